@@ -1,0 +1,33 @@
+# oauthconf — see README.md. `make run` and `make test` are the two commands a newcomer needs.
+GO       ?= go
+BIN      := bin/oauthconf
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION)
+OUT      ?= reports/out
+ADDR     ?= 127.0.0.1:8080
+
+.PHONY: all build run test bench serve vet fmt clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/oauthconf
+
+run: build
+	$(BIN) verify --report-dir $(OUT)
+
+test:
+	$(GO) vet ./...
+	$(GO) test -race ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+
+serve: build
+	$(BIN) serve --addr $(ADDR) --test-clock
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin $(OUT)

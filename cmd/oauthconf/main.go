@@ -1,0 +1,98 @@
+// Command oauthconf is a conformance and load testing harness for OAuth 2.0 token
+// endpoints. Subcommands: serve (the reference authorization server), verify (the
+// Gherkin conformance suite), load (vegeta load scenarios) and report (HTML and
+// Markdown reports from the files verify and load wrote).
+//
+// Exit codes: 0 success; 1 a check failed (a MUST scenario, or an SLO); 2 usage or
+// configuration error.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, as documented in the README.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+// version is stamped by the Makefile with -ldflags "-X main.version=…".
+var version = "dev"
+
+// exitError carries an exit code through cobra's error return.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError marks err as a usage or configuration error (exit 2).
+func usageError(err error) error { return &exitError{code: exitUsage, err: err} }
+
+// failedError marks err as a failed check (exit 1).
+func failedError(err error) error { return &exitError{code: exitFailed, err: err} }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes the command line args and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintln(stderr, "oauthconf:", ee.err)
+		}
+		return ee.code
+	}
+	// Errors cobra itself raises (unknown flag or command, bad flag value) are usage errors.
+	fmt.Fprintln(stderr, "oauthconf:", err)
+	return exitUsage
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "oauthconf",
+		Short: "Conformance and load testing harness for OAuth 2.0 token endpoints",
+		Long: `oauthconf proves that an OAuth 2.0 authorization server does what its documentation
+says, and measures how fast it issues tokens.
+
+  oauthconf serve    run the bundled reference authorization server
+  oauthconf verify   run the Gherkin conformance suite against a server
+  oauthconf load     stress a token endpoint with vegeta scenarios
+  oauthconf report   build the HTML and Markdown report from a run's files
+
+Exit codes: 0 success, 1 a check failed, 2 usage or configuration error.`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError(fmt.Errorf("%s: %w (see %s --help)", c.CommandPath(), err, c.CommandPath()))
+	})
+	root.AddCommand(newServeCmd(), newVerifyCmd(), newLoadCmd(), newReportCmd())
+	return root
+}

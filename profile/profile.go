@@ -1,0 +1,409 @@
+// Package profile describes an OAuth 2.0 target as data: where its endpoints are,
+// how it wants token requests encoded and clients authenticated, which grants it
+// supports and what its responses look like. Profiles are YAML documents; four are
+// built in (ucommerce, shopware, elasticpath, rfc6749) and users may write their own.
+//
+// The package is shared by the client-side layers (steps and load). The reference
+// server never imports it: it speaks the same dialects from its own code, so that a
+// bug in one side is caught by the other.
+package profile
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed builtin/*.yaml
+var builtinFS embed.FS
+
+// Grant type names as they appear on the wire (RFC 6749 §4) plus the vendor
+// extensions the built-in profiles use.
+const (
+	GrantAuthorizationCode = "authorization_code"
+	GrantClientCredentials = "client_credentials"
+	GrantPassword          = "password"
+	GrantRefreshToken      = "refresh_token"
+	GrantImplicit          = "implicit"
+)
+
+// Body encodings of token requests.
+const (
+	EncodingForm = "form" // application/x-www-form-urlencoded (RFC 6749 §4.1.3)
+	EncodingJSON = "json" // application/json (Shopware, Ucommerce v9)
+)
+
+// Client authentication methods (RFC 6749 §2.3.1).
+const (
+	ClientAuthBasic = "basic" // Authorization: Basic base64(id:secret)
+	ClientAuthBody  = "body"  // client_id and client_secret in the request body
+	ClientAuthNone  = "none"  // public client: client_id only, or nothing
+)
+
+// Levels for a check: a failing MUST fails the run; a SHOULD is a warning unless
+// --strict; off skips the check with a reason.
+const (
+	LevelMust   = "must"
+	LevelShould = "should"
+	LevelOff    = "off"
+)
+
+// Profile is one target description. Every field is documented in
+// docs/profiles.md; the YAML keys are the snake_case names below.
+type Profile struct {
+	Name        string `yaml:"name"`
+	Title       string `yaml:"title"`
+	Description string `yaml:"description"`
+
+	Token      TokenEndpoint      `yaml:"token"`
+	Authorize  *AuthorizeEndpoint `yaml:"authorize"`
+	Revocation *Endpoint          `yaml:"revocation"`
+
+	// TokenType is the exact token_type literal the target documents ("bearer",
+	// "Bearer"). RFC 6749 §5.1 makes the value case-insensitive; vendors that
+	// document a literal are held to it.
+	TokenType string `yaml:"token_type"`
+	// TokenFormat is "jwt" or "opaque".
+	TokenFormat string   `yaml:"token_format"`
+	JWT         *JWTSpec `yaml:"jwt"`
+
+	Errors  ErrorSpec  `yaml:"errors"`
+	Headers HeaderSpec `yaml:"headers"`
+
+	// Grants maps a grant type to what the profile expects of it. A grant that is
+	// absent is unsupported: its scenarios are skipped with that reason.
+	Grants map[string]*Grant `yaml:"grants"`
+
+	// Resources names the protected resources used to check bearer usage.
+	Resources map[string]*Resource `yaml:"resources"`
+
+	// Credentials declares the named secrets and settings the profile's requests
+	// use (client_id, client_secret, username, ...). Values come from --credential
+	// flags, a credentials file or OAUTHCONF_<NAME> environment variables.
+	Credentials map[string]*CredentialSpec `yaml:"credentials"`
+
+	// Requirements overrides the level of a requirement tag
+	// (e.g. "rfc6749-5.1-no-store": should).
+	Requirements map[string]string `yaml:"requirements"`
+
+	// Extensions holds vendor-specific settings that steps look up by key
+	// (e.g. Elastic Path customer-token paths). Unknown keys are allowed here only.
+	Extensions map[string]string `yaml:"extensions"`
+
+	source string // file name or "builtin:<name>", for error messages
+}
+
+// Endpoint is a path on the target, relative to its base URL.
+type Endpoint struct {
+	Path string `yaml:"path"`
+}
+
+// TokenEndpoint describes the token endpoint (RFC 6749 §3.2).
+type TokenEndpoint struct {
+	Path       string `yaml:"path"`
+	Encoding   string `yaml:"encoding"`    // form | json
+	ClientAuth string `yaml:"client_auth"` // basic | body | none
+}
+
+// AuthorizeEndpoint describes the authorization endpoint (RFC 6749 §3.1).
+type AuthorizeEndpoint struct {
+	Path string `yaml:"path"`
+	// CodeTTL is the documented code lifetime (Ucommerce: 1 minute).
+	CodeTTL Duration `yaml:"code_ttl"`
+	// CodeEncoded says the code in Location must be URL-decoded once before use
+	// (Ucommerce).
+	CodeEncoded bool `yaml:"code_encoded"`
+	// PKCE is "required", "supported" or "" (not supported).
+	PKCE string `yaml:"pkce"`
+	// Params are extra query parameters to send (values may use ${credential}).
+	Params map[string]string `yaml:"params"`
+}
+
+// JWTSpec describes JWT access and refresh tokens.
+type JWTSpec struct {
+	// Alg is the expected signing algorithm (HS256, RS256, ...).
+	Alg string `yaml:"alg"`
+	// KeyCredential names the credential holding the HMAC key; when it has a
+	// value the signature is verified, otherwise only the claims are decoded.
+	KeyCredential string `yaml:"key_credential"`
+	// Claims that must be present in access tokens, with an expected value
+	// where one is given ("" means any value).
+	Claims map[string]string `yaml:"claims"`
+	// RefreshClaims, likewise for refresh tokens that are JWTs.
+	RefreshClaims map[string]string `yaml:"refresh_claims"`
+}
+
+// ErrorSpec describes the target's error responses.
+type ErrorSpec struct {
+	// Format is rfc6749 ({"error":...}), ucommerce ({"errors":[{"error",
+	// "error-description"}]}), shopware ({"errors":[{"code","status","title",
+	// "detail"}]}) or elasticpath ({"errors":[{"title","status"}]}).
+	Format string `yaml:"format"`
+	// Status maps an RFC 6749 §5.2 error code to the HTTP statuses the target
+	// may answer it with, e.g. invalid_grant: [400].
+	Status map[string][]int `yaml:"status"`
+	// Codes maps an RFC 6749 error code to the vendor's own code, where the
+	// format has one (Shopware: invalid_client → "4").
+	Codes map[string]string `yaml:"codes"`
+}
+
+// HeaderSpec says which header rules apply.
+type HeaderSpec struct {
+	// NoStore is the level of RFC 6749 §5.1's Cache-Control: no-store and
+	// Pragma: no-cache on token responses.
+	NoStore string `yaml:"no_store"`
+}
+
+// Grant is what a profile expects of one grant type.
+type Grant struct {
+	// Params are the body parameters sent besides grant_type; values may use
+	// ${credential} references. Client credentials are added per Token.ClientAuth.
+	Params map[string]string `yaml:"params"`
+	// ClientAuth overrides Token.ClientAuth for this grant ("none" for implicit).
+	ClientAuth string `yaml:"client_auth"`
+	// ExpiresIn is the documented access token lifetime in seconds.
+	ExpiresIn int `yaml:"expires_in"`
+	// RefreshToken is "required", "forbidden" or "optional".
+	RefreshToken string `yaml:"refresh_token"`
+	// Rotation (refresh_token grant): the used refresh token stops working.
+	Rotation bool `yaml:"rotation"`
+	// Fields are extra response fields and their JSON types
+	// (string, number, integer, boolean, null, string|null, ...).
+	Fields map[string]string `yaml:"fields"`
+	// Identifier is Elastic Path's expected "identifier" value.
+	Identifier string `yaml:"identifier"`
+	// Level overrides the level of this grant's checks (must/should/off).
+	Level string `yaml:"level"`
+}
+
+// Resource is a protected resource used to check bearer usage (RFC 6750).
+type Resource struct {
+	Method string `yaml:"method"`
+	Path   string `yaml:"path"`
+	// Body is sent as JSON when set.
+	Body string `yaml:"body"`
+	// Headers are extra headers (values may use ${credential} or ${token.NAME}).
+	Headers map[string]string `yaml:"headers"`
+	// OK is the status of a permitted request (default 200).
+	OK int `yaml:"ok"`
+	// Challenge says 401 answers carry WWW-Authenticate: Bearer (RFC 6750 §3).
+	Challenge bool `yaml:"challenge"`
+}
+
+// CredentialSpec declares one named credential.
+type CredentialSpec struct {
+	Description string `yaml:"description"`
+	// Secret values are redacted from all output and reports.
+	Secret bool `yaml:"secret"`
+	// Optional credentials may be left unset; checks needing them are skipped.
+	Optional bool `yaml:"optional"`
+	// Default is used when no other source gives a value (not for secrets).
+	Default string `yaml:"default"`
+}
+
+// Duration is a time.Duration that reads Go duration strings ("60s") in YAML.
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration (use e.g. 60s, 10m)", n.Line, n.Value)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalYAML implements yaml.Marshaler.
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+
+// Source says where the profile was loaded from.
+func (p *Profile) Source() string { return p.source }
+
+// Supports reports whether the profile declares grant g.
+func (p *Profile) Supports(g string) bool { _, ok := p.Grants[g]; return ok }
+
+// ClientAuthFor returns the client authentication method used for grant g.
+func (p *Profile) ClientAuthFor(g string) string {
+	if gr, ok := p.Grants[g]; ok && gr.ClientAuth != "" {
+		return gr.ClientAuth
+	}
+	return p.Token.ClientAuth
+}
+
+// Builtin lists the names of the built-in profiles, sorted.
+func Builtin() []string {
+	entries, _ := fs.ReadDir(builtinFS, "builtin")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ErrUnknownProfile is returned by Load for a name that is neither a built-in
+// profile nor a readable file.
+var ErrUnknownProfile = errors.New("unknown profile")
+
+// Load returns the built-in profile called nameOrPath, or parses the YAML file at
+// that path. Errors name the file, line and field at fault.
+func Load(nameOrPath string) (*Profile, error) {
+	if data, err := builtinFS.ReadFile(path.Join("builtin", nameOrPath+".yaml")); err == nil {
+		return Parse(data, "builtin:"+nameOrPath)
+	}
+	data, err := os.ReadFile(nameOrPath)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w %q: not a built-in profile (%s) and no such file",
+				ErrUnknownProfile, nameOrPath, strings.Join(Builtin(), ", "))
+		}
+		return nil, fmt.Errorf("profile %q: %w", nameOrPath, err)
+	}
+	return Parse(data, nameOrPath)
+}
+
+// Parse decodes one profile document. Unknown keys are errors (so typos are not
+// silently ignored), as are missing or invalid required fields.
+func Parse(data []byte, source string) (*Profile, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var p Profile
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("profile %s: %w", source, err)
+	}
+	p.source = source
+	if err := p.validate(); err != nil {
+		return nil, fmt.Errorf("profile %s: %w", source, err)
+	}
+	return &p, nil
+}
+
+func (p *Profile) validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if p.Name == "" {
+		bad("name: required")
+	}
+	if p.Token.Path == "" || !strings.HasPrefix(p.Token.Path, "/") {
+		bad("token.path: required, and must start with /")
+	}
+	switch p.Token.Encoding {
+	case EncodingForm, EncodingJSON:
+	case "":
+		p.Token.Encoding = EncodingForm
+	default:
+		bad("token.encoding: %q is not form or json", p.Token.Encoding)
+	}
+	checkAuth := func(field, v string) {
+		switch v {
+		case ClientAuthBasic, ClientAuthBody, ClientAuthNone:
+		default:
+			bad("%s: %q is not basic, body or none", field, v)
+		}
+	}
+	if p.Token.ClientAuth == "" {
+		p.Token.ClientAuth = ClientAuthBasic
+	}
+	checkAuth("token.client_auth", p.Token.ClientAuth)
+	switch p.TokenFormat {
+	case "", "jwt", "opaque":
+	default:
+		bad("token_format: %q is not jwt or opaque", p.TokenFormat)
+	}
+	switch p.Errors.Format {
+	case "", "rfc6749", "ucommerce", "shopware", "elasticpath":
+	default:
+		bad("errors.format: %q is not rfc6749, ucommerce, shopware or elasticpath", p.Errors.Format)
+	}
+	if p.Errors.Format == "" {
+		p.Errors.Format = "rfc6749"
+	}
+	checkLevel := func(field, v string) {
+		switch v {
+		case "", LevelMust, LevelShould, LevelOff:
+		default:
+			bad("%s: %q is not must, should or off", field, v)
+		}
+	}
+	checkLevel("headers.no_store", p.Headers.NoStore)
+	if len(p.Grants) == 0 {
+		bad("grants: at least one grant is required")
+	}
+	for name, g := range p.Grants {
+		if g == nil {
+			p.Grants[name] = &Grant{}
+			g = p.Grants[name]
+		}
+		switch name {
+		case GrantAuthorizationCode, GrantClientCredentials, GrantPassword, GrantRefreshToken, GrantImplicit:
+		default:
+			bad("grants.%s: unknown grant (known: authorization_code, client_credentials, password, refresh_token, implicit)", name)
+		}
+		if g.ClientAuth != "" {
+			checkAuth("grants."+name+".client_auth", g.ClientAuth)
+		}
+		switch g.RefreshToken {
+		case "", "required", "forbidden", "optional":
+		default:
+			bad("grants.%s.refresh_token: %q is not required, forbidden or optional", name, g.RefreshToken)
+		}
+		checkLevel("grants."+name+".level", g.Level)
+		for _, ref := range refs(g.Params) {
+			if _, ok := p.Credentials[ref]; !ok {
+				bad("grants.%s.params: ${%s} names no credential declared under credentials", name, ref)
+			}
+		}
+	}
+	if p.Supports(GrantAuthorizationCode) && (p.Authorize == nil || p.Authorize.Path == "") {
+		bad("authorize.path: required when grants has authorization_code")
+	}
+	for name, r := range p.Resources {
+		if r == nil || r.Path == "" {
+			bad("resources.%s.path: required", name)
+			continue
+		}
+		if r.Method == "" {
+			r.Method = "GET"
+		}
+		if r.OK == 0 {
+			r.OK = 200
+		}
+	}
+	for tag, lvl := range p.Requirements {
+		checkLevel("requirements."+tag, lvl)
+	}
+	return errors.Join(errs...)
+}
+
+// refs returns the ${name} references in the values of m (not ${token.X}).
+func refs(m map[string]string) []string {
+	var out []string
+	for _, v := range m {
+		for {
+			i := strings.Index(v, "${")
+			if i < 0 {
+				break
+			}
+			j := strings.Index(v[i:], "}")
+			if j < 0 {
+				break
+			}
+			name := v[i+2 : i+j]
+			if !strings.HasPrefix(name, "token.") {
+				out = append(out, name)
+			}
+			v = v[i+j+1:]
+		}
+	}
+	return out
+}

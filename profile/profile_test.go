@@ -1,0 +1,98 @@
+package profile
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestBuiltinProfilesParse(t *testing.T) {
+	names := Builtin()
+	require.Equal(t, []string{"elasticpath", "rfc6749", "shopware", "ucommerce"}, names)
+	for _, n := range names {
+		t.Run(n, func(t *testing.T) {
+			p, err := Load(n)
+			require.NoError(t, err)
+			require.Equal(t, n, p.Name)
+			require.Equal(t, "builtin:"+n, p.Source())
+		})
+	}
+}
+
+func TestParseRejectsBadProfiles(t *testing.T) {
+	cases := []struct {
+		description string
+		yaml        string
+		wantErr     string
+	}{
+		{"unknown key is named with its line", "name: x\ntoken: {path: /t}\ngrants: {client_credentials: {}}\ntypo_key: 1\n", "line 4: field typo_key not found"},
+		{"missing name", "token: {path: /t}\ngrants: {client_credentials: {}}\n", "name: required"},
+		{"relative token path", "name: x\ntoken: {path: t}\ngrants: {client_credentials: {}}\n", "token.path"},
+		{"bad encoding", "name: x\ntoken: {path: /t, encoding: xml}\ngrants: {client_credentials: {}}\n", `token.encoding: "xml"`},
+		{"unknown grant", "name: x\ntoken: {path: /t}\ngrants: {device_code: {}}\n", "grants.device_code: unknown grant"},
+		{"undeclared credential reference", "name: x\ntoken: {path: /t}\ngrants: {password: {params: {username: '${user}'}}}\n", "${user} names no credential"},
+		{"code grant without authorize endpoint", "name: x\ntoken: {path: /t}\ngrants: {authorization_code: {}}\n", "authorize.path"},
+		{"not yaml", "name: [x\n", "profile test.yaml"},
+		{"bad duration", "name: x\ntoken: {path: /t}\nauthorize: {path: /a, code_ttl: soon}\ngrants: {authorization_code: {}}\n", `"soon" is not a duration`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			_, err := Parse([]byte(tc.yaml), "test.yaml")
+			require.Error(t, err)
+			require.Contains(t, err.Error(), tc.wantErr)
+		})
+	}
+}
+
+func TestLoadUnknownNameListsBuiltins(t *testing.T) {
+	_, err := Load("no-such-vendor")
+	require.ErrorIs(t, err, ErrUnknownProfile)
+	require.Contains(t, err.Error(), "shopware")
+}
+
+func TestResolveCredentials(t *testing.T) {
+	p, err := Load("shopware")
+	require.NoError(t, err)
+	env := map[string]string{"OAUTHCONF_USERNAME": "admin", "OAUTHCONF_PASSWORD": "pw-from-env"}
+	c, err := Resolve(p, map[string]string{"client_id": "SWIA1", "client_secret": "s3cret-value"}, func(k string) string { return env[k] })
+	require.NoError(t, err)
+	v, _ := c.Get("password")
+	require.Equal(t, "pw-from-env", v)
+	require.Equal(t, "id SWIA1 secret [REDACTED] pw [REDACTED]", c.Redact("id SWIA1 secret s3cret-value pw pw-from-env"))
+
+	_, err = Resolve(p, nil, func(string) string { return "" })
+	require.ErrorContains(t, err, "client_secret (--credential client_secret=… or OAUTHCONF_CLIENT_SECRET)")
+}
+
+func TestBuildTokenRequest(t *testing.T) {
+	cases := []struct {
+		description string
+		profile     string
+		grant       string
+		wantBody    string
+		wantAuth    string
+		wantType    string
+	}{
+		{"ucommerce code exchange uses Basic and a form body", "ucommerce", GrantAuthorizationCode,
+			"grant_type=authorization_code&redirect_uri=https%3A%2F%2Fc.test%2Fcb", "Basic aWQ6c2VjcmV0", "application/x-www-form-urlencoded"},
+		{"shopware client_credentials puts the client in a JSON body", "shopware", GrantClientCredentials,
+			`{"client_id":"id","client_secret":"secret","grant_type":"client_credentials"}`, "", "application/json"},
+		{"shopware password grant uses the administration client", "shopware", GrantPassword,
+			`{"client_id":"administration","grant_type":"password","password":"pw","scopes":"write","username":"u"}`, "", "application/json"},
+		{"elastic path implicit sends only the client id", "elasticpath", GrantImplicit,
+			"client_id=id&grant_type=implicit", "", "application/x-www-form-urlencoded"},
+	}
+	creds := NewCredentials(map[string]string{"client_id": "id", "client_secret": "secret", "redirect_uri": "https://c.test/cb", "username": "u", "password": "pw"}, "client_secret", "password")
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			p, err := Load(tc.profile)
+			require.NoError(t, err)
+			r, err := p.BuildTokenRequest(tc.grant, creds, nil)
+			require.NoError(t, err)
+			require.Equal(t, tc.wantBody, string(r.Body))
+			require.Equal(t, tc.wantAuth, r.Header.Get("Authorization"))
+			require.True(t, strings.HasPrefix(r.Header.Get("Content-Type"), tc.wantType))
+		})
+	}
+}

@@ -1,0 +1,307 @@
+package reference
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed demo.yaml
+var demoYAML []byte
+
+// Config is the reference server's configuration: the stores, clients, users and
+// lifetimes of each dialect. DemoConfig returns the built-in one.
+type Config struct {
+	Ucommerce   UcommerceConfig   `yaml:"ucommerce"`
+	Shopware    ShopwareConfig    `yaml:"shopware"`
+	ElasticPath ElasticPathConfig `yaml:"elasticpath"`
+	RFC6749     RFC6749Config     `yaml:"rfc6749"`
+}
+
+// UcommerceConfig configures the Ucommerce dialect: one client per store.
+type UcommerceConfig struct {
+	Stores     []UcommerceStore `yaml:"stores"`
+	CodeTTL    Duration         `yaml:"code_ttl"`
+	AccessTTL  Duration         `yaml:"access_ttl"`
+	RefreshTTL Duration         `yaml:"refresh_ttl"`
+	SigningKey string           `yaml:"signing_key"`
+}
+
+// UcommerceStore is one store's API access: its client and URL whitelist.
+type UcommerceStore struct {
+	Name         string   `yaml:"name"`
+	ClientID     string   `yaml:"client_id"`
+	ClientSecret string   `yaml:"client_secret"`
+	RedirectURIs []string `yaml:"redirect_uris"`
+}
+
+// ShopwareConfig configures the Shopware Admin API dialect.
+type ShopwareConfig struct {
+	Integrations []ShopwareIntegration `yaml:"integrations"`
+	Users        []ShopwareUser        `yaml:"users"`
+	AccessTTL    Duration              `yaml:"access_ttl"`
+	RefreshTTL   Duration              `yaml:"refresh_ttl"`
+	SigningKey   string                `yaml:"signing_key"`
+}
+
+// ShopwareIntegration is an integration's access key pair (client_credentials).
+type ShopwareIntegration struct {
+	Name            string `yaml:"name"`
+	AccessKeyID     string `yaml:"access_key_id"`
+	SecretAccessKey string `yaml:"secret_access_key"`
+}
+
+// ShopwareUser is an admin user (password grant).
+type ShopwareUser struct {
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	Admin    bool   `yaml:"admin"`
+}
+
+// ElasticPathConfig configures the Elastic Path dialect.
+type ElasticPathConfig struct {
+	Clients          []ElasticPathClient `yaml:"clients"`
+	Customers        []EPCustomer        `yaml:"customers"`
+	AccountMembers   []EPAccountMember   `yaml:"account_members"`
+	AccessTTL        Duration            `yaml:"access_ttl"`
+	CustomerTokenTTL Duration            `yaml:"customer_token_ttl"`
+	AccountTokenTTL  Duration            `yaml:"account_token_ttl"`
+	SigningKey       string              `yaml:"signing_key"`
+}
+
+// ElasticPathClient is an application key.
+type ElasticPathClient struct {
+	ClientID     string `yaml:"client_id"`
+	ClientSecret string `yaml:"client_secret"`
+}
+
+// EPCustomer is a customer who may obtain customer tokens.
+type EPCustomer struct {
+	Email    string `yaml:"email"`
+	Password string `yaml:"password"`
+	Name     string `yaml:"name"`
+}
+
+// EPAccountMember is an account member who may obtain account tokens.
+type EPAccountMember struct {
+	PasswordProfileID string      `yaml:"password_profile_id"`
+	Username          string      `yaml:"username"`
+	Password          string      `yaml:"password"`
+	Name              string      `yaml:"name"`
+	Accounts          []EPAccount `yaml:"accounts"`
+}
+
+// EPAccount is an account an account member belongs to.
+type EPAccount struct {
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+}
+
+// RFC6749Config configures the strict standards-only dialect.
+type RFC6749Config struct {
+	Clients    []RFCClient `yaml:"clients"`
+	Users      []RFCUser   `yaml:"users"`
+	Scopes     []string    `yaml:"scopes"`
+	CodeTTL    Duration    `yaml:"code_ttl"`
+	AccessTTL  Duration    `yaml:"access_ttl"`
+	RefreshTTL Duration    `yaml:"refresh_ttl"`
+	SigningKey string      `yaml:"signing_key"`
+}
+
+// RFCClient is a registered client (RFC 6749 §2). A client without a secret is
+// public and must use PKCE.
+type RFCClient struct {
+	ClientID     string   `yaml:"client_id"`
+	ClientSecret string   `yaml:"client_secret"`
+	RedirectURIs []string `yaml:"redirect_uris"`
+	Grants       []string `yaml:"grants"`
+}
+
+// RFCUser is a resource owner.
+type RFCUser struct {
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+}
+
+// Duration is a time.Duration written in Go syntax ("60s") in YAML.
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration (use e.g. 60s, 10m, 2160h)", n.Line, n.Value)
+	}
+	if v <= 0 {
+		return fmt.Errorf("line %d: duration %q must be positive", n.Line, n.Value)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalYAML implements yaml.Marshaler.
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+
+// DemoConfig returns the built-in demo configuration (reference/demo.yaml).
+func DemoConfig() Config {
+	var c Config
+	if err := decodeStrict(demoYAML, &c); err != nil {
+		panic("reference: built-in demo.yaml is invalid: " + err.Error()) // caught by tests
+	}
+	return c
+}
+
+// DemoYAML returns the text of the built-in demo configuration.
+func DemoYAML() []byte { return append([]byte(nil), demoYAML...) }
+
+// LoadConfig reads a YAML file over the demo configuration: every key the file
+// sets replaces the demo's value. Unknown keys, bad values and inconsistent
+// settings are errors naming the file, line and field.
+func LoadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	c := DemoConfig()
+	if err := decodeStrict(data, &c); err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+func decodeStrict(data []byte, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	// An empty document (io.EOF) changes nothing.
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+// Validate checks that the configuration can serve every dialect.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	seen := map[string]bool{}
+	for i, s := range c.Ucommerce.Stores {
+		if s.ClientID == "" || s.ClientSecret == "" {
+			bad("ucommerce.stores[%d]: client_id and client_secret are required", i)
+		}
+		if seen[s.ClientID] {
+			bad("ucommerce.stores[%d].client_id: %q is used twice", i, s.ClientID)
+		}
+		seen[s.ClientID] = true
+		if len(s.RedirectURIs) == 0 {
+			bad("ucommerce.stores[%d].redirect_uris: at least one whitelisted URL is required", i)
+		}
+	}
+	for i, in := range c.Shopware.Integrations {
+		if in.AccessKeyID == "" || in.SecretAccessKey == "" {
+			bad("shopware.integrations[%d]: access_key_id and secret_access_key are required", i)
+		}
+	}
+	for i, u := range c.Shopware.Users {
+		if u.Username == "" || u.Password == "" {
+			bad("shopware.users[%d]: username and password are required", i)
+		}
+	}
+	for i, cl := range c.ElasticPath.Clients {
+		if cl.ClientID == "" {
+			bad("elasticpath.clients[%d].client_id: required", i)
+		}
+	}
+	for i, cl := range c.RFC6749.Clients {
+		if cl.ClientID == "" {
+			bad("rfc6749.clients[%d].client_id: required", i)
+		}
+		for _, g := range cl.Grants {
+			switch g {
+			case "authorization_code", "refresh_token", "client_credentials", "password", "implicit":
+			default:
+				bad("rfc6749.clients[%d].grants: unknown grant %q", i, g)
+			}
+		}
+	}
+	for name, k := range map[string]string{
+		"ucommerce.signing_key": c.Ucommerce.SigningKey, "shopware.signing_key": c.Shopware.SigningKey,
+		"elasticpath.signing_key": c.ElasticPath.SigningKey, "rfc6749.signing_key": c.RFC6749.SigningKey,
+	} {
+		if len(k) < 16 {
+			bad("%s: at least 16 characters are required", name)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Credentials returns the demo credentials of this configuration in the shape a
+// built-in profile of the same name expects (keys as in the profile's
+// credentials section). It lets the embedded reference be verified without any
+// user-supplied secret.
+func (c Config) Credentials(profileName string) map[string]string {
+	m := map[string]string{}
+	switch profileName {
+	case "ucommerce":
+		if len(c.Ucommerce.Stores) > 0 {
+			s := c.Ucommerce.Stores[0]
+			m["client_id"], m["client_secret"], m["redirect_uri"] = s.ClientID, s.ClientSecret, s.RedirectURIs[0]
+		}
+		if len(c.Ucommerce.Stores) > 1 {
+			s := c.Ucommerce.Stores[1]
+			m["other_client_id"], m["other_client_secret"] = s.ClientID, s.ClientSecret
+		}
+		m["signing_key"] = c.Ucommerce.SigningKey
+	case "shopware":
+		if len(c.Shopware.Integrations) > 0 {
+			m["client_id"], m["client_secret"] = c.Shopware.Integrations[0].AccessKeyID, c.Shopware.Integrations[0].SecretAccessKey
+		}
+		if len(c.Shopware.Users) > 0 {
+			m["username"], m["password"] = c.Shopware.Users[0].Username, c.Shopware.Users[0].Password
+		}
+	case "elasticpath":
+		if len(c.ElasticPath.Clients) > 0 {
+			m["client_id"], m["client_secret"] = c.ElasticPath.Clients[0].ClientID, c.ElasticPath.Clients[0].ClientSecret
+		}
+		if len(c.ElasticPath.Customers) > 0 {
+			m["customer_email"], m["customer_password"] = c.ElasticPath.Customers[0].Email, c.ElasticPath.Customers[0].Password
+		}
+		if len(c.ElasticPath.AccountMembers) > 0 {
+			a := c.ElasticPath.AccountMembers[0]
+			m["password_profile_id"], m["account_username"], m["account_password"] = a.PasswordProfileID, a.Username, a.Password
+		}
+	case "rfc6749":
+		var confidential []RFCClient
+		for _, cl := range c.RFC6749.Clients {
+			if cl.ClientSecret == "" {
+				if m["public_client_id"] == "" && len(cl.RedirectURIs) > 0 {
+					m["public_client_id"], m["public_redirect_uri"] = cl.ClientID, cl.RedirectURIs[0]
+				}
+				continue
+			}
+			confidential = append(confidential, cl)
+		}
+		if len(confidential) > 0 && len(confidential[0].RedirectURIs) > 0 {
+			m["client_id"], m["client_secret"], m["redirect_uri"] = confidential[0].ClientID, confidential[0].ClientSecret, confidential[0].RedirectURIs[0]
+		}
+		if len(confidential) > 1 {
+			m["other_client_id"], m["other_client_secret"] = confidential[1].ClientID, confidential[1].ClientSecret
+		}
+		if len(c.RFC6749.Users) > 0 {
+			m["username"], m["password"] = c.RFC6749.Users[0].Username, c.RFC6749.Users[0].Password
+		}
+		if len(c.RFC6749.Scopes) > 0 {
+			m["scope"] = c.RFC6749.Scopes[0]
+		}
+		m["signing_key"] = c.RFC6749.SigningKey
+	}
+	return m
+}

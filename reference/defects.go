@@ -1,0 +1,174 @@
+package reference
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Defect names one deliberate deviation from the documented behaviour. The
+// conformance suite proves each of its checks able to fail by running against a
+// server started with the defect that breaks the checked rule.
+type Defect string
+
+// The defect catalogue. Each one breaks exactly one rule; the comment says which,
+// and which dialects it affects.
+const (
+	// Authorization codes (RFC 6749 §4.1.2, Ucommerce connect flow).
+	CodeReusable        Defect = "code-reusable"         // a code can be exchanged again after it was used
+	CodeRace            Defect = "code-race"             // the single-use check is not atomic: concurrent exchanges of one code can all succeed
+	CodeNeverExpires    Defect = "code-never-expires"    // codes are accepted after their lifetime
+	CodeNotEncoded      Defect = "code-not-encoded"      // the code is put into Location without percent-encoding (Ucommerce)
+	CodeAcceptsEncoded  Defect = "code-accepts-encoded"  // the token endpoint also accepts the still-percent-encoded code (Ucommerce)
+	CodeNotBoundClient  Defect = "code-not-bound-client" // a code issued to one client is redeemed by another
+	CodeNotBoundURI     Defect = "code-not-bound-uri"    // the exchange does not compare redirect_uri with the one the code was issued for
+	RedirectPrefixMatch Defect = "redirect-prefix-match" // redirect_uri is matched by prefix, not exact string
+	RedirectCaseFold    Defect = "redirect-case-fold"    // redirect_uri is matched case-insensitively
+	RedirectOnBadURI    Defect = "redirect-on-bad-uri"   // an unregistered redirect_uri still gets a 302 to it (with an error)
+	PKCENotChecked      Defect = "pkce-not-checked"      // the code_verifier is not compared with the code_challenge (RFC 7636 §4.6)
+	PKCEDowngrade       Defect = "pkce-downgrade"        // a code_verifier is accepted for a code issued without a challenge (RFC 9700 §2.1.1)
+	PKCEPlainAccepted   Defect = "pkce-any-method"       // unknown code_challenge_method values are accepted (RFC 7636 §4.4.1)
+	ReplayNoRevoke      Defect = "code-replay-no-revoke" // a replayed code does not revoke the tokens issued from it (RFC 6749 §4.1.2 SHOULD)
+	ErrorNoState        Defect = "error-no-state"        // authorization error redirects drop the state parameter (RFC 6749 §4.1.2.1)
+
+	// Refresh tokens (RFC 6749 §6, RFC 9700 §4.14).
+	RefreshNotRotated     Defect = "refresh-not-rotated"      // the used refresh token keeps working
+	RefreshNotBoundClient Defect = "refresh-not-bound-client" // another client can use a refresh token (RFC 6749 §6)
+	RefreshScopeWiden     Defect = "refresh-scope-widen"      // a refresh may ask for scopes beyond the original grant (RFC 6749 §6)
+
+	// Token responses (RFC 6749 §5.1 and each vendor's documented shape).
+	TokenTypeCase       Defect = "token-type-case"               // token_type has the wrong letter case ("Bearer" for Ucommerce, "bearer" elsewhere)
+	ExpiresInMismatch   Defect = "expires-in-mismatch"           // expires_in disagrees with the token's real lifetime (JWT exp, Elastic Path expires)
+	ExpiresInString     Defect = "expires-in-string"             // expires_in is sent as a JSON string
+	WrongLifetime       Defect = "wrong-lifetime"                // tokens live twice the documented lifetime, and say so consistently
+	NoCacheHeaders      Defect = "no-cache-headers"              // token responses lack Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1)
+	TokensNotUnique     Defect = "tokens-not-unique"             // the same access token is returned for repeated client_credentials requests
+	MissingRefreshToken Defect = "missing-refresh-token"         // password and authorization_code grants return no refresh_token
+	RefreshInCC         Defect = "refresh-in-client-credentials" // client_credentials responses carry a refresh_token (RFC 6749 §4.4.3)
+	ImplicitRefresh     Defect = "implicit-refresh-token"        // implicit responses carry a refresh_token (RFC 6749 §4.2.2)
+	JWTClaimsMissing    Defect = "jwt-claims-missing"            // JWT access tokens lack the vendor's documented claims
+	MalformedJSON       Defect = "malformed-token-json"          // successful token responses have a truncated JSON body
+	WrongContentType    Defect = "token-content-type"            // token responses are sent as text/plain
+
+	// Elastic Path specifics.
+	EPIdentifierWrong  Defect = "ep-identifier-wrong"         // identifier is always "client_credentials"
+	EPExpiresMillis    Defect = "ep-expires-millis"           // expires is epoch milliseconds, not seconds
+	ImplicitCanWrite   Defect = "implicit-can-write"          // an implicit token may write to the catalogue
+	ImplicitReadsOrder Defect = "implicit-reads-orders"       // an implicit token alone can read orders (no customer/account token needed)
+	CustomerTokenAny   Defect = "customer-token-any-password" // customer and account-member tokens are issued for a wrong password
+
+	// Client and user authentication (RFC 6749 §2.3, §3.2, §4.3).
+	ClientAuthSkipped  Defect = "client-auth-skipped"  // a wrong client secret is accepted
+	NoBasicChallenge   Defect = "no-basic-challenge"   // invalid_client via Basic answers without 401 + WWW-Authenticate (RFC 6749 §5.2)
+	NoBasicAuth        Defect = "no-basic-auth"        // HTTP Basic client authentication is refused (RFC 6749 §2.3.1)
+	SecretInQuery      Defect = "secret-in-query"      // client credentials in the URL query are accepted (RFC 6749 §2.3.1)
+	PasswordAny        Defect = "password-any"         // the password grant accepts a wrong password
+	PasswordAnyClient  Defect = "password-any-client"  // Shopware's password grant accepts a client_id other than "administration"
+	TokenGETAllowed    Defect = "token-get-allowed"    // the token endpoint answers GET with a token (RFC 6749 §3.2)
+	DuplicateParams    Defect = "duplicate-params"     // repeated parameters are accepted (RFC 6749 §3.2)
+	UnknownParamsFatal Defect = "unknown-params-fatal" // unknown parameters are refused instead of ignored (RFC 6749 §3.2)
+
+	// Error responses (RFC 6749 §5.2 and each vendor's error body).
+	ErrorFormatWrong Defect = "error-format-wrong" // error bodies are plain text, not the dialect's JSON format
+	WrongErrorCode   Defect = "wrong-error-code"   // error codes are wrong (everything is invalid_request; Shopware codes shifted)
+	ErrorStatus200   Defect = "error-status-200"   // errors are answered with 200 OK
+	MissingParam500  Defect = "missing-param-500"  // a missing required parameter crashes with 500
+
+	// Protected resources (RFC 6750).
+	BearerAcceptsExpired Defect = "bearer-accepts-expired" // expired access tokens are accepted
+	BearerAcceptsForged  Defect = "bearer-accepts-forged"  // tokens with a bad signature or unknown value are accepted
+	BearerAcceptsRevoked Defect = "bearer-accepts-revoked" // revoked access tokens are accepted
+	BearerNoChallenge    Defect = "bearer-no-challenge"    // 401 answers lack WWW-Authenticate: Bearer (RFC 6750 §3)
+	BearerLowercase      Defect = "bearer-scheme-case"     // the "Bearer" scheme is refused unless written exactly "Bearer" (RFC 6750 §2.1 is case-insensitive per RFC 7235)
+	RevokeNotHonoured    Defect = "revoke-noop"            // the RFC 7009 revocation endpoint answers 200 but revokes nothing
+)
+
+// defectDocs holds the one-line description of every defect; it is the
+// catalogue that `oauthconf serve --list-defects` prints.
+var defectDocs = map[Defect]string{
+	CodeReusable:          "an authorization code can be exchanged again after it was used (RFC 6749 §4.1.2)",
+	CodeRace:              "the single-use check is not atomic: concurrent exchanges of one code can all succeed",
+	CodeNeverExpires:      "authorization codes are accepted after their lifetime (Ucommerce: 1 minute)",
+	CodeNotEncoded:        "Ucommerce: the code is put into Location without percent-encoding",
+	CodeAcceptsEncoded:    "Ucommerce: the token endpoint also accepts the still-percent-encoded code",
+	CodeNotBoundClient:    "a code issued to one client can be redeemed by another (RFC 6749 §4.1.3)",
+	CodeNotBoundURI:       "the exchange ignores redirect_uri instead of matching the authorization request (RFC 6749 §4.1.3)",
+	RedirectPrefixMatch:   "redirect_uri is matched by prefix instead of exact string (RFC 9700 §2.1)",
+	RedirectCaseFold:      "redirect_uri is matched case-insensitively instead of exact string (RFC 9700 §2.1)",
+	RedirectOnBadURI:      "an unregistered redirect_uri still gets a 302 to it (RFC 6749 §4.1.2.1 MUST NOT)",
+	PKCENotChecked:        "the PKCE code_verifier is not compared with the challenge (RFC 7636 §4.6)",
+	PKCEDowngrade:         "a code_verifier is accepted for a code issued without a challenge (RFC 9700 §2.1.1)",
+	PKCEPlainAccepted:     "unknown code_challenge_method values are accepted (RFC 7636 §4.4.1)",
+	ReplayNoRevoke:        "a replayed code does not revoke the tokens issued from it (RFC 6749 §4.1.2 SHOULD)",
+	ErrorNoState:          "authorization error redirects drop the state parameter (RFC 6749 §4.1.2.1)",
+	RefreshNotRotated:     "a used refresh token keeps working after rotation (RFC 9700 §4.14.2)",
+	RefreshNotBoundClient: "another client can use a refresh token (RFC 6749 §6)",
+	RefreshScopeWiden:     "a refresh may widen the scope beyond the original grant (RFC 6749 §6)",
+	TokenTypeCase:         `token_type has the wrong case ("Bearer" for Ucommerce, "bearer" elsewhere)`,
+	ExpiresInMismatch:     "expires_in disagrees with the token's real lifetime (JWT exp, Elastic Path expires)",
+	ExpiresInString:       "expires_in is sent as a JSON string instead of a number",
+	WrongLifetime:         "tokens live twice the documented lifetime (and expires_in says so)",
+	NoCacheHeaders:        "token responses lack Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1)",
+	TokensNotUnique:       "the same access token is returned for repeated client_credentials requests",
+	MissingRefreshToken:   "password and authorization_code grants return no refresh_token",
+	RefreshInCC:           "client_credentials responses carry a refresh_token (RFC 6749 §4.4.3 SHOULD NOT)",
+	ImplicitRefresh:       "implicit grant responses carry a refresh_token (RFC 6749 §4.2.2 MUST NOT)",
+	JWTClaimsMissing:      "JWT access tokens lack the vendor's documented claims",
+	MalformedJSON:         "successful token responses carry a truncated JSON body (breaks load runs)",
+	WrongContentType:      "token responses are labelled text/plain instead of application/json",
+	EPIdentifierWrong:     `Elastic Path: identifier is always "client_credentials"`,
+	EPExpiresMillis:       "Elastic Path: expires is epoch milliseconds instead of seconds",
+	ImplicitCanWrite:      "Elastic Path: an implicit token may write to the catalogue",
+	ImplicitReadsOrder:    "Elastic Path: an implicit token alone can read orders",
+	CustomerTokenAny:      "Elastic Path: customer and account-member tokens are issued for a wrong password",
+	ClientAuthSkipped:     "a wrong client secret is accepted (RFC 6749 §3.2.1)",
+	NoBasicChallenge:      "invalid_client via Basic is answered without 401 + WWW-Authenticate (RFC 6749 §5.2)",
+	NoBasicAuth:           "HTTP Basic client authentication is refused (RFC 6749 §2.3.1)",
+	SecretInQuery:         "client credentials in the URL query are accepted (RFC 6749 §2.3.1 MUST NOT)",
+	PasswordAny:           "the password grant accepts a wrong password (RFC 6749 §4.3.2)",
+	PasswordAnyClient:     `Shopware: the password grant accepts a client_id other than "administration"`,
+	TokenGETAllowed:       "the token endpoint issues tokens for GET requests (RFC 6749 §3.2)",
+	DuplicateParams:       "repeated request parameters are accepted (RFC 6749 §3.2)",
+	UnknownParamsFatal:    "unknown request parameters are refused instead of ignored (RFC 6749 §3.2)",
+	ErrorFormatWrong:      "error bodies are plain text instead of the dialect's JSON error format",
+	WrongErrorCode:        "error codes are wrong (invalid_request everywhere; Shopware codes off by one)",
+	ErrorStatus200:        "errors are answered with 200 OK",
+	MissingParam500:       "a missing required parameter is answered with 500",
+	BearerAcceptsExpired:  "protected resources accept expired access tokens",
+	BearerAcceptsForged:   "protected resources accept tokens with a bad signature or an unknown value",
+	BearerAcceptsRevoked:  "protected resources accept revoked access tokens",
+	BearerNoChallenge:     "401 answers from protected resources lack WWW-Authenticate: Bearer (RFC 6750 §3)",
+	BearerLowercase:       `protected resources refuse the auth scheme unless written exactly "Bearer" (RFC 6750 §2.1)`,
+	RevokeNotHonoured:     "the revocation endpoint answers 200 but revokes nothing (RFC 7009 §2.1)",
+}
+
+// Defects lists every defect in the catalogue, sorted by name.
+func Defects() []Defect {
+	out := make([]Defect, 0, len(defectDocs))
+	for d := range defectDocs {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Describe returns the one-line description of d, or "" if d is not in the catalogue.
+func (d Defect) Describe() string { return defectDocs[d] }
+
+// ParseDefect returns the defect called name, or an error listing the valid names.
+func ParseDefect(name string) (Defect, error) {
+	d := Defect(strings.TrimSpace(name))
+	if _, ok := defectDocs[d]; ok {
+		return d, nil
+	}
+	names := make([]string, 0, len(defectDocs))
+	for _, x := range Defects() {
+		names = append(names, string(x))
+	}
+	return "", fmt.Errorf("unknown defect %q (known: %s)", name, strings.Join(names, ", "))
+}
+
+// defectSet is an immutable set of enabled defects; the zero value has none.
+type defectSet map[Defect]bool
+
+func (s defectSet) has(d Defect) bool { return s[d] }
