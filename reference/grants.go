@@ -1,0 +1,176 @@
+package reference
+
+import (
+	"net/http"
+	"sync"
+	"time"
+)
+
+// dialect is one vendor's wire format: how it authenticates clients, what its
+// tokens contain and look like, and how it writes errors. The grant logic itself
+// (grant_*.go) is shared: one place per grant.
+type dialect interface {
+	name() string
+	// authenticateClient checks the client credentials a token request carries
+	// for grant (RFC 6749 §2.3, §3.2.1).
+	authenticateClient(tr *tokenRequest, grant string) (*client, *oauthError)
+	// mint issues an access token (and a refresh token when withRefresh) for
+	// sess, registering whatever state the tokens need.
+	mint(sess *session, withRefresh bool) (*tokens, error)
+	// respond writes a successful token response (RFC 6749 §5.1 in the
+	// dialect's shape).
+	respond(w http.ResponseWriter, tr *tokenRequest, t *tokens)
+	// writeError writes an error response in the dialect's format.
+	writeError(w http.ResponseWriter, tr *tokenRequest, e *oauthError)
+}
+
+// userAuthenticator is implemented by dialects with a password grant.
+type userAuthenticator interface {
+	authenticateUser(username, password string) (userID string, e *oauthError)
+}
+
+// scopeChecker is implemented by dialects that validate requested scopes.
+type scopeChecker interface {
+	checkScope(cl *client, scope string) (granted string, e *oauthError)
+}
+
+// refreshKeyer is implemented by dialects whose refresh tokens are not their own
+// store key (Ucommerce's JWT refresh tokens are keyed by their jti).
+type refreshKeyer interface {
+	refreshKey(token string) (string, *oauthError)
+}
+
+// grantFunc handles one grant type at a dialect's token endpoint.
+type grantFunc func(w http.ResponseWriter, tr *tokenRequest, d dialect)
+
+// client is an authenticated (or, for public clients, identified) client.
+type client struct {
+	id     string
+	public bool
+}
+
+// session is what a grant established: who the tokens are for. Refresh tokens
+// and codes carry a copy.
+type session struct {
+	grant       string // the grant that started the session
+	clientID    string
+	userID      string
+	sessionID   string
+	scope       string
+	redirectURI string
+	admin       bool
+	fam         *family
+}
+
+// tokens is what a dialect minted for a session.
+type tokens struct {
+	sess      *session
+	access    string
+	accessExp time.Time // when the access token really expires
+	expiresIn int64     // what the response says
+	refresh   string
+	// redirectURI is Ucommerce's redirect_uri response field (null on refresh).
+	redirectURI *string
+}
+
+// family groups the tokens that descend from one authorization (a code and its
+// refresh chain) so that a replay can revoke them all (RFC 6749 §4.1.2, RFC 9700
+// §4.14.2). Safe for concurrent use.
+type family struct {
+	mu      sync.Mutex
+	revoked bool
+	access  []familyToken
+}
+
+type familyToken struct {
+	jti string
+	exp time.Time
+}
+
+func (f *family) isRevoked() bool {
+	if f == nil {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.revoked
+}
+
+// addAccess records an access token issued in the family; if the family was
+// revoked meanwhile the token is revoked at once.
+func (s *Server) addAccess(f *family, jti string, exp time.Time) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	f.access = append(f.access, familyToken{jti, exp})
+	revoked := f.revoked
+	f.mu.Unlock()
+	if revoked {
+		s.revoked.put(jti, revokedEntry{exp}, s.now())
+	}
+}
+
+// revokeFamily revokes every access token of f; its refresh tokens check
+// isRevoked when used.
+func (s *Server) revokeFamily(f *family) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	f.revoked = true
+	toks := append([]familyToken(nil), f.access...)
+	f.mu.Unlock()
+	now := s.now()
+	for _, t := range toks {
+		s.revoked.put(t.jti, revokedEntry{t.exp}, now)
+		s.opaque.take(t.jti)
+	}
+}
+
+// revokedEntry marks a revoked JWT id until the token would have expired anyway.
+type revokedEntry struct{ exp time.Time }
+
+func (e revokedEntry) expiry() time.Time { return e.exp }
+
+// isRevoked reports whether the access token with id jti was revoked.
+func (s *Server) isRevoked(jti string) bool {
+	if s.has(BearerAcceptsRevoked) {
+		return false
+	}
+	_, ok := s.revoked.get(jti)
+	return ok
+}
+
+// opaqueEntry is an opaque access token's state (Elastic Path).
+type opaqueEntry struct {
+	sess *session
+	exp  time.Time
+}
+
+func (e *opaqueEntry) expiry() time.Time { return e.exp }
+
+// withRefreshFor says whether grant should come with a refresh token.
+func (s *Server) withRefreshFor(grant string) bool {
+	switch grant {
+	case "password", "authorization_code":
+		return !s.has(MissingRefreshToken)
+	case "refresh_token":
+		return true
+	case "client_credentials":
+		return s.has(RefreshInCC)
+	case "implicit":
+		return s.has(ImplicitRefresh)
+	}
+	return false
+}
+
+// mintAndRespond mints tokens for sess, obtained with grant, and writes them.
+func (s *Server) mintAndRespond(w http.ResponseWriter, tr *tokenRequest, d dialect, sess *session, grant string) {
+	t, err := d.mint(sess, s.withRefreshFor(grant))
+	if err != nil {
+		d.writeError(w, tr, &oauthError{code: "server_error", desc: err.Error(), status: http.StatusInternalServerError})
+		return
+	}
+	d.respond(w, tr, t)
+}

@@ -1,0 +1,360 @@
+package reference
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// rfc6749 is a strict, standards-only dialect for the generic profile: RFC 6749
+// (authorization code with RFC 7636 PKCE, implicit, password, client
+// credentials, refresh with rotation and replay detection), RFC 6750 bearer
+// usage and RFC 7009 revocation, with RFC 6749 §5.2 error bodies.
+type rfc6749 struct {
+	s       *Server
+	cfg     RFC6749Config
+	clients map[string]*RFCClient
+	users   map[string]string
+	scopes  map[string]bool
+	jwt     *hs256
+}
+
+func newRFC6749(s *Server, cfg RFC6749Config) *rfc6749 {
+	d := &rfc6749{s: s, cfg: cfg, clients: map[string]*RFCClient{}, users: map[string]string{}, scopes: map[string]bool{}, jwt: newHS256(cfg.SigningKey)}
+	for i := range cfg.Clients {
+		d.clients[cfg.Clients[i].ClientID] = &cfg.Clients[i]
+	}
+	for _, u := range cfg.Users {
+		d.users[u.Username] = u.Password
+	}
+	for _, sc := range cfg.Scopes {
+		d.scopes[sc] = true
+	}
+	return d
+}
+
+func (d *rfc6749) name() string { return "rfc6749" }
+
+func (d *rfc6749) routes(mux *http.ServeMux) {
+	mux.HandleFunc("/oauth2/authorize", d.authorize)
+	mux.HandleFunc("/oauth2/token", d.s.tokenEndpoint(d, false, map[string]grantFunc{
+		"authorization_code": d.s.grantAuthorizationCode,
+		"refresh_token":      d.s.grantRefreshToken,
+		"client_credentials": d.s.grantClientCredentials,
+		"password":           d.s.grantPassword,
+	}))
+	mux.HandleFunc("/oauth2/revoke", d.revoke)
+	mux.HandleFunc("/oauth2/resource", d.resource)
+}
+
+func (c *RFCClient) allows(grant string) bool {
+	for _, g := range c.Grants {
+		if g == grant {
+			return true
+		}
+	}
+	return false
+}
+
+// authenticateClient implements RFC 6749 §2.3: client_secret_basic or
+// client_secret_post (never both, never in the query), public clients by
+// client_id alone; the client must be registered for grant (§5.2
+// unauthorized_client).
+func (d *rfc6749) authenticateClient(tr *tokenRequest, grant string) (*client, *oauthError) {
+	if (tr.query.Get("client_secret") != "" || tr.query.Get("client_id") != "") && !d.s.has(SecretInQuery) {
+		return nil, errInvalidRequest("client credentials must not be sent in the request URI (RFC 6749 §2.3.1)", "client_secret")
+	}
+	id, secret := tr.params["client_id"], tr.params["client_secret"]
+	basic := tr.basic && !d.s.has(NoBasicAuth)
+	switch {
+	case basic && secret != "":
+		return nil, errInvalidRequest("use only one client authentication method (RFC 6749 §2.3)", "client_secret")
+	case basic:
+		if id != "" && id != tr.basicID {
+			return nil, errInvalidRequest("client_id does not match the Authorization header", "client_id")
+		}
+		id, secret = tr.basicID, tr.basicPass
+	case tr.basic: // no-basic-auth defect: the header is ignored
+	case id == "" && d.s.has(SecretInQuery):
+		id, secret = tr.query.Get("client_id"), tr.query.Get("client_secret")
+	}
+	if id == "" {
+		return nil, errInvalidClient("client authentication is required")
+	}
+	c, ok := d.clients[id]
+	if !ok {
+		return nil, errInvalidClient("unknown client")
+	}
+	if c.ClientSecret == "" {
+		if secret != "" {
+			return nil, errInvalidClient("public clients have no secret")
+		}
+	} else if !secretEqual(secret, c.ClientSecret) && !d.s.has(ClientAuthSkipped) {
+		return nil, errInvalidClient("client authentication failed")
+	}
+	if grant != "" && !c.allows(grant) {
+		return nil, &oauthError{code: "unauthorized_client", desc: "the client may not use grant " + grant}
+	}
+	return &client{id: id, public: c.ClientSecret == ""}, nil
+}
+
+func (d *rfc6749) authenticateUser(username, password string) (string, *oauthError) {
+	want, ok := d.users[username]
+	if !ok || (!secretEqual(password, want) && !d.s.has(PasswordAny)) {
+		return "", errInvalidGrant("invalid resource owner credentials")
+	}
+	return username, nil
+}
+
+// checkScope grants the requested scopes if all are known (RFC 6749 §3.3), or
+// the first configured scope when none is requested.
+func (d *rfc6749) checkScope(_ *client, scope string) (string, *oauthError) {
+	if strings.TrimSpace(scope) == "" {
+		if len(d.cfg.Scopes) > 0 {
+			return d.cfg.Scopes[0], nil
+		}
+		return "", nil
+	}
+	for _, sc := range strings.Fields(scope) {
+		if !d.scopes[sc] {
+			return "", &oauthError{code: "invalid_scope", desc: "unknown scope " + sc, param: "scope"}
+		}
+	}
+	return strings.Join(strings.Fields(scope), " "), nil
+}
+
+// authorize is the authorization endpoint (RFC 6749 §3.1, §4.1.1, §4.2.1).
+// The demo resource owner is taken as logged in and consenting, unless
+// username and password are given (and wrong).
+func (d *rfc6749) authorize(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		methodNotAllowed(w, "GET")
+		return
+	}
+	q := r.URL.Query()
+	c := d.clients[q.Get("client_id")]
+	if c == nil {
+		// §4.1.2.1: an invalid client_id is not redirected.
+		d.writeError(w, &tokenRequest{r: r}, &oauthError{code: "invalid_request", desc: "unknown client_id", param: "client_id"})
+		return
+	}
+	redirect := q.Get("redirect_uri")
+	bound := redirect
+	if redirect == "" && len(c.RedirectURIs) == 1 {
+		redirect = c.RedirectURIs[0] // §3.1.2.3: optional when only one is registered
+	}
+	if !d.s.redirectAllowed(c.RedirectURIs, redirect) {
+		if d.s.has(RedirectOnBadURI) && redirect != "" {
+			d.s.redirectError(w, r, redirect, "invalid_request", "redirect_uri is not registered", q.Get("state"))
+			return
+		}
+		d.writeError(w, &tokenRequest{r: r}, errInvalidRequest("redirect_uri is missing or not registered for this client", "redirect_uri"))
+		return
+	}
+	state := q.Get("state")
+	for k, v := range q {
+		if len(v) > 1 && !d.s.has(DuplicateParams) {
+			d.s.redirectError(w, r, redirect, "invalid_request", "parameter "+k+" is repeated", state)
+			return
+		}
+	}
+	rt := q.Get("response_type")
+	grant := map[string]string{"code": "authorization_code", "token": "implicit"}[rt]
+	if grant == "" {
+		d.s.redirectError(w, r, redirect, "unsupported_response_type", "response_type must be code or token", state)
+		return
+	}
+	if !c.allows(grant) {
+		d.s.redirectError(w, r, redirect, "unauthorized_client", "the client may not use response_type "+rt, state)
+		return
+	}
+	scope, e := d.checkScope(nil, q.Get("scope"))
+	if e != nil {
+		d.s.redirectError(w, r, redirect, "invalid_scope", e.desc, state)
+		return
+	}
+	user := d.cfg.Users[0].Username
+	if u := q.Get("username"); u != "" {
+		if user, e = d.authenticateUser(u, q.Get("password")); e != nil {
+			d.s.redirectError(w, r, redirect, "access_denied", "the resource owner could not be authenticated", state)
+			return
+		}
+	}
+	sess := session{grant: grant, clientID: c.ClientID, userID: user, sessionID: uuid4(), scope: scope, redirectURI: bound}
+	if grant == "implicit" {
+		d.s.implicitRedirect(w, r, d, &sess, redirect, state)
+		return
+	}
+	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
+	switch {
+	case challenge == "" && method != "":
+		d.s.redirectError(w, r, redirect, "invalid_request", "code_challenge_method without code_challenge", state)
+		return
+	case challenge == "" && c.ClientSecret == "":
+		d.s.redirectError(w, r, redirect, "invalid_request", "PKCE code_challenge is required for public clients", state)
+		return
+	case challenge != "" && method != "S256" && !d.s.has(PKCEPlainAccepted):
+		// RFC 7636 §4.4.1; plain (the default) is not supported (RFC 9700 §2.1.1).
+		d.s.redirectError(w, r, redirect, "invalid_request", "code_challenge_method must be S256", state)
+		return
+	}
+	code := d.s.issueCode(d, sess, d.cfg.CodeTTL.Duration, challenge, func() string { return randHex(32) })
+	v := url.Values{}
+	v.Set("code", code)
+	if state != "" {
+		v.Set("state", state)
+	}
+	w.Header().Set("Location", redirect+querySep(redirect)+v.Encode())
+	w.WriteHeader(http.StatusFound)
+}
+
+// rfcAccessClaims are the access token's claims (RFC 9068 names).
+type rfcAccessClaims struct {
+	Iss      string `json:"iss"`
+	Sub      string `json:"sub"`
+	ClientID string `json:"client_id"`
+	Scope    string `json:"scope,omitempty"`
+	Jti      string `json:"jti"`
+	Iat      int64  `json:"iat"`
+	Nbf      int64  `json:"nbf"`
+	Exp      int64  `json:"exp"`
+}
+
+func (d *rfc6749) mint(sess *session, withRefresh bool) (*tokens, error) {
+	now := d.s.now()
+	said, real := d.s.lifetimes(d.cfg.AccessTTL.Duration)
+	exp := now.Add(real)
+	jti := randHex(16)
+	sub := sess.userID
+	if sub == "" {
+		sub = sess.clientID
+	}
+	var claims any = rfcAccessClaims{Iss: "oauthconf-reference", Sub: sub, ClientID: sess.clientID, Scope: sess.scope, Jti: jti, Iat: now.Unix(), Nbf: now.Unix(), Exp: exp.Unix()}
+	if d.s.has(JWTClaimsMissing) {
+		claims = minimalClaims{Jti: jti, Exp: exp.Unix()}
+	}
+	access, err := d.jwt.sign(claims)
+	if err != nil {
+		return nil, err
+	}
+	d.s.addAccess(sess.fam, jti, exp)
+	t := &tokens{sess: sess, access: access, accessExp: exp, expiresIn: said}
+	if withRefresh {
+		t.refresh = randHex(32)
+		d.s.storeRefresh(d, t.refresh, sess, now.Add(d.cfg.RefreshTTL.Duration))
+	}
+	return t, nil
+}
+
+// rfcTokenBody is RFC 6749 §5.1's response.
+type rfcTokenBody struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    any    `json:"expires_in"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	Scope        string `json:"scope,omitempty"`
+}
+
+func (d *rfc6749) respond(w http.ResponseWriter, _ *tokenRequest, t *tokens) {
+	d.s.writeToken(w, http.StatusOK, rfcTokenBody{
+		AccessToken: t.access, TokenType: d.s.tokenType("Bearer"), ExpiresIn: d.s.expiresIn(t.expiresIn),
+		RefreshToken: t.refresh, Scope: t.sess.scope,
+	})
+}
+
+// rfcError is RFC 6749 §5.2's error body.
+type rfcError struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+}
+
+// writeError writes RFC 6749 §5.2: 400, or 401 with WWW-Authenticate for
+// invalid_client when the client authenticated with the Authorization header.
+func (d *rfc6749) writeError(w http.ResponseWriter, tr *tokenRequest, e *oauthError) {
+	status := d.s.errorStatus(e, http.StatusBadRequest)
+	if e.code == "invalid_client" && status == http.StatusUnauthorized {
+		switch {
+		case !tr.hasAuthHeader:
+			status = http.StatusBadRequest
+		case d.s.has(NoBasicChallenge):
+			status = http.StatusBadRequest
+		default:
+			w.Header().Set("WWW-Authenticate", `Basic realm="oauthconf"`)
+		}
+	}
+	if d.s.has(ErrorFormatWrong) {
+		writePlainError(w, status, e)
+		return
+	}
+	d.s.setNoStore(w)
+	writeJSON(w, status, rfcError{Error: d.s.errorCode(e.code), Description: e.desc})
+}
+
+// revoke is the RFC 7009 revocation endpoint: the client authenticates; a token
+// it owns stops working (a refresh token takes its family's access tokens
+// with it); unknown tokens are answered 200 too (§2.2).
+func (d *rfc6749) revoke(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		methodNotAllowed(w, "POST")
+		return
+	}
+	tr, e := d.s.readTokenRequest(w, r, false)
+	if e == nil {
+		_, e = d.authenticateClient(tr, "")
+	}
+	if e != nil {
+		d.writeError(w, tr, e)
+		return
+	}
+	tok := tr.params["token"]
+	if tok == "" {
+		d.writeError(w, tr, errMissing("token"))
+		return
+	}
+	clientID := tr.basicID
+	if clientID == "" {
+		clientID = tr.params["client_id"]
+	}
+	if d.s.has(RevokeNotHonoured) {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if ent, ok := d.s.refresh.get(d.name() + "\x00" + tok); ok {
+		if ent.sess.clientID != clientID {
+			d.writeError(w, tr, &oauthError{code: "unauthorized_client", desc: "the token was issued to another client"})
+			return
+		}
+		d.s.revokeFamily(ent.sess.fam)
+		d.s.refresh.take(d.name() + "\x00" + tok)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	var c bearerClaims
+	if err := d.jwt.verify(tok, &c); err == nil && c.Jti != "" {
+		if c.ClientID != clientID {
+			d.writeError(w, tr, &oauthError{code: "unauthorized_client", desc: "the token was issued to another client"})
+			return
+		}
+		exp, _ := c.Exp.Int64()
+		d.s.revoked.put(c.Jti, revokedEntry{exp: unixTime(exp)}, d.s.now())
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// resource is a protected resource speaking RFC 6750: 401 with a Bearer
+// challenge (no error code when no token was sent, §3), invalid_token otherwise.
+func (d *rfc6749) resource(w http.ResponseWriter, r *http.Request) {
+	c, e := d.s.checkJWTBearer(r, d.jwt, nil)
+	if e != nil {
+		if !d.s.has(BearerNoChallenge) && e.status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", bearerChallenge("oauthconf", e))
+		}
+		if e.code == "" {
+			w.WriteHeader(e.status)
+			return
+		}
+		writeJSON(w, e.status, rfcError{Error: e.code, Description: e.desc})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"sub": c.Sub, "client_id": c.ClientID, "message": "hello from a protected resource"})
+}
