@@ -30,7 +30,7 @@ func (s *Server) redirectAllowed(registered []string, redirect string) bool {
 func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, redirect, code, desc, state string) {
 	v := url.Values{}
 	v.Set("error", code)
-	v.Set("error_description", desc)
+	v.Set("error_description", descCharset(desc))
 	if state != "" && !s.has(ErrorNoState) {
 		v.Set("state", state)
 	}
@@ -54,7 +54,7 @@ func (s *Server) errorCode(code string) string {
 func bearerChallenge(realm string, e *oauthError) string {
 	c := `Bearer realm="` + realm + `"`
 	if e.reason != reasonNoToken && e.code != "" {
-		c += `, error="` + e.code + `", error_description="` + strings.ReplaceAll(e.desc, `"`, `'`) + `"`
+		c += `, error="` + e.code + `", error_description="` + descCharset(e.desc) + `"`
 	}
 	return c
 }

@@ -287,7 +287,27 @@ func (d *rfc6749) writeError(w http.ResponseWriter, tr *tokenRequest, e *oauthEr
 		return
 	}
 	d.s.setNoStore(w)
-	writeJSON(w, status, rfcError{Error: d.s.errorCode(e.code), Description: e.desc})
+	writeJSON(w, status, rfcError{Error: d.s.errorCode(e.code), Description: descCharset(e.desc)})
+}
+
+// descCharset keeps error_description within RFC 6749 §5.2's character set
+// (%x20-21 / %x23-5B / %x5D-7E): quotes and backslashes become apostrophes and
+// slashes, "§" becomes "section ", anything else outside the set is dropped.
+func descCharset(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b.WriteByte('\'')
+		case r == '\\':
+			b.WriteByte('/')
+		case r == '§':
+			b.WriteString("section ")
+		case r == 0x20 || r == 0x21 || (r >= 0x23 && r <= 0x5B) || (r >= 0x5D && r <= 0x7E):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // revoke is the RFC 7009 revocation endpoint: the client authenticates; a token
