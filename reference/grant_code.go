@@ -110,9 +110,17 @@ func (s *Server) redeemCode(d dialect, code string, cl *client, redirectURI, ver
 	}
 	if s.has(CodeRace) {
 		// The defect: check, then use, without holding the lock in between.
-		c, ok := s.codes.get(key)
-		if ok {
-			snapshot := *c
+		var (
+			snapshot codeEntry
+			found    bool
+		)
+		s.codes.update(key, func(c *codeEntry, ok bool) bool {
+			if ok {
+				snapshot, found = *c, true
+			}
+			return false
+		})
+		if found {
 			time.Sleep(5 * time.Millisecond)
 			check(&snapshot, true)
 			if out != nil {

@@ -20,6 +20,8 @@ type testServer struct {
 	URL    string
 	client *http.Client
 	t      *testing.T
+	// lastCode is scratch space for probes that race on one code.
+	lastCode string
 }
 
 func newTestServer(t *testing.T, defects ...Defect) *testServer {
@@ -219,4 +221,10 @@ func (ts *testServer) rfcExchange(code string, extra url.Values) reply {
 		f[k] = v
 	}
 	return ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: f})
+}
+
+func newLoopback(t *testing.T, h http.Handler) *httptest.Server {
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	return hs
 }

@@ -1,0 +1,290 @@
+package reference
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// ruleProbe checks one rule over HTTP and reports whether it holds.
+type ruleProbe func(t *testing.T, ts *testServer) bool
+
+// defectProbes maps every defect to a probe of the rule it breaks. A probe must
+// hold on a clean server and fail with its defect switched on.
+var defectProbes = map[Defect]ruleProbe{
+	CodeReusable: func(t *testing.T, ts *testServer) bool {
+		code := ts.ucCode()
+		ts.ucExchange(code)
+		return ts.ucExchange(code).status != 200
+	},
+	CodeRace: func(t *testing.T, ts *testServer) bool {
+		return concurrentSuccesses(t, 32, func() reply { return ts.ucExchange(ts.lastCode) }, func() { ts.lastCode = ts.ucCode() }) == 1
+	},
+	CodeNeverExpires: func(t *testing.T, ts *testServer) bool {
+		code := ts.ucCode()
+		ts.advance(61 * time.Second)
+		return ts.ucExchange(code).status != 200
+	},
+	CodeNotEncoded: func(t *testing.T, ts *testServer) bool {
+		raw, _ := ts.ucConnect(ucID, ucRedirect)
+		return strings.Contains(raw, "%2B") && !strings.ContainsAny(raw, "+/=")
+	},
+	CodeAcceptsEncoded: func(t *testing.T, ts *testServer) bool {
+		raw, _ := ts.ucConnect(ucID, ucRedirect)
+		return ts.ucExchange(raw).status != 200
+	},
+	CodeNotBoundClient: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/api/v1/oauth/token", header: basic(ucOtherID, ucOtherSec), form: url.Values{"grant_type": {"authorization_code"}, "code": {ts.ucCode()}, "redirect_uri": {ucRedirect}}})
+		return rp.status != 200
+	},
+	CodeNotBoundURI: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/api/v1/oauth/token", header: basic(ucID, ucSecret), form: url.Values{"grant_type": {"authorization_code"}, "code": {ts.ucCode()}, "redirect_uri": {"http://127.0.0.1:9/callback"}}})
+		return rp.status != 200
+	},
+	RedirectPrefixMatch: func(t *testing.T, ts *testServer) bool {
+		_, rp := ts.ucConnect(ucID, ucRedirect+"/extra")
+		return rp.status != http.StatusFound
+	},
+	RedirectCaseFold: func(t *testing.T, ts *testServer) bool {
+		_, rp := ts.ucConnect(ucID, strings.ToUpper(ucRedirect))
+		return rp.status != http.StatusFound
+	},
+	RedirectOnBadURI: func(t *testing.T, ts *testServer) bool {
+		_, rp := ts.ucConnect(ucID, "https://evil.example.test/cb")
+		return rp.header.Get("Location") == ""
+	},
+	PKCENotChecked: func(t *testing.T, ts *testServer) bool {
+		code := ts.rfcCode(url.Values{"code_challenge": {s256(verifier)}, "code_challenge_method": {"S256"}})
+		return ts.rfcExchange(code, url.Values{"code_verifier": {verifier + "x"}}).status != 200
+	},
+	PKCEDowngrade: func(t *testing.T, ts *testServer) bool {
+		return ts.rfcExchange(ts.rfcCode(nil), url.Values{"code_verifier": {verifier}}).status != 200
+	},
+	PKCEPlainAccepted: func(t *testing.T, ts *testServer) bool {
+		q := url.Values{"client_id": {rfcID}, "redirect_uri": {rfcURI}, "response_type": {"code"}, "code_challenge": {"abc"}, "code_challenge_method": {"foo"}}
+		rp := ts.do(req{method: "GET", path: "/oauth2/authorize?" + q.Encode()})
+		return strings.Contains(rp.header.Get("Location"), "error=invalid_request")
+	},
+	ReplayNoRevoke: func(t *testing.T, ts *testServer) bool {
+		code := ts.rfcCode(nil)
+		access := ts.rfcExchange(code, nil).json(t)["access_token"].(string)
+		ts.rfcExchange(code, nil)
+		return ts.do(req{method: "GET", path: "/oauth2/resource", header: bearer(access)}).status == 401
+	},
+	ErrorNoState: func(t *testing.T, ts *testServer) bool {
+		q := url.Values{"client_id": {rfcID}, "redirect_uri": {rfcURI}, "response_type": {"bogus"}, "state": {"keep-me"}}
+		return strings.Contains(ts.do(req{method: "GET", path: "/oauth2/authorize?" + q.Encode()}).header.Get("Location"), "state=keep-me")
+	},
+	RefreshNotRotated: func(t *testing.T, ts *testServer) bool {
+		rt := ts.swPassword()["refresh_token"].(string)
+		f := map[string]string{"grant_type": "refresh_token", "client_id": "administration", "refresh_token": rt}
+		ts.do(req{path: "/api/oauth/token", json: f})
+		return ts.do(req{path: "/api/oauth/token", json: f}).status != 200
+	},
+	RefreshNotBoundClient: func(t *testing.T, ts *testServer) bool {
+		rt := ts.rfcExchange(ts.rfcCode(nil), nil).json(t)["refresh_token"].(string)
+		return ts.do(req{path: "/oauth2/token", header: basic(rfcOtherID, rfcOtherSc), form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}}).status != 200
+	},
+	RefreshScopeWiden: func(t *testing.T, ts *testServer) bool {
+		rt := ts.rfcExchange(ts.rfcCode(url.Values{"scope": {"read"}}), nil).json(t)["refresh_token"].(string)
+		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "scope": {"read write"}}}).status != 200
+	},
+	TokenTypeCase: func(t *testing.T, ts *testServer) bool {
+		return ts.ucExchange(ts.ucCode()).json(t)["token_type"] == "bearer" && ts.rfcCC()["token_type"] == "Bearer"
+	},
+	ExpiresInMismatch: func(t *testing.T, ts *testServer) bool {
+		body := ts.swPassword()
+		c := jwtClaims(t, body["access_token"].(string))
+		return int(c["exp"].(float64)-c["iat"].(float64)+0.5) == int(body["expires_in"].(float64))
+	},
+	ExpiresInString: func(t *testing.T, ts *testServer) bool {
+		_, isNumber := ts.rfcCC()["expires_in"].(float64)
+		return isNumber
+	},
+	WrongLifetime: func(t *testing.T, ts *testServer) bool { return ts.swPassword()["expires_in"] == float64(600) },
+	NoCacheHeaders: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"client_credentials"}}})
+		return rp.header.Get("Cache-Control") == "no-store" && rp.header.Get("Pragma") == "no-cache"
+	},
+	TokensNotUnique: func(t *testing.T, ts *testServer) bool {
+		return ts.rfcCC()["access_token"] != ts.rfcCC()["access_token"]
+	},
+	MissingRefreshToken: func(t *testing.T, ts *testServer) bool {
+		_, ok := ts.swPassword()["refresh_token"]
+		return ok
+	},
+	RefreshInCC: func(t *testing.T, ts *testServer) bool {
+		_, ok := ts.rfcCC()["refresh_token"]
+		return !ok
+	},
+	ImplicitRefresh: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/oauth/access_token", form: url.Values{"grant_type": {"implicit"}, "client_id": {epID}}})
+		_, ok := rp.json(t)["refresh_token"]
+		return !ok
+	},
+	JWTClaimsMissing: func(t *testing.T, ts *testServer) bool {
+		_, ok := jwtClaims(t, ts.ucExchange(ts.ucCode()).json(t)["access_token"].(string))["role"]
+		return ok
+	},
+	MalformedJSON: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"client_credentials"}}})
+		return strings.HasSuffix(string(rp.body), "}")
+	},
+	WrongContentType: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"client_credentials"}}})
+		return strings.HasPrefix(rp.header.Get("Content-Type"), "application/json")
+	},
+	EPIdentifierWrong: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/oauth/access_token", form: url.Values{"grant_type": {"implicit"}, "client_id": {epID}}})
+		return rp.json(t)["identifier"] == "implicit"
+	},
+	EPExpiresMillis: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/oauth/access_token", form: url.Values{"grant_type": {"implicit"}, "client_id": {epID}}})
+		return rp.json(t)["expires"].(float64) < 1e11
+	},
+	ImplicitCanWrite: func(t *testing.T, ts *testServer) bool {
+		return ts.do(req{path: "/v2/products", header: bearer(ts.epToken("implicit")), raw: "{}"}).status == 403
+	},
+	ImplicitReadsOrder: func(t *testing.T, ts *testServer) bool {
+		return ts.do(req{method: "GET", path: "/v2/orders", header: bearer(ts.epToken("implicit"))}).status == 403
+	},
+	CustomerTokenAny: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/v2/customers/tokens", header: bearer(ts.epToken("implicit")), json: map[string]any{"data": map[string]string{"type": "token", "email": "ron@swanson.com", "password": "wrong"}}})
+		return rp.status == 401
+	},
+	ClientAuthSkipped: func(t *testing.T, ts *testServer) bool {
+		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, "wrong"), form: url.Values{"grant_type": {"client_credentials"}}}).status != 200
+	},
+	NoBasicChallenge: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/oauth2/token", header: basic(rfcID, "wrong"), form: url.Values{"grant_type": {"client_credentials"}}})
+		return rp.status == 401 && rp.header.Get("WWW-Authenticate") != ""
+	},
+	NoBasicAuth: func(t *testing.T, ts *testServer) bool {
+		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"client_credentials"}}}).status == 200
+	},
+	SecretInQuery: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/oauth2/token?client_id=" + rfcID + "&client_secret=" + rfcSecret, form: url.Values{"grant_type": {"client_credentials"}}})
+		return rp.status != 200
+	},
+	PasswordAny: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/api/oauth/token", json: map[string]string{"grant_type": "password", "client_id": "administration", "username": "admin", "password": "wrong"}})
+		return rp.status != 200
+	},
+	PasswordAnyClient: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/api/oauth/token", json: map[string]string{"grant_type": "password", "client_id": "storefront", "username": "admin", "password": "shopware"}})
+		return rp.status != 200
+	},
+	TokenGETAllowed: func(t *testing.T, ts *testServer) bool {
+		return ts.do(req{method: "GET", path: "/oauth2/token?grant_type=client_credentials", header: basic(rfcID, rfcSecret)}).status != 200
+	},
+	DuplicateParams: func(t *testing.T, ts *testServer) bool {
+		code := ts.rfcCode(nil)
+		return ts.rfcExchange(code, url.Values{"code": {code, code}}).status == 400
+	},
+	UnknownParamsFatal: func(t *testing.T, ts *testServer) bool {
+		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"client_credentials"}, "foo": {"bar"}}}).status == 200
+	},
+	ErrorFormatWrong: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"foo"}}})
+		return strings.HasPrefix(rp.header.Get("Content-Type"), "application/json")
+	},
+	WrongErrorCode: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"foo"}}})
+		return rp.json(t)["error"] == "unsupported_grant_type"
+	},
+	ErrorStatus200: func(t *testing.T, ts *testServer) bool {
+		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"foo"}}}).status == 400
+	},
+	MissingParam500: func(t *testing.T, ts *testServer) bool {
+		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"scope": {"read"}}}).status == 400
+	},
+	BearerAcceptsExpired: func(t *testing.T, ts *testServer) bool {
+		access := ts.swPassword()["access_token"].(string)
+		ts.advance(601 * time.Second)
+		return ts.do(req{method: "GET", path: "/api/_info/version", header: bearer(access)}).status == 401
+	},
+	BearerAcceptsForged: func(t *testing.T, ts *testServer) bool {
+		access := ts.rfcCC()["access_token"].(string)
+		return ts.do(req{method: "GET", path: "/oauth2/resource", header: bearer(access[:len(access)-3] + "abc")}).status == 401
+	},
+	BearerAcceptsRevoked: func(t *testing.T, ts *testServer) bool {
+		access := ts.rfcCC()["access_token"].(string)
+		ts.do(req{path: "/oauth2/revoke", header: basic(rfcID, rfcSecret), form: url.Values{"token": {access}}})
+		return ts.do(req{method: "GET", path: "/oauth2/resource", header: bearer(access)}).status == 401
+	},
+	BearerNoChallenge: func(t *testing.T, ts *testServer) bool {
+		return strings.HasPrefix(ts.do(req{method: "GET", path: "/oauth2/resource"}).header.Get("WWW-Authenticate"), "Bearer")
+	},
+	BearerLowercase: func(t *testing.T, ts *testServer) bool {
+		access := ts.rfcCC()["access_token"].(string)
+		return ts.do(req{method: "GET", path: "/oauth2/resource", header: map[string]string{"Authorization": "bearer " + access}}).status == 200
+	},
+	RevokeNotHonoured: func(t *testing.T, ts *testServer) bool {
+		rt := ts.rfcExchange(ts.rfcCode(nil), nil).json(t)["refresh_token"].(string)
+		ts.do(req{path: "/oauth2/revoke", header: basic(rfcID, rfcSecret), form: url.Values{"token": {rt}}})
+		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}}).status != 200
+	},
+}
+
+// concurrentSuccesses prepares once, then fires n requests at once and counts the 200s.
+func concurrentSuccesses(t *testing.T, n int, do func() reply, prepare func()) int {
+	t.Helper()
+	prepare()
+	var (
+		ok    atomic.Int32
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+	)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if do().status == 200 {
+				ok.Add(1)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return int(ok.Load())
+}
+
+func TestEveryDefectHasAProbe(t *testing.T) {
+	for _, d := range Defects() {
+		require.Contains(t, defectProbes, d, "defect %s has no probe in defects_test.go", d)
+		require.NotEmpty(t, d.Describe())
+	}
+	require.Len(t, defectProbes, len(Defects()), "a probe names a defect that is not in the catalogue")
+}
+
+func TestDefectsBreakTheirRule(t *testing.T) {
+	for _, d := range Defects() {
+		probe := defectProbes[d]
+		if probe == nil {
+			continue
+		}
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			require.True(t, probe(t, newTestServer(t)), "the rule must hold on a clean server")
+			require.False(t, probe(t, newTestServer(t, d)), "defect %s must break its rule", d)
+		})
+	}
+}
+
+func TestParseDefect(t *testing.T) {
+	d, err := ParseDefect(" code-reusable ")
+	require.NoError(t, err)
+	require.Equal(t, CodeReusable, d)
+	_, err = ParseDefect("no-such-defect")
+	require.ErrorContains(t, err, `unknown defect "no-such-defect"`)
+	require.ErrorContains(t, err, "code-reusable")
+	_, err = New(DemoConfig(), WithDefects("bogus"))
+	require.ErrorContains(t, err, "unknown defect")
+}
