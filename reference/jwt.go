@@ -20,7 +20,8 @@ import (
 // JOSE code with the conformance steps, which decode tokens with golang-jwt.
 // Safe for concurrent use.
 type hs256 struct {
-	pool sync.Pool // of hash.Hash keyed with the secret
+	pool      sync.Pool // of hash.Hash keyed with the secret
+	headerDot []byte    // jwtHeader + "."
 }
 
 // jwtHeader is base64url({"alg":"HS256","typ":"JWT"}).
@@ -28,7 +29,7 @@ var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ
 
 func newHS256(key string) *hs256 {
 	k := []byte(key)
-	return &hs256{pool: sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}}
+	return &hs256{pool: sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}, headerDot: []byte(jwtHeader + ".")}
 }
 
 // sign returns header.payload.signature for the JSON encoding of claims.
@@ -37,20 +38,30 @@ func (h *hs256) sign(claims any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("jwt: encode claims: %w", err)
 	}
+	return h.signPayload(payload), nil
+}
+
+// signPayload signs an already-encoded JSON claims object.
+func (h *hs256) signPayload(payload []byte) string {
 	enc := base64.RawURLEncoding
-	buf := make([]byte, 0, len(jwtHeader)+1+enc.EncodedLen(len(payload))+1+enc.EncodedLen(sha256.Size))
-	buf = append(buf, jwtHeader...)
-	buf = append(buf, '.')
-	buf = enc.AppendEncode(buf, payload)
+	var sb strings.Builder
+	sb.Grow(len(jwtHeader) + 1 + enc.EncodedLen(len(payload)) + 1 + enc.EncodedLen(sha256.Size))
+	sb.WriteString(jwtHeader)
+	sb.WriteByte('.')
+	var tmp [512]byte
+	p := enc.AppendEncode(tmp[:0], payload)
+	sb.Write(p)
 	mac := h.pool.Get().(hash.Hash)
 	mac.Reset()
-	mac.Write(buf)
+	mac.Write(h.headerDot)
+	mac.Write(p)
 	var sum [sha256.Size]byte
 	sig := mac.Sum(sum[:0])
 	h.pool.Put(mac)
-	buf = append(buf, '.')
-	buf = enc.AppendEncode(buf, sig)
-	return string(buf), nil
+	sb.WriteByte('.')
+	var sigBuf [64]byte
+	sb.Write(enc.AppendEncode(sigBuf[:0], sig))
+	return sb.String()
 }
 
 var errBadToken = errors.New("malformed or badly signed token")

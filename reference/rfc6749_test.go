@@ -131,7 +131,10 @@ func TestRFC6749CodeExchange(t *testing.T) {
 		{"different redirect_uri", nil, func(ts *testServer, code string) reply {
 			return ts.rfcExchange(code, url.Values{"redirect_uri": {rfcURI + "/x"}})
 		}, 400, "invalid_grant"},
-		{"expired code", nil, func(ts *testServer, code string) reply { ts.advance(61 * time.Second); return ts.rfcExchange(code, nil) }, 400, "invalid_grant"},
+		{"expired code", nil, func(ts *testServer, code string) reply {
+			ts.advance(61 * time.Second)
+			return ts.rfcExchange(code, nil)
+		}, 400, "invalid_grant"},
 		{"PKCE verifier matches", url.Values{"code_challenge": {s256(verifier)}, "code_challenge_method": {"S256"}}, func(ts *testServer, code string) reply {
 			return ts.rfcExchange(code, url.Values{"code_verifier": {verifier}})
 		}, 200, ""},

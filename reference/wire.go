@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -80,12 +81,18 @@ var knownParams = map[string]bool{
 // the Basic header and the query. Repeated form parameters are invalid_request
 // (RFC 6749 §3.2).
 func (s *Server) readTokenRequest(w http.ResponseWriter, r *http.Request, allowJSON bool) (*tokenRequest, *oauthError) {
-	tr := &tokenRequest{r: r, params: map[string]string{}, query: r.URL.Query()}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	tr := &tokenRequest{r: r, params: make(map[string]string, 8)}
+	if r.URL.RawQuery != "" {
+		tr.query = r.URL.Query()
+	}
+	body, err := readBody(w, r)
 	if err != nil {
 		return tr, errInvalidRequest("request body unreadable or larger than 64 KiB", "")
 	}
-	ctype, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ctype := r.Header.Get("Content-Type")
+	if ctype != "application/x-www-form-urlencoded" && ctype != "application/json" {
+		ctype, _, _ = mime.ParseMediaType(ctype)
+	}
 	switch {
 	case r.Method == http.MethodGet:
 		// Only reached with the token-get-allowed defect: parameters come from the query.
@@ -147,6 +154,20 @@ func (s *Server) readTokenRequest(w http.ResponseWriter, r *http.Request, allowJ
 	return tr, nil
 }
 
+// readBody reads a request body of at most maxBody bytes, in one allocation
+// when the length is announced.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.ContentLength > maxBody {
+		return nil, errors.New("request body too large")
+	}
+	if r.ContentLength > 0 {
+		b := make([]byte, r.ContentLength)
+		_, err := io.ReadFull(r.Body, b)
+		return b, err
+	}
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+}
+
 // parseBasic decodes "Basic base64(urlenc(id):urlenc(secret))" (RFC 6749 §2.3.1,
 // RFC 7617). The scheme is case-insensitive.
 func parseBasic(h string) (id, secret string, ok bool) {
@@ -182,9 +203,16 @@ func (s *Server) setNoStore(w http.ResponseWriter) {
 		return
 	}
 	h := w.Header()
-	h["Cache-Control"] = []string{"no-store"}
-	h["Pragma"] = []string{"no-cache"}
+	h["Cache-Control"] = noStoreValue
+	h["Pragma"] = noCacheValue
 }
+
+// Header values shared by every token response; never modified.
+var (
+	noStoreValue  = []string{"no-store"}
+	noCacheValue  = []string{"no-cache"}
+	jsonTypeValue = []string{"application/json; charset=utf-8"}
+)
 
 // writeJSON writes v as the response body with status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -206,12 +234,17 @@ func (s *Server) writeToken(w http.ResponseWriter, status int, body any) {
 		http.Error(w, "internal error encoding token", http.StatusInternalServerError)
 		return
 	}
+	s.writeTokenBytes(w, status, b)
+}
+
+// writeTokenBytes writes an encoded token response body.
+func (s *Server) writeTokenBytes(w http.ResponseWriter, status int, b []byte) {
 	s.setNoStore(w)
-	ct := "application/json; charset=utf-8"
+	ct := jsonTypeValue
 	if s.has(WrongContentType) {
-		ct = "text/plain; charset=utf-8"
+		ct = []string{"text/plain; charset=utf-8"}
 	}
-	w.Header()["Content-Type"] = []string{ct}
+	w.Header()["Content-Type"] = ct
 	if s.has(MalformedJSON) {
 		b = b[:len(b)/2]
 	}
