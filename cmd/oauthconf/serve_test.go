@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oauthconf/oauthconf/reference"
+	"github.com/stretchr/testify/require"
+)
+
+// runCLI runs the command line in-process and returns exit code, stdout, stderr.
+func runCLI(ctx context.Context, args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(ctx, args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestServeFlags(t *testing.T) {
+	badConfig := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(badConfig, []byte("shopware:\n  users:\n    - usernme: x\n"), 0o600))
+	cases := []struct {
+		description string
+		args        []string
+		wantCode    int
+		wantOut     string
+		wantErr     string
+	}{
+		{"list-defects prints one line per defect", []string{"serve", "--list-defects"}, 0, "code-reusable", ""},
+		{"print-config prints the demo YAML", []string{"serve", "--print-config"}, 0, "uc-main-store", ""},
+		{"unknown defect is a usage error naming it", []string{"serve", "--defect", "nope", "--addr", "127.0.0.1:0"}, 2, "", `unknown defect "nope"`},
+		{"bad config names line and field", []string{"serve", "--config", badConfig, "--addr", "127.0.0.1:0"}, 2, "", "line 3: field usernme not found"},
+		{"missing config file", []string{"serve", "--config", "/nonexistent/x.yaml"}, 2, "", "no such file"},
+		{"unknown flag is a usage error", []string{"serve", "--bogus"}, 2, "", "unknown flag: --bogus"},
+		{"unknown command is a usage error", []string{"frobnicate"}, 2, "", "unknown command"},
+		{"bad listen address", []string{"serve", "--addr", "256.0.0.1:99999"}, 2, "", "listen on"},
+		{"help describes every flag", []string{"serve", "--help"}, 0, "--test-clock", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			code, out, errOut := runCLI(context.Background(), tc.args...)
+			require.Equal(t, tc.wantCode, code, "stdout: %s\nstderr: %s", out, errOut)
+			require.Contains(t, out, tc.wantOut)
+			require.Contains(t, errOut, tc.wantErr)
+		})
+	}
+	t.Run("list-defects has a line for every defect", func(t *testing.T) {
+		_, out, _ := runCLI(context.Background(), "serve", "--list-defects")
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		require.Len(t, lines, len(reference.Defects()))
+		for _, l := range lines {
+			require.Regexp(t, regexp.MustCompile(`^[a-z0-9-]+ +\S.*`), l)
+		}
+	})
+}
+
+func TestServeAnswersAndStopsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		code := run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--test-clock", "--defect", "no-cache-headers"}, io.Discard, pw)
+		pw.Close()
+		done <- code
+	}()
+	buf := make([]byte, 512)
+	n, err := pr.Read(buf)
+	require.NoError(t, err)
+	m := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(string(buf[:n]))
+	require.NotEmpty(t, m, "startup line: %s", buf[:n])
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+
+	resp, err := http.Post(m+"/api/oauth/token", "application/json", strings.NewReader(`{"grant_type":"client_credentials","client_id":"SWIADEMOINTEGRATION0000001","client_secret":"shopware-demo-integration-secret-2b7c"}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	require.Empty(t, resp.Header.Get("Cache-Control"), "the --defect flag reached the server")
+	resp, err = http.Post(m+"/_test/clock", "application/json", strings.NewReader(`{"advance":"1s"}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode, "--test-clock serves /_test/clock")
+
+	cancel()
+	select {
+	case code := <-done:
+		require.Equal(t, 0, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop after its context was cancelled")
+	}
+}
