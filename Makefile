@@ -20,8 +20,9 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race ./...
 
+# Prints ratios against baselines measured in the same run (see README: Benchmarks).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+	$(GO) test -run '^$$' -bench 'Issuance' -benchtime 1x ./reference/
 
 serve: build
 	$(BIN) serve --addr $(ADDR) --test-clock
