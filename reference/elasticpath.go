@@ -177,6 +177,20 @@ func readData(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+// readTokenBody is the common start of the customer and account-member token
+// endpoints: POST only, an implicit or client_credentials bearer token, and a
+// JSON:API body decoded into v. It has answered the request when it returns false.
+func (ep *elasticPath) readTokenBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	if r.Method != http.MethodPost {
+		methodNotAllowed(w, "POST")
+		return false
+	}
+	if _, ok := ep.bearer(w, r); !ok {
+		return false
+	}
+	return readData(w, r, v)
+}
+
 // epTokenClaims are the claims of customer and account-member tokens.
 type epTokenClaims struct {
 	Sub   string `json:"sub"`
@@ -189,20 +203,13 @@ type epTokenClaims struct {
 
 // customerToken is POST /v2/customers/tokens (password mechanism).
 func (ep *elasticPath) customerToken(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w, "POST")
-		return
-	}
-	if _, ok := ep.bearer(w, r); !ok {
-		return
-	}
 	var req struct {
 		Type      string `json:"type"`
 		Email     string `json:"email"`
 		Password  string `json:"password"`
 		Mechanism string `json:"authentication_mechanism"`
 	}
-	if !readData(w, r, &req) {
+	if !ep.readTokenBody(w, r, &req) {
 		return
 	}
 	if req.Type != "token" || req.Email == "" || req.Password == "" || (req.Mechanism != "" && req.Mechanism != "password") {
@@ -232,13 +239,6 @@ func (ep *elasticPath) customerToken(w http.ResponseWriter, r *http.Request) {
 // accountToken is POST /v2/account-members/tokens (password mechanism): one
 // token per account the member belongs to, 201 Created.
 func (ep *elasticPath) accountToken(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w, "POST")
-		return
-	}
-	if _, ok := ep.bearer(w, r); !ok {
-		return
-	}
 	var req struct {
 		Type              string `json:"type"`
 		Mechanism         string `json:"authentication_mechanism"`
@@ -246,7 +246,7 @@ func (ep *elasticPath) accountToken(w http.ResponseWriter, r *http.Request) {
 		Username          string `json:"username"`
 		Password          string `json:"password"`
 	}
-	if !readData(w, r, &req) {
+	if !ep.readTokenBody(w, r, &req) {
 		return
 	}
 	if req.Type != "account_management_authentication_token" || req.Mechanism != "password" || req.Username == "" || req.Password == "" {
