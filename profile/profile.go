@@ -183,6 +183,10 @@ type Grant struct {
 	Identifier string `yaml:"identifier"`
 	// Level overrides the level of this grant's checks (must/should/off).
 	Level string `yaml:"level"`
+	// Endpoint is where the grant is requested: "token" (default: a POST to the
+	// token endpoint with grant_type) or "authorize" (implicit only: RFC 6749
+	// §4.2, response_type=token, the token in the redirect's fragment).
+	Endpoint string `yaml:"endpoint"`
 }
 
 // Resource is a protected resource used to check bearer usage (RFC 6750).
@@ -358,6 +362,17 @@ func (p *Profile) validate() error {
 			bad("grants.%s.refresh_token: %q is not required, forbidden or optional", name, g.RefreshToken)
 		}
 		checkLevel("grants."+name+".level", g.Level)
+		switch g.Endpoint {
+		case "", "token":
+		case "authorize":
+			if name != GrantImplicit {
+				bad("grants.%s.endpoint: only the implicit grant can use the authorize endpoint", name)
+			} else if p.Authorize == nil || p.Authorize.Path == "" {
+				bad("grants.%s.endpoint: authorize needs authorize.path", name)
+			}
+		default:
+			bad("grants.%s.endpoint: %q is not token or authorize", name, g.Endpoint)
+		}
 		for _, ref := range refs(g.Params) {
 			if _, ok := p.Credentials[ref]; !ok {
 				bad("grants.%s.params: ${%s} names no credential declared under credentials", name, ref)

@@ -1,0 +1,84 @@
+@grant-authorization_code
+Feature: Authorization code grant
+  As a QA engineer I want the authorization code flow to behave as documented
+  (RFC 6749 §4.1; Ucommerce "connect" flow), so that a client can obtain tokens
+  without ever seeing the resource owner's password, and a stolen code is useless.
+
+  @rfc6749-4.1.2 @ucommerce-connect @must
+  Scenario: Authorization answers 302 with the code in Location
+    When the client requests authorization with state "xyz-state"
+    Then the authorization server redirects to the registered redirect URI with a code
+    And the redirect carries the state "xyz-state"
+
+  @rfc6749-4.1.3 @must
+  Scenario: The code is exchanged for tokens
+    Given the client has an authorization code
+    When the client exchanges the code
+    Then the token response is successful
+
+  @ucommerce-code-url-encoded @must
+  Scenario: The code in Location is URL-encoded
+    Given the profile says the code in Location is URL-encoded
+    When the client requests authorization
+    Then the authorization server redirects to the registered redirect URI with a code
+    And the code in Location is percent-encoded
+
+  @ucommerce-code-url-encoded @must
+  Scenario: The still-encoded code is refused
+    Given the profile says the code in Location is URL-encoded
+    And the client has an authorization code
+    When the client exchanges the code still URL-encoded
+    Then the token request is refused with "invalid_grant"
+
+  @ucommerce-code-url-encoded @should
+  Scenario Outline: A code decoded the wrong way is refused (<decoding>)
+    Given the profile says the code in Location is URL-encoded
+    And the client has an authorization code
+    When the client exchanges the code <decoding>
+    Then the token request is refused with "invalid_grant"
+
+    Examples:
+      | decoding       |
+      | decoded twice  |
+      | form-decoded   |
+
+  @rfc6749-4.1.2 @ucommerce-code-expiry @must @slow
+  Scenario: The code expires after its documented lifetime
+    Given the client has an authorization code
+    When the code lifetime passes
+    And the client exchanges the code
+    Then the token request is refused with "invalid_grant"
+
+  @rfc6749-4.1.2 @rfc6749-10.5 @must
+  Scenario: The code can be used only once
+    Given the client has an authorization code
+    And the client has exchanged the code
+    When the client exchanges the code again
+    Then the token request is refused with "invalid_grant"
+
+  @rfc6749-10.5 @must
+  Scenario: Concurrent exchanges of one code: exactly one succeeds
+    Given the client has an authorization code
+    When 16 exchanges of the code are sent at once
+    Then exactly one exchange succeeds and the others are refused with "invalid_grant"
+
+  @rfc6749-4.1.2-replay-revokes @should
+  Scenario: Replaying a code revokes the tokens issued from it
+    Given the client has an authorization code
+    And the client has exchanged the code
+    And the "protected" resource accepts the access token
+    When the client exchanges the code again
+    Then the "protected" resource answers 401 for the access token
+
+  @rfc6749-4.1.3 @must
+  Scenario: The code is bound to the client it was issued to
+    Given a second client is configured
+    And the client has an authorization code
+    When the second client exchanges the code with its own credentials
+    Then the token request is refused with "invalid_grant|invalid_client|unauthorized_client"
+
+  @rfc6749-4.1.3 @must
+  Scenario: The code is bound to the redirect URI it was issued for
+    Given the client has an authorization code
+    When the client exchanges the code with a different redirect URI
+    Then the token request is refused with "invalid_grant|invalid_request"

@@ -1,0 +1,58 @@
+Feature: Bearer token usage on the protected resource
+  The vendor's protected resource accepts a valid access token in the
+  Authorization header and refuses every other (RFC 6750 §2.1, §3).
+
+  @rfc6750-2.1 @must
+  Scenario: A valid access token is accepted
+    Given the client holds an access token
+    Then the "protected" resource accepts the access token
+
+  @rfc6750-2.1-scheme-case @should
+  Scenario: The Bearer scheme is case-insensitive
+    Given the client holds an access token
+    When the client calls the "protected" resource with the scheme written "bearer"
+    Then the resource answers the documented success status
+
+  @rfc6750-3 @must
+  Scenario: A request without a token is refused
+    When the client calls the "protected" resource without a token
+    Then the resource answers 401
+
+  @rfc6750-3 @must
+  Scenario: A request without a token gets a Bearer challenge without an error code
+    Given the profile documents Bearer challenges on the "protected" resource
+    When the client calls the "protected" resource without a token
+    Then the resource answers 401
+    And the answer carries a Bearer challenge without an error code
+
+  @rfc6750-3.1 @must
+  Scenario: A malformed token is refused
+    When the client calls the "protected" resource with a malformed token
+    Then the resource answers 401
+
+  @rfc6750-3.1 @must
+  Scenario: A forged token is refused
+    Given the client holds an access token
+    When the client calls the "protected" resource with a forged copy of the access token
+    Then the resource answers 401
+
+  @rfc6750-3.1 @must
+  Scenario: An invalid token gets a Bearer challenge with invalid_token
+    Given the profile documents Bearer challenges on the "protected" resource
+    And the client holds an access token
+    When the client calls the "protected" resource with a forged copy of the access token
+    Then the resource answers 401
+    And the answer carries a Bearer challenge with error "invalid_token"
+
+  @rfc6750-3.1 @must @slow
+  Scenario: An expired token is refused
+    Given the client holds an access token
+    When the access token lifetime passes
+    Then the "protected" resource answers 401 for the access token
+
+  @rfc6750-3.1 @rfc7009-2.1 @must
+  Scenario: A revoked token is refused
+    Given the client holds an access token
+    And the "protected" resource accepts the access token
+    When the access token is revoked
+    Then the "protected" resource answers 401 for the access token

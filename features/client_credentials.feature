@@ -1,0 +1,25 @@
+@grant-client_credentials
+Feature: Client credentials grant
+  A confidential client obtains a token for itself (RFC 6749 §4.4; Shopware
+  integrations, Elastic Path client_credentials tokens).
+
+  @rfc6749-4.4.2 @must
+  Scenario: The client obtains a token with its credentials
+    When the client requests a token with the "client_credentials" grant
+    Then the token response is successful
+
+  @rfc6749-4.4.3 @should
+  Scenario: No refresh token is issued
+    When the client requests a token with the "client_credentials" grant
+    Then the token response is successful
+    And the token response carries no refresh token
+
+  @rfc6749-3.2.1 @must
+  Scenario: A wrong client secret is refused
+    When the client requests a "client_credentials" token with a wrong client secret
+    Then the token request is refused with "invalid_client"
+
+  @rfc6749-10.10 @must
+  Scenario: Every request gets a new access token
+    When the client requests 3 tokens with the "client_credentials" grant
+    Then all access tokens are different

@@ -1,0 +1,20 @@
+@grant-password
+Feature: Resource owner password credentials grant
+  A trusted client exchanges a user's name and password for tokens (RFC 6749 §4.3;
+  Shopware Admin API with client_id "administration").
+
+  @rfc6749-4.3.3 @must
+  Scenario: Valid user credentials give tokens
+    When the client requests a token with the "password" grant
+    Then the token response is successful
+    And the token response carries a refresh token as documented
+
+  @rfc6749-4.3.2 @must
+  Scenario: A wrong password is refused
+    When the client requests a "password" token with a wrong password
+    Then the token request is refused with "invalid_grant"
+
+  @rfc6749-4.3.2 @shopware-password-client @must
+  Scenario: An unregistered client is refused
+    When an unregistered client requests a "password" token
+    Then the token request is refused

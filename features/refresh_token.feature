@@ -1,0 +1,38 @@
+@grant-refresh_token
+Feature: Refresh token grant with rotation
+  A refresh token buys a new access token (RFC 6749 §6); where the vendor documents
+  rotation (Shopware, Ucommerce, RFC 9700 §4.14.2) the used one stops working.
+
+  @rfc6749-6 @must
+  Scenario: A refresh token gives a new token pair
+    Given the client holds a refresh token
+    When the client refreshes the token
+    Then the token response is successful
+    And the token response carries a refresh token as documented
+
+  @rfc9700-4.14.2 @shopware-refresh-rotation @ucommerce-refresh-rotation @must
+  Scenario: The used refresh token stops working
+    Given the profile documents refresh token rotation
+    And the client holds a refresh token
+    And the client has refreshed the token
+    When the client refreshes with the old refresh token again
+    Then the token request is refused with "invalid_grant"
+
+  @rfc6749-6 @must
+  Scenario: A made-up refresh token is refused
+    When the client refreshes with a made-up refresh token
+    Then the token request is refused with "invalid_grant"
+
+  @rfc6749-6 @must
+  Scenario: A refresh token is bound to its client
+    Given a second client is configured
+    And the client holds a refresh token
+    When the second client refreshes the token with its own credentials
+    Then the token request is refused with "invalid_grant|invalid_client|unauthorized_client"
+
+  @rfc6749-6 @must
+  Scenario: A refresh cannot widen the scope
+    Given the profile documents scopes
+    And the client holds a refresh token
+    When the client refreshes the token asking for a wider scope
+    Then the token request is refused with "invalid_scope"

@@ -1,0 +1,18 @@
+Feature: Token revocation (RFC 7009)
+  A client revokes a token it no longer needs; the revocation endpoint answers 200
+  even for tokens it does not know.
+
+  Background:
+    Given the profile has a revocation endpoint
+
+  @rfc7009-2.2 @must
+  Scenario: Revoking an unknown token answers 200
+    When the client revokes a made-up token
+    Then the revocation response is 200
+
+  @rfc7009-2.1 @should
+  Scenario: Revoking a refresh token stops it working
+    Given the client holds a refresh token
+    When the client revokes the refresh token
+    And the client refreshes the token
+    Then the token request is refused with "invalid_grant"

@@ -1,0 +1,453 @@
+package steps
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/oauthconf/oauthconf/profile"
+)
+
+// randomString returns n random bytes, base64url-encoded.
+func randomString(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// authorize sends an authorization request (RFC 6749 §4.1.1) and records the
+// answer in sc.auth; redirects are never followed.
+func (sc *scenario) authorize(ctx context.Context, clientID, redirectURI, responseType, state string, extra url.Values) (*Exchange, error) {
+	a := sc.t.p.Authorize
+	if a == nil || a.Path == "" {
+		return nil, errSkip("profile %s has no authorization endpoint", sc.t.p.Name)
+	}
+	q := url.Values{}
+	for k, v := range a.Params {
+		ev, err := sc.t.creds.Expand(v)
+		if err != nil {
+			return nil, fmt.Errorf("authorize.params.%s: %w", k, err)
+		}
+		q.Set(k, ev)
+	}
+	q.Set("response_type", responseType)
+	q.Set("client_id", clientID)
+	if redirectURI != "" {
+		q.Set("redirect_uri", redirectURI)
+	}
+	if state != "" {
+		q.Set("state", state)
+	}
+	for k, vs := range extra {
+		q[k] = vs
+	}
+	ex, err := sc.send(ctx, http.MethodGet, a.Path+"?"+q.Encode(), http.Header{"Accept": {"application/json"}}, nil)
+	sc.auth = ex
+	sc.last = ex
+	return ex, err
+}
+
+// locationParams returns the raw (still-encoded) parameters of the query
+// (or fragment) of a Location header, in order.
+func rawParams(s string) map[string]string {
+	out := map[string]string{}
+	for _, kv := range strings.Split(s, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		if _, seen := out[k]; !seen && k != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// splitLocation splits a Location into the URI before '?' or '#', its raw query
+// and its raw fragment.
+func splitLocation(loc string) (base, query, fragment string) {
+	base, fragment, _ = strings.Cut(loc, "#")
+	base, query, _ = strings.Cut(base, "?")
+	return base, query, fragment
+}
+
+// expectCodeRedirect checks ex is a 302/303 to redirectURI carrying a code and
+// records the code (decoded once) for the exchange.
+func (sc *scenario) expectCodeRedirect(ex *Exchange, redirectURI string) error {
+	if ex.Status < 300 || ex.Status > 399 {
+		return failf("want a redirect (302) to %s with a code, got %s%s", redirectURI, ex.StatusText, bodyHint(ex))
+	}
+	loc := ex.Header("Location")
+	base, query, _ := splitLocation(loc)
+	if base != redirectURI {
+		return failf("redirect goes to %q, want the registered redirect URI %q", sc.red.text(loc), redirectURI)
+	}
+	raw, ok := rawParams(query)["code"]
+	if !ok || raw == "" {
+		if e := rawParams(query)["error"]; e != "" {
+			return failf("redirect carries error=%s instead of a code", e)
+		}
+		return failf("redirect Location has no code parameter: %s", sc.red.text(loc))
+	}
+	dec, err := url.QueryUnescape(raw)
+	if err != nil {
+		return failf("code in Location is not valid URL encoding: %v", err)
+	}
+	sc.rawCode, sc.code, sc.codeRedirect = raw, dec, redirectURI
+	sc.red.add(raw, dec)
+	return nil
+}
+
+func (sc *scenario) redirectURI() (string, error) {
+	ru, ok := sc.t.creds.Get("redirect_uri")
+	if !ok || ru == "" {
+		return "", errSkip("no redirect_uri credential for profile %s", sc.t.p.Name)
+	}
+	return ru, nil
+}
+
+// getCode runs the authorization request for the main client and keeps the code.
+func (sc *scenario) getCode(ctx context.Context) error {
+	if !sc.t.p.Supports(profile.GrantAuthorizationCode) {
+		return errSkip("profile %s does not support the authorization_code grant", sc.t.p.Name)
+	}
+	ru, err := sc.redirectURI()
+	if err != nil {
+		return err
+	}
+	cl := sc.mainClient()
+	ex, err := sc.authorize(ctx, cl.id, ru, "code", "st-"+randomString(6), nil)
+	if err != nil {
+		return err
+	}
+	sc.codeClient = cl
+	return sc.expectCodeRedirect(ex, ru)
+}
+
+// exchangeRequest builds the code exchange for the current code.
+func (sc *scenario) exchangeRequest(code string, m reqMod) (*profile.TokenRequest, error) {
+	if m.extra == nil {
+		m.extra = map[string]string{}
+	}
+	if _, set := m.extra["code"]; !set && m.rawCode == "" {
+		m.extra["code"] = code
+	}
+	if _, set := m.extra["redirect_uri"]; !set && sc.codeRedirect != "" {
+		m.extra["redirect_uri"] = sc.codeRedirect
+	}
+	if sc.verifier != "" {
+		if _, set := m.extra["code_verifier"]; !set {
+			m.extra["code_verifier"] = sc.verifier
+		}
+	}
+	if m.client == nil && sc.codeClient.public {
+		c := sc.codeClient
+		m.client = &c
+	}
+	return sc.buildToken(profile.GrantAuthorizationCode, m)
+}
+
+// exchange sends the code exchange and, on success, keeps the tokens.
+func (sc *scenario) exchange(ctx context.Context, code string, m reqMod) (*Exchange, error) {
+	tr, err := sc.exchangeRequest(code, m)
+	if err != nil {
+		return nil, err
+	}
+	ex, err := sc.sendToken(ctx, tr)
+	if err == nil && ex.Status == http.StatusOK {
+		if t, perr := parseTokenResponse(ex, profile.GrantAuthorizationCode); perr == nil {
+			sc.keep(t)
+		}
+	}
+	return ex, err
+}
+
+// keep records a successful token response as the current one.
+func (sc *scenario) keep(t *tokenResponse) {
+	sc.token = t
+	sc.tokens = append(sc.tokens, t)
+	sc.grant = t.grant
+	sc.access = t.str("access_token")
+	if rt := t.str("refresh_token"); rt != "" {
+		if sc.refresh != "" && sc.refresh != rt {
+			sc.oldRefresh = sc.refresh
+		}
+		sc.refresh = rt
+	}
+	sc.red.add(sc.access, t.str("refresh_token"))
+}
+
+// requestGrant sends a plain token request for grant g (no prerequisites).
+func (sc *scenario) requestGrant(ctx context.Context, g string, m reqMod) (*Exchange, error) {
+	tr, err := sc.buildToken(g, m)
+	if err != nil {
+		return nil, err
+	}
+	return sc.sendToken(ctx, tr)
+}
+
+// implicitViaAuthorize reports whether the profile's implicit grant is the
+// RFC 6749 §4.2 redirect (response_type=token) rather than a token-endpoint grant.
+func (sc *scenario) implicitViaAuthorize() bool {
+	g := sc.t.p.Grants[profile.GrantImplicit]
+	return g != nil && g.Endpoint == "authorize"
+}
+
+// obtain runs the whole flow for grant g and expects a token. For
+// authorization_code it first gets a code; for refresh_token it first gets a
+// refresh token; for an authorize-endpoint implicit grant it reads the fragment.
+func (sc *scenario) obtain(ctx context.Context, g string) (*tokenResponse, error) {
+	if !sc.t.p.Supports(g) {
+		return nil, errSkip("profile %s does not support the %s grant", sc.t.p.Name, g)
+	}
+	switch {
+	case g == profile.GrantAuthorizationCode:
+		if err := sc.getCode(ctx); err != nil {
+			return nil, err
+		}
+		ex, err := sc.exchange(ctx, sc.code, reqMod{})
+		if err != nil {
+			return nil, err
+		}
+		return parseTokenResponse(ex, g)
+	case g == profile.GrantRefreshToken:
+		if err := sc.holdRefresh(ctx); err != nil {
+			return nil, err
+		}
+		return sc.refreshOnce(ctx, reqMod{})
+	case g == profile.GrantImplicit && sc.implicitViaAuthorize():
+		return sc.implicitFragment(ctx)
+	}
+	ex, err := sc.requestGrant(ctx, g, reqMod{})
+	if err != nil {
+		return nil, err
+	}
+	t, err := parseTokenResponse(ex, g)
+	if err != nil {
+		return nil, err
+	}
+	sc.keep(t)
+	return t, nil
+}
+
+// implicitFragment runs RFC 6749 §4.2.1 and decodes the §4.2.2 fragment.
+func (sc *scenario) implicitFragment(ctx context.Context) (*tokenResponse, error) {
+	ru, err := sc.redirectURI()
+	if err != nil {
+		return nil, err
+	}
+	cl := sc.mainClient()
+	ex, err := sc.authorize(ctx, cl.id, ru, "token", "st-"+randomString(6), nil)
+	if err != nil {
+		return nil, err
+	}
+	if ex.Status < 300 || ex.Status > 399 {
+		return nil, failf("want a redirect with the token in the fragment, got %s%s", ex.StatusText, bodyHint(ex))
+	}
+	base, _, frag := splitLocation(ex.Header("Location"))
+	if base != ru {
+		return nil, failf("implicit redirect goes to %q, want %q", base, ru)
+	}
+	vals, err := url.ParseQuery(frag)
+	if err != nil || vals.Get("access_token") == "" {
+		return nil, failf("implicit redirect has no access_token in its fragment (RFC 6749 §4.2.2)")
+	}
+	fields := map[string]any{}
+	for k := range vals {
+		fields[k] = vals.Get(k)
+	}
+	t := &tokenResponse{ex: ex, fields: fields, fragment: true, grant: profile.GrantImplicit}
+	sc.keep(t)
+	return t, nil
+}
+
+// holdRefresh obtains a refresh token with the first grant that issues one.
+func (sc *scenario) holdRefresh(ctx context.Context) error {
+	for _, g := range []string{profile.GrantPassword, profile.GrantAuthorizationCode} {
+		if !sc.t.p.Supports(g) {
+			continue
+		}
+		if gr := sc.t.p.Grants[g]; gr.RefreshToken == "forbidden" {
+			continue
+		}
+		if g == profile.GrantPassword && !sc.t.creds.Has("username", "password") {
+			continue
+		}
+		t, err := sc.obtain(ctx, g)
+		if err != nil {
+			return err
+		}
+		if t.str("refresh_token") == "" {
+			return failf("the %s grant issued no refresh_token, so the refresh cannot be tested%s", g, bodyHint(t.ex))
+		}
+		return nil
+	}
+	return errSkip("profile %s has no grant (password or authorization_code) that issues a refresh token", sc.t.p.Name)
+}
+
+// refreshRequest builds a refresh_token grant request for token rt.
+func (sc *scenario) refreshRequest(rt string, m reqMod) (*profile.TokenRequest, error) {
+	if !sc.t.p.Supports(profile.GrantRefreshToken) {
+		return nil, errSkip("profile %s does not support the refresh_token grant", sc.t.p.Name)
+	}
+	if m.extra == nil {
+		m.extra = map[string]string{}
+	}
+	if _, set := m.extra["refresh_token"]; !set {
+		m.extra["refresh_token"] = rt
+	}
+	return sc.buildToken(profile.GrantRefreshToken, m)
+}
+
+// refreshOnce refreshes the current refresh token and expects success.
+func (sc *scenario) refreshOnce(ctx context.Context, m reqMod) (*tokenResponse, error) {
+	tr, err := sc.refreshRequest(sc.refresh, m)
+	if err != nil {
+		return nil, err
+	}
+	ex, err := sc.sendToken(ctx, tr)
+	if err != nil {
+		return nil, err
+	}
+	t, err := parseTokenResponse(ex, profile.GrantRefreshToken)
+	if err != nil {
+		return nil, err
+	}
+	sc.keep(t)
+	return t, nil
+}
+
+// primaryRequest builds a valid request for the profile's main confidential
+// grant (client_credentials, else authorization_code with a fresh code, else
+// password), for the request-handling checks.
+func (sc *scenario) primaryRequest(ctx context.Context, m reqMod) (*profile.TokenRequest, string, error) {
+	p := sc.t.p
+	switch {
+	case p.Supports(profile.GrantClientCredentials):
+		tr, err := sc.buildToken(profile.GrantClientCredentials, m)
+		return tr, profile.GrantClientCredentials, err
+	case p.Supports(profile.GrantAuthorizationCode):
+		if err := sc.getCode(ctx); err != nil {
+			return nil, "", err
+		}
+		tr, err := sc.exchangeRequest(sc.code, m)
+		return tr, profile.GrantAuthorizationCode, err
+	case p.Supports(profile.GrantPassword):
+		tr, err := sc.buildToken(profile.GrantPassword, m)
+		return tr, profile.GrantPassword, err
+	}
+	return nil, "", errSkip("profile %s has no client_credentials, authorization_code or password grant", p.Name)
+}
+
+// pkcePair returns a fresh RFC 7636 §4.1 verifier and its S256 challenge.
+func pkcePair() (verifier, challenge string) {
+	verifier = randomString(32)
+	sum := sha256.Sum256([]byte(verifier))
+	return verifier, base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// resource returns the profile's protected resource called name.
+func (sc *scenario) resource(name string) (*profile.Resource, error) {
+	r, ok := sc.t.p.Resources[name]
+	if !ok || r == nil {
+		return nil, errSkip("profile %s has no %q resource", sc.t.p.Name, name)
+	}
+	return r, nil
+}
+
+// callResource calls resource name with an Authorization header value (none if
+// auth is "") and extra headers.
+func (sc *scenario) callResource(ctx context.Context, name, auth string, extra map[string]string) (*Exchange, error) {
+	r, err := sc.resource(name)
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{"Accept": {"application/json"}}
+	if auth != "" {
+		h.Set("Authorization", auth)
+	}
+	for k, v := range r.Headers {
+		ev, err := sc.t.creds.Expand(v)
+		if err != nil {
+			return nil, fmt.Errorf("resources.%s.headers.%s: %w", name, k, err)
+		}
+		for tn, tv := range sc.userTokens {
+			ev = strings.ReplaceAll(ev, "${token."+tn+"}", tv)
+		}
+		h.Set(k, ev)
+	}
+	for k, v := range extra {
+		h.Set(k, v)
+	}
+	var body []byte
+	if r.Body != "" {
+		body = []byte(r.Body)
+		h.Set("Content-Type", "application/json")
+	}
+	ex, err := sc.send(ctx, r.Method, r.Path, h, body)
+	sc.last = ex
+	return ex, err
+}
+
+// serverNow returns the target's idea of now: the test clock's time when the
+// test clock is in use, else the response's Date header, else local time.
+func (sc *scenario) serverNow(ctx context.Context, ex *Exchange) time.Time {
+	if sc.t.opts.TestClock {
+		cex, err := sc.send(ctx, http.MethodPost, "/_test/clock", http.Header{"Content-Type": {"application/json"}}, []byte(`{"advance":"0s"}`))
+		if err == nil && cex.Status == http.StatusOK {
+			var v struct {
+				Now time.Time `json:"now"`
+			}
+			if json.Unmarshal(cex.RespBody, &v) == nil && !v.Now.IsZero() {
+				return v.Now
+			}
+		}
+	}
+	if ex != nil {
+		if d, err := http.ParseTime(ex.Header("Date")); err == nil {
+			return d
+		}
+	}
+	return time.Now()
+}
+
+// forge returns a token that looks like tok but is not valid: a JWT with a
+// changed signature, or an opaque token with changed characters.
+func forge(tok string) string {
+	if parts := strings.Split(tok, "."); len(parts) == 3 && len(parts[2]) > 0 {
+		sig := []byte(parts[2])
+		for i := 0; i < len(sig) && i < 8; i++ {
+			sig[i] = flipChar(sig[i])
+		}
+		return parts[0] + "." + parts[1] + "." + string(sig)
+	}
+	b := []byte(tok)
+	for i := 0; i < len(b) && i < 8; i++ {
+		b[i] = flipChar(b[i])
+	}
+	if string(b) == tok {
+		return tok + hex.EncodeToString([]byte("x"))
+	}
+	return string(b)
+}
+
+func flipChar(c byte) byte {
+	switch {
+	case c >= '0' && c <= '8', c >= 'a' && c <= 'y', c >= 'A' && c <= 'Y':
+		return c + 1
+	case c == '9':
+		return '0'
+	case c == 'z':
+		return 'a'
+	case c == 'Z':
+		return 'A'
+	}
+	return 'A'
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

@@ -1,0 +1,378 @@
+package steps
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Defaults for every HTTP exchange with a target.
+const (
+	// DefaultTimeout bounds one request, from dialling to the last body byte.
+	DefaultTimeout = 10 * time.Second
+	// MaxBody is the largest response body read; a larger one is an error.
+	MaxBody = 1 << 20
+	// MaxRedirects caps any redirect chain the suite follows on purpose (the
+	// reachability probe); OAuth steps never follow redirects: they inspect them.
+	MaxRedirects = 5
+)
+
+// ErrBodyTooLarge is returned when a response body exceeds MaxBody.
+var ErrBodyTooLarge = fmt.Errorf("response body larger than %d bytes (1 MiB)", MaxBody)
+
+// Exchange is one recorded HTTP request and its response: the evidence a
+// scenario shows when it fails.
+type Exchange struct {
+	Method     string
+	URL        string
+	ReqHeader  http.Header
+	ReqBody    []byte
+	Status     int
+	StatusText string
+	RespHeader http.Header
+	RespBody   []byte
+	Duration   time.Duration
+	// Err is the transport error, if the exchange did not complete.
+	Err error
+}
+
+// Header returns the first value of response header name.
+func (e *Exchange) Header(name string) string {
+	if e == nil || e.RespHeader == nil {
+		return ""
+	}
+	return e.RespHeader.Get(name)
+}
+
+// httpClient sends requests to one target: relative paths are resolved against
+// the base URL, redirects are never followed, each request has a deadline and
+// bodies are read up to MaxBody.
+type httpClient struct {
+	base    *url.URL
+	hc      *http.Client
+	timeout time.Duration
+}
+
+// newHTTPClient returns a client for base. hc may carry a custom transport
+// (e.g. a test's TLS roots); its redirect policy is replaced.
+func newHTTPClient(base string, timeout time.Duration, hc *http.Client) (*httpClient, error) {
+	u, err := url.Parse(strings.TrimRight(base, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("target %q: want an absolute http:// or https:// URL", base)
+	}
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	} else {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 64
+		tr.TLSHandshakeTimeout = timeout
+		tr.ResponseHeaderTimeout = timeout
+		c.Transport = tr
+	}
+	c.Timeout = 0 // per-request contexts bound each exchange
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &httpClient{base: u, hc: &c, timeout: timeout}, nil
+}
+
+// resolve turns a path (or absolute URL) into an absolute URL on the target.
+func (c *httpClient) resolve(p string) string {
+	if strings.HasPrefix(p, "http://") || strings.HasPrefix(p, "https://") {
+		return p
+	}
+	return c.base.String() + p
+}
+
+// do sends one request and records it. A transport failure is returned as an
+// error that names the problem (see describeErr); the Exchange is still
+// returned for the transcript.
+func (c *httpClient) do(ctx context.Context, method, target string, h http.Header, body []byte) (*Exchange, error) {
+	ex := &Exchange{Method: method, URL: c.resolve(target), ReqHeader: h.Clone(), ReqBody: body}
+	if ex.ReqHeader == nil {
+		ex.ReqHeader = http.Header{}
+	}
+	rctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(rctx, method, ex.URL, rd)
+	if err != nil {
+		ex.Err = fmt.Errorf("building %s %s: %w", method, ex.URL, err)
+		return ex, ex.Err
+	}
+	req.Header = ex.ReqHeader.Clone()
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", "oauthconf")
+	}
+	start := time.Now()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		ex.Duration = time.Since(start)
+		ex.Err = describeErr(ctx, method, ex.URL, c.timeout, err)
+		return ex, ex.Err
+	}
+	defer resp.Body.Close()
+	ex.Status, ex.StatusText, ex.RespHeader = resp.StatusCode, resp.Status, resp.Header
+	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	ex.Duration = time.Since(start)
+	ex.RespBody = b
+	if len(b) > MaxBody {
+		ex.RespBody = b[:MaxBody]
+		ex.Err = fmt.Errorf("%s %s: %w", method, ex.URL, ErrBodyTooLarge)
+		return ex, ex.Err
+	}
+	if err != nil {
+		ex.Err = describeErr(ctx, method, ex.URL, c.timeout, fmt.Errorf("reading the response body: %w", err))
+		return ex, ex.Err
+	}
+	return ex, nil
+}
+
+// describeErr turns a transport error into a message that names the problem:
+// timeout, DNS, connection refused, TLS, or the context being cancelled.
+func describeErr(ctx context.Context, method, u string, timeout time.Duration, err error) error {
+	what := method + " " + u
+	var (
+		dnsErr    *net.DNSError
+		unknownCA x509.UnknownAuthorityError
+		hostErr   x509.HostnameError
+		certErr   x509.CertificateInvalidError
+		recordErr tls.RecordHeaderError
+		tlsVerify *tls.CertificateVerificationError
+		alertErr  tls.AlertError
+		netErr    net.Error
+		urlErr    *url.Error
+	)
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s: run interrupted: %w", what, ctx.Err())
+	case errors.As(err, &dnsErr):
+		return fmt.Errorf("%s: DNS: cannot resolve host %q: %w", what, dnsErr.Name, err)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("%s: connection refused (is the server running and listening on that port?): %w", what, err)
+	case errors.Is(err, syscall.ECONNRESET):
+		return fmt.Errorf("%s: connection reset by the server: %w", what, err)
+	case errors.As(err, &unknownCA), errors.As(err, &tlsVerify):
+		return fmt.Errorf("%s: TLS: the server's certificate is not trusted (unknown authority or failed verification): %w", what, err)
+	case errors.As(err, &hostErr):
+		return fmt.Errorf("%s: TLS: the certificate does not match the host name: %w", what, err)
+	case errors.As(err, &certErr):
+		return fmt.Errorf("%s: TLS: the certificate is invalid (expired or not yet valid?): %w", what, err)
+	case errors.As(err, &recordErr):
+		return fmt.Errorf("%s: TLS: the server did not answer the TLS handshake (is it plain HTTP?): %w", what, err)
+	case errors.As(err, &alertErr):
+		return fmt.Errorf("%s: TLS: the server refused the handshake: %w", what, err)
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return fmt.Errorf("%s: timed out after %s (no complete answer from the server): %w", what, timeout, err)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%s: the server closed the connection without a complete answer: %w", what, err)
+	case errors.As(err, &urlErr) && strings.Contains(err.Error(), "tls"):
+		return fmt.Errorf("%s: TLS error: %w", what, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// probe checks that the target answers HTTP at all, following at most
+// MaxRedirects redirects from the base URL. Any HTTP status counts as reachable.
+func (c *httpClient) probe(ctx context.Context) error {
+	target := c.base.String() + "/"
+	for i := 0; ; i++ {
+		ex, err := c.do(ctx, http.MethodGet, target, nil, nil)
+		if err != nil {
+			if errors.Is(err, ErrBodyTooLarge) {
+				return nil // it answered; the body size matters only where a step reads it
+			}
+			return fmt.Errorf("target unreachable: %w", err)
+		}
+		if ex.Status < 300 || ex.Status > 399 || ex.Header("Location") == "" {
+			return nil
+		}
+		if i >= MaxRedirects {
+			return fmt.Errorf("target %s: more than %d redirects (redirect loop?), last to %s", c.base, MaxRedirects, ex.Header("Location"))
+		}
+		next, err := url.Parse(ex.Header("Location"))
+		if err != nil {
+			return fmt.Errorf("target %s: redirect to an invalid Location %q", c.base, ex.Header("Location"))
+		}
+		base, _ := url.Parse(target)
+		target = base.ResolveReference(next).String()
+	}
+}
+
+// redactor hides secrets in transcripts: credential values, Authorization
+// header values, and token or code values (shortened to a prefix).
+type redactor struct {
+	redact func(string) string // credential values → [REDACTED]
+	tokens []string            // token and code values seen, longest first
+}
+
+// shorten returns the first 6 characters of a token value followed by "…".
+func shorten(v string) string {
+	if len(v) <= 8 {
+		return "…"
+	}
+	return v[:6] + "…"
+}
+
+func (r *redactor) add(vals ...string) {
+	for _, v := range vals {
+		if len(v) < 8 {
+			continue
+		}
+		for _, variant := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
+			r.tokens = append(r.tokens, variant)
+		}
+	}
+	sort.Slice(r.tokens, func(i, j int) bool { return len(r.tokens[i]) > len(r.tokens[j]) })
+}
+
+func (r *redactor) text(s string) string {
+	if r.redact != nil {
+		s = r.redact(s)
+	}
+	for _, t := range r.tokens {
+		if strings.Contains(s, t) {
+			s = strings.ReplaceAll(s, t, shorten(t))
+		}
+	}
+	return redactParams(s)
+}
+
+// sensitiveParams are shortened wherever they appear as name=value or as
+// JSON "name":"value", whatever their origin (a safety net for values the
+// redactor was not told about).
+var sensitiveParams = []string{"access_token", "refresh_token", "id_token", "token", "code", "code_verifier", "client_secret", "password"}
+
+func redactParams(s string) string {
+	for _, p := range sensitiveParams {
+		full := p == "client_secret" || p == "password"
+		s = replaceValues(s, p+"=", "&# \r\n\"", full)
+		s = replaceValues(s, `"`+p+`":"`, `"`, full)
+	}
+	return s
+}
+
+// replaceValues shortens (or fully hides) every value that follows prefix, up to
+// one of the stop characters.
+func replaceValues(s, prefix, stops string, full bool) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, prefix)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		// Only whole parameter names: the byte before must not be a letter or _.
+		if i > 0 && (isWordByte(s[i-1])) {
+			b.WriteString(s[:i+len(prefix)])
+			s = s[i+len(prefix):]
+			continue
+		}
+		b.WriteString(s[:i+len(prefix)])
+		rest := s[i+len(prefix):]
+		j := strings.IndexAny(rest, stops)
+		if j < 0 {
+			j = len(rest)
+		}
+		v := rest[:j]
+		switch {
+		case v == "" || v == "[REDACTED]" || strings.HasSuffix(v, "…"):
+			b.WriteString(v)
+		case full:
+			b.WriteString("[REDACTED]")
+		default:
+			b.WriteString(shorten(v))
+		}
+		s = rest[j:]
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// transcript renders exchanges as text with secrets redacted.
+func transcript(r *redactor, exs []*Exchange) string {
+	var b strings.Builder
+	for i, ex := range exs {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "> %s %s\n", ex.Method, r.text(ex.URL))
+		writeHeaders(&b, "> ", r, ex.ReqHeader)
+		if len(ex.ReqBody) > 0 {
+			b.WriteString(">\n")
+			writeBody(&b, "> ", r, ex.ReqBody)
+		}
+		if ex.Status == 0 {
+			fmt.Fprintf(&b, "< (no response: %s)\n", r.text(fmt.Sprint(ex.Err)))
+			continue
+		}
+		fmt.Fprintf(&b, "< %s (%s)\n", ex.StatusText, ex.Duration.Round(time.Millisecond))
+		writeHeaders(&b, "< ", r, ex.RespHeader)
+		if len(ex.RespBody) > 0 {
+			b.WriteString("<\n")
+			writeBody(&b, "< ", r, ex.RespBody)
+		}
+		if ex.Err != nil {
+			fmt.Fprintf(&b, "< (error: %s)\n", r.text(ex.Err.Error()))
+		}
+	}
+	return b.String()
+}
+
+func writeHeaders(b *strings.Builder, prefix string, r *redactor, h http.Header) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			switch http.CanonicalHeaderKey(k) {
+			case "Authorization", "Cookie", "Set-Cookie", "Proxy-Authorization":
+				scheme, _, _ := strings.Cut(v, " ")
+				v = scheme + " [REDACTED]"
+			default:
+				if strings.Contains(strings.ToLower(k), "token") {
+					v = "[REDACTED]"
+				}
+			}
+			fmt.Fprintf(b, "%s%s: %s\n", prefix, k, r.text(v))
+		}
+	}
+}
+
+// maxTranscriptBody bounds how much of a body a transcript shows.
+const maxTranscriptBody = 4096
+
+func writeBody(b *strings.Builder, prefix string, r *redactor, body []byte) {
+	s := string(body)
+	cut := ""
+	if len(s) > maxTranscriptBody {
+		s, cut = s[:maxTranscriptBody], fmt.Sprintf(" … (%d more bytes)", len(body)-maxTranscriptBody)
+	}
+	s = r.text(s)
+	for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		b.WriteString(prefix + line + "\n")
+	}
+	if cut != "" {
+		b.WriteString(prefix + cut + "\n")
+	}
+}

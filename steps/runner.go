@@ -1,0 +1,488 @@
+// Package steps runs the Gherkin conformance suite (package features) against a
+// target described by a profile (package profile), over HTTP only.
+//
+// Steps implement the OAuth wire format on their own (RFC 6749, 6750, 7636,
+// 7009 and the vendors' documented dialects); they never share code with the
+// reference server, so that a misreading on one side is caught by the other.
+// Scenario state lives in the scenario's context.Context (no package state), so
+// scenarios run safely under godog's concurrency.
+//
+// Run (one profile) and RunAll (several, against one server) return a Result;
+// WriteReports writes the files of docs/outputs.md.
+package steps
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/oauthconf/oauthconf/features"
+	"github.com/oauthconf/oauthconf/profile"
+)
+
+// Options configures one profile's run.
+type Options struct {
+	// BaseURL is the target, e.g. http://127.0.0.1:8080 (no trailing slash needed).
+	BaseURL string
+	// Profile describes the target; Credentials are its resolved credentials.
+	Profile     *profile.Profile
+	Credentials profile.Credentials
+	// Tags is a godog tag expression (e.g. "@must && ~@pkce") selecting scenarios.
+	Tags string
+	// SkipSlow skips @slow scenarios (with that reason) instead of waiting.
+	SkipSlow bool
+	// TestClock advances the target's clock (POST /_test/clock) instead of
+	// waiting; @slow scenarios then run in a serial pass after the others.
+	TestClock bool
+	// Strict makes failed SHOULD scenarios fail the run.
+	Strict bool
+	// Concurrency is the number of scenarios run at once (default 4).
+	Concurrency int
+	// Timeout bounds each HTTP request (default DefaultTimeout).
+	Timeout time.Duration
+	// Output receives progress and failure reports (default io.Discard).
+	Output io.Writer
+	// Verbose prints one line per finished scenario.
+	Verbose bool
+	// HTTPClient optionally replaces the HTTP client (its transport is used; its
+	// redirect policy is replaced so that redirects are never followed).
+	HTTPClient *http.Client
+	// Features replaces the embedded feature files (for tests).
+	Features fs.FS
+}
+
+// Status is a scenario's outcome.
+type Status string
+
+// Scenario outcomes.
+const (
+	StatusPassed  Status = "passed"
+	StatusFailed  Status = "failed"
+	StatusSkipped Status = "skipped"
+)
+
+// ScenarioResult is one scenario's outcome against one profile.
+type ScenarioResult struct {
+	Profile string   `json:"profile"`
+	Feature string   `json:"feature"`
+	URI     string   `json:"uri"`
+	Name    string   `json:"name"`
+	Tags    []string `json:"tags"`
+	// Level is must, should (after the profile's overrides).
+	Level  string `json:"level"`
+	Status Status `json:"status"`
+	// Message is the failure or the skip reason.
+	Message string `json:"message,omitempty"`
+	// Transcript is the redacted HTTP exchange that proved a failure.
+	Transcript string        `json:"transcript,omitempty"`
+	Duration   time.Duration `json:"duration"`
+
+	lastStep string
+	started  time.Time
+}
+
+// ID names the scenario uniquely within a run: "<profile>: <feature> / <scenario>".
+func (s *ScenarioResult) ID() string { return s.Profile + ": " + s.Feature + " / " + s.Name }
+
+// Counts tallies scenarios of one level.
+type Counts struct {
+	Passed  int `json:"passed"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
+}
+
+// ProfileResult is the outcome of one profile's run.
+type ProfileResult struct {
+	Name      string            `json:"name"`
+	Target    string            `json:"target"`
+	Must      Counts            `json:"must"`
+	Should    Counts            `json:"should"`
+	Duration  time.Duration     `json:"-"`
+	Scenarios []*ScenarioResult `json:"-"`
+
+	cucumber []cukeFeature
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Profiles []*ProfileResult
+	Strict   bool
+	// Interrupted says the context ended before every scenario ran.
+	Interrupted bool
+}
+
+// Failed reports whether a MUST scenario failed (or a SHOULD one, with Strict).
+func (r Result) Failed() bool {
+	for _, p := range r.Profiles {
+		if p.Must.Failed > 0 || (r.Strict && p.Should.Failed > 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// ExitCode is 0 when every MUST scenario passed, 1 otherwise (see Failed).
+func (r Result) ExitCode() int {
+	if r.Failed() {
+		return 1
+	}
+	return 0
+}
+
+// Scenarios returns every scenario result of every profile.
+func (r Result) Scenarios() []*ScenarioResult {
+	var out []*ScenarioResult
+	for _, p := range r.Profiles {
+		out = append(out, p.Scenarios...)
+	}
+	return out
+}
+
+// Run runs the suite for one profile.
+func Run(ctx context.Context, opts Options) (Result, error) {
+	return RunAll(ctx, []Options{opts})
+}
+
+// RunAll runs the suite for several profiles. Their concurrent passes run in
+// parallel; the passes that move a shared test clock then run one after the
+// other, so that advancing the clock never expires another scenario's codes.
+// The error is a configuration or reachability problem, or the context's
+// error when the run was interrupted; the Result then holds what ran.
+func RunAll(ctx context.Context, all []Options) (Result, error) {
+	var res Result
+	runs := make([]*run, len(all))
+	for i, o := range all {
+		r, err := newRun(o)
+		if err != nil {
+			return res, err
+		}
+		runs[i] = r
+		res.Strict = res.Strict || o.Strict
+	}
+	for _, r := range runs {
+		if err := r.t.client.probe(ctx); err != nil {
+			return res, fmt.Errorf("profile %s: %w", r.t.p.Name, err)
+		}
+	}
+	tmp, err := os.MkdirTemp("", "oauthconf-verify-")
+	if err != nil {
+		return res, fmt.Errorf("temporary directory for reports: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	serialSlow := false
+	for _, r := range runs {
+		if r.t.opts.TestClock && !r.t.opts.SkipSlow {
+			serialSlow = true
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(runs))
+	for i, r := range runs {
+		wg.Add(1)
+		go func(i int, r *run) {
+			defer wg.Done()
+			tags := r.t.opts.Tags
+			if r.t.opts.TestClock && !r.t.opts.SkipSlow {
+				tags = andTags(tags, "~@slow")
+			}
+			errs[i] = r.pass(ctx, filepath.Join(tmp, fmt.Sprintf("%d-a.json", i)), tags, r.t.opts.Concurrency)
+		}(i, r)
+	}
+	wg.Wait()
+	if serialSlow {
+		for i, r := range runs {
+			if errs[i] != nil || ctx.Err() != nil || !r.t.opts.TestClock || r.t.opts.SkipSlow {
+				continue
+			}
+			errs[i] = r.pass(ctx, filepath.Join(tmp, fmt.Sprintf("%d-b.json", i)), andTags(r.t.opts.Tags, "@slow"), 1)
+		}
+	}
+	for _, r := range runs {
+		res.Profiles = append(res.Profiles, r.result())
+	}
+	res.Interrupted = ctx.Err() != nil
+	for _, r := range runs {
+		r.printReport(res.Strict)
+	}
+	if res.Interrupted {
+		return res, ctx.Err()
+	}
+	return res, errors.Join(errs...)
+}
+
+// andTags joins two godog tag expressions with &&.
+func andTags(a, b string) string {
+	if strings.TrimSpace(a) == "" {
+		return b
+	}
+	return a + " && " + b
+}
+
+// run is one profile's run state.
+type run struct {
+	t        *target
+	features fs.FS
+	names    map[string]string // feature URI → feature name
+	start    time.Time
+	cucumber []cukeFeature
+}
+
+func newRun(o Options) (*run, error) {
+	if o.Profile == nil {
+		return nil, errors.New("steps: Options.Profile is required")
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	if o.Output == nil {
+		o.Output = io.Discard
+	}
+	if o.Features == nil {
+		o.Features = features.FS
+	}
+	c, err := newHTTPClient(o.BaseURL, o.Timeout, o.HTTPClient)
+	if err != nil {
+		return nil, fmt.Errorf("profile %s: %w", o.Profile.Name, err)
+	}
+	names, err := featureNames(o.Features)
+	if err != nil {
+		return nil, err
+	}
+	return &run{
+		t:        &target{opts: o, p: o.Profile, creds: o.Credentials, client: c, rec: &recorder{w: o.Output, verbose: o.Verbose}},
+		features: o.Features,
+		names:    names,
+		start:    time.Now(),
+	}, nil
+}
+
+// featureNames maps each feature file to its Feature: title.
+func featureNames(fsys fs.FS) (map[string]string, error) {
+	out := map[string]string{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".feature") {
+			return err
+		}
+		f, err := fsys.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if t, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "Feature:"); ok {
+				out[p] = strings.TrimSpace(t)
+				break
+			}
+		}
+		return sc.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading feature files: %w", err)
+	}
+	return out, nil
+}
+
+// pass runs godog once with tags and concurrency, collecting cucumber JSON.
+func (r *run) pass(ctx context.Context, cukePath, tags string, concurrency int) error {
+	opts := godog.Options{
+		FS:             r.features,
+		Paths:          []string{"."},
+		Format:         "cucumber:" + cukePath,
+		Output:         io.Discard,
+		Tags:           tags,
+		Strict:         true,
+		Concurrency:    concurrency,
+		DefaultContext: ctx,
+		NoColors:       true,
+	}
+	status := godog.TestSuite{
+		Name:                r.t.p.Name,
+		ScenarioInitializer: r.initScenario,
+		Options:             &opts,
+	}.Run()
+	if status == 2 {
+		return fmt.Errorf("profile %s: godog could not run the features (status 2; tags %q)", r.t.p.Name, tags)
+	}
+	data, err := os.ReadFile(cukePath)
+	if err != nil {
+		return fmt.Errorf("profile %s: reading cucumber output: %w", r.t.p.Name, err)
+	}
+	feats, err := parseCucumber(data)
+	if err != nil {
+		return fmt.Errorf("profile %s: %w", r.t.p.Name, err)
+	}
+	r.cucumber = mergeCucumber(r.cucumber, feats)
+	return nil
+}
+
+// initScenario is godog's ScenarioInitializer: it registers the steps and the
+// hooks that create each scenario's state and record its outcome.
+func (r *run) initScenario(sc *godog.ScenarioContext) {
+	register(sc)
+	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+		tags := make([]string, 0, len(p.Tags))
+		for _, t := range p.Tags {
+			tags = append(tags, t.Name)
+		}
+		rec := &ScenarioResult{Profile: r.t.p.Name, Feature: r.names[strings.TrimPrefix(p.Uri, "./")], URI: p.Uri, Name: p.Name, Tags: tags, started: time.Now()}
+		if len(p.Steps) > 0 {
+			rec.lastStep = p.Steps[len(p.Steps)-1].Id
+		}
+		s := &scenario{t: r.t, record: rec, red: redactor{redact: r.t.creds.Redact}}
+		rec.Level, s.skip = decide(r.t.p, r.t.opts, tags)
+		r.t.rec.add(rec)
+		return context.WithValue(ctx, scenarioKey{}, s), nil
+	})
+	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+		s := fromCtx(ctx)
+		if s == nil {
+			return ctx, nil
+		}
+		switch status {
+		case godog.StepFailed, godog.StepUndefined, godog.StepPending, godog.StepAmbiguous:
+			msg := status.String()
+			if err != nil {
+				msg = s.red.text(err.Error())
+			}
+			s.record.fail(msg, s.transcript())
+		}
+		if st.Id == s.record.lastStep {
+			if s.record.Status == "" {
+				s.record.Status = StatusPassed
+			}
+			s.record.Duration = time.Since(s.record.started)
+			r.progress(s.record)
+		}
+		return ctx, nil
+	})
+}
+
+// decide returns a scenario's level and, if it must not run, why.
+func decide(p *profile.Profile, o Options, tags []string) (level, skip string) {
+	level = profile.LevelMust
+	for _, t := range tags {
+		if t == "@should" {
+			level = profile.LevelShould
+		}
+	}
+	for _, t := range tags {
+		name := strings.TrimPrefix(t, "@")
+		if g, ok := strings.CutPrefix(name, "grant-"); ok {
+			gr, supported := p.Grants[g]
+			if !supported {
+				return level, fmt.Sprintf("profile %s does not support the %s grant", p.Name, g)
+			}
+			if gr.Level != "" {
+				level = gr.Level
+			}
+		}
+		if strings.Contains(name, "no-store") && p.Headers.NoStore != "" {
+			level = p.Headers.NoStore
+		}
+		if l, ok := p.Requirements[name]; ok && l != "" {
+			level = l
+		}
+	}
+	if level == profile.LevelOff {
+		return level, fmt.Sprintf("profile %s switches this requirement off (level: off)", p.Name)
+	}
+	for _, t := range tags {
+		if t == "@slow" && o.SkipSlow {
+			return level, "@slow scenario (waits in real time): skipped by --skip-slow"
+		}
+	}
+	return level, ""
+}
+
+// progress prints one finished scenario.
+func (r *run) progress(s *ScenarioResult) {
+	mark := map[Status]string{StatusPassed: "ok  ", StatusFailed: "FAIL", StatusSkipped: "skip"}[s.Status]
+	if s.Status == StatusFailed && s.Level == profile.LevelShould && !r.t.opts.Strict {
+		mark = "WARN"
+	}
+	if !r.t.opts.Verbose && s.Status != StatusFailed {
+		return
+	}
+	fmt.Fprintf(r.t.rec.out(), "  %s [%s] %s / %s\n", mark, s.Profile, s.Feature, s.Name)
+}
+
+// result tallies the profile's outcome.
+func (r *run) result() *ProfileResult {
+	pr := &ProfileResult{Name: r.t.p.Name, Target: r.t.client.base.String(), Duration: time.Since(r.start), cucumber: r.cucumber}
+	r.t.rec.mu.Lock()
+	scen := append([]*ScenarioResult(nil), r.t.rec.results...)
+	r.t.rec.mu.Unlock()
+	for _, s := range scen {
+		if s.Status == "" { // never finished: interrupted
+			s.Status, s.Message = StatusFailed, "interrupted before the scenario finished"
+		}
+		c := &pr.Must
+		if s.Level == profile.LevelShould {
+			c = &pr.Should
+		}
+		switch s.Status {
+		case StatusPassed:
+			c.Passed++
+		case StatusFailed:
+			c.Failed++
+		case StatusSkipped:
+			c.Skipped++
+		}
+	}
+	sort.SliceStable(scen, func(i, j int) bool {
+		if scen[i].URI != scen[j].URI {
+			return scen[i].URI < scen[j].URI
+		}
+		return false
+	})
+	pr.Scenarios = scen
+	return pr
+}
+
+// printReport prints the failures with their evidence and the profile's tally.
+func (r *run) printReport(strict bool) {
+	w := r.t.rec.out()
+	pr := r.result()
+	for _, s := range pr.Scenarios {
+		if s.Status != StatusFailed {
+			continue
+		}
+		kind := "FAIL"
+		if s.Level == profile.LevelShould && !strict {
+			kind = "WARN (SHOULD)"
+		}
+		fmt.Fprintf(w, "\n--- %s [%s] %s / %s  %s\n    %s\n", kind, s.Profile, s.Feature, s.Name, strings.Join(s.Tags, " "), s.Message)
+		if s.Transcript != "" {
+			for _, line := range strings.Split(strings.TrimRight(s.Transcript, "\n"), "\n") {
+				fmt.Fprintf(w, "    %s\n", line)
+			}
+		}
+	}
+	reasons := map[string]int{}
+	for _, s := range pr.Scenarios {
+		if s.Status == StatusSkipped {
+			reasons[s.Message]++
+		}
+	}
+	if len(reasons) > 0 && r.t.opts.Verbose {
+		fmt.Fprintf(w, "  [%s] skipped:\n", pr.Name)
+		for _, k := range sortedKeys(reasons) {
+			fmt.Fprintf(w, "    %3d × %s\n", reasons[k], k)
+		}
+	}
+	fmt.Fprintf(w, "  [%s] %s  MUST: %d passed, %d failed, %d skipped;  SHOULD: %d passed, %d failed, %d skipped  (%s)\n",
+		pr.Name, pr.Target, pr.Must.Passed, pr.Must.Failed, pr.Must.Skipped, pr.Should.Passed, pr.Should.Failed, pr.Should.Skipped, pr.Duration.Round(time.Millisecond))
+}
