@@ -174,6 +174,8 @@ func describeErr(ctx context.Context, method, u string, timeout time.Duration, e
 		return fmt.Errorf("%s: TLS: the certificate does not match the host name: %w", what, err)
 	case errors.As(err, &certErr):
 		return fmt.Errorf("%s: TLS: the certificate is invalid (expired or not yet valid?): %w", what, err)
+	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return fmt.Errorf("%s: TLS: the server answered plain HTTP to an https:// URL (use http://): %w", what, err)
 	case errors.As(err, &recordErr):
 		return fmt.Errorf("%s: TLS: the server did not answer the TLS handshake (is it plain HTTP?): %w", what, err)
 	case errors.As(err, &alertErr):
@@ -292,7 +294,7 @@ func replaceValues(s, prefix, stops string, full bool) string {
 		}
 		v := rest[:j]
 		switch {
-		case v == "" || v == "[REDACTED]" || strings.HasSuffix(v, "…"):
+		case v == "" || v == "[REDACTED]" || (strings.HasSuffix(v, "…") && len(v) <= 6+len("…")):
 			b.WriteString(v)
 		case full:
 			b.WriteString("[REDACTED]")

@@ -13,14 +13,13 @@ package steps
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -175,12 +174,6 @@ func RunAll(ctx context.Context, all []Options) (Result, error) {
 			return res, fmt.Errorf("profile %s: %w", r.t.p.Name, err)
 		}
 	}
-	tmp, err := os.MkdirTemp("", "oauthconf-verify-")
-	if err != nil {
-		return res, fmt.Errorf("temporary directory for reports: %w", err)
-	}
-	defer os.RemoveAll(tmp)
-
 	serialSlow := false
 	for _, r := range runs {
 		if r.t.opts.TestClock && !r.t.opts.SkipSlow {
@@ -197,7 +190,7 @@ func RunAll(ctx context.Context, all []Options) (Result, error) {
 			if r.t.opts.TestClock && !r.t.opts.SkipSlow {
 				tags = andTags(tags, "~@slow")
 			}
-			errs[i] = r.pass(ctx, filepath.Join(tmp, fmt.Sprintf("%d-a.json", i)), tags, r.t.opts.Concurrency)
+			errs[i] = r.pass(ctx, tags, r.t.opts.Concurrency)
 		}(i, r)
 	}
 	wg.Wait()
@@ -206,7 +199,7 @@ func RunAll(ctx context.Context, all []Options) (Result, error) {
 			if errs[i] != nil || ctx.Err() != nil || !r.t.opts.TestClock || r.t.opts.SkipSlow {
 				continue
 			}
-			errs[i] = r.pass(ctx, filepath.Join(tmp, fmt.Sprintf("%d-b.json", i)), andTags(r.t.opts.Tags, "@slow"), 1)
+			errs[i] = r.pass(ctx, andTags(r.t.opts.Tags, "@slow"), 1)
 		}
 	}
 	for _, r := range runs {
@@ -296,12 +289,13 @@ func featureNames(fsys fs.FS) (map[string]string, error) {
 }
 
 // pass runs godog once with tags and concurrency, collecting cucumber JSON.
-func (r *run) pass(ctx context.Context, cukePath, tags string, concurrency int) error {
+func (r *run) pass(ctx context.Context, tags string, concurrency int) error {
+	var cuke bytes.Buffer
 	opts := godog.Options{
 		FS:             r.features,
 		Paths:          []string{"."},
-		Format:         "cucumber:" + cukePath,
-		Output:         io.Discard,
+		Format:         "cucumber",
+		Output:         &cuke,
 		Tags:           tags,
 		Strict:         true,
 		Concurrency:    concurrency,
@@ -316,11 +310,7 @@ func (r *run) pass(ctx context.Context, cukePath, tags string, concurrency int) 
 	if status == 2 {
 		return fmt.Errorf("profile %s: godog could not run the features (status 2; tags %q)", r.t.p.Name, tags)
 	}
-	data, err := os.ReadFile(cukePath)
-	if err != nil {
-		return fmt.Errorf("profile %s: reading cucumber output: %w", r.t.p.Name, err)
-	}
-	feats, err := parseCucumber(data)
+	feats, err := parseCucumber(cuke.Bytes())
 	if err != nil {
 		return fmt.Errorf("profile %s: %w", r.t.p.Name, err)
 	}
@@ -331,7 +321,7 @@ func (r *run) pass(ctx context.Context, cukePath, tags string, concurrency int) 
 // initScenario is godog's ScenarioInitializer: it registers the steps and the
 // hooks that create each scenario's state and record its outcome.
 func (r *run) initScenario(sc *godog.ScenarioContext) {
-	register(sc)
+	addSteps(sc)
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		tags := make([]string, 0, len(p.Tags))
 		for _, t := range p.Tags {

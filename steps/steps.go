@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,8 +15,42 @@ import (
 	"github.com/oauthconf/oauthconf/profile"
 )
 
+// stepper is what register adds steps to: a godog.ScenarioContext, or the
+// collector that builds the vocabulary once.
+type stepper interface {
+	Step(expr, stepFunc any)
+}
+
+// stepDef is one entry of the vocabulary: a compiled pattern and its handler.
+type stepDef struct {
+	re *regexp.Regexp
+	fn any
+}
+
+// collector gathers register's steps, compiling each pattern once.
+type collector []stepDef
+
+func (c *collector) Step(expr, fn any) {
+	*c = append(*c, stepDef{re: regexp.MustCompile(expr.(string)), fn: fn})
+}
+
+// vocabulary is the suite's step table, built once and never modified (the
+// handlers are stateless; scenario state travels in the context).
+var vocabulary = func() []stepDef {
+	var c collector
+	register(&c)
+	return c
+}()
+
+// addSteps registers the vocabulary with a scenario.
+func addSteps(sc *godog.ScenarioContext) {
+	for _, d := range vocabulary {
+		sc.Step(d.re, d.fn)
+	}
+}
+
 // register adds every step of the suite's vocabulary to sc.
-func register(sc *godog.ScenarioContext) {
+func register(sc stepper) {
 	// Profile capabilities: each skips the scenario, with the reason, when the
 	// profile lacks what the scenario needs.
 	sc.Step(`^the target supports the "([^"]*)" grant$`, wrap1(supportsGrant))
@@ -430,13 +465,24 @@ func register(sc *godog.ScenarioContext) {
 	}))
 	sc.Step(`^(\d+) exchanges of the code are sent at once$`, wrap1(func(ctx context.Context, s *scenario, n string) error {
 		k, _ := strconv.Atoi(n)
+		// Open k connections first, so that the exchanges leave together
+		// instead of queueing behind TCP handshakes.
+		warm := make([]error, k)
+		var wg sync.WaitGroup
+		for i := 0; i < k; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				_, warm[i] = s.t.client.do(ctx, http.MethodGet, "/", nil, nil)
+			}(i)
+		}
+		wg.Wait()
 		tr, err := s.exchangeRequest(s.code, reqMod{})
 		if err != nil {
 			return err
 		}
 		exs := make([]*Exchange, k)
 		errs := make([]error, k)
-		var wg sync.WaitGroup
 		start := make(chan struct{})
 		for i := 0; i < k; i++ {
 			wg.Add(1)

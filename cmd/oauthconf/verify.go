@@ -1,18 +1,235 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
 
+	"github.com/oauthconf/oauthconf/profile"
+	"github.com/oauthconf/oauthconf/reference"
+	"github.com/oauthconf/oauthconf/steps"
 	"github.com/spf13/cobra"
 )
 
-// newVerifyCmd is a placeholder until the verify subcommand lands.
+type verifyOptions struct {
+	target          string
+	profiles        []string
+	tags            string
+	reportDir       string
+	skipSlow        bool
+	testClock       bool
+	strict          bool
+	concurrency     int
+	credentials     []string
+	credentialsFile string
+	timeout         time.Duration
+	verbose         bool
+}
+
 func newVerifyCmd() *cobra.Command {
-	return &cobra.Command{
+	var o verifyOptions
+	cmd := &cobra.Command{
 		Use:   "verify",
-		Short: "(not built yet)",
-		RunE: func(*cobra.Command, []string) error {
-			return usageError(errors.New("verify: not built yet"))
+		Short: "Run the Gherkin conformance suite against a server (default: the embedded reference)",
+		Long: `Run the conformance suite (features/*.feature, embedded in the binary) against an
+OAuth 2.0 server described by a profile.
+
+Without --target, the reference server is started in-process on 127.0.0.1 with a test
+clock, and every built-in profile (ucommerce, shopware, elasticpath, rfc6749) runs
+against it with the demo credentials: this is "make run".
+
+With --target, the chosen profile(s) run against that URL. Credentials come from
+--credential NAME=VALUE, --credentials FILE (YAML map) or OAUTHCONF_<NAME> variables;
+their values never appear in output or reports. Scenarios that wait for a lifetime
+(@slow) wait in real time, unless --skip-slow skips them or --test-clock advances
+the clock of an "oauthconf serve --test-clock" target.
+
+  oauthconf verify
+  oauthconf verify --target http://127.0.0.1:8080 --profile shopware --test-clock
+  oauthconf verify --target https://auth.example.com --profile ./myvendor.yaml \
+      --credentials creds.yaml --skip-slow --report-dir out
+
+Exit codes: 0 every MUST scenario passed; 1 a MUST scenario failed (or a SHOULD one
+with --strict); 2 usage or configuration error (unknown profile, bad YAML, missing
+credential, unreachable target).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runVerify(cmd.Context(), o, cmd.OutOrStdout())
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&o.target, "target", "", "base URL of the server to verify (default: start the embedded reference server)")
+	f.StringArrayVar(&o.profiles, "profile", nil, "built-in profile name or profile YAML file (repeatable; default: all built-in profiles for the embedded reference)")
+	f.StringVar(&o.tags, "tags", "", `godog tag expression selecting scenarios, e.g. "@must && ~@pkce"`)
+	f.StringVar(&o.reportDir, "report-dir", "", "write cucumber.json, junit.xml and conformance/summary.json here (see docs/outputs.md)")
+	f.BoolVar(&o.skipSlow, "skip-slow", false, "skip @slow scenarios (those that wait for a code or token lifetime), with that reason")
+	f.BoolVar(&o.testClock, "test-clock", false, "advance the target's clock (POST /_test/clock, oauthconf serve --test-clock) instead of waiting")
+	f.BoolVar(&o.strict, "strict", false, "fail the run on failed SHOULD scenarios too")
+	f.IntVar(&o.concurrency, "concurrency", 4, "scenarios run at once per profile")
+	f.StringArrayVar(&o.credentials, "credential", nil, "credential NAME=VALUE (repeatable)")
+	f.StringVar(&o.credentialsFile, "credentials", "", "YAML file mapping credential names to values")
+	f.DurationVar(&o.timeout, "timeout", steps.DefaultTimeout, "timeout of each HTTP request")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "print every scenario as it finishes, and skip reasons")
+	return cmd
+}
+
+// runVerify runs the suite; its error carries the exit code (usageError,
+// failedError). Reports are written even when the run fails or is interrupted.
+func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
+	start := time.Now()
+	if o.concurrency < 1 {
+		return usageError(fmt.Errorf("verify: --concurrency must be at least 1, got %d", o.concurrency))
+	}
+	if o.timeout <= 0 {
+		return usageError(fmt.Errorf("verify: --timeout must be positive, got %s", o.timeout))
+	}
+	given := map[string]string{}
+	if o.credentialsFile != "" {
+		m, err := profile.ReadCredentialsFile(o.credentialsFile)
+		if err != nil {
+			return usageError(fmt.Errorf("verify: %w", err))
+		}
+		for k, v := range m {
+			given[k] = v
+		}
+	}
+	for _, c := range o.credentials {
+		k, v, err := profile.ParseCredentialFlag(c)
+		if err != nil {
+			return usageError(fmt.Errorf("verify: %w", err))
+		}
+		given[k] = v
+	}
+	names := o.profiles
+	embedded := o.target == ""
+	if len(names) == 0 {
+		if !embedded {
+			return usageError(fmt.Errorf("verify: --target needs --profile (built-in: %s, or a YAML file)", strings.Join(profile.Builtin(), ", ")))
+		}
+		names = profile.Builtin()
+	}
+	var profiles []*profile.Profile
+	for _, n := range names {
+		p, err := profile.Load(n)
+		if err != nil {
+			return usageError(fmt.Errorf("verify: %w", err))
+		}
+		profiles = append(profiles, p)
+	}
+
+	base := strings.TrimRight(o.target, "/")
+	testClock := o.testClock
+	if embedded {
+		url, stop, err := startEmbedded(ctx)
+		if err != nil {
+			return usageError(fmt.Errorf("verify: starting the embedded reference server: %w", err))
+		}
+		defer stop()
+		base, testClock = url, true
+		fmt.Fprintf(out, "oauthconf verify: embedded reference server on %s (test clock)\n", base)
+	} else {
+		fmt.Fprintf(out, "oauthconf verify: %s\n", base)
+	}
+
+	var all []steps.Options
+	for _, p := range profiles {
+		g := given
+		if embedded {
+			g = reference.DemoConfig().Credentials(p.Name)
+			for k, v := range given {
+				g[k] = v
+			}
+		}
+		creds, err := profile.Resolve(p, g, os.Getenv)
+		if err != nil {
+			return usageError(fmt.Errorf("verify: %w", err))
+		}
+		all = append(all, steps.Options{
+			BaseURL: base, Profile: p, Credentials: creds, Tags: o.tags,
+			SkipSlow: o.skipSlow, TestClock: testClock, Strict: o.strict,
+			Concurrency: o.concurrency, Timeout: o.timeout, Output: out, Verbose: o.verbose,
+		})
+		fmt.Fprintf(out, "  profile %s (%s)\n", p.Name, p.Source())
+	}
+	if o.reportDir != "" {
+		if err := os.MkdirAll(o.reportDir, 0o755); err != nil {
+			return usageError(fmt.Errorf("verify: --report-dir: %w", err))
+		}
+	}
+
+	res, runErr := steps.RunAll(ctx, all)
+	interrupted := res.Interrupted || ctx.Err() != nil
+	if runErr != nil && !interrupted && len(res.Profiles) == 0 {
+		return usageError(fmt.Errorf("verify: %w", runErr))
+	}
+	code := res.ExitCode()
+	if interrupted || runErr != nil {
+		code = exitFailed
+	}
+	if o.reportDir != "" {
+		if err := steps.WriteReports(o.reportDir, res, code); err != nil {
+			return failedError(fmt.Errorf("verify: writing reports: %w", err))
+		}
+		// TODO(reports): build the HTML report here once package reports has its
+		// API (e.g. reports.Build(o.reportDir, filepath.Join(o.reportDir, "report.html"))).
+		fmt.Fprintf(out, "reports written to %s\n", o.reportDir)
+	}
+	fmt.Fprintf(out, "oauthconf verify: %d profile(s) in %s\n", len(res.Profiles), time.Since(start).Round(time.Millisecond))
+	switch {
+	case interrupted:
+		return failedError(fmt.Errorf("verify: interrupted (%v); the reports hold the scenarios that ran", context.Cause(ctx)))
+	case runErr != nil:
+		return failedError(fmt.Errorf("verify: %w", runErr))
+	case code != exitOK:
+		return failedError(fmt.Errorf("verify: %s", failureSummary(res)))
+	}
+	return nil
+}
+
+// failureSummary names the scenarios that made the run fail.
+func failureSummary(res steps.Result) string {
+	var names []string
+	for _, s := range res.Scenarios() {
+		if s.Status == steps.StatusFailed && (s.Level == profile.LevelMust || res.Strict) {
+			names = append(names, fmt.Sprintf("%s [%s]", s.ID(), s.Level))
+		}
+	}
+	const max = 10
+	more := ""
+	if len(names) > max {
+		more = fmt.Sprintf("\n  … and %d more", len(names)-max)
+		names = names[:max]
+	}
+	return fmt.Sprintf("%d scenario(s) failed:\n  %s%s", len(names), strings.Join(names, "\n  "), more)
+}
+
+// startEmbedded serves the reference server (demo configuration, test clock)
+// on 127.0.0.1:0 and returns its URL and a stop function.
+func startEmbedded(ctx context.Context) (string, func(), error) {
+	srv, err := reference.New(reference.DemoConfig(), reference.WithTestClock())
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		return "", nil, err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	stop := func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			_ = hs.Close()
+		}
+		srv.Close()
+	}
+	return "http://" + ln.Addr().String(), stop, nil
 }

@@ -1,0 +1,249 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oauthconf/oauthconf/profile"
+)
+
+// hostile returns servers that misbehave in one way each.
+func hostileHandlers(t *testing.T) map[string]http.HandlerFunc {
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done) })
+	return map[string]http.HandlerFunc{
+		"slow": func(w http.ResponseWriter, r *http.Request) {
+			// Read the request, so that the server notices the client hanging
+			// up, then never answer within the client's timeout.
+			_, _ = io.Copy(io.Discard, r.Body)
+			select {
+			case <-r.Context().Done():
+			case <-done:
+			case <-time.After(30 * time.Second):
+			}
+		},
+		"huge body": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			chunk := []byte(strings.Repeat("x", 64<<10))
+			for i := 0; i < 40; i++ { // 2.5 MiB
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		},
+		"non-JSON": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<html><body>Welcome</body></html>"))
+		},
+		"redirect loop": func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, r.URL.Path, http.StatusFound)
+		},
+	}
+}
+
+func TestHTTPClientHostileTargets(t *testing.T) {
+	hs := hostileHandlers(t)
+	tests := []struct {
+		description string
+		handler     string
+		want        string
+	}{
+		{"a server that never answers times out", "slow", "timed out"},
+		{"a body over 1 MiB is refused", "huge body", "larger than"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.description, func(t *testing.T) {
+			ts := httptest.NewServer(hs[tc.handler])
+			defer ts.Close()
+			c, err := newHTTPClient(ts.URL, 200*time.Millisecond, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.do(t.Context(), http.MethodPost, "/token", nil, []byte("grant_type=client_credentials"))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error = %v, want one mentioning %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestProbeNamesTheProblem(t *testing.T) {
+	hs := hostileHandlers(t)
+	loop := httptest.NewServer(hs["redirect loop"])
+	defer loop.Close()
+	tlsSrv := httptest.NewTLSServer(hs["non-JSON"])
+	defer tlsSrv.Close()
+	plain := httptest.NewServer(hs["non-JSON"])
+	defer plain.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + ln.Addr().String()
+	ln.Close()
+
+	tests := []struct {
+		description string
+		url         string
+		want        string
+	}{
+		{"a redirect loop is cut after MaxRedirects", loop.URL, "redirect loop"},
+		{"an untrusted certificate is a TLS error", tlsSrv.URL, "TLS"},
+		{"https to a plain HTTP server is a TLS error", strings.Replace(plain.URL, "http://", "https://", 1), "TLS"},
+		{"nothing listening is connection refused", refused, "connection refused"},
+		{"an unresolvable host is a DNS error", "http://oauthconf-no-such-host.invalid", "DNS"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.description, func(t *testing.T) {
+			if strings.Contains(tc.url, ".invalid") {
+				t.Skip("needs a resolver; no traffic may leave loopback in tests")
+			}
+			c, err := newHTTPClient(tc.url, 2*time.Second, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.probe(t.Context())
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("probe error = %v, want one mentioning %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// fakeProfile is a minimal client_credentials profile for fake targets.
+func fakeProfile(t *testing.T) (*profile.Profile, profile.Credentials) {
+	t.Helper()
+	p, err := profile.Parse([]byte(`
+name: fake
+token: {path: /token, encoding: form, client_auth: body}
+token_type: Bearer
+grants:
+  client_credentials: {expires_in: 60, refresh_token: forbidden}
+credentials:
+  client_id: {}
+  client_secret: {secret: true}
+`), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, profile.NewCredentials(map[string]string{"client_id": "fake-client", "client_secret": "fake-secret-value"}, "client_secret")
+}
+
+func TestRunAgainstHostileTargetsFailsWithTheProblem(t *testing.T) {
+	hs := hostileHandlers(t)
+	tests := []struct {
+		description string
+		handler     http.HandlerFunc
+		want        string
+	}{
+		{"a slow token endpoint fails its scenarios with a timeout", func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/" {
+				return
+			}
+			hs["slow"](w, r)
+		}, "timed out"},
+		{"a huge token response fails with the size limit", func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/" {
+				return
+			}
+			hs["huge body"](w, r)
+		}, "larger than"},
+		{"a non-JSON token response fails naming it", hs["non-JSON"], "not a JSON object"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.description, func(t *testing.T) {
+			ts := httptest.NewServer(tc.handler)
+			defer ts.Close()
+			p, creds := fakeProfile(t)
+			res, err := Run(t.Context(), Options{BaseURL: ts.URL, Profile: p, Credentials: creds, Timeout: 300 * time.Millisecond, Tags: "@grant-client_credentials", Concurrency: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Failed() {
+				t.Fatal("run passed against a broken target")
+			}
+			found := false
+			for _, s := range res.Scenarios() {
+				if s.Status == StatusFailed && strings.Contains(s.Message, tc.want) {
+					found = true
+				}
+				if strings.Contains(s.Message+s.Transcript, "fake-secret-value") {
+					t.Errorf("%s: the client secret leaked into the report", s.ID())
+				}
+			}
+			if !found {
+				t.Errorf("no failed scenario mentions %q", tc.want)
+			}
+		})
+	}
+}
+
+func TestRunUnreachableTargetIsAnError(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	ln.Close()
+	p, creds := fakeProfile(t)
+	_, err = Run(t.Context(), Options{BaseURL: url, Profile: p, Credentials: creds})
+	if err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("Run error = %v, want connection refused", err)
+	}
+}
+
+func TestRunInterruptedReturnsContextError(t *testing.T) {
+	hs := hostileHandlers(t)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			return
+		}
+		hs["slow"](w, r)
+	}))
+	defer ts.Close()
+	p, creds := fakeProfile(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+	res, err := Run(ctx, Options{BaseURL: ts.URL, Profile: p, Credentials: creds, Timeout: time.Minute})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run error = %v, want context.Canceled", err)
+	}
+	if !res.Interrupted || len(res.Profiles) != 1 {
+		t.Fatalf("result = %+v, want an interrupted result for the profile", res)
+	}
+}
+
+func TestRedaction(t *testing.T) {
+	r := redactor{redact: profile.NewCredentials(map[string]string{"client_secret": "s3cret-value"}, "client_secret").Redact}
+	r.add("eyJhbGciOiJIUzI1NiJ9.payload.signature", "code+with/slash=")
+	tests := []struct {
+		description string
+		in          string
+		leak        string
+	}{
+		{"credential values are hidden", "client_secret=s3cret-value", "s3cret-value"},
+		{"known tokens are shortened", `{"access_token":"eyJhbGciOiJIUzI1NiJ9.payload.signature"}`, "payload.signature"},
+		{"percent-encoded codes are shortened", "Location: https://c/cb?code=code%2Bwith%2Fslash%3D", "with%2Fslash"},
+		{"unknown tokens in JSON are shortened", `{"access_token":"abcdefghijklmnopqrstuvwxyz0123456789"}`, "qrstuvwxyz"},
+		{"truncated token values are shortened", `{"access_token":"abcdefghijklmnopqrstuvwxyz…`, "qrstuvwxyz"},
+		{"passwords in bodies are hidden", "grant_type=password&password=hunter2hunter2", "hunter2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.description, func(t *testing.T) {
+			if got := r.text(tc.in); strings.Contains(got, tc.leak) {
+				t.Fatalf("redacted %q to %q, still containing %q", tc.in, got, tc.leak)
+			}
+		})
+	}
+	ex := &Exchange{Method: "POST", URL: "http://127.0.0.1/token", ReqHeader: http.Header{"Authorization": {"Basic dXNlcjpwYXNz"}}, Status: 200, StatusText: "200 OK", RespHeader: http.Header{}}
+	if got := transcript(&r, []*Exchange{ex}); strings.Contains(got, "dXNlcjpwYXNz") {
+		t.Fatalf("transcript shows the Authorization value:\n%s", got)
+	}
+}
