@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oauthconf/oauthconf/reference"
+)
+
+// referenceTarget serves a reference server with the test clock and defects on loopback.
+func referenceTarget(t *testing.T, wrap func(http.Handler) http.Handler, ds ...reference.Defect) string {
+	t.Helper()
+	opts := []reference.Option{reference.WithTestClock()}
+	if len(ds) > 0 {
+		opts = append(opts, reference.WithDefects(ds...))
+	}
+	srv, err := reference.New(reference.DemoConfig(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h http.Handler = srv
+	if wrap != nil {
+		h = wrap(srv)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(func() { ts.Close(); srv.Close() })
+	return ts.URL
+}
+
+// shopwareCreds returns --credential flags with the demo Shopware credentials.
+func shopwareCreds() []string {
+	var args []string
+	for k, v := range reference.DemoConfig().Credentials("shopware") {
+		args = append(args, "--credential", k+"="+v)
+	}
+	return args
+}
+
+// demoSecrets are the demo secret values that must never be printed or reported.
+func demoSecrets() []string {
+	var out []string
+	for _, name := range []string{"ucommerce", "shopware", "elasticpath", "rfc6749"} {
+		for k, v := range reference.DemoConfig().Credentials(name) {
+			// (Shopware's demo password is "shopware", the profile's own name.)
+			if (strings.Contains(k, "secret") || strings.Contains(k, "password") || k == "signing_key") && v != name {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+func TestVerifyEmbeddedReferencePasses(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runCLI(t.Context(), "verify", "--report-dir", dir)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"[ucommerce]", "[shopware]", "[elasticpath]", "[rfc6749]", "MUST:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	files := []string{"junit.xml", "cucumber.json", "conformance/summary.json"}
+	for _, p := range []string{"ucommerce", "shopware", "elasticpath", "rfc6749"} {
+		files = append(files, "conformance/"+p+"/cucumber.json", "conformance/"+p+"/junit.xml")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Errorf("report file %s: %v", f, err)
+			continue
+		}
+		for _, s := range demoSecrets() {
+			if strings.Contains(string(b), s) {
+				t.Errorf("report file %s contains a secret credential value", f)
+			}
+		}
+	}
+	var sum struct {
+		Profiles []struct {
+			Name string
+			Must struct{ Passed, Failed int }
+		}
+		ExitCode int `json:"exit_code"`
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "conformance/summary.json"))
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatalf("summary.json: %v", err)
+	}
+	if sum.ExitCode != 0 || len(sum.Profiles) != 4 {
+		t.Fatalf("summary = %+v, want 4 profiles and exit_code 0", sum)
+	}
+	for _, p := range sum.Profiles {
+		if p.Must.Passed == 0 || p.Must.Failed != 0 {
+			t.Errorf("profile %s: must %+v, want passes and no failures", p.Name, p.Must)
+		}
+	}
+}
+
+func TestVerifyExitCodes(t *testing.T) {
+	badYAML := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(badYAML, []byte("name: bad\ntoken: {path: /t}\ngrants: {client_credentials: {}}\nunknown_key: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + ln.Addr().String()
+	ln.Close()
+	clean := referenceTarget(t, nil)
+	defective := referenceTarget(t, nil, reference.PasswordAny)
+	t.Setenv("OAUTHCONF_CLIENT_ID", "")
+	t.Setenv("OAUTHCONF_CLIENT_SECRET", "")
+
+	tests := []struct {
+		description string
+		args        []string
+		wantCode    int
+		wantErr     string
+	}{
+		{"an unknown profile is a usage error naming it", []string{"verify", "--profile", "nope"}, 2, `unknown profile "nope"`},
+		{"a profile with an unknown key names the field", []string{"verify", "--profile", badYAML}, 2, "unknown_key"},
+		{"--target without --profile is a usage error", []string{"verify", "--target", clean}, 2, "--target needs --profile"},
+		{"a missing credential is named with its flag", []string{"verify", "--target", clean, "--profile", "shopware"}, 2, "client_id (--credential client_id=…"},
+		{"an unreachable target is a usage error naming it", append([]string{"verify", "--target", refused, "--profile", "shopware"}, shopwareCreds()...), 2, "connection refused"},
+		{"a bad --concurrency is a usage error", []string{"verify", "--concurrency", "0"}, 2, "--concurrency"},
+		{"a clean target with the test clock passes", append([]string{"verify", "--target", clean, "--profile", "shopware", "--test-clock"}, shopwareCreds()...), 0, ""},
+		{"a defect exits 1 naming the scenario", append([]string{"verify", "--target", defective, "--profile", "shopware", "--test-clock"}, shopwareCreds()...), 1, "A wrong password is refused"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.description, func(t *testing.T) {
+			code, out, errOut := runCLI(t.Context(), tc.args...)
+			if code != tc.wantCode {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, out, errOut)
+			}
+			if !strings.Contains(errOut, tc.wantErr) {
+				t.Errorf("stderr lacks %q:\n%s", tc.wantErr, errOut)
+			}
+			for _, s := range demoSecrets() {
+				if strings.Contains(out+errOut, s) {
+					t.Errorf("output contains a secret credential value")
+				}
+			}
+		})
+	}
+}
+
+func TestVerifyInterruptedKeepsReports(t *testing.T) {
+	slow := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/api/oauth/token" {
+				select {
+				case <-time.After(100 * time.Millisecond):
+				case <-r.Context().Done():
+					return
+				}
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	target := referenceTarget(t, slow)
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	go func() { time.Sleep(300 * time.Millisecond); cancel() }()
+	code, out, errOut := runCLI(ctx, append([]string{"verify", "--target", target, "--profile", "shopware", "--test-clock", "--report-dir", dir}, shopwareCreds()...)...)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "interrupted") {
+		t.Errorf("stderr lacks \"interrupted\":\n%s", errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "conformance", "summary.json"))
+	if err != nil {
+		t.Fatalf("summary.json not written on interrupt: %v", err)
+	}
+	if !strings.Contains(string(b), `"interrupted": true`) {
+		t.Errorf("summary.json does not say interrupted:\n%s", b)
+	}
+}
