@@ -23,3 +23,14 @@ Feature: Client credentials grant
   Scenario: Every request gets a new access token
     When the client requests 3 tokens with the "client_credentials" grant
     Then all access tokens are different
+
+  @rfc6749-3.2.1 @rfc6749-4.4.2 @must
+  Scenario: A request without client authentication is refused
+    When the client requests a "client_credentials" token without client authentication
+    Then the token request is refused with "invalid_client|invalid_request|unauthorized_client"
+
+  @rfc6749-4.4 @must
+  Scenario: A public client cannot use the client credentials grant
+    Given a public client is configured
+    When the public client requests a "client_credentials" token
+    Then the token request is refused with "unauthorized_client|invalid_client"

@@ -288,6 +288,24 @@ func register(sc stepper) {
 		_, err := s.requestGrant(ctx, g, reqMod{client: &cl})
 		return err
 	}))
+	sc.Step(`^the client requests a "([^"]*)" token without client authentication$`, wrap1(func(ctx context.Context, s *scenario, g string) error {
+		if s.t.p.ClientAuthFor(g) == profile.ClientAuthNone {
+			return errSkip("profile %s uses no client authentication for the %s grant", s.t.p.Name, g)
+		}
+		_, err := s.requestGrant(ctx, g, reqMod{noClientAuth: true})
+		return err
+	}))
+	sc.Step(`^a public client is configured$`, wrap(func(_ context.Context, s *scenario) error {
+		if _, _, ok := s.publicClient(); !ok {
+			return errSkip("no public client: set public_client_id and public_redirect_uri")
+		}
+		return nil
+	}))
+	sc.Step(`^the public client requests a "([^"]*)" token$`, wrap1(func(ctx context.Context, s *scenario, g string) error {
+		cl, _, _ := s.publicClient()
+		_, err := s.requestGrant(ctx, g, reqMod{client: &cl})
+		return err
+	}))
 	sc.Step(`^the client requests a token with a wrong client secret via HTTP Basic$`, wrap(func(ctx context.Context, s *scenario) error {
 		cl := s.mainClient()
 		cl.secret = "wrong-" + randomString(6)
