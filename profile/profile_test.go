@@ -34,6 +34,10 @@ func TestParseRejectsBadProfiles(t *testing.T) {
 		{"undeclared credential reference", "name: x\ntoken: {path: /t}\ngrants: {password: {params: {username: '${user}'}}}\n", "${user} names no credential"},
 		{"code grant without authorize endpoint", "name: x\ntoken: {path: /t}\ngrants: {authorization_code: {}}\n", "authorize.path"},
 		{"not yaml", "name: [x\n", "profile test.yaml"},
+		{"unknown grant endpoint", "name: x\ntoken: {path: /t}\ngrants: {implicit: {endpoint: fragment}}\n", `grants.implicit.endpoint: "fragment"`},
+		{"authorize endpoint for a non-implicit grant", "name: x\ntoken: {path: /t}\nauthorize: {path: /a}\ngrants: {password: {endpoint: authorize}}\n", "only the implicit grant"},
+		{"authorize endpoint without authorize.path", "name: x\ntoken: {path: /t}\ngrants: {implicit: {endpoint: authorize}}\n", "authorize needs authorize.path"},
+		{"bad requirement level", "name: x\ntoken: {path: /t}\ngrants: {client_credentials: {}}\nrequirements: {rfc6749-5.1: sometimes}\n", "requirements.rfc6749-5.1"},
 		{"bad duration", "name: x\ntoken: {path: /t}\nauthorize: {path: /a, code_ttl: soon}\ngrants: {authorization_code: {}}\n", `"soon" is not a duration`},
 	}
 	for _, tc := range cases {
@@ -93,6 +97,44 @@ func TestBuildTokenRequest(t *testing.T) {
 			require.Equal(t, tc.wantBody, string(r.Body))
 			require.Equal(t, tc.wantAuth, r.Header.Get("Authorization"))
 			require.True(t, strings.HasPrefix(r.Header.Get("Content-Type"), tc.wantType))
+		})
+	}
+}
+
+func TestBuiltinProfilesDocumentTheVendors(t *testing.T) {
+	cases := []struct {
+		description string
+		profile     string
+		check       func(t *testing.T, p *Profile)
+	}{
+		{"ucommerce: lowercase bearer, 5-minute tokens, URL-encoded 1-minute codes", "ucommerce", func(t *testing.T, p *Profile) {
+			require.Equal(t, "bearer", p.TokenType)
+			require.Equal(t, 300, p.Grants[GrantAuthorizationCode].ExpiresIn)
+			require.True(t, p.Authorize.CodeEncoded)
+			require.Equal(t, "1m0s", p.Authorize.CodeTTL.String())
+		}},
+		{"shopware: JSON bodies, 10-minute tokens, rotation", "shopware", func(t *testing.T, p *Profile) {
+			require.Equal(t, EncodingJSON, p.Token.Encoding)
+			require.Equal(t, 600, p.Grants[GrantPassword].ExpiresIn)
+			require.True(t, p.Grants[GrantRefreshToken].Rotation)
+			require.Equal(t, "administration", p.Grants[GrantPassword].Params["client_id"])
+		}},
+		{"elasticpath: 1-hour opaque tokens with expires and identifier", "elasticpath", func(t *testing.T, p *Profile) {
+			require.Equal(t, "opaque", p.TokenFormat)
+			require.Equal(t, 3600, p.Grants[GrantImplicit].ExpiresIn)
+			require.Equal(t, "implicit", p.Grants[GrantImplicit].Identifier)
+			require.Equal(t, "integer", p.Grants[GrantClientCredentials].Fields["expires"])
+		}},
+		{"rfc6749: implicit tokens come from the authorization endpoint", "rfc6749", func(t *testing.T, p *Profile) {
+			require.Equal(t, "authorize", p.Grants[GrantImplicit].Endpoint)
+			require.NotNil(t, p.Revocation)
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			p, err := Load(tc.profile)
+			require.NoError(t, err)
+			tc.check(t, p)
 		})
 	}
 }

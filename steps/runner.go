@@ -360,7 +360,10 @@ func (r *run) initScenario(sc *godog.ScenarioContext) {
 	})
 }
 
-// decide returns a scenario's level and, if it must not run, why.
+// decide returns a scenario's level and, if it must not run, why. The level
+// is the scenario's @must/@should tag, overridden (weakest first) by the
+// level of its @grant-X feature's grant, headers.no_store for the no-store
+// scenarios, and requirements.<tag>.
 func decide(p *profile.Profile, o Options, tags []string) (level, skip string) {
 	level = profile.LevelMust
 	for _, t := range tags {
@@ -369,8 +372,7 @@ func decide(p *profile.Profile, o Options, tags []string) (level, skip string) {
 		}
 	}
 	for _, t := range tags {
-		name := strings.TrimPrefix(t, "@")
-		if g, ok := strings.CutPrefix(name, "grant-"); ok {
+		if g, ok := strings.CutPrefix(t, "@grant-"); ok {
 			gr, supported := p.Grants[g]
 			if !supported {
 				return level, fmt.Sprintf("profile %s does not support the %s grant", p.Name, g)
@@ -379,12 +381,14 @@ func decide(p *profile.Profile, o Options, tags []string) (level, skip string) {
 				level = gr.Level
 			}
 		}
-		if strings.Contains(name, "no-store") && p.Headers.NoStore != "" {
+	}
+	for _, t := range tags {
+		if strings.Contains(t, "no-store") && p.Headers.NoStore != "" {
 			level = p.Headers.NoStore
 		}
-		if l, ok := p.Requirements[name]; ok && l != "" {
-			level = l
-		}
+	}
+	if l := requirementLevel(p, tags); l != "" {
+		level = l
 	}
 	if level == profile.LevelOff {
 		return level, fmt.Sprintf("profile %s switches this requirement off (level: off)", p.Name)
@@ -395,6 +399,17 @@ func decide(p *profile.Profile, o Options, tags []string) (level, skip string) {
 		}
 	}
 	return level, ""
+}
+
+// requirementLevel returns the profile's requirements override for any of tags.
+func requirementLevel(p *profile.Profile, tags []string) string {
+	level := ""
+	for _, t := range tags {
+		if l, ok := p.Requirements[strings.TrimPrefix(t, "@")]; ok && l != "" {
+			level = l
+		}
+	}
+	return level
 }
 
 // progress prints one finished scenario.

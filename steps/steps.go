@@ -891,7 +891,7 @@ func supportsGrant(_ context.Context, s *scenario, g string) error {
 	if gr.Level == profile.LevelOff {
 		return errSkip("profile %s switches the %s grant's checks off (level: off)", s.t.p.Name, g)
 	}
-	if gr.Level != "" {
+	if gr.Level != "" && requirementLevel(s.t.p, s.record.Tags) == "" {
 		s.record.Level = gr.Level
 	}
 	return nil
