@@ -1,0 +1,241 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oauthconf/oauthconf/profile"
+	"github.com/oauthconf/oauthconf/reference"
+	"github.com/stretchr/testify/require"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// startReference serves the reference server on loopback (tests only: the load
+// package itself never imports reference).
+func startReference(t *testing.T, defects ...reference.Defect) string {
+	t.Helper()
+	srv, err := reference.New(reference.DemoConfig(), reference.WithDefects(defects...))
+	require.NoError(t, err)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	return hs.URL
+}
+
+func demoOptions(t *testing.T, base, prof, scenario string) Options {
+	t.Helper()
+	p, err := profile.Load(prof)
+	require.NoError(t, err)
+	creds, err := profile.Resolve(p, reference.DemoConfig().Credentials(prof), func(string) string { return "" })
+	require.NoError(t, err)
+	return Options{BaseURL: base, Profile: p, Credentials: creds, Scenario: scenario, Rate: 60, Duration: 3 * time.Second, Workers: 8}
+}
+
+// TestEveryScenarioAgainstTheReference is issue 4's acceptance: each scenario
+// runs for 3 s against the reference with ≥ 99.9% valid token responses, and
+// its outputs are written and parse.
+func TestEveryScenarioAgainstTheReference(t *testing.T) {
+	cases := []struct {
+		description string
+		profile     string
+		scenario    string
+		mix         map[string]int
+		wantSteps   []string
+	}{
+		{"shopware client_credentials", "shopware", ClientCredentials, nil, []string{"token"}},
+		{"shopware password", "shopware", Password, nil, []string{"token"}},
+		{"shopware refresh chains", "shopware", RefreshToken, nil, []string{"seed", "token"}},
+		{"elastic path client_credentials", "elasticpath", ClientCredentials, nil, []string{"token"}},
+		{"elastic path implicit", "elasticpath", Implicit, nil, []string{"token"}},
+		{"elastic path customer token", "elasticpath", CustomerToken, nil, []string{"token"}},
+		{"ucommerce authorization code flow", "ucommerce", AuthorizationCode, nil, []string{"connect", "exchange"}},
+		{"ucommerce refresh chains seeded by the code flow", "ucommerce", RefreshToken, nil, []string{"token"}},
+		{"rfc6749 authorization code", "rfc6749", AuthorizationCode, nil, []string{"connect", "exchange"}},
+		{"rfc6749 mix", "rfc6749", Mix, map[string]int{ClientCredentials: 70, RefreshToken: 20, AuthorizationCode: 10}, []string{"cc.token", "refresh.token", "code.connect", "code.exchange"}},
+	}
+	base := startReference(t)
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			t.Parallel()
+			o := demoOptions(t, base, tc.profile, tc.scenario)
+			o.Mix = tc.mix
+			o.OutDir = t.TempDir()
+			rep, err := Run(context.Background(), o)
+			require.NoError(t, err)
+			require.Greater(t, rep.Requests, uint64(100))
+			require.GreaterOrEqual(t, rep.SuccessRatio, 0.999, "errors: %v", rep.Errors)
+			for _, s := range tc.wantSteps {
+				require.Contains(t, rep.Steps, s)
+			}
+			if tc.scenario == AuthorizationCode {
+				require.NotNil(t, rep.Flow, "the code flow reports its end-to-end latency")
+				require.Greater(t, rep.Flow.Count, int64(50))
+			}
+			assertOutputs(t, filepath.Join(o.OutDir, "load", tc.scenario), rep)
+		})
+	}
+}
+
+// assertOutputs checks that every output file exists and parses.
+func assertOutputs(t *testing.T, dir string, rep *Report) {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "results.bin"))
+	require.NoError(t, err)
+	defer f.Close()
+	dec := vegeta.NewDecoder(f)
+	n := uint64(0)
+	for {
+		var r vegeta.Result
+		if err := dec.Decode(&r); err != nil {
+			require.ErrorIs(t, err, io.EOF)
+			break
+		}
+		require.True(t, strings.HasPrefix(r.Attack, rep.Scenario+"/"), r.Attack)
+		require.Empty(t, r.Body, "token bodies never reach results.bin")
+		n++
+	}
+	require.Equal(t, rep.Requests, n)
+
+	raw, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	require.NoError(t, err)
+	var back map[string]any
+	require.NoError(t, json.Unmarshal(raw, &back))
+	require.Equal(t, rep.Scenario, back["scenario"])
+	for _, k := range []string{"requests", "success_ratio", "throughput", "latencies", "status_codes", "errors", "steps", "slo"} {
+		require.Contains(t, back, k)
+	}
+
+	hgrm, err := os.ReadFile(filepath.Join(dir, "latency.hgrm"))
+	require.NoError(t, err)
+	require.Contains(t, string(hgrm), "Percentile")
+
+	plot, err := os.ReadFile(filepath.Join(dir, "plot.html"))
+	require.NoError(t, err)
+	require.Contains(t, string(plot), `<svg id="latency"`)
+	require.NotContains(t, string(plot), "http://", "the plot is self-contained")
+}
+
+func TestBrokenTokenBodiesAreErrorsNotSuccesses(t *testing.T) {
+	cases := []struct {
+		description string
+		defect      reference.Defect
+		wantError   string
+	}{
+		{"truncated JSON", reference.MalformedJSON, "invalid token response: body is not JSON"},
+		{"wrong token_type literal", reference.TokenTypeCase, `invalid token response: token_type "bearer", want "Bearer"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			o := demoOptions(t, startReference(t, tc.defect), "shopware", ClientCredentials)
+			o.Duration, o.OutDir = time.Second, t.TempDir()
+			rep, err := Run(context.Background(), o)
+			require.NoError(t, err)
+			require.Greater(t, rep.Requests, uint64(0))
+			require.Equal(t, rep.Requests, uint64(rep.StatusCodes["200"]), "every answer was a 200")
+			require.Zero(t, rep.SuccessRatio, "yet none is a valid token response")
+			require.Contains(t, rep.Errors, tc.wantError)
+			var text strings.Builder
+			require.NoError(t, WriteText(&text, rep))
+			require.Contains(t, text.String(), tc.wantError)
+			require.Contains(t, text.String(), "Valid tokens  [ratio]  0.00%")
+		})
+	}
+}
+
+func TestInterruptedRunStillWritesItsReports(t *testing.T) {
+	o := demoOptions(t, startReference(t), "rfc6749", ClientCredentials)
+	o.Duration, o.OutDir = time.Minute, t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(700*time.Millisecond, cancel)
+	rep, err := Run(ctx, o)
+	require.NoError(t, err)
+	require.True(t, rep.Interrupted)
+	require.Greater(t, rep.Requests, uint64(0))
+	assertOutputs(t, filepath.Join(o.OutDir, "load", ClientCredentials), rep)
+}
+
+func TestRunIsBoundedByMaxRequests(t *testing.T) {
+	o := demoOptions(t, startReference(t), "rfc6749", ClientCredentials)
+	o.Rate, o.MaxRequests, o.Duration = 0, 250, time.Minute
+	rep, err := Run(context.Background(), o)
+	require.NoError(t, err)
+	require.Equal(t, uint64(250), rep.Requests)
+}
+
+func TestSLOGate(t *testing.T) {
+	base := startReference(t)
+	cases := []struct {
+		description string
+		slo         string
+		wantPass    bool
+	}{
+		{"generous SLO passes", "p99<5s,success>=99%", true},
+		{"impossible latency fails", "p50<1ns", false},
+		{"impossible throughput fails", "throughput>1000000", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			o := demoOptions(t, base, "rfc6749", ClientCredentials)
+			o.Duration = 500 * time.Millisecond
+			var err error
+			o.SLO, err = ParseSLO(tc.slo)
+			require.NoError(t, err)
+			rep, err := Run(context.Background(), o)
+			require.NoError(t, err)
+			require.NotNil(t, rep.SLO)
+			require.Equal(t, tc.wantPass, rep.SLO.Pass, "violations: %v", rep.SLO.Violations)
+		})
+	}
+}
+
+func TestFindCapacityIsBounded(t *testing.T) {
+	o := demoOptions(t, startReference(t), "rfc6749", ClientCredentials)
+	o.Duration, o.Rate = 300*time.Millisecond, 20
+	o.SLO, _ = ParseSLO("success>=99%")
+	c, err := FindCapacity(context.Background(), o, 3, nil)
+	require.NoError(t, err)
+	require.Len(t, c.Probes, 3, "at most the given number of probes")
+	require.Equal(t, []int{20, 40, 80}, []int{c.Probes[0].Rate, c.Probes[1].Rate, c.Probes[2].Rate})
+	require.Equal(t, 80, c.Rate)
+
+	o.SLO = SLO{}
+	_, err = FindCapacity(context.Background(), o, 3, nil)
+	require.ErrorContains(t, err, "needs an --slo")
+}
+
+func TestMergeResultFiles(t *testing.T) {
+	base := startReference(t)
+	var files []string
+	var total uint64
+	for i := 0; i < 2; i++ {
+		o := demoOptions(t, base, "ucommerce", AuthorizationCode)
+		o.Duration, o.OutDir = time.Second, t.TempDir()
+		rep, err := Run(context.Background(), o)
+		require.NoError(t, err)
+		total += rep.Requests
+		files = append(files, filepath.Join(o.OutDir, "load", AuthorizationCode, "results.bin"))
+	}
+	rep, err := Merge(files, "ucommerce")
+	require.NoError(t, err)
+	require.Equal(t, total, rep.Requests)
+	require.Contains(t, rep.Steps, "connect")
+	require.Contains(t, rep.Steps, "exchange")
+	require.Equal(t, AuthorizationCode, rep.Scenario)
+
+	bad := filepath.Join(t.TempDir(), "truncated.bin")
+	raw, _ := os.ReadFile(files[0])
+	require.NoError(t, os.WriteFile(bad, raw[:len(raw)/2+3], 0o600))
+	_, err = Merge([]string{files[0], bad}, "")
+	require.Error(t, err)
+	require.Contains(t, err.Error(), bad, "the error names the file")
+
+	_, err = Merge([]string{filepath.Join(t.TempDir(), "missing.bin")}, "")
+	require.True(t, errors.Is(err, os.ErrNotExist))
+}

@@ -1,0 +1,576 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/oauthconf/oauthconf/profile"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Defaults for Options.
+const (
+	DefaultWorkers = 16
+	DefaultTimeout = 10 * time.Second
+	// DefaultMaxRequests caps runs that give neither a rate nor a request count.
+	DefaultMaxRequests = 1_000_000
+)
+
+// Options describes one load run.
+type Options struct {
+	BaseURL     string
+	Profile     *profile.Profile
+	Credentials profile.Credentials
+	// Scenario is one of Scenarios(Profile) or Mix.
+	Scenario string
+	// Mix weights the components of the mix scenario (see ParseMix).
+	Mix map[string]int
+	// Rate is requests per second; 0 means as fast as Workers allow.
+	Rate     int
+	Duration time.Duration
+	// MaxRequests bounds the run; 0 means Rate×Duration×1.1 (or DefaultMaxRequests).
+	MaxRequests uint64
+	// Ramp, if set, steps the rate from Ramp.From to Ramp.To in Ramp.Steps equal
+	// parts of Duration (Rate is then ignored).
+	Ramp    *Ramp
+	Workers uint64
+	Timeout time.Duration
+	SLO     SLO
+	// OutDir, if set, receives DIR/load/<scenario>/{results.bin,report.json,latency.hgrm,plot.html}.
+	OutDir string
+	// Progress receives one line a second while the run goes on; nil for none.
+	Progress io.Writer
+	// Transport is the base transport (default: a keep-alive transport sized for Workers).
+	Transport http.RoundTripper
+}
+
+// Ramp steps the rate.
+type Ramp struct{ From, To, Steps int }
+
+// ParseRamp reads FROM:TO:STEPS.
+func ParseRamp(s string) (*Ramp, error) {
+	parts := strings.Split(s, ":")
+	if len(parts) != 3 {
+		return nil, fmt.Errorf("ramp %q: want FROM:TO:STEPS, e.g. 100:1000:5", s)
+	}
+	var n [3]int
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("ramp %q: %q is not a positive whole number", s, p)
+		}
+		n[i] = v
+	}
+	return &Ramp{From: n[0], To: n[1], Steps: n[2]}, nil
+}
+
+type stage struct {
+	rate int
+	dur  time.Duration
+}
+
+func (o *Options) stages() []stage {
+	if o.Ramp == nil {
+		return []stage{{o.Rate, o.Duration}}
+	}
+	st := make([]stage, o.Ramp.Steps)
+	for i := range st {
+		r := o.Ramp.From
+		if o.Ramp.Steps > 1 {
+			r += (o.Ramp.To - o.Ramp.From) * i / (o.Ramp.Steps - 1)
+		}
+		st[i] = stage{r, o.Duration / time.Duration(o.Ramp.Steps)}
+	}
+	return st
+}
+
+func (o *Options) validate() error {
+	if o.Profile == nil {
+		return errors.New("load: no profile")
+	}
+	if _, err := url.Parse(o.BaseURL); err != nil || o.BaseURL == "" {
+		return fmt.Errorf("load: target %q is not a URL", o.BaseURL)
+	}
+	if o.Duration <= 0 {
+		return errors.New("load: duration must be positive (every run is bounded in time)")
+	}
+	if o.Rate < 0 {
+		return errors.New("load: rate must not be negative")
+	}
+	if o.Scenario == Mix && len(o.Mix) == 0 {
+		return errors.New("load: the mix scenario needs weights (--mix cc=70,refresh=20,code=10)")
+	}
+	if o.Scenario != Mix {
+		ok := false
+		for _, s := range Scenarios(o.Profile) {
+			ok = ok || s == o.Scenario
+		}
+		if !ok {
+			return fmt.Errorf("load: profile %s has no scenario %q (it has: %s, mix)", o.Profile.Name, o.Scenario, strings.Join(Scenarios(o.Profile), ", "))
+		}
+	}
+	if o.Workers == 0 {
+		o.Workers = DefaultWorkers
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.MaxRequests == 0 {
+		o.MaxRequests = DefaultMaxRequests
+		if o.Rate > 0 && o.Ramp == nil {
+			o.MaxRequests = uint64(float64(o.Rate)*o.Duration.Seconds()*1.1) + 10
+		}
+		if o.Ramp != nil {
+			o.MaxRequests = uint64(float64(max(o.Ramp.From, o.Ramp.To))*o.Duration.Seconds()*1.1) + 10
+		}
+	}
+	return nil
+}
+
+// IsLoopback reports whether rawURL's host is a loopback address (127.0.0.0/8,
+// ::1 or localhost).
+func IsLoopback(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// boundedPacer stops after max hits.
+type boundedPacer struct {
+	vegeta.Pacer
+	max uint64
+}
+
+func (p boundedPacer) Pace(el time.Duration, hits uint64) (time.Duration, bool) {
+	if hits >= p.max {
+		return 0, true
+	}
+	return p.Pacer.Pace(el, hits)
+}
+
+// maxRatePacer paces nothing: as fast as the workers go.
+type maxRatePacer struct{}
+
+func (maxRatePacer) Pace(time.Duration, uint64) (time.Duration, bool) { return 0, false }
+func (maxRatePacer) Rate(time.Duration) float64                       { return math.Inf(1) }
+
+// Run executes the scenario and returns its report; with OutDir set it also
+// writes the report files (even when ctx is cancelled mid-run: what ran is
+// reported). The error is about the run itself (bad options, no output), not
+// about the target's answers, which are counted in the report.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	base := o.Transport
+	if base == nil {
+		base = &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConnsPerHost: int(o.Workers) * 2,
+			IdleConnTimeout:     90 * time.Second,
+			TLSHandshakeTimeout: 10 * time.Second,
+			DisableCompression:  true,
+		}
+	}
+	pl := newPools(4096)
+	run := newCollector(o)
+	ft := &flowTransport{base: base, pools: pl, flows: &run.flows}
+	b := &builder{base: strings.TrimRight(o.BaseURL, "/"), prof: o.Profile, creds: o.Credentials, pools: pl}
+	needsImplicit := o.Scenario == CustomerToken || o.Mix[CustomerToken] > 0
+	if needsImplicit {
+		c := &http.Client{Transport: base, Timeout: o.Timeout}
+		if err := b.fetchImplicit(ctx, c); err != nil {
+			return nil, fmt.Errorf("load: %w", err)
+		}
+	}
+	var (
+		tr  vegeta.Targeter
+		err error
+	)
+	if o.Scenario == Mix {
+		tr, err = b.mixTargeter(o.Mix)
+	} else {
+		tr, err = b.targeter(o.Scenario, "")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	if o.OutDir != "" {
+		if err := run.openResults(o.OutDir); err != nil {
+			return nil, err
+		}
+	}
+	stopProgress := run.progress(o.Progress)
+	left := o.MaxRequests
+	for _, st := range o.stages() {
+		if ctx.Err() != nil || left == 0 {
+			break
+		}
+		atk := vegeta.NewAttacker(
+			vegeta.Client(&http.Client{Transport: ft}),
+			vegeta.Redirects(vegeta.NoFollow),
+			vegeta.Timeout(o.Timeout),
+			vegeta.Workers(o.Workers),
+			vegeta.MaxWorkers(max(o.Workers, uint64(st.rate)/10+o.Workers)),
+			vegeta.MaxBody(maxBody),
+		)
+		var pacer vegeta.Pacer = vegeta.ConstantPacer{Freq: st.rate, Per: time.Second}
+		if st.rate == 0 {
+			pacer = maxRatePacer{}
+			atk = vegeta.NewAttacker(vegeta.Client(&http.Client{Transport: ft}), vegeta.Redirects(vegeta.NoFollow),
+				vegeta.Timeout(o.Timeout), vegeta.Workers(o.Workers), vegeta.MaxWorkers(o.Workers), vegeta.MaxBody(maxBody))
+		}
+		done := make(chan struct{})
+		go func() {
+			select {
+			case <-ctx.Done():
+				atk.Stop()
+			case <-done:
+			}
+		}()
+		n := uint64(0)
+		for r := range atk.Attack(tr, boundedPacer{pacer, left}, st.dur, o.Scenario) {
+			run.add(r)
+			n++
+		}
+		close(done)
+		left -= min(left, n)
+	}
+	stopProgress()
+	rep := run.report()
+	rep.SLO = o.SLO.Check(rep)
+	if o.OutDir != "" {
+		if err := run.write(rep); err != nil {
+			return rep, err
+		}
+	}
+	if ctx.Err() != nil {
+		rep.Interrupted = true
+	}
+	return rep, nil
+}
+
+// collector accumulates results: metrics overall and per step, an HDR
+// histogram of successful latencies, a per-second timeline and the flow
+// latencies; it also encodes results to results.bin. add is called from one
+// goroutine; progress reads under mu.
+type collector struct {
+	opts    Options
+	mu      sync.Mutex
+	total   vegeta.Metrics
+	steps   map[string]*vegeta.Metrics
+	stepOK  map[string]uint64
+	hist    *hdrhistogram.Histogram // µs
+	ok      uint64
+	n       atomic.Uint64
+	errs    atomic.Uint64
+	first   time.Time
+	seconds map[int64]*second
+	flows   latencies
+	enc     vegeta.Encoder
+	file    *os.File
+	dir     string
+	encErr  error
+}
+
+// second is one second of the timeline.
+type second struct {
+	N, Errors int
+	Lat       []int64 // µs, at most perSecondSamples
+}
+
+const perSecondSamples = 200
+
+func newCollector(o Options) *collector {
+	return &collector{opts: o, steps: map[string]*vegeta.Metrics{}, stepOK: map[string]uint64{}, hist: hdrhistogram.New(1, 60_000_000, 3), seconds: map[int64]*second{}}
+}
+
+func (c *collector) openResults(out string) error {
+	c.dir = filepath.Join(out, "load", c.opts.Scenario)
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	f, err := os.Create(filepath.Join(c.dir, "results.bin"))
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	c.file, c.enc = f, vegeta.NewEncoder(f)
+	return nil
+}
+
+func (c *collector) add(r *vegeta.Result) {
+	step := r.Headers.Get(stepHeader)
+	if step == "" {
+		step = "unanswered"
+	}
+	if r.Error == "" {
+		if why := validate(c.opts.Profile, c.opts.Scenario, step, r); why != "" {
+			r.Error = why
+		}
+	}
+	r.Attack = c.opts.Scenario + "/" + step
+	r.Body, r.Headers = nil, nil // tokens never reach the result files
+	c.mu.Lock()
+	if c.first.IsZero() {
+		c.first = r.Timestamp
+	}
+	c.total.Add(r)
+	m := c.steps[step]
+	if m == nil {
+		m = &vegeta.Metrics{}
+		c.steps[step] = m
+	}
+	m.Add(r)
+	sec := int64(r.Timestamp.Sub(c.first) / time.Second)
+	s := c.seconds[sec]
+	if s == nil {
+		s = &second{}
+		c.seconds[sec] = s
+	}
+	s.N++
+	if r.Error != "" {
+		s.Errors++
+		c.errs.Add(1)
+	} else {
+		c.ok++
+		c.stepOK[step]++
+		_ = c.hist.RecordValue(max(1, r.Latency.Microseconds()))
+		if len(s.Lat) < perSecondSamples {
+			s.Lat = append(s.Lat, r.Latency.Microseconds())
+		}
+	}
+	c.mu.Unlock()
+	c.n.Add(1)
+	if c.enc != nil && c.encErr == nil {
+		c.encErr = c.enc.Encode(r)
+	}
+}
+
+// progress prints one line a second until the returned func is called.
+func (c *collector) progress(w io.Writer) func() {
+	if w == nil {
+		return func() {}
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		start, last := time.Now(), uint64(0)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				n := c.n.Load()
+				c.mu.Lock()
+				p50, p99 := c.hist.ValueAtQuantile(50), c.hist.ValueAtQuantile(99)
+				c.mu.Unlock()
+				fmt.Fprintf(w, "[%4.0fs] %7d requests  %7.1f/s  p50 %-9s p99 %-9s errors %d\n",
+					time.Since(start).Seconds(), n, float64(n-last), time.Duration(p50)*time.Microsecond, time.Duration(p99)*time.Microsecond, c.errs.Load())
+				last = n
+			}
+		}
+	}()
+	return func() { close(stop); <-done }
+}
+
+// validate checks a response as the profile's answer to step; "" means valid.
+func validate(p *profile.Profile, scenario, step string, r *vegeta.Result) string {
+	base := step[strings.LastIndexByte(step, '.')+1:]
+	if strings.HasSuffix(base, stepConnect) {
+		if r.Code != http.StatusFound && r.Code != http.StatusSeeOther && r.Code != http.StatusTemporaryRedirect {
+			return fmt.Sprintf("connect: HTTP %d, want a redirect", r.Code)
+		}
+		if codeFromLocation(r.Headers.Get("Location")) == "" {
+			return "connect: no code in Location"
+		}
+		return ""
+	}
+	if r.Code != http.StatusOK {
+		return fmt.Sprintf("invalid token response: HTTP %d", r.Code)
+	}
+	if scenario == CustomerToken || strings.HasPrefix(step, "customer.") {
+		var v struct {
+			Data struct {
+				Token string `json:"token"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(r.Body, &v); err != nil {
+			return "invalid token response: body is not JSON"
+		}
+		if v.Data.Token == "" {
+			return "invalid token response: no data.token"
+		}
+		return ""
+	}
+	var v struct {
+		AccessToken any `json:"access_token"`
+		TokenType   any `json:"token_type"`
+	}
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		return "invalid token response: body is not JSON"
+	}
+	if s, ok := v.AccessToken.(string); !ok || s == "" {
+		return "invalid token response: no access_token string"
+	}
+	if tt, _ := v.TokenType.(string); p.TokenType != "" && tt != p.TokenType {
+		return fmt.Sprintf("invalid token response: token_type %q, want %q", tt, p.TokenType)
+	}
+	return ""
+}
+
+// Report is the outcome of a run; it is what report.json holds.
+type Report struct {
+	Scenario        string                 `json:"scenario"`
+	Profile         string                 `json:"profile"`
+	Target          string                 `json:"target"`
+	Rate            float64                `json:"rate"`
+	DurationSeconds float64                `json:"duration_seconds"`
+	Requests        uint64                 `json:"requests"`
+	SuccessRatio    float64                `json:"success_ratio"`
+	Throughput      float64                `json:"throughput"`
+	Latencies       LatencySummary         `json:"latencies"`
+	StatusCodes     map[string]int         `json:"status_codes"`
+	Errors          []string               `json:"errors"`
+	Steps           map[string]*StepReport `json:"steps"`
+	Flow            *LatencySummary        `json:"flow,omitempty"`
+	SLO             *SLOResult             `json:"slo"`
+	Timeline        []TimelinePoint        `json:"timeline"`
+	Interrupted     bool                   `json:"interrupted,omitempty"`
+
+	metrics vegeta.Metrics
+	hist    *hdrhistogram.Histogram
+	samples [][2]int64 // (ms since start, latency µs)
+}
+
+// StepReport is the metrics of one step.
+type StepReport struct {
+	Requests     uint64         `json:"requests"`
+	SuccessRatio float64        `json:"success_ratio"`
+	Latencies    LatencySummary `json:"latencies"`
+	StatusCodes  map[string]int `json:"status_codes"`
+}
+
+// LatencySummary holds latency statistics in nanoseconds.
+type LatencySummary struct {
+	Count int64 `json:"count,omitempty"`
+	Mean  int64 `json:"mean"`
+	P50   int64 `json:"p50"`
+	P90   int64 `json:"p90"`
+	P95   int64 `json:"p95"`
+	P99   int64 `json:"p99"`
+	Max   int64 `json:"max"`
+}
+
+func (l LatencySummary) get(name string) int64 {
+	return map[string]int64{"mean": l.Mean, "p50": l.P50, "p90": l.P90, "p95": l.P95, "p99": l.P99, "max": l.Max}[name]
+}
+
+// TimelinePoint is one second of the run.
+type TimelinePoint struct {
+	Second   int64 `json:"second"`
+	Requests int   `json:"requests"`
+	Errors   int   `json:"errors"`
+	P50      int64 `json:"p50"` // ns
+	P99      int64 `json:"p99"` // ns
+}
+
+func summarize(m *vegeta.Metrics) LatencySummary {
+	l := m.Latencies
+	return LatencySummary{Mean: int64(l.Mean), P50: int64(l.P50), P90: int64(l.P90), P95: int64(l.P95), P99: int64(l.P99), Max: int64(l.Max)}
+}
+
+func codes(m *vegeta.Metrics) map[string]int {
+	out := map[string]int{}
+	for k, v := range m.StatusCodes {
+		out[k] = v
+	}
+	return out
+}
+
+func (c *collector) report() *Report {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.total.Close()
+	profName := ""
+	if c.opts.Profile != nil {
+		profName = c.opts.Profile.Name
+	}
+	rep := &Report{
+		Scenario: c.opts.Scenario, Profile: profName, Target: c.opts.BaseURL,
+		Rate: c.total.Rate, DurationSeconds: c.total.Duration.Seconds(), Requests: c.total.Requests,
+		Latencies: summarize(&c.total), StatusCodes: codes(&c.total), Errors: append([]string{}, c.total.Errors...),
+		Steps: map[string]*StepReport{}, metrics: c.total, hist: c.hist,
+	}
+	if c.total.Requests > 0 {
+		rep.SuccessRatio = float64(c.ok) / float64(c.total.Requests)
+		if d := c.total.Duration + c.total.Wait; d > 0 {
+			rep.Throughput = float64(c.ok) / d.Seconds()
+		}
+	}
+	for name, m := range c.steps {
+		m.Close()
+		sr := &StepReport{Requests: m.Requests, Latencies: summarize(m), StatusCodes: codes(m)}
+		if m.Requests > 0 {
+			sr.SuccessRatio = float64(c.stepOK[name]) / float64(m.Requests)
+		}
+		rep.Steps[name] = sr
+	}
+	if fl := c.flows.snapshot(); len(fl) > 0 {
+		sort.Slice(fl, func(i, j int) bool { return fl[i] < fl[j] })
+		q := func(p float64) int64 { return int64(fl[min(len(fl)-1, int(p*float64(len(fl))))]) }
+		var sum time.Duration
+		for _, d := range fl {
+			sum += d
+		}
+		rep.Flow = &LatencySummary{Count: int64(len(fl)), Mean: int64(sum) / int64(len(fl)), P50: q(0.5), P90: q(0.9), P95: q(0.95), P99: q(0.99), Max: int64(fl[len(fl)-1])}
+	}
+	secs := make([]int64, 0, len(c.seconds))
+	for s := range c.seconds {
+		secs = append(secs, s)
+	}
+	sort.Slice(secs, func(i, j int) bool { return secs[i] < secs[j] })
+	for _, s := range secs {
+		sd := c.seconds[s]
+		lat := append([]int64(nil), sd.Lat...)
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		tp := TimelinePoint{Second: s, Requests: sd.N, Errors: sd.Errors}
+		if len(lat) > 0 {
+			tp.P50 = lat[len(lat)/2] * 1000
+			tp.P99 = lat[min(len(lat)-1, len(lat)*99/100)] * 1000
+		}
+		rep.Timeline = append(rep.Timeline, tp)
+		for i, l := range sd.Lat {
+			if i%4 == 0 {
+				rep.samples = append(rep.samples, [2]int64{s*1000 + int64(i*1000/max(1, len(sd.Lat))), l})
+			}
+		}
+	}
+	return rep
+}
