@@ -1,0 +1,485 @@
+package reports
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Scenario statuses, as counted in the matrix.
+const (
+	StatusPassed  = "passed"
+	StatusFailed  = "failed"
+	StatusSkipped = "skipped"
+)
+
+// Requirement levels, from the @must and @should scenario tags.
+const (
+	LevelMust   = "must"
+	LevelShould = "should"
+)
+
+// Profile is one profile's conformance run.
+type Profile struct {
+	Name     string        // profile name (directory name under conformance/)
+	Target   string        // base URL, from summary.json ("" when unknown)
+	Duration time.Duration // from summary.json (0 when unknown)
+	Features []Feature     // in file order
+	// Declared holds summary.json's per-level counts; nil without summary.json.
+	// They are the effective levels (after the profile's overrides, which the
+	// cucumber JSON does not record), so the MUST/SHOULD counts and the headline
+	// use them when present.
+	Declared *DeclaredCounts
+}
+
+// DeclaredCounts are the per-level counts summary.json declares for a profile.
+type DeclaredCounts struct {
+	Must, Should Counts
+}
+
+// Feature is one feature file's scenarios in one profile.
+type Feature struct {
+	Name      string
+	URI       string
+	Scenarios []Scenario
+}
+
+// Scenario is one executed scenario (or scenario outline example).
+type Scenario struct {
+	Name         string
+	Line         int
+	Tags         []string // every tag, deduplicated, in order, with the leading "@"
+	Requirements []string // the requirement tags (all tags but the level, @slow and @grant-…)
+	Level        string   // LevelShould if tagged @should, else LevelMust (as the runner decides before profile overrides)
+	Status       string   // StatusPassed, StatusFailed or StatusSkipped
+	SkipReason   string   // why it was skipped (redacted)
+	Steps        []Step
+	Duration     time.Duration // sum of the step durations
+}
+
+// Step is one step of a scenario.
+type Step struct {
+	Keyword   string
+	Name      string
+	Status    string // godog's raw status: passed, failed, skipped, undefined, pending, ambiguous
+	Error     string // error_message, redacted
+	Duration  time.Duration
+	Exchanges []Attachment // text embeddings (HTTP exchanges), redacted
+}
+
+// Attachment is one text embedding of a step.
+type Attachment struct {
+	Name string
+	Text string // decoded and redacted
+}
+
+// Counts are pass/fail/skip counts.
+type Counts struct {
+	Passed  int `json:"passed"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
+}
+
+// Total is Passed+Failed+Skipped.
+func (c Counts) Total() int { return c.Passed + c.Failed + c.Skipped }
+
+func (c *Counts) add(status string) {
+	switch status {
+	case StatusPassed:
+		c.Passed++
+	case StatusFailed:
+		c.Failed++
+	default:
+		c.Skipped++
+	}
+}
+
+// Counts returns the scenario counts of the feature, for the given level ("" = all).
+func (f Feature) Counts(level string) Counts {
+	var c Counts
+	for _, s := range f.Scenarios {
+		if level == "" || s.Level == level {
+			c.add(s.Status)
+		}
+	}
+	return c
+}
+
+// Counts returns the profile's scenario counts for the given level ("" = all).
+// The per-level counts come from summary.json when it was read (it knows the
+// profile's level overrides), else from the scenarios' @must/@should tags; the
+// total comes from the cucumber JSON when it was read, else from summary.json.
+func (p Profile) Counts(level string) Counts {
+	if p.Declared != nil && (level != "" || len(p.Features) == 0) {
+		switch level {
+		case LevelMust:
+			return p.Declared.Must
+		case LevelShould:
+			return p.Declared.Should
+		default:
+			m, s := p.Declared.Must, p.Declared.Should
+			return Counts{Passed: m.Passed + s.Passed, Failed: m.Failed + s.Failed, Skipped: m.Skipped + s.Skipped}
+		}
+	}
+	var c Counts
+	for _, f := range p.Features {
+		fc := f.Counts(level)
+		c.Passed += fc.Passed
+		c.Failed += fc.Failed
+		c.Skipped += fc.Skipped
+	}
+	return c
+}
+
+// Feature returns the profile's feature with that name, if any.
+func (p Profile) Feature(name string) (Feature, bool) {
+	for _, f := range p.Features {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Feature{}, false
+}
+
+// Headline is the profile's headline sentence, e.g.
+// "12 of 14 MUST checks pass for profile ucommerce (1 failed, 1 skipped)".
+func (p Profile) Headline() string {
+	c := p.Counts(LevelMust)
+	s := fmt.Sprintf("%d of %d MUST checks pass for profile %s", c.Passed, c.Total(), p.Name)
+	var extra []string
+	if c.Failed > 0 {
+		extra = append(extra, fmt.Sprintf("%d failed", c.Failed))
+	}
+	if c.Skipped > 0 {
+		extra = append(extra, fmt.Sprintf("%d skipped", c.Skipped))
+	}
+	if len(extra) > 0 {
+		s += " (" + strings.Join(extra, ", ") + ")"
+	}
+	return s
+}
+
+// cucumber JSON, as godog v0.15's cucumber formatter writes it.
+type cukeFeature struct {
+	URI      string        `json:"uri"`
+	Name     string        `json:"name"`
+	Tags     []cukeTag     `json:"tags"`
+	Elements []cukeElement `json:"elements"`
+}
+
+type cukeTag struct {
+	Name string `json:"name"`
+}
+
+type cukeElement struct {
+	Name  string     `json:"name"`
+	Line  int        `json:"line"`
+	Type  string     `json:"type"`
+	Tags  []cukeTag  `json:"tags"`
+	Steps []cukeStep `json:"steps"`
+}
+
+type cukeStep struct {
+	Keyword string `json:"keyword"`
+	Name    string `json:"name"`
+	Result  struct {
+		Status   string `json:"status"`
+		Error    string `json:"error_message"`
+		Duration *int64 `json:"duration"`
+	} `json:"result"`
+	Embeddings []struct {
+		Name     string `json:"name"`
+		MimeType string `json:"mime_type"`
+		Data     string `json:"data"`
+	} `json:"embeddings"`
+}
+
+// maxInputFile bounds every file read.
+const maxInputFile = 256 << 20
+
+// readBounded reads a whole file, refusing files above limit bytes.
+func readBounded(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("file is larger than the %d-byte limit", limit)
+	}
+	return b, nil
+}
+
+// parseCucumber parses godog cucumber JSON. On a syntax error (e.g. a truncated file)
+// it returns the features that decoded completely before the error, with the error.
+func parseCucumber(data []byte) ([]Feature, error) {
+	var raw []json.RawMessage
+	err := json.Unmarshal(data, &raw)
+	if err != nil {
+		// Recover the complete features before a truncation.
+		raw, err = partialArray(data)
+	}
+	var feats []Feature
+	for i, r := range raw {
+		var cf cukeFeature
+		if e := json.Unmarshal(r, &cf); e != nil {
+			err = errors.Join(err, fmt.Errorf("feature %d: %w", i, e))
+			continue
+		}
+		feats = append(feats, convertFeature(cf))
+	}
+	return feats, err
+}
+
+// partialArray decodes the elements of a JSON array one by one, returning the ones
+// that decoded before the first error, and that error (with its offset).
+func partialArray(data []byte) ([]json.RawMessage, error) {
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fmt.Errorf("not JSON: %w", err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return nil, fmt.Errorf("not a cucumber JSON array (starts with %v)", tok)
+	}
+	var out []json.RawMessage
+	for dec.More() {
+		var r json.RawMessage
+		if err := dec.Decode(&r); err != nil {
+			return out, fmt.Errorf("malformed or truncated JSON after %d complete feature(s) at byte %d: %w", len(out), dec.InputOffset(), err)
+		}
+		out = append(out, r)
+	}
+	if _, err := dec.Token(); err != nil {
+		return out, fmt.Errorf("truncated JSON after %d complete feature(s): %w", len(out), err)
+	}
+	return out, nil
+}
+
+func convertFeature(cf cukeFeature) Feature {
+	f := Feature{Name: cf.Name, URI: cf.URI}
+	if f.Name == "" {
+		f.Name = cf.URI
+	}
+	for _, e := range cf.Elements {
+		if e.Type == "background" {
+			continue
+		}
+		f.Scenarios = append(f.Scenarios, convertScenario(cf, e))
+	}
+	return f
+}
+
+func convertScenario(cf cukeFeature, e cukeElement) Scenario {
+	s := Scenario{Name: e.Name, Line: e.Line, Level: LevelMust}
+	seen := map[string]bool{}
+	// godog already prepends the feature tags; other writers may not.
+	for _, t := range append(append([]cukeTag{}, cf.Tags...), e.Tags...) {
+		if t.Name == "" || seen[t.Name] {
+			continue
+		}
+		seen[t.Name] = true
+		s.Tags = append(s.Tags, t.Name)
+		switch n := strings.ToLower(t.Name); {
+		case n == "@must":
+		case n == "@should":
+			s.Level = LevelShould
+		case n == "@slow", strings.HasPrefix(n, "@grant-"):
+		default:
+			s.Requirements = append(s.Requirements, t.Name)
+		}
+	}
+	failed, skipped := false, false
+	for _, cs := range e.Steps {
+		st := Step{
+			Keyword: strings.TrimSpace(cs.Keyword),
+			Name:    Redact(cs.Name),
+			Status:  cs.Result.Status,
+			Error:   Redact(cs.Result.Error),
+		}
+		if cs.Result.Duration != nil {
+			st.Duration = time.Duration(*cs.Result.Duration)
+			s.Duration += st.Duration
+		}
+		for _, em := range cs.Embeddings {
+			if !strings.HasPrefix(em.MimeType, "text/") && em.MimeType != "application/json" && em.MimeType != "" {
+				continue
+			}
+			text := em.Data
+			if b, err := base64.StdEncoding.DecodeString(em.Data); err == nil {
+				text = string(b)
+			}
+			st.Exchanges = append(st.Exchanges, Attachment{Name: em.Name, Text: Redact(text)})
+		}
+		switch cs.Result.Status {
+		case "passed":
+		case "skipped":
+			skipped = true
+			if s.SkipReason == "" && st.Error != "" {
+				s.SkipReason = st.Error
+			}
+		default: // failed, undefined, pending, ambiguous: strict mode fails them
+			failed = true
+			if st.Error == "" && cs.Result.Status != "failed" {
+				st.Error = "step is " + cs.Result.Status
+			}
+		}
+		s.Steps = append(s.Steps, st)
+	}
+	switch {
+	case failed:
+		s.Status = StatusFailed
+		s.SkipReason = ""
+	case skipped:
+		s.Status = StatusSkipped
+	default:
+		s.Status = StatusPassed
+	}
+	return s
+}
+
+// summaryJSON is conformance/summary.json.
+type summaryJSON struct {
+	Profiles []struct {
+		Name            string  `json:"name"`
+		Target          string  `json:"target"`
+		Must            Counts  `json:"must"`
+		Should          Counts  `json:"should"`
+		DurationSeconds float64 `json:"duration_seconds"`
+	} `json:"profiles"`
+	ExitCode *int `json:"exit_code"`
+}
+
+// readConformance reads DIR/conformance (or the merged DIR/cucumber.json).
+func (b *builder) readConformance() {
+	confDir := filepath.Join(b.dir, "conformance")
+	byName := map[string]*Profile{}
+	var order []string
+	get := func(name string) *Profile {
+		if p, ok := byName[name]; ok {
+			return p
+		}
+		byName[name] = &Profile{Name: name}
+		order = append(order, name)
+		return byName[name]
+	}
+
+	entries, err := os.ReadDir(confDir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		b.problem(confDir, err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		path := filepath.Join(confDir, e.Name(), "cucumber.json")
+		data, err := readBounded(path, maxInputFile)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		b.attempted()
+		if err != nil {
+			b.problem(path, err)
+			get(e.Name())
+			continue
+		}
+		feats, err := parseCucumber(data)
+		if err != nil {
+			b.problem(path, err)
+		}
+		if err == nil || len(feats) > 0 {
+			b.read()
+		}
+		get(e.Name()).Features = feats
+	}
+
+	// The merged file, only when there are no per-profile files.
+	if len(order) == 0 {
+		path := filepath.Join(b.dir, "cucumber.json")
+		data, err := readBounded(path, maxInputFile)
+		if err == nil || !errors.Is(err, os.ErrNotExist) {
+			b.attempted()
+		}
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+		case err != nil:
+			b.problem(path, err)
+		default:
+			feats, err := parseCucumber(data)
+			if err != nil {
+				b.problem(path, err)
+			}
+			if err == nil || len(feats) > 0 {
+				b.read()
+			}
+			for _, f := range feats {
+				name, uri, ok := strings.Cut(f.URI, "/")
+				if !ok {
+					name, uri = "default", f.URI
+				}
+				f.URI = uri
+				p := get(name)
+				p.Features = append(p.Features, f)
+			}
+		}
+	}
+
+	// summary.json: targets, durations, and counts for profiles without cucumber JSON.
+	path := filepath.Join(confDir, "summary.json")
+	data, err := readBounded(path, 16<<20)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		b.attempted()
+		b.problem(path, err)
+	default:
+		b.attempted()
+		var sum summaryJSON
+		if err := json.Unmarshal(data, &sum); err != nil {
+			b.problem(path, fmt.Errorf("malformed JSON: %w", err))
+			break
+		}
+		b.read()
+		for _, sp := range sum.Profiles {
+			if sp.Name == "" {
+				continue
+			}
+			p := get(sp.Name)
+			p.Target = sp.Target
+			p.Duration = time.Duration(sp.DurationSeconds * float64(time.Second))
+			p.Declared = &DeclaredCounts{Must: sp.Must, Should: sp.Should}
+		}
+	}
+
+	sort.Strings(order)
+	for _, n := range order {
+		b.run.Profiles = append(b.run.Profiles, *byName[n])
+	}
+}
+
+// FeatureNames returns every feature name of every profile, sorted.
+func (r *Run) FeatureNames() []string {
+	seen := map[string]bool{}
+	var names []string
+	for _, p := range r.Profiles {
+		for _, f := range p.Features {
+			if !seen[f.Name] {
+				seen[f.Name] = true
+				names = append(names, f.Name)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
+}

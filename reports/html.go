@@ -1,0 +1,226 @@
+package reports
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+)
+
+//go:embed report.html.tmpl
+var reportTemplate string
+
+// page is the view model of report.html.tmpl.
+type page struct {
+	Title     string
+	Dir       string
+	Notices   []string
+	Profiles  []profileView
+	Features  []string
+	Matrix    []matrixRow
+	Load      []loadView
+	Verdict   string // "pass", "fail" or "none"
+	Headlines []headline
+}
+
+type headline struct {
+	Text string
+	OK   bool
+}
+
+type matrixRow struct {
+	Feature string
+	Cells   []matrixCell
+}
+
+type matrixCell struct {
+	Present bool
+	Anchor  string
+	Counts  Counts
+	Class   string // pass, fail, skip
+}
+
+type profileView struct {
+	Profile
+	Anchor   string
+	Must     Counts
+	Should   Counts
+	Features []featureView
+}
+
+type featureView struct {
+	Feature
+	Anchor string
+	Counts Counts
+	Open   bool
+}
+
+type loadView struct {
+	LoadScenario
+	Anchor    string
+	StepViews []stepView
+	HGRMChart template.HTML
+}
+
+type stepView struct {
+	LoadStep
+	LatencySVG    template.HTML
+	DistSVG       template.HTML
+	ThroughputSVG template.HTML
+	ErrorRateSVG  template.HTML
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+func slug(parts ...string) string {
+	return strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(strings.Join(parts, "-")), "-"), "-")
+}
+
+// WriteHTML writes the self-contained HTML report (inline CSS, JS and SVG; no
+// network fetches) to w.
+func (r *Run) WriteHTML(w io.Writer) error {
+	t, err := template.New("report").Funcs(template.FuncMap{
+		"dur":   fmtDuration,
+		"pct":   func(v float64) string { return fmt.Sprintf("%.2f%%", v*100) },
+		"f1":    func(v float64) string { return fmt.Sprintf("%.1f", v) },
+		"ns":    func(v int64) string { return fmtDuration(time.Duration(v)) },
+		"lower": strings.ToLower,
+	}).Parse(reportTemplate)
+	if err != nil {
+		return fmt.Errorf("report template: %w", err)
+	}
+	if err := t.Execute(w, r.view()); err != nil {
+		return fmt.Errorf("render report: %w", err)
+	}
+	return nil
+}
+
+func (r *Run) view() page {
+	p := page{Title: "oauthconf report", Dir: r.Dir, Notices: r.Notices, Features: r.FeatureNames(), Verdict: "none"}
+	fail, judged := false, false
+	for _, pr := range r.Profiles {
+		pv := profileView{Profile: pr, Anchor: slug("p", pr.Name), Must: pr.Counts(LevelMust), Should: pr.Counts(LevelShould)}
+		for _, f := range pr.Features {
+			c := f.Counts("")
+			pv.Features = append(pv.Features, featureView{Feature: f, Anchor: slug("p", pr.Name, f.Name), Counts: c, Open: c.Failed > 0})
+		}
+		p.Profiles = append(p.Profiles, pv)
+		ok := pv.Must.Failed == 0
+		p.Headlines = append(p.Headlines, headline{Text: pr.Headline(), OK: ok})
+		judged = true
+		fail = fail || !ok
+	}
+	for _, fname := range p.Features {
+		row := matrixRow{Feature: fname}
+		for _, pr := range r.Profiles {
+			f, ok := pr.Feature(fname)
+			cell := matrixCell{Present: ok}
+			if ok {
+				cell.Anchor = slug("p", pr.Name, fname)
+				cell.Counts = f.Counts("")
+				switch {
+				case cell.Counts.Failed > 0:
+					cell.Class = "fail"
+				case cell.Counts.Passed > 0:
+					cell.Class = "pass"
+				default:
+					cell.Class = "skip"
+				}
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		p.Matrix = append(p.Matrix, row)
+	}
+	for _, ls := range r.Load {
+		lv := loadView{LoadScenario: ls, Anchor: slug("l", ls.Name)}
+		for _, st := range ls.Steps {
+			lv.StepViews = append(lv.StepViews, stepCharts(ls.Name, st))
+		}
+		if len(ls.Steps) == 0 && len(ls.Distribution) > 0 {
+			lv.HGRMChart = distChart(ls.Name+": latency distribution (latency.hgrm)", ls.Distribution)
+		}
+		if ls.Report != nil && ls.Report.SLO != nil {
+			judged = true
+			fail = fail || !ls.Report.SLO.Pass
+		}
+		p.Load = append(p.Load, lv)
+	}
+	switch {
+	case fail:
+		p.Verdict = "fail"
+	case judged:
+		p.Verdict = "pass"
+	}
+	return p
+}
+
+// Series colours (colour-blind friendly).
+const (
+	colBlue   = "#0072b2"
+	colOrange = "#e69f00"
+	colRed    = "#d55e00"
+	colGreen  = "#009e73"
+)
+
+func stepCharts(scenario string, st LoadStep) stepView {
+	var p50, p99, thr, errRate [][2]float64
+	for _, b := range st.Series {
+		x := (b.Offset + b.Width/2).Seconds()
+		if b.Requests-b.Errors > 0 {
+			p50 = append(p50, [2]float64{x, ms(b.P50)})
+			p99 = append(p99, [2]float64{x, ms(b.P99)})
+		}
+		w := b.Width.Seconds()
+		thr = append(thr, [2]float64{x, float64(b.Requests-b.Errors) / w})
+		if b.Requests > 0 {
+			errRate = append(errRate, [2]float64{x, float64(b.Errors) / float64(b.Requests)})
+		}
+	}
+	name := scenario + " / " + st.Name
+	sec := func(v float64) string { return fmt.Sprintf("%gs", v) }
+	return stepView{
+		LoadStep: st,
+		LatencySVG: chart{Title: name + ": latency over time", XLabel: "time since start (s)", YLabel: "latency", XTick: sec, YTick: fmtMs, YMin0: true,
+			Series: []line{{Name: "p50", Color: colBlue, Points: p50}, {Name: "p99", Color: colOrange, Points: p99}}}.svg(),
+		DistSVG: distChart(name+": latency distribution (HDR)", st.Distribution),
+		ThroughputSVG: chart{Title: name + ": throughput (successful responses/s)", XLabel: "time since start (s)", YLabel: "responses/s", XTick: sec, YMin0: true,
+			Series: []line{{Name: "ok/s", Color: colGreen, Points: thr}}}.svg(),
+		ErrorRateSVG: chart{Title: name + ": error rate", XLabel: "time since start (s)", YLabel: "errors", XTick: sec, YTick: fmtPct, YMin0: true,
+			Series: []line{{Name: "error rate", Color: colRed, Points: errRate}}}.svg(),
+	}
+}
+
+func distChart(title string, dist []Percentile) template.HTML {
+	var pts [][2]float64
+	for _, d := range dist {
+		if d.Quantile >= 1 {
+			continue // 1/(1-q) is infinite: the max is in the table
+		}
+		pts = append(pts, [2]float64{1 / (1 - d.Quantile), ms(d.Value)})
+	}
+	return chart{Title: title, XLabel: "percentile", YLabel: "latency", LogX: true, XTick: fmtHDRX, YTick: fmtMs, YMin0: true,
+		Series: []line{{Name: "latency", Color: colBlue, Points: pts, Dots: true}}}.svg()
+}
+
+func timeDuration(ns int64) time.Duration { return time.Duration(ns) }
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// fmtDuration formats a latency with three significant digits.
+func fmtDuration(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "0"
+	case d < time.Microsecond:
+		return fmt.Sprintf("%dns", d)
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.3gµs", float64(d)/float64(time.Microsecond))
+	case d < time.Second:
+		return fmt.Sprintf("%.3gms", float64(d)/float64(time.Millisecond))
+	default:
+		return fmt.Sprintf("%.3gs", d.Seconds())
+	}
+}

@@ -1,0 +1,467 @@
+package reports
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// LoadScenario is one load scenario's outputs (DIR/load/<scenario>/).
+type LoadScenario struct {
+	Name   string
+	Report *LoadReport // report.json; nil when missing or unreadable
+	// Steps holds the per-step metrics computed from results.bin, sorted by name;
+	// empty when results.bin is missing or unreadable.
+	Steps []LoadStep
+	// Distribution is latency.hgrm's percentile distribution, used when results.bin
+	// cannot be read.
+	Distribution []Percentile
+	Requests     int  // results read from results.bin
+	Truncated    bool // results.bin ended early; Steps hold the results before that
+}
+
+// LoadReport is report.json, as load writes it (unknown fields are ignored).
+type LoadReport struct {
+	Scenario        string                `json:"scenario"`
+	Profile         string                `json:"profile"`
+	Target          string                `json:"target"`
+	Rate            float64               `json:"rate"`
+	DurationSeconds float64               `json:"duration_seconds"`
+	Requests        uint64                `json:"requests"`
+	SuccessRatio    float64               `json:"success_ratio"`
+	Throughput      float64               `json:"throughput"`
+	Latencies       LatencySummary        `json:"latencies"`
+	StatusCodes     map[string]int        `json:"status_codes"`
+	Errors          []string              `json:"errors"`
+	Steps           map[string]StepReport `json:"steps"`
+	Flow            *LatencySummary       `json:"flow"`
+	SLO             *SLOVerdict           `json:"slo"`
+	Interrupted     bool                  `json:"interrupted"`
+}
+
+// StepReport is one step's metrics in report.json.
+type StepReport struct {
+	Requests     uint64         `json:"requests"`
+	SuccessRatio float64        `json:"success_ratio"`
+	Latencies    LatencySummary `json:"latencies"`
+	StatusCodes  map[string]int `json:"status_codes"`
+}
+
+// LatencySummary holds latency statistics in nanoseconds.
+type LatencySummary struct {
+	Count int64 `json:"count,omitempty"`
+	Mean  int64 `json:"mean"`
+	P50   int64 `json:"p50"`
+	P90   int64 `json:"p90"`
+	P95   int64 `json:"p95"`
+	P99   int64 `json:"p99"`
+	Max   int64 `json:"max"`
+}
+
+// SLOVerdict is the SLO verdict of report.json.
+type SLOVerdict struct {
+	Expr       string   `json:"expr"`
+	Pass       bool     `json:"pass"`
+	Violations []string `json:"violations"`
+}
+
+// LoadStep is one step's metrics, computed from results.bin.
+type LoadStep struct {
+	Name     string
+	Requests int
+	Errors   int // transport errors, validation errors and non-2xx/3xx codes
+	Start    time.Time
+	Span     time.Duration // first request sent to last response received
+	// Throughput is successful responses per second over Span.
+	Throughput float64
+	// Latency percentiles of successful requests, from an HDR histogram (µs precision).
+	P50, P90, P95, P99, P999, Max, Mean time.Duration
+	Distribution                        []Percentile // the HDR percentile distribution, for the plot
+	Series                              []Bucket     // over time
+	StatusCodes                         map[string]int
+	TopErrors                           []ErrorCount // most frequent error messages, at most 5
+}
+
+// ErrorRate is Errors/Requests.
+func (s LoadStep) ErrorRate() float64 {
+	if s.Requests == 0 {
+		return 0
+	}
+	return float64(s.Errors) / float64(s.Requests)
+}
+
+// ErrorCount is one error message and how often it occurred.
+type ErrorCount struct {
+	Message string
+	Count   int
+}
+
+// Percentile is one point of a latency distribution.
+type Percentile struct {
+	Quantile float64       // 0..1
+	Value    time.Duration // latency at that quantile
+}
+
+// Bucket is one time slice of a step's results.
+type Bucket struct {
+	Offset   time.Duration // from the step's first request
+	Width    time.Duration
+	Requests int
+	Errors   int
+	P50, P99 time.Duration // of the successful requests in the bucket (0 if none)
+}
+
+// maxBuckets is how many time slices a step's series has at most.
+const maxBuckets = 60
+
+// hdr histogram range: 1µs .. 1h, 3 significant digits.
+const (
+	hdrLowest  = 1
+	hdrHighest = int64(time.Hour / time.Microsecond)
+	hdrDigits  = 3
+)
+
+func (b *builder) readLoad() {
+	loadDir := filepath.Join(b.dir, "load")
+	entries, err := os.ReadDir(loadDir)
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			b.problem(loadDir, err)
+		}
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() || b.ctx.Err() != nil {
+			continue
+		}
+		ls := LoadScenario{Name: e.Name()}
+		dir := filepath.Join(loadDir, e.Name())
+		found := false
+
+		path := filepath.Join(dir, "report.json")
+		if data, err := readBounded(path, 64<<20); !errors.Is(err, os.ErrNotExist) {
+			found = true
+			b.attempted()
+			if err != nil {
+				b.problem(path, err)
+			} else {
+				var rep LoadReport
+				err := json.Unmarshal(data, &rep)
+				var typeErr *json.UnmarshalTypeError
+				switch {
+				case err == nil:
+					b.read()
+					ls.Report = &rep
+				case errors.As(err, &typeErr):
+					// The other fields decoded: keep them.
+					b.problem(path, fmt.Errorf("unexpected JSON: %w", err))
+					b.read()
+					ls.Report = &rep
+				default:
+					b.problem(path, fmt.Errorf("malformed JSON: %w", err))
+				}
+			}
+			if ls.Report != nil && ls.Report.SLO != nil {
+				for i, v := range ls.Report.SLO.Violations {
+					ls.Report.SLO.Violations[i] = Redact(v)
+				}
+			}
+			if ls.Report != nil {
+				for i, v := range ls.Report.Errors {
+					ls.Report.Errors[i] = Redact(v)
+				}
+			}
+		}
+
+		path = filepath.Join(dir, "results.bin")
+		if f, err := os.Open(path); !errors.Is(err, os.ErrNotExist) {
+			found = true
+			b.attempted()
+			if err != nil {
+				b.problem(path, err)
+			} else {
+				steps, n, err := readResults(b.ctx, f, e.Name())
+				f.Close()
+				ls.Steps, ls.Requests = steps, n
+				if err != nil {
+					ls.Truncated = n > 0
+					if n > 0 {
+						err = fmt.Errorf("%w (the %d results before it are reported)", err, n)
+					}
+					b.problem(path, err)
+				}
+				if n > 0 || err == nil {
+					b.read()
+				}
+			}
+		}
+
+		path = filepath.Join(dir, "latency.hgrm")
+		if data, err := readBounded(path, 16<<20); !errors.Is(err, os.ErrNotExist) {
+			found = true
+			b.attempted()
+			if err != nil {
+				b.problem(path, err)
+			} else {
+				dist, err := parseHGRM(string(data))
+				if err != nil {
+					b.problem(path, err)
+				}
+				if len(dist) > 0 {
+					b.read()
+				}
+				ls.Distribution = dist
+			}
+		}
+		if found {
+			b.run.Load = append(b.run.Load, ls)
+		}
+	}
+	sort.Slice(b.run.Load, func(i, j int) bool { return b.run.Load[i].Name < b.run.Load[j].Name })
+}
+
+// stepName is the step of a result: Result.Attack is "<scenario>/<step>"; an Attack
+// without the scenario prefix is taken as the step itself.
+func stepName(scenario, attack string) string {
+	if s, ok := strings.CutPrefix(attack, scenario+"/"); ok && s != "" {
+		return s
+	}
+	if attack == "" || attack == scenario {
+		return "all"
+	}
+	return attack
+}
+
+// isError reports whether vegeta counts the result as a failure.
+func isError(r *vegeta.Result) bool {
+	return r.Error != "" || r.Code < 200 || r.Code >= 400
+}
+
+// stepAcc accumulates one step's results.
+type stepAcc struct {
+	results []lite
+	codes   map[string]int
+	errs    map[string]int
+	hist    *hdrhistogram.Histogram
+	first   time.Time
+	last    time.Time
+}
+
+// lite is the part of a vegeta.Result the report needs.
+type lite struct {
+	at      time.Time
+	latency time.Duration
+	err     bool
+}
+
+// readResults decodes vegeta results (any encoding vegeta.DecoderFor detects) and
+// computes per-step metrics. On a decoding error it returns the metrics of the
+// results read so far, their count, and the error.
+func readResults(ctx interface{ Err() error }, r io.Reader, scenario string) ([]LoadStep, int, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if _, err := br.Peek(1); err == io.EOF {
+		return nil, 0, nil // an empty run: no results
+	}
+	dec := vegeta.DecoderFor(br)
+	if dec == nil {
+		return nil, 0, errors.New("not a vegeta results file (neither gob, JSON nor CSV encoded)")
+	}
+	accs := map[string]*stepAcc{}
+	n := 0
+	var decErr error
+	for {
+		if n%4096 == 0 && ctx.Err() != nil {
+			decErr = ctx.Err()
+			break
+		}
+		var res vegeta.Result
+		err := dec.Decode(&res)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			decErr = fmt.Errorf("bad or truncated vegeta results after %d result(s): %w", n, err)
+			break
+		}
+		n++
+		name := stepName(scenario, res.Attack)
+		a := accs[name]
+		if a == nil {
+			a = &stepAcc{codes: map[string]int{}, errs: map[string]int{}, hist: hdrhistogram.New(hdrLowest, hdrHighest, hdrDigits)}
+			accs[name] = a
+		}
+		e := isError(&res)
+		a.results = append(a.results, lite{at: res.Timestamp, latency: res.Latency, err: e})
+		a.codes[strconv.Itoa(int(res.Code))]++
+		if res.Error != "" {
+			a.errs[Redact(res.Error)]++
+		}
+		if !e {
+			us := res.Latency.Microseconds()
+			us = max(us, hdrLowest)
+			us = min(us, hdrHighest)
+			_ = a.hist.RecordValue(us) // in range by construction
+		}
+		if a.first.IsZero() || res.Timestamp.Before(a.first) {
+			a.first = res.Timestamp
+		}
+		if end := res.Timestamp.Add(res.Latency); end.After(a.last) {
+			a.last = end
+		}
+	}
+	var steps []LoadStep
+	for name, a := range accs {
+		steps = append(steps, a.finish(name))
+	}
+	sort.Slice(steps, func(i, j int) bool { return steps[i].Name < steps[j].Name })
+	return steps, n, decErr
+}
+
+func (a *stepAcc) finish(name string) LoadStep {
+	s := LoadStep{Name: name, Requests: len(a.results), Start: a.first, Span: a.last.Sub(a.first), StatusCodes: a.codes}
+	ok := 0
+	for _, r := range a.results {
+		if r.err {
+			s.Errors++
+		} else {
+			ok++
+		}
+	}
+	if s.Span > 0 {
+		s.Throughput = float64(ok) / s.Span.Seconds()
+	}
+	us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
+	if a.hist.TotalCount() > 0 {
+		s.P50 = us(a.hist.ValueAtQuantile(50))
+		s.P90 = us(a.hist.ValueAtQuantile(90))
+		s.P95 = us(a.hist.ValueAtQuantile(95))
+		s.P99 = us(a.hist.ValueAtQuantile(99))
+		s.P999 = us(a.hist.ValueAtQuantile(99.9))
+		s.Max = us(a.hist.Max())
+		s.Mean = time.Duration(a.hist.Mean() * float64(time.Microsecond))
+		s.Distribution = distribution(a.hist)
+	}
+	for m, c := range a.errs {
+		s.TopErrors = append(s.TopErrors, ErrorCount{Message: m, Count: c})
+	}
+	sort.Slice(s.TopErrors, func(i, j int) bool {
+		if s.TopErrors[i].Count != s.TopErrors[j].Count {
+			return s.TopErrors[i].Count > s.TopErrors[j].Count
+		}
+		return s.TopErrors[i].Message < s.TopErrors[j].Message
+	})
+	if len(s.TopErrors) > 5 {
+		s.TopErrors = s.TopErrors[:5]
+	}
+	s.Series = series(a.results, a.first, a.last)
+	return s
+}
+
+// distribution samples the histogram at HDR's usual percentile ladder
+// (0, 50, 75, 87.5, … toward 100), ending at the max.
+func distribution(h *hdrhistogram.Histogram) []Percentile {
+	var out []Percentile
+	for q := 0.0; ; {
+		out = append(out, Percentile{Quantile: q, Value: time.Duration(h.ValueAtQuantile(q*100)) * time.Microsecond})
+		if q >= 0.99999 || 1/(1-q) > float64(h.TotalCount()) {
+			break
+		}
+		// Halve the remaining distance to 100% in 2 steps per halving.
+		q = 1 - (1-q)/math.Sqrt2
+	}
+	out = append(out, Percentile{Quantile: 1, Value: time.Duration(h.Max()) * time.Microsecond})
+	return out
+}
+
+// series slices the results into at most maxBuckets buckets of whole
+// milliseconds (at least one second wide when the run is long enough).
+func series(rs []lite, first, last time.Time) []Bucket {
+	if len(rs) == 0 {
+		return nil
+	}
+	span := last.Sub(first)
+	width := span / maxBuckets
+	switch {
+	case width < time.Millisecond:
+		width = time.Millisecond
+	case width < time.Second && span >= maxBuckets*time.Second/4:
+		width = time.Second
+	}
+	width = width.Round(time.Millisecond)
+	n := int(span/width) + 1
+	buckets := make([]Bucket, n)
+	lats := make([][]time.Duration, n)
+	for i := range buckets {
+		buckets[i] = Bucket{Offset: time.Duration(i) * width, Width: width}
+	}
+	for _, r := range rs {
+		i := int(r.at.Sub(first) / width)
+		i = min(max(i, 0), n-1)
+		buckets[i].Requests++
+		if r.err {
+			buckets[i].Errors++
+		} else {
+			lats[i] = append(lats[i], r.latency)
+		}
+	}
+	for i, l := range lats {
+		if len(l) == 0 {
+			continue
+		}
+		sort.Slice(l, func(a, b int) bool { return l[a] < l[b] })
+		buckets[i].P50 = l[(len(l)-1)*50/100]
+		buckets[i].P99 = l[(len(l)-1)*99/100]
+	}
+	return buckets
+}
+
+// parseHGRM parses HdrHistogram's percentile distribution text output
+// ("Value Percentile TotalCount 1/(1-Percentile)" rows, values in µs).
+func parseHGRM(s string) ([]Percentile, error) {
+	var out []Percentile
+	bad := 0
+	firstBad := 0
+	for i, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "Value") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			if firstBad == 0 {
+				firstBad = i + 1
+			}
+			bad++
+			continue
+		}
+		v, err1 := strconv.ParseFloat(f[0], 64)
+		q, err2 := strconv.ParseFloat(f[1], 64)
+		if err1 != nil || err2 != nil || q < 0 || q > 1 || v < 0 {
+			if firstBad == 0 {
+				firstBad = i + 1
+			}
+			bad++
+			continue
+		}
+		out = append(out, Percentile{Quantile: q, Value: time.Duration(v * float64(time.Microsecond))})
+	}
+	switch {
+	case len(out) == 0:
+		return nil, errors.New("no percentile rows (want HdrHistogram's \"Value Percentile TotalCount 1/(1-Percentile)\" text)")
+	case bad > 0:
+		return out, fmt.Errorf("%d malformed row(s), first at line %d", bad, firstBad)
+	}
+	return out, nil
+}

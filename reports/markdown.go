@@ -1,0 +1,304 @@
+package reports
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// WriteMarkdown writes the Markdown summary (summary.md, for CI job summaries): the
+// headline of every profile, the matrix, the failed MUST and SHOULD scenarios, the
+// load scenarios with their SLO verdicts, and every notice.
+func (r *Run) WriteMarkdown(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	p := func(format string, a ...any) { fmt.Fprintf(bw, format, a...) }
+	s := r.Summary()
+	p("# oauthconf report\n\n")
+	switch s.Verdict {
+	case "pass":
+		p("**Verdict: PASS**\n\n")
+	case "fail":
+		p("**Verdict: FAIL**\n\n")
+	default:
+		p("**Verdict: none** (nothing to judge)\n\n")
+	}
+	if len(s.Notices) > 0 {
+		p("> [!WARNING]\n")
+		for _, n := range s.Notices {
+			p("> %s\n", mdEscape(n))
+		}
+		p("\n")
+	}
+	if len(s.Profiles) > 0 {
+		p("## Conformance\n\n")
+		for _, pr := range s.Profiles {
+			mark := "✅"
+			if pr.Must.Failed > 0 {
+				mark = "❌"
+			}
+			p("- %s %s\n", mark, mdEscape(pr.Headline))
+		}
+		p("\n| feature |")
+		for _, pr := range s.Profiles {
+			p(" %s |", mdEscape(pr.Name))
+		}
+		p("\n| --- |")
+		for range s.Profiles {
+			p(" --- |")
+		}
+		p("\n")
+		for _, fname := range r.FeatureNames() {
+			p("| %s |", mdEscape(fname))
+			for _, pr := range r.Profiles {
+				f, ok := pr.Feature(fname)
+				if !ok {
+					p(" – |")
+					continue
+				}
+				c := f.Counts("")
+				mark := ""
+				if c.Failed > 0 {
+					mark = " ❌"
+				}
+				p(" %d ✔ · %d ✘ · %d ⏭%s |", c.Passed, c.Failed, c.Skipped, mark)
+			}
+			p("\n")
+		}
+		p("| **MUST** |")
+		for _, pr := range s.Profiles {
+			p(" %d of %d |", pr.Must.Passed, pr.Must.Passed+pr.Must.Failed+pr.Must.Skipped)
+		}
+		p("\n| **SHOULD** |")
+		for _, pr := range s.Profiles {
+			p(" %d of %d |", pr.Should.Passed, pr.Should.Passed+pr.Should.Failed+pr.Should.Skipped)
+		}
+		p("\n\n")
+		var fails []FailureSummary
+		for _, pr := range s.Profiles {
+			fails = append(fails, pr.Failures...)
+		}
+		if len(fails) > 0 {
+			p("### Failed scenarios\n\n")
+			for _, f := range fails {
+				level := f.Level
+				if level == "" {
+					level = "untagged"
+				}
+				p("- **%s** · %s · %s (%s", mdEscape(f.Profile), mdEscape(f.Feature), mdEscape(f.Scenario), strings.ToUpper(level))
+				for _, t := range f.Requirements {
+					p(", `%s`", t)
+				}
+				p(")")
+				if f.Error != "" {
+					p(": %s", mdEscape(firstLine(f.Error)))
+				}
+				p("\n")
+			}
+			p("\n")
+		}
+	}
+	if len(s.Load) > 0 {
+		p("## Load\n\n")
+		p("| scenario | step | requests | errors | throughput | p50 | p90 | p99 | max | SLO |\n")
+		p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+		for _, l := range s.Load {
+			slo := "none"
+			if l.SLO != nil {
+				slo = "✅ pass"
+				if !l.SLO.Pass {
+					slo = "❌ fail"
+				}
+				slo += " `" + strings.ReplaceAll(l.SLO.Expr, "`", "'") + "`"
+			}
+			if l.Latency != nil {
+				p("| %s | **all** | %d | %s | %.1f/s | %s | %s | %s | %s | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate),
+					l.Throughput, l.Latency.P50, l.Latency.P90, l.Latency.P99, l.Latency.Max, slo)
+			} else {
+				p("| %s | **all** | %d | %s | – | – | – | – | – | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate), slo)
+			}
+			for _, st := range l.Steps {
+				p("| %s | %s | %d | %d (%.2f%%) | %.1f/s | %s | %s | %s | %s | |\n", mdEscape(l.Scenario), mdEscape(st.Name), st.Requests, st.Errors, st.ErrorRate*100,
+					st.Throughput, st.Latency.P50, st.Latency.P90, st.Latency.P99, st.Latency.Max)
+			}
+		}
+		p("\n")
+		for _, l := range s.Load {
+			if l.SLO != nil && len(l.SLO.Violations) > 0 {
+				p("SLO violations of **%s**:\n", mdEscape(l.Scenario))
+				for _, v := range l.SLO.Violations {
+					p("- %s\n", mdEscape(v))
+				}
+				p("\n")
+			}
+		}
+	}
+	p("Open `report.html` for the scenario details and the load plots.\n")
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write markdown summary: %w", err)
+	}
+	return nil
+}
+
+func pctOrDash(v *float64) string {
+	if v == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f%%", *v*100)
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+var mdEscaper = strings.NewReplacer("|", `\|`, "\n", " ", "\r", "", "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`)
+
+func mdEscape(s string) string { return mdEscaper.Replace(s) }
+
+// Summary is the machine-readable digest of a Run: the headline numbers that
+// summary.md and the page show. WriteJSON writes it.
+type Summary struct {
+	Verdict  string           `json:"verdict"` // "pass", "fail" or "none"
+	Profiles []ProfileSummary `json:"profiles"`
+	Load     []LoadSummary    `json:"load"`
+	Notices  []string         `json:"notices"`
+}
+
+// ProfileSummary is one profile's headline numbers.
+type ProfileSummary struct {
+	Name     string           `json:"name"`
+	Target   string           `json:"target,omitempty"`
+	Headline string           `json:"headline"`
+	Must     Counts           `json:"must"`
+	Should   Counts           `json:"should"`
+	All      Counts           `json:"all"`
+	Features []FeatureSummary `json:"features"`
+	Failures []FailureSummary `json:"failures"`
+}
+
+// FeatureSummary is one cell of the matrix.
+type FeatureSummary struct {
+	Name   string `json:"name"`
+	Counts Counts `json:"counts"`
+}
+
+// FailureSummary is one failed scenario.
+type FailureSummary struct {
+	Profile      string   `json:"profile"`
+	Feature      string   `json:"feature"`
+	Scenario     string   `json:"scenario"`
+	Level        string   `json:"level"`
+	Requirements []string `json:"requirements"`
+	Error        string   `json:"error"`
+}
+
+// LoadSummary is one load scenario's headline numbers. Scenario-wide numbers come
+// from report.json when present, else from results.bin.
+type LoadSummary struct {
+	Scenario   string          `json:"scenario"`
+	Requests   int             `json:"requests"`
+	ErrorRate  *float64        `json:"error_rate"`
+	Throughput float64         `json:"throughput"`
+	Latency    *LatencyDigest  `json:"latency"`
+	SLO        *SLOVerdict     `json:"slo"`
+	Truncated  bool            `json:"truncated,omitempty"`
+	Steps      []StepSummaryJS `json:"steps"`
+}
+
+// StepSummaryJS is one step's numbers, computed from results.bin.
+type StepSummaryJS struct {
+	Name       string        `json:"name"`
+	Requests   int           `json:"requests"`
+	Errors     int           `json:"errors"`
+	ErrorRate  float64       `json:"error_rate"`
+	Throughput float64       `json:"throughput"`
+	Latency    LatencyDigest `json:"latency"`
+}
+
+// LatencyDigest holds formatted latency percentiles ("12.3ms").
+type LatencyDigest struct {
+	P50 string `json:"p50"`
+	P90 string `json:"p90"`
+	P99 string `json:"p99"`
+	Max string `json:"max"`
+}
+
+// Summary computes the digest of the run.
+func (r *Run) Summary() Summary {
+	s := Summary{Verdict: r.view().Verdict, Notices: append([]string{}, r.Notices...)}
+	for _, p := range r.Profiles {
+		ps := ProfileSummary{Name: p.Name, Target: p.Target, Headline: p.Headline(), Must: p.Counts(LevelMust), Should: p.Counts(LevelShould), All: p.Counts("")}
+		ps.Features = []FeatureSummary{}
+		ps.Failures = []FailureSummary{}
+		for _, f := range p.Features {
+			ps.Features = append(ps.Features, FeatureSummary{Name: f.Name, Counts: f.Counts("")})
+			for _, sc := range f.Scenarios {
+				if sc.Status != StatusFailed {
+					continue
+				}
+				fs := FailureSummary{Profile: p.Name, Feature: f.Name, Scenario: sc.Name, Level: sc.Level, Requirements: append([]string{}, sc.Requirements...)}
+				for _, st := range sc.Steps {
+					if st.Status != "passed" && st.Status != "skipped" && st.Error != "" {
+						fs.Error = st.Error
+						break
+					}
+				}
+				ps.Failures = append(ps.Failures, fs)
+			}
+		}
+		sort.SliceStable(ps.Failures, func(i, j int) bool { // MUST first
+			return ps.Failures[i].Level == LevelMust && ps.Failures[j].Level != LevelMust
+		})
+		s.Profiles = append(s.Profiles, ps)
+	}
+	for _, l := range r.Load {
+		ls := LoadSummary{Scenario: l.Name, Requests: l.Requests, Truncated: l.Truncated, Steps: []StepSummaryJS{}}
+		errs := 0
+		for _, st := range l.Steps {
+			errs += st.Errors
+			ls.Steps = append(ls.Steps, StepSummaryJS{Name: st.Name, Requests: st.Requests, Errors: st.Errors, ErrorRate: st.ErrorRate(), Throughput: st.Throughput,
+				Latency: LatencyDigest{P50: fmtDuration(st.P50), P90: fmtDuration(st.P90), P99: fmtDuration(st.P99), Max: fmtDuration(st.Max)}})
+		}
+		if l.Requests > 0 {
+			er := float64(errs) / float64(l.Requests)
+			ls.ErrorRate = &er
+		}
+		if rep := l.Report; rep != nil {
+			ls.Requests = int(rep.Requests)
+			er := 1 - rep.SuccessRatio
+			if rep.Requests == 0 {
+				er = 0
+			}
+			ls.ErrorRate = &er
+			ls.Throughput = rep.Throughput
+			d := func(v int64) string { return fmtDuration(timeDuration(v)) }
+			ls.Latency = &LatencyDigest{P50: d(rep.Latencies.P50), P90: d(rep.Latencies.P90), P99: d(rep.Latencies.P99), Max: d(rep.Latencies.Max)}
+			ls.SLO = rep.SLO
+		}
+		s.Load = append(s.Load, ls)
+	}
+	if s.Profiles == nil {
+		s.Profiles = []ProfileSummary{}
+	}
+	if s.Load == nil {
+		s.Load = []LoadSummary{}
+	}
+	return s
+}
+
+// WriteJSON writes the run's Summary as indented JSON.
+func (r *Run) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r.Summary()); err != nil {
+		return fmt.Errorf("write JSON summary: %w", err)
+	}
+	return nil
+}
