@@ -225,6 +225,9 @@ func (b *builder) readLoad() {
 				ls.Distribution = dist
 			}
 		}
+		if ls.Report != nil && len(ls.Distribution) > 0 {
+			ls.Distribution = hgrmUnits(ls.Distribution, ls.Report.Latencies.Max)
+		}
 		if found {
 			b.run.Load = append(b.run.Load, ls)
 		}
@@ -427,8 +430,28 @@ func series(rs []lite, first, last time.Time) []Bucket {
 	return buckets
 }
 
+// hgrmUnits rescales a distribution parsed as milliseconds when report.json's max
+// latency (ns) shows that the file's values are microseconds (docs/outputs.md says
+// microseconds; HdrHistogram's usual output, which load writes, is milliseconds).
+func hgrmUnits(dist []Percentile, reportMaxNs int64) []Percentile {
+	last := dist[len(dist)-1].Value
+	if reportMaxNs <= 0 || last <= 0 {
+		return dist
+	}
+	ratio := float64(reportMaxNs) / float64(last)
+	if ratio < 1.0/300 && ratio > 1.0/3000 {
+		out := make([]Percentile, len(dist))
+		for i, d := range dist {
+			out[i] = Percentile{Quantile: d.Quantile, Value: d.Value / 1000}
+		}
+		return out
+	}
+	return dist
+}
+
 // parseHGRM parses HdrHistogram's percentile distribution text output
-// ("Value Percentile TotalCount 1/(1-Percentile)" rows, values in µs).
+// ("Value Percentile TotalCount 1/(1-Percentile)" rows). Values are taken as
+// milliseconds (HdrHistogram's usual output unit); see hgrmUnits.
 func parseHGRM(s string) ([]Percentile, error) {
 	var out []Percentile
 	bad := 0
@@ -455,7 +478,7 @@ func parseHGRM(s string) ([]Percentile, error) {
 			bad++
 			continue
 		}
-		out = append(out, Percentile{Quantile: q, Value: time.Duration(v * float64(time.Microsecond))})
+		out = append(out, Percentile{Quantile: q, Value: time.Duration(v * float64(time.Millisecond))})
 	}
 	switch {
 	case len(out) == 0:

@@ -9,10 +9,11 @@ import (
 const Redacted = "[REDACTED]"
 
 var (
-	// Header lines whose value is a credential: keep the scheme, hide the rest.
-	redactHeader = regexp.MustCompile(`(?im)^([ \t>]*(?:proxy-)?authorization[ \t]*:[ \t]*)(?:(basic|bearer|dpop|digest|negotiate|token)[ \t]+)?([^\r\n]*)$`)
+	// Authorization header values, anywhere (header lines, error messages, JSON
+	// header maps): keep the scheme, hide the credentials.
+	redactHeader = regexp.MustCompile(`(?i)((?:proxy-)?authorization"?[ \t]*[:=][ \t]*\[?"?)(?:(basic|bearer|dpop|digest|negotiate|token)[ \t]+)?([^\s"',)\]]+)`)
 	// Cookie headers carry session secrets.
-	redactCookie = regexp.MustCompile(`(?im)^([ \t>]*(?:set-)?cookie[ \t]*:[ \t]*)([^\r\n]*)$`)
+	redactCookie = regexp.MustCompile(`(?im)^([ \t<>]*(?:set-)?cookie[ \t]*:[ \t]*)([^\r\n]*)$`)
 	// Bearer/Basic credentials anywhere in free text.
 	redactScheme = regexp.MustCompile(`(?i)\b(bearer|basic)([ \t]+)([A-Za-z0-9\-._~+/]{8,}=*)`)
 	// Secret JSON fields: "access_token": "…".
