@@ -22,6 +22,11 @@ func (c *collector) write(rep *Report) error {
 	if c.encErr != nil {
 		errs = append(errs, fmt.Errorf("results.bin: %w", c.encErr))
 	}
+	if c.buf != nil {
+		if err := c.buf.Flush(); err != nil {
+			errs = append(errs, fmt.Errorf("results.bin: %w", err))
+		}
+	}
 	if c.file != nil {
 		if err := c.file.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("results.bin: %w", err))

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -158,6 +159,15 @@ func IsLoopback(rawURL string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// multiStep reports whether a scenario's results come from more than one step.
+func multiStep(o Options) bool {
+	switch o.Scenario {
+	case ClientCredentials, Password, Implicit, CustomerToken:
+		return false
+	}
+	return true
+}
+
 // boundedPacer stops after max hits.
 type boundedPacer struct {
 	vegeta.Pacer
@@ -199,7 +209,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	pl := newPools(4096)
 	run := newCollector(o)
 	ft := &flowTransport{base: base, pools: pl, flows: &run.flows}
-	b := &builder{base: strings.TrimRight(o.BaseURL, "/"), prof: o.Profile, creds: o.Credentials, pools: pl}
+	b := &builder{base: strings.TrimRight(o.BaseURL, "/"), prof: o.Profile, creds: o.Credentials, pools: pl, tagSteps: multiStep(o)}
 	needsImplicit := o.Scenario == CustomerToken || o.Mix[CustomerToken] > 0
 	if needsImplicit {
 		c := &http.Client{Transport: base, Timeout: o.Timeout}
@@ -284,6 +294,7 @@ type collector struct {
 	total   vegeta.Metrics
 	steps   map[string]*vegeta.Metrics
 	stepOK  map[string]uint64
+	multi   bool                    // results come from several steps (else all are "token")
 	hist    *hdrhistogram.Histogram // µs
 	ok      uint64
 	n       atomic.Uint64
@@ -292,6 +303,7 @@ type collector struct {
 	seconds map[int64]*second
 	flows   latencies
 	enc     vegeta.Encoder
+	buf     *bufio.Writer
 	file    *os.File
 	dir     string
 	encErr  error
@@ -306,7 +318,7 @@ type second struct {
 const perSecondSamples = 200
 
 func newCollector(o Options) *collector {
-	return &collector{opts: o, steps: map[string]*vegeta.Metrics{}, stepOK: map[string]uint64{}, hist: hdrhistogram.New(1, 60_000_000, 3), seconds: map[int64]*second{}}
+	return &collector{opts: o, multi: o.Scenario == "" || multiStep(o), steps: map[string]*vegeta.Metrics{}, stepOK: map[string]uint64{}, hist: hdrhistogram.New(1, 60_000_000, 3), seconds: map[int64]*second{}}
 }
 
 func (c *collector) openResults(out string) error {
@@ -318,14 +330,17 @@ func (c *collector) openResults(out string) error {
 	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
-	c.file, c.enc = f, vegeta.NewEncoder(f)
+	c.file, c.buf = f, bufio.NewWriterSize(f, 256<<10)
+	c.enc = vegeta.NewEncoder(c.buf)
 	return nil
 }
 
 func (c *collector) add(r *vegeta.Result) {
-	step := r.Headers.Get(stepHeader)
-	if step == "" {
-		step = "unanswered"
+	step := stepToken
+	if c.multi {
+		if step = r.Headers.Get(stepHeader); step == "" {
+			step = "unanswered"
+		}
 	}
 	if r.Error == "" {
 		if why := validate(c.opts.Profile, c.opts.Scenario, step, r); why != "" {
@@ -339,12 +354,14 @@ func (c *collector) add(r *vegeta.Result) {
 		c.first = r.Timestamp
 	}
 	c.total.Add(r)
-	m := c.steps[step]
-	if m == nil {
-		m = &vegeta.Metrics{}
-		c.steps[step] = m
+	if c.multi {
+		m := c.steps[step]
+		if m == nil {
+			m = &vegeta.Metrics{}
+			c.steps[step] = m
+		}
+		m.Add(r)
 	}
-	m.Add(r)
 	sec := int64(r.Timestamp.Sub(c.first) / time.Second)
 	s := c.seconds[sec]
 	if s == nil {
@@ -430,20 +447,41 @@ func validate(p *profile.Profile, scenario, step string, r *vegeta.Result) strin
 		return ""
 	}
 	var v struct {
-		AccessToken any `json:"access_token"`
-		TokenType   any `json:"token_type"`
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
 	}
-	if err := json.Unmarshal(r.Body, &v); err != nil {
+	access, ttype, accessStr, typeStr, err := scanFlat(r.Body)
+	switch {
+	case err == nil:
+		if !accessStr && access == "" && hasKey(r.Body, "access_token") {
+			return "invalid token response: access_token is not a string"
+		}
+		v.AccessToken, v.TokenType = access, ttype
+		if !typeStr {
+			v.TokenType = ""
+		}
+	case errors.Is(err, errBadJSON):
 		return "invalid token response: body is not JSON"
+	default: // valid but not flat: let encoding/json decide
+		if err := json.Unmarshal(r.Body, &v); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				return fmt.Sprintf("invalid token response: %s is a JSON %s, not a string", te.Field, te.Value)
+			}
+			return "invalid token response: body is not JSON"
+		}
 	}
-	if s, ok := v.AccessToken.(string); !ok || s == "" {
+	if v.AccessToken == "" {
 		return "invalid token response: no access_token string"
 	}
-	if tt, _ := v.TokenType.(string); p.TokenType != "" && tt != p.TokenType {
-		return fmt.Sprintf("invalid token response: token_type %q, want %q", tt, p.TokenType)
+	if p.TokenType != "" && v.TokenType != p.TokenType {
+		return fmt.Sprintf("invalid token response: token_type %q, want %q", v.TokenType, p.TokenType)
 	}
 	return ""
 }
+
+// hasKey reports whether body mentions "key" (only used on an error path).
+func hasKey(body []byte, key string) bool { return strings.Contains(string(body), `"`+key+`"`) }
 
 // Report is the outcome of a run; it is what report.json holds.
 type Report struct {
@@ -534,8 +572,13 @@ func (c *collector) report() *Report {
 			rep.Throughput = float64(c.ok) / d.Seconds()
 		}
 	}
+	if !c.multi && c.total.Requests > 0 {
+		c.steps[stepToken] = &c.total
+	}
 	for name, m := range c.steps {
-		m.Close()
+		if m != &c.total {
+			m.Close()
+		}
 		sr := &StepReport{Requests: m.Requests, Latencies: summarize(m), StatusCodes: codes(m)}
 		if m.Requests > 0 {
 			sr.SuccessRatio = float64(c.stepOK[name]) / float64(m.Requests)

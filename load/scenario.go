@@ -125,11 +125,13 @@ type flowTransport struct {
 func (t *flowTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	step := req.Header.Get(stepHeader)
 	flow := req.Header.Get(flowHeader)
-	if step != "" || flow != "" {
-		req = req.Clone(req.Context())
-		req.Header.Del(stepHeader)
-		req.Header.Del(flowHeader)
+	if step == "" && flow == "" {
+		return t.base.RoundTrip(req) // single-step scenarios carry no private headers
 	}
+	// vegeta builds a fresh request (and header map) for every hit and never
+	// reuses it, so the private headers are removed in place, without a clone.
+	delete(req.Header, stepHeader)
+	delete(req.Header, flowHeader)
 	sent := time.Now()
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
@@ -189,10 +191,19 @@ type target struct {
 	body   []byte
 }
 
+// fill sets tgt to t. The header map is shared, not copied: vegeta copies it
+// into each request it builds (Target.Request), and nothing writes to it.
 func (t target) fill(tgt *vegeta.Target) {
-	tgt.Method, tgt.URL, tgt.Body = t.method, t.url, t.body
-	tgt.Header = t.header.Clone()
-	tgt.Header.Set(stepHeader, t.step)
+	tgt.Method, tgt.URL, tgt.Body, tgt.Header = t.method, t.url, t.body, t.header
+}
+
+// tagged returns t with its step in the private header, for scenarios whose
+// results must be told apart.
+func (t target) tagged() target {
+	h := t.header.Clone()
+	h.Set(stepHeader, t.step)
+	t.header = h
+	return t
 }
 
 // builder makes the targeter of one scenario.
@@ -203,6 +214,8 @@ type builder struct {
 	pools *pools
 	// implicitToken is fetched before an attack that needs one (customer tokens).
 	implicitToken string
+	// tagSteps marks every request with its step; single-step scenarios skip it.
+	tagSteps bool
 }
 
 func (b *builder) tokenTarget(prefix, step, grant string, extra map[string]string) (target, error) {
@@ -210,7 +223,11 @@ func (b *builder) tokenTarget(prefix, step, grant string, extra map[string]strin
 	if err != nil {
 		return target{}, err
 	}
-	return target{step: prefix + step, method: tr.Method, url: b.base + tr.Path, header: tr.Header, body: tr.Body}, nil
+	t := target{step: prefix + step, method: tr.Method, url: b.base + tr.Path, header: tr.Header, body: tr.Body}
+	if b.tagSteps {
+		t = t.tagged()
+	}
+	return t, nil
 }
 
 func (b *builder) connectTarget(prefix string) (target, error) {
@@ -232,7 +249,7 @@ func (b *builder) connectTarget(prefix string) (target, error) {
 		}
 		q.Set(k, ev)
 	}
-	return target{step: prefix + stepConnect, method: http.MethodGet, url: b.base + b.prof.Authorize.Path + "?" + q.Encode(), header: http.Header{}}, nil
+	return target{step: prefix + stepConnect, method: http.MethodGet, url: b.base + b.prof.Authorize.Path + "?" + q.Encode(), header: http.Header{}}.tagged(), nil
 }
 
 // targeter returns a vegeta.Targeter for scenario (a component of a mix
@@ -270,6 +287,9 @@ func (b *builder) customerTargeter(prefix string) (vegeta.Targeter, error) {
 	}})
 	h := http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + b.implicitToken}}
 	t := target{step: prefix + stepToken, method: http.MethodPost, url: b.base + path, header: h, body: body}
+	if b.tagSteps {
+		t = t.tagged()
+	}
 	return func(tgt *vegeta.Target) error { t.fill(tgt); return nil }, nil
 }
 
@@ -300,7 +320,7 @@ func (b *builder) codeTargeter(prefix, exchangeStep string) (vegeta.Targeter, er
 					return err
 				}
 				t.fill(tgt)
-				tgt.Header.Set(flowHeader, strconv.FormatInt(c.started.UnixNano(), 10))
+				tgt.Header.Set(flowHeader, strconv.FormatInt(c.started.UnixNano(), 10)) // t.header is this hit's own
 				return nil
 			default:
 				connect.fill(tgt)
