@@ -16,7 +16,13 @@ build:
 run: build
 	$(BIN) verify --report-dir $(OUT)
 
-test:
+# The report's browser test renders report.html in headless chromium (installed here
+# if missing and root; OAUTHCONF_SKIP_BROWSER=1 skips both).
+.PHONY: chromium
+chromium:
+	./scripts/ensure-chromium.sh
+
+test: chromium
 	$(GO) vet ./...
 	$(GO) test -race ./...
 

@@ -173,8 +173,10 @@ func stepCharts(scenario string, st LoadStep) stepView {
 			p50 = append(p50, [2]float64{x, ms(b.P50)})
 			p99 = append(p99, [2]float64{x, ms(b.P99)})
 		}
-		w := b.Width.Seconds()
-		thr = append(thr, [2]float64{x, float64(b.Requests-b.Errors) / w})
+		// The last bucket is usually partial: its rate would dip for no reason.
+		if b.Offset+b.Width <= st.Span || len(st.Series) == 1 {
+			thr = append(thr, [2]float64{x, float64(b.Requests-b.Errors) / b.Width.Seconds()})
+		}
 		if b.Requests > 0 {
 			errRate = append(errRate, [2]float64{x, float64(b.Errors) / float64(b.Requests)})
 		}

@@ -235,10 +235,14 @@ func (b *builder) readLoad() {
 	sort.Slice(b.run.Load, func(i, j int) bool { return b.run.Load[i].Name < b.run.Load[j].Name })
 }
 
-// stepName is the step of a result: Result.Attack is "<scenario>/<step>"; an Attack
-// without the scenario prefix is taken as the step itself.
+// stepName is the step of a result: Result.Attack is "<scenario>/<step>" (the
+// scenario part may differ from the directory name, e.g. after a rename); an Attack
+// without "/" is taken as the step itself, an empty one as "all".
 func stepName(scenario, attack string) string {
 	if s, ok := strings.CutPrefix(attack, scenario+"/"); ok && s != "" {
+		return s
+	}
+	if _, s, ok := strings.Cut(attack, "/"); ok && s != "" {
 		return s
 	}
 	if attack == "" || attack == scenario {
@@ -395,7 +399,9 @@ func series(rs []lite, first, last time.Time) []Bucket {
 		return nil
 	}
 	span := last.Sub(first)
-	width := span / maxBuckets
+	// At most maxBuckets buckets, and about 10 results per bucket on average so
+	// that rates do not jitter with the pacing.
+	width := max(span/maxBuckets, span*10/time.Duration(len(rs)))
 	switch {
 	case width < time.Millisecond:
 		width = time.Millisecond
