@@ -29,6 +29,7 @@ test: chromium
 # Prints ratios against baselines measured in the same run (see README: Benchmarks).
 bench:
 	$(GO) test -run '^$$' -bench 'Issuance' -benchtime 1x ./reference/
+	$(GO) test -run '^$$' -bench 'HarnessOverhead|ReferenceUnderLoad' -benchtime 1x ./load/
 
 serve: build
 	$(BIN) serve --addr $(ADDR) --test-clock
