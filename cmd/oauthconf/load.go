@@ -7,13 +7,13 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/oauthconf/oauthconf/load"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
+	"github.com/oauthconf/oauthconf/reports"
 	"github.com/spf13/cobra"
 )
 
@@ -246,10 +246,13 @@ func startEmbeddedReference(opts ...reference.Option) (string, func(), error) {
 	}, nil
 }
 
-// writeRunReport builds the HTML report of a run directory once the reports
-// package is wired in; until then it says where the files are.
+// writeRunReport builds report.html and summary.md of a run directory; a
+// problem is reported but does not change the run's verdict.
 func writeRunReport(dir string, stderr io.Writer) {
-	if _, err := os.Stat(dir); err != nil {
+	html := filepath.Join(dir, "report.html")
+	if err := reports.WriteAll(dir, html); err != nil {
+		fmt.Fprintf(stderr, "load: report: %v\n", err)
 		return
 	}
+	fmt.Fprintf(stderr, "load: report written to %s\n", html)
 }
