@@ -99,8 +99,7 @@ func (r *Run) WriteHTML(w io.Writer) error {
 }
 
 func (r *Run) view() page {
-	p := page{Title: "oauthconf report", Dir: r.Dir, Notices: r.Notices, Features: r.FeatureNames(), Verdict: "none"}
-	fail, judged := false, false
+	p := page{Title: "oauthconf report", Dir: r.Dir, Notices: r.Notices, Features: r.FeatureNames()}
 	for _, pr := range r.Profiles {
 		pv := profileView{Profile: pr, Anchor: slug("p", pr.Name), Must: pr.Counts(LevelMust), Should: pr.Counts(LevelShould)}
 		for _, f := range pr.Features {
@@ -110,8 +109,6 @@ func (r *Run) view() page {
 		p.Profiles = append(p.Profiles, pv)
 		ok := pv.Must.Failed == 0
 		p.Headlines = append(p.Headlines, headline{Text: pr.Headline(), OK: ok})
-		judged = true
-		fail = fail || !ok
 	}
 	for _, fname := range p.Features {
 		row := matrixRow{Feature: fname}
@@ -142,19 +139,35 @@ func (r *Run) view() page {
 		if len(ls.Steps) == 0 && len(ls.Distribution) > 0 {
 			lv.HGRMChart = distChart(ls.Name+": latency distribution (latency.hgrm)", ls.Distribution)
 		}
-		if ls.Report != nil && ls.Report.SLO != nil {
-			judged = true
-			fail = fail || !ls.Report.SLO.Pass
-		}
 		p.Load = append(p.Load, lv)
+	}
+	p.Verdict = r.Verdict()
+	return p
+}
+
+// Verdict is "fail" when a profile has a failed MUST scenario or a load scenario
+// missed its SLO, "pass" when there was something to judge and nothing failed, and
+// "none" otherwise. It is the report's summary, not the exit code of verify or load
+// (verify --strict also fails on SHOULD scenarios).
+func (r *Run) Verdict() string {
+	fail, judged := false, false
+	for _, p := range r.Profiles {
+		judged = true
+		fail = fail || p.Counts(LevelMust).Failed > 0
+	}
+	for _, l := range r.Load {
+		if l.Report != nil && l.Report.SLO != nil {
+			judged = true
+			fail = fail || !l.Report.SLO.Pass
+		}
 	}
 	switch {
 	case fail:
-		p.Verdict = "fail"
+		return "fail"
 	case judged:
-		p.Verdict = "pass"
+		return "pass"
 	}
-	return p
+	return "none"
 }
 
 // Series colours (colour-blind friendly).

@@ -231,7 +231,7 @@ type LatencyDigest struct {
 
 // Summary computes the digest of the run.
 func (r *Run) Summary() Summary {
-	s := Summary{Verdict: r.view().Verdict, Notices: append([]string{}, r.Notices...)}
+	s := Summary{Verdict: r.Verdict(), Notices: append([]string{}, r.Notices...)}
 	for _, p := range r.Profiles {
 		ps := ProfileSummary{Name: p.Name, Target: p.Target, Headline: p.Headline(), Must: p.Counts(LevelMust), Should: p.Counts(LevelShould), All: p.Counts("")}
 		ps.Features = []FeatureSummary{}

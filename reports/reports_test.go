@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -361,4 +362,60 @@ func TestBuildStopsWhenCancelled(t *testing.T) {
 	run, problems := Build(ctx, "testdata/run")
 	require.NotNil(t, run)
 	assert.True(t, errors.Is(errors.Join(problems...), context.Canceled), "problems: %v", problems)
+}
+
+func TestOtherLayouts(t *testing.T) {
+	t.Run("only the merged cucumber.json: profiles come from the uri prefix", func(t *testing.T) {
+		dir := t.TempDir()
+		var merged []map[string]any
+		for _, p := range []string{"shopware", "ucommerce"} {
+			b, err := os.ReadFile(filepath.Join("testdata/run/conformance", p, "cucumber.json"))
+			require.NoError(t, err)
+			var feats []map[string]any
+			require.NoError(t, json.Unmarshal(b, &feats))
+			for _, f := range feats {
+				f["uri"] = p + "/" + f["uri"].(string)
+				merged = append(merged, f)
+			}
+		}
+		b, err := json.Marshal(merged)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "cucumber.json"), b, 0o644))
+		run, problems := build(t, dir)
+		require.Empty(t, problems)
+		require.Len(t, run.Profiles, 2)
+		assert.Equal(t, "ucommerce", run.Profiles[1].Name)
+		assert.Equal(t, "authorization_code.feature", run.Profiles[1].Features[0].URI)
+		// Without summary.json the levels come from the tags.
+		assert.Equal(t, "2 of 4 MUST checks pass for profile ucommerce (1 failed, 1 skipped)", run.Profiles[1].Headline())
+	})
+	t.Run("only summary.json: the headline still shows", func(t *testing.T) {
+		dir := t.TempDir()
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, "conformance"), 0o755))
+		b, err := os.ReadFile("testdata/run/conformance/summary.json")
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "conformance", "summary.json"), b, 0o644))
+		run, problems := build(t, dir)
+		require.Empty(t, problems)
+		require.Len(t, run.Profiles, 2)
+		assert.Equal(t, "1 of 3 MUST checks pass for profile ucommerce (1 failed, 1 skipped)", run.Profiles[1].Headline())
+		html, _, _ := renderAll(t, run)
+		assert.Contains(t, html, "Scenario details unavailable")
+		assert.Equal(t, "fail", run.Verdict())
+	})
+	t.Run("only load outputs", func(t *testing.T) {
+		dir := t.TempDir()
+		require.NoError(t, os.CopyFS(dir, os.DirFS("testdata/run/load")))
+		require.NoError(t, os.Rename(dir, dir+".tmp"))
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+		require.NoError(t, os.Rename(dir+".tmp", filepath.Join(dir, "load")))
+		run, problems := build(t, dir)
+		require.Empty(t, problems)
+		assert.Empty(t, run.Profiles)
+		assert.Len(t, run.Load, 2)
+		assert.Equal(t, "fail", run.Verdict(), "authorization_code missed its SLO")
+		html, md, _ := renderAll(t, run)
+		assert.NotContains(t, html, `id="matrix"`)
+		assert.Contains(t, md, "❌ fail `p99<20ms,success>=99.9%`")
+	})
 }
