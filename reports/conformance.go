@@ -320,6 +320,12 @@ func convertScenario(cf cukeFeature, e cukeElement) Scenario {
 			if b, err := base64.StdEncoding.DecodeString(em.Data); err == nil {
 				text = string(b)
 			}
+			if em.Name == "skip-reason.txt" { // godog's raw output: verify moves it to error_message
+				if st.Error == "" {
+					st.Error = Redact(text)
+				}
+				continue
+			}
 			st.Exchanges = append(st.Exchanges, Attachment{Name: em.Name, Text: Redact(text)})
 		}
 		switch cs.Result.Status {

@@ -364,6 +364,17 @@ func TestBuildStopsWhenCancelled(t *testing.T) {
 	assert.True(t, errors.Is(errors.Join(problems...), context.Canceled), "problems: %v", problems)
 }
 
+func TestRawGodogSkipReason(t *testing.T) {
+	feats, err := parseCucumber([]byte(`[{"uri":"a.feature","name":"A","elements":[{"name":"S","type":"scenario","tags":[{"name":"@must"}],
+	  "steps":[{"keyword":"Given ","name":"x","result":{"status":"skipped"},
+	  "embeddings":[{"name":"skip-reason.txt","mime_type":"text/plain","data":"cHJvZmlsZSBzaG9wd2FyZSBkb2VzIG5vdCBzdXBwb3J0IHRoZSBpbXBsaWNpdCBncmFudA=="}]}]}]}]`))
+	require.NoError(t, err)
+	s := feats[0].Scenarios[0]
+	assert.Equal(t, StatusSkipped, s.Status)
+	assert.Equal(t, "profile shopware does not support the implicit grant", s.SkipReason)
+	assert.Empty(t, s.Steps[0].Exchanges, "the reason is not an HTTP exchange")
+}
+
 func TestOtherLayouts(t *testing.T) {
 	t.Run("only the merged cucumber.json: profiles come from the uri prefix", func(t *testing.T) {
 		dir := t.TempDir()
