@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -195,7 +196,7 @@ func stepCharts(scenario string, st LoadStep) stepView {
 		}
 	}
 	name := scenario + " / " + st.Name
-	sec := func(v float64) string { return fmt.Sprintf("%gs", v) }
+	sec := func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) + "s" }
 	return stepView{
 		LoadStep: st,
 		LatencySVG: chart{Title: name + ": latency over time", XLabel: "time since start (s)", YLabel: "latency", XTick: sec, YTick: fmtMs, YMin0: true,

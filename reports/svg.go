@@ -84,7 +84,8 @@ func (c chart) svg() template.HTML {
 	if ytick == nil {
 		ytick = func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 	}
-	for y := ymin; y <= ymax+ystep/1e6; y += ystep {
+	for i := 0; ymin+float64(i)*ystep <= ymax+ystep/1e6; i++ {
+		y := roundTo(ymin+float64(i)*ystep, ystep)
 		fmt.Fprintf(&b, `<line class="grid" x1="%g" x2="%g" y1="%.1f" y2="%.1f"/><text class="yt" x="%g" y="%.1f">%s</text>`,
 			padL, padL+pw, sy(y), sy(y), padL-4, sy(y)+4, html.EscapeString(ytick(y)))
 	}
@@ -100,7 +101,8 @@ func (c chart) svg() template.HTML {
 		}
 	} else {
 		xstep := niceStep((xmax - xmin) / 6)
-		for x := math.Ceil(xmin/xstep) * xstep; x <= xmax+xstep/1e6; x += xstep {
+		for i, x0 := 0, math.Ceil(xmin/xstep)*xstep; x0+float64(i)*xstep <= xmax+xstep/1e6; i++ {
+			x := roundTo(x0+float64(i)*xstep, xstep)
 			fmt.Fprintf(&b, `<line class="grid" x1="%.1f" x2="%.1f" y1="%g" y2="%g"/><text class="xt" x="%.1f" y="%g">%s</text>`,
 				sx(x), sx(x), padT, padT+ph, sx(x), padT+ph+14, html.EscapeString(xtick(x)))
 		}
@@ -134,6 +136,12 @@ func (c chart) svg() template.HTML {
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// roundTo rounds v to the precision of step (so ticks read 0.6, not 0.6000000000000001).
+func roundTo(v, step float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(step))-2)
+	return math.Round(v/p) * p
 }
 
 // niceStep rounds a raw tick step to 1, 2 or 5 times a power of ten.
