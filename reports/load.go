@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -122,6 +123,10 @@ type Bucket struct {
 	Errors   int
 	P50, P99 time.Duration // of the successful requests in the bucket (0 if none)
 }
+
+// maxResults bounds how many results of one results.bin are read (the report keeps
+// 40 bytes per result); the rest is reported as a problem.
+const maxResults = 20_000_000
 
 // maxBuckets is how many time slices a step's series has at most.
 const maxBuckets = 60
@@ -276,7 +281,7 @@ type lite struct {
 // readResults decodes vegeta results (any encoding vegeta.DecoderFor detects) and
 // computes per-step metrics. On a decoding error it returns the metrics of the
 // results read so far, their count, and the error.
-func readResults(ctx interface{ Err() error }, r io.Reader, scenario string) ([]LoadStep, int, error) {
+func readResults(ctx context.Context, r io.Reader, scenario string) ([]LoadStep, int, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	if _, err := br.Peek(1); err == io.EOF {
 		return nil, 0, nil // an empty run: no results
@@ -291,6 +296,10 @@ func readResults(ctx interface{ Err() error }, r io.Reader, scenario string) ([]
 	for {
 		if n%4096 == 0 && ctx.Err() != nil {
 			decErr = ctx.Err()
+			break
+		}
+		if n >= maxResults {
+			decErr = fmt.Errorf("more than %d results: only the first %d are reported", maxResults, maxResults)
 			break
 		}
 		var res vegeta.Result
