@@ -23,12 +23,19 @@ const chromiumPath = "/usr/bin/chromium"
 // chromiumTimeout bounds every chromium invocation.
 const chromiumTimeout = 90 * time.Second
 
-// findChromium returns the browser, skips the test when OAUTHCONF_SKIP_BROWSER=1,
-// and fails it (with how to install it) when chromium is missing.
+// findChromium returns the browser ($OAUTHCONF_CHROMIUM, else /usr/bin/chromium,
+// else chromium on PATH), skips the test when OAUTHCONF_SKIP_BROWSER=1, and fails
+// it (with how to install it) when chromium is missing.
 func findChromium(t *testing.T) string {
 	t.Helper()
 	if os.Getenv("OAUTHCONF_SKIP_BROWSER") == "1" {
 		t.Skip("OAUTHCONF_SKIP_BROWSER=1: browser test skipped")
+	}
+	if p := os.Getenv("OAUTHCONF_CHROMIUM"); p != "" { // another build of the browser
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("OAUTHCONF_CHROMIUM=%s: %v", p, err)
+		}
+		return p
 	}
 	if _, err := os.Stat(chromiumPath); err == nil {
 		return chromiumPath
