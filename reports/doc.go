@@ -18,10 +18,28 @@
 //
 // or, step by step:
 //
-//	run, problems := reports.Build(ctx, dir) // problems: one error per unreadable file
+//	run, problems := reports.Build(ctx, dir) // problems: one *FileError per unreadable file
 //	err := run.WriteHTML(w)                  // the self-contained page
 //	err = run.WriteMarkdown(w)               // summary.md
-//	err = run.WriteJSON(w)                   // the headline numbers, machine-readable
+//	err = run.WriteJSON(w)                   // run.Summary(): the headline numbers as JSON
+//	v := run.Verdict()                       // "pass", "fail" or "none"
+//
+// WriteAll(dir, "") writes dir/report.html and dir/summary.md; WriteAllContext is the
+// same with a context. Both write the files even when some inputs were unreadable,
+// and return those problems joined.
+//
+// The MUST/SHOULD counts and the headline "N of M MUST checks pass for profile X"
+// come from conformance/summary.json when it is there (it has the profile's effective
+// levels, after overrides the cucumber JSON does not record), else from the scenarios'
+// @must/@should tags; the matrix counts come from the cucumber JSON. Load step names
+// come from Result.Attack "<scenario>/<step>". latency.hgrm values are read as
+// milliseconds (HdrHistogram's usual output, which load writes) unless report.json's
+// max latency shows they are microseconds.
+//
+// Tests: go test ./reports (the browser test needs /usr/bin/chromium, see
+// scripts/ensure-chromium.sh, or OAUTHCONF_SKIP_BROWSER=1; its screenshots go to
+// $OAUTHCONF_ARTIFACTS or reports/out/test-artifacts); go test ./reports -update
+// rewrites the golden files and generated fixtures in testdata/.
 //
 // Error contract: Build never stops at the first bad file. Each unreadable, truncated
 // or malformed file yields one error naming the file (and the same text is shown in the
