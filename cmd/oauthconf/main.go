@@ -82,6 +82,7 @@ says, and measures how fast it issues tokens.
   oauthconf verify   run the Gherkin conformance suite against a server
   oauthconf load     stress a token endpoint with vegeta scenarios
   oauthconf report   build the HTML and Markdown report from a run's files
+  oauthconf profiles list the built-in target profiles, or print one
 
 Exit codes: 0 success, 1 a check failed, 2 usage or configuration error.`,
 		Version:       version,
@@ -93,6 +94,6 @@ Exit codes: 0 success, 1 a check failed, 2 usage or configuration error.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError(fmt.Errorf("%s: %w (see %s --help)", c.CommandPath(), err, c.CommandPath()))
 	})
-	root.AddCommand(newServeCmd(), newVerifyCmd(), newLoadCmd(), newReportCmd())
+	root.AddCommand(newServeCmd(), newVerifyCmd(), newLoadCmd(), newReportCmd(), newProfilesCmd())
 	return root
 }

@@ -95,3 +95,17 @@ func TestServeAnswersAndStopsOnCancel(t *testing.T) {
 		t.Fatal("serve did not stop after its context was cancelled")
 	}
 }
+
+func TestProfilesCommand(t *testing.T) {
+	code, out, _ := runCLI(context.Background(), "profiles")
+	require.Equal(t, 0, code)
+	for _, n := range []string{"ucommerce", "shopware", "elasticpath", "rfc6749"} {
+		require.Contains(t, out, n)
+	}
+	code, out, _ = runCLI(context.Background(), "profiles", "show", "rfc6749")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "name: rfc6749")
+	code, _, errOut := runCLI(context.Background(), "profiles", "show", "nope")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "the built-in profiles are elasticpath, rfc6749, shopware, ucommerce")
+}
