@@ -13,8 +13,17 @@ all: build
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/oauthconf
 
+# The main job: the conformance suite (every built-in profile) against the embedded
+# reference server, two short load runs, and the HTML report of it all in $(OUT).
+# The exit code is verify's; the load runs and the report happen either way.
 run: build
-	$(BIN) verify --report-dir $(OUT)
+	@rm -rf $(OUT); rc=0; \
+	$(BIN) verify --report-dir $(OUT) || rc=$$?; \
+	$(BIN) load --profile shopware --scenario client_credentials --rate 200 --duration 3s --out $(OUT) --quiet >/dev/null || rc=$$?; \
+	$(BIN) load --profile ucommerce --scenario authorization_code --rate 100 --duration 3s --out $(OUT) --quiet >/dev/null || rc=$$?; \
+	$(BIN) report --in $(OUT) || rc=$$?; \
+	echo "report: $(OUT)/report.html  summary: $(OUT)/summary.md"; \
+	exit $$rc
 
 # The report's browser test renders report.html in headless chromium (installed here
 # if missing and root; OAUTHCONF_SKIP_BROWSER=1 skips both).
