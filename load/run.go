@@ -273,13 +273,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	stopProgress()
 	rep := run.report()
 	rep.SLO = o.SLO.Check(rep)
+	rep.Interrupted = ctx.Err() != nil // before writing: report.json says so too
 	if o.OutDir != "" {
 		if err := run.write(rep); err != nil {
 			return rep, err
 		}
-	}
-	if ctx.Err() != nil {
-		rep.Interrupted = true
 	}
 	return rep, nil
 }

@@ -2,10 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/oauthconf/oauthconf/reference"
 	"github.com/stretchr/testify/require"
 )
 
@@ -50,4 +56,65 @@ func TestLoadCommand(t *testing.T) {
 		_, err = os.Stat(filepath.Join(out, "merged", "report.json"))
 		require.NoError(t, err)
 	})
+}
+
+// TestLoadProgressAndNoSecrets runs a password-grant load (the request bodies
+// carry a password and a client secret; the answers carry tokens) and checks
+// what a user sees: a progress line a second on stderr, and not one secret in
+// stdout, stderr or any output file.
+func TestLoadProgressAndNoSecrets(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := runCLI(context.Background(), "load", "--profile", "shopware", "--scenario", "password",
+		"--rate", "30", "--duration", "2200ms", "--out", out)
+	require.Equal(t, 0, code, "stdout: %s\nstderr: %s", stdout, stderr)
+	progress := regexp.MustCompile(`(?m)^\[\s*\d+s\]\s+\d+ requests\s+[\d.]+/s\s+p50 \S+\s+p99 \S+\s+errors 0$`)
+	require.GreaterOrEqual(t, len(progress.FindAllString(stderr, -1)), 2, "one progress line a second:\n%s", stderr)
+
+	secrets := []string{}
+	for name, v := range reference.DemoConfig().Credentials("shopware") {
+		// The demo admin password is Shopware's well-known default, "shopware":
+		// the profile's own name, printed on purpose, so it cannot be told apart.
+		if (strings.Contains(name, "secret") || strings.Contains(name, "password")) && v != "shopware" {
+			secrets = append(secrets, v)
+		}
+	}
+	require.NotEmpty(t, secrets)
+	texts := map[string]string{"stdout": stdout, "stderr": stderr}
+	require.NoError(t, filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		raw, err := os.ReadFile(path)
+		texts[path] = string(raw)
+		return err
+	}))
+	require.Contains(t, texts, filepath.Join(out, "load", "password", "report.json"))
+	for where, text := range texts {
+		for _, s := range secrets {
+			require.NotContains(t, text, s, "a secret leaked into %s", where)
+		}
+		require.NotRegexp(t, `eyJ[\w-]{10,}\.`, text, "a token leaked into %s", where)
+	}
+}
+
+// TestLoadInterruptWritesWhatRan cancels a long run (as Ctrl-C does through
+// main's signal context): it stops early, exits 0 and still writes its files.
+func TestLoadInterruptWritesWhatRan(t *testing.T) {
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(1200*time.Millisecond, cancel)
+	start := time.Now()
+	code, stdout, stderr := runCLI(ctx, "load", "--profile", "rfc6749", "--rate", "40", "--duration", "1m", "--quiet", "--out", out)
+	require.Equal(t, 0, code, "stdout: %s\nstderr: %s", stdout, stderr)
+	require.Less(t, time.Since(start), 30*time.Second, "the run stopped long before its minute")
+	require.Contains(t, stdout, "Interrupted")
+	raw, err := os.ReadFile(filepath.Join(out, "load", "client_credentials", "report.json"))
+	require.NoError(t, err)
+	var rep struct {
+		Requests    int  `json:"requests"`
+		Interrupted bool `json:"interrupted"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &rep))
+	require.Greater(t, rep.Requests, 0)
+	require.True(t, rep.Interrupted)
 }
