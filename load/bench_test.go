@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -151,6 +152,7 @@ func pairedMedian(a, c func() float64) (ratio, ma, mc float64, ratios []float64)
 	var as, cs []float64
 	for i := 0; i < benchPairs; i++ {
 		var x, y float64
+		runtime.GC() // neither round pays for the other's garbage
 		if i%2 == 0 {
 			x, y = a(), c()
 		} else {

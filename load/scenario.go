@@ -11,7 +11,13 @@
 // http.RoundTripper (flowTransport) that reads them as they arrive and puts
 // codes and refresh tokens into bounded pools the targeter draws from. The
 // transport also tags every response with its step (a private request header
-// it removes before sending), so that results can be told apart.
+// it removes before sending), so that results can be told apart. Single-step
+// scenarios (client_credentials, password, implicit, customer_token) need none
+// of this and go straight through the *http.Transport, which also spares them
+// the per-request timer goroutine net/http's Client adds for any other
+// RoundTripper. The alternative, a dedicated attack loop, would have had to
+// re-implement vegeta's worker pool; this keeps vegeta's Attacker, pacers,
+// Metrics and Encoder as they are.
 //
 // All traffic goes to Options.BaseURL; every run is bounded by duration and
 // by request count.
