@@ -40,6 +40,11 @@ bench:
 	$(GO) test -run '^$$' -bench 'Issuance' -benchtime 1x ./reference/
 	$(GO) test -run '^$$' -bench 'HarnessOverhead|ReferenceUnderLoad' -benchtime 1x ./load/
 
+# Only the load ratios: oauthconf load vs plain vegeta, reference vs bare handler.
+.PHONY: bench-load
+bench-load:
+	$(GO) test -run '^$$' -bench 'HarnessOverhead|ReferenceUnderLoad' -benchtime 1x ./load/
+
 serve: build
 	$(BIN) serve --addr $(ADDR) --test-clock
 
