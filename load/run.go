@@ -207,8 +207,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	pl := newPools(4096)
 	run := newCollector(o)
-	var ft http.RoundTripper = &flowTransport{base: base, pools: pl, flows: &run.flows}
+	var ft http.RoundTripper = &flowTransport{base: base, pools: pl, flows: &run.flows, timeout: o.Timeout}
+	clientTimeout := time.Duration(0) // flowTransport enforces o.Timeout
 	if !multiStep(o) {
+		clientTimeout = o.Timeout
 		// Single-step scenarios read no responses, so they take vegeta's own
 		// path. This matters for speed: net/http's Client only trusts
 		// *http.Transport to honour request contexts; any other RoundTripper
@@ -250,7 +252,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		atk := vegeta.NewAttacker(
 			vegeta.Client(&http.Client{Transport: ft}),
 			vegeta.Redirects(vegeta.NoFollow),
-			vegeta.Timeout(o.Timeout),
+			vegeta.Timeout(clientTimeout),
 			vegeta.Workers(o.Workers),
 			vegeta.MaxWorkers(max(o.Workers, uint64(st.rate)/10+o.Workers)),
 			vegeta.MaxBody(maxBody),
@@ -259,7 +261,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if st.rate == 0 {
 			pacer = maxRatePacer{}
 			atk = vegeta.NewAttacker(vegeta.Client(&http.Client{Transport: ft}), vegeta.Redirects(vegeta.NoFollow),
-				vegeta.Timeout(o.Timeout), vegeta.Workers(o.Workers), vegeta.MaxWorkers(o.Workers), vegeta.MaxBody(maxBody))
+				vegeta.Timeout(clientTimeout), vegeta.Workers(o.Workers), vegeta.MaxWorkers(o.Workers), vegeta.MaxBody(maxBody))
 		}
 		done := make(chan struct{})
 		go func() {
