@@ -1,10 +1,16 @@
 package load
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
 )
 
 // DefaultCapacityProbes bounds a capacity search.
@@ -78,4 +84,67 @@ func FindCapacity(ctx context.Context, o Options, maxProbes int, progress io.Wri
 		}
 	}
 	return res, ctx.Err()
+}
+
+// WriteCapacity writes DIR/load/capacity.json: the SLO, the rate found and
+// every probe's verdict and headline numbers.
+func WriteCapacity(dir string, slo SLO, c *Capacity) error {
+	type probe struct {
+		Rate       int      `json:"rate"`
+		Pass       bool     `json:"pass"`
+		Requests   uint64   `json:"requests"`
+		Success    float64  `json:"success_ratio"`
+		P99        int64    `json:"p99"`
+		Violations []string `json:"violations"`
+	}
+	out := struct {
+		SLO    string  `json:"slo"`
+		Rate   int     `json:"rate"`
+		Probes []probe `json:"probes"`
+	}{SLO: slo.Expr, Rate: c.Rate}
+	for _, p := range c.Probes {
+		pr := probe{Rate: p.Rate, Pass: p.Pass, Violations: []string{}}
+		if p.Report != nil {
+			pr.Requests, pr.Success, pr.P99 = p.Report.Requests, p.Report.SuccessRatio, p.Report.Latencies.P99
+			if p.Report.SLO != nil {
+				pr.Violations = p.Report.SLO.Violations
+			}
+		}
+		out.Probes = append(out.Probes, pr)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep "p99<50ms" readable
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("load: capacity.json: %w", err)
+	}
+	b := buf.Bytes()
+	d := filepath.Join(dir, "load")
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(d, "capacity.json"), b, 0o644); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	return nil
+}
+
+// Probe checks that the target answers HTTP at all (any status) before a run,
+// so that an unreachable target is a clear error instead of a run of errors.
+func Probe(ctx context.Context, rawURL string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return fmt.Errorf("target %s: %w", rawURL, err)
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		return fmt.Errorf("target %s does not answer: %w", rawURL, err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	return nil
 }

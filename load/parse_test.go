@@ -130,3 +130,26 @@ func TestOptionsAreValidated(t *testing.T) {
 	require.NoError(t, o.validate())
 	require.Equal(t, uint64(1110), o.MaxRequests, "default bound: rate × duration × 1.1 (+10)")
 }
+
+func TestNeededCredentials(t *testing.T) {
+	cases := []struct {
+		description string
+		profile     string
+		scenario    string
+		mix         map[string]int
+		want        []string
+	}{
+		{"shopware client_credentials needs only the integration key", "shopware", ClientCredentials, nil, []string{"client_id", "client_secret"}},
+		{"shopware refresh is seeded by the password grant", "shopware", RefreshToken, nil, []string{"client_id", "password", "username"}},
+		{"ucommerce code flow needs the redirect URI", "ucommerce", AuthorizationCode, nil, []string{"client_id", "client_secret", "redirect_uri"}},
+		{"elastic path customer tokens need the customer's login", "elasticpath", CustomerToken, nil, []string{"client_id", "customer_email", "customer_password"}},
+		{"a mix needs the union", "rfc6749", Mix, map[string]int{ClientCredentials: 1, Password: 1}, []string{"client_id", "client_secret", "password", "scope", "username"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			p, err := profile.Load(tc.profile)
+			require.NoError(t, err)
+			require.Equal(t, tc.want, NeededCredentials(p, tc.scenario, tc.mix))
+		})
+	}
+}

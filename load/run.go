@@ -159,6 +159,82 @@ func IsLoopback(rawURL string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// NeededCredentials lists the credentials scenario (with mix weights) sends,
+// so that a load run asks only for those: the grants' params, the client's id
+// and secret, the redirect URI of code flows, the customer's login.
+func NeededCredentials(p *profile.Profile, scenario string, mix map[string]int) []string {
+	grants := map[string]bool{}
+	add := func(sc string) {
+		switch sc {
+		case CustomerToken:
+			grants[Implicit] = true
+		case RefreshToken:
+			grants[RefreshToken] = true
+			if p.Supports(Password) {
+				grants[Password] = true
+			} else {
+				grants[AuthorizationCode] = true
+			}
+		default:
+			grants[sc] = true
+		}
+	}
+	if scenario == Mix {
+		for sc := range mix {
+			add(sc)
+		}
+	} else {
+		add(scenario)
+	}
+	need := map[string]bool{}
+	for g := range grants {
+		gr := p.Grants[g]
+		if gr == nil {
+			continue
+		}
+		for _, v := range gr.Params {
+			for _, r := range credentialRefs(v) {
+				need[r] = true
+			}
+		}
+		need["client_id"] = true
+		if p.ClientAuthFor(g) != profile.ClientAuthNone {
+			need["client_secret"] = true
+		}
+		if g == AuthorizationCode {
+			need["redirect_uri"] = true
+		}
+	}
+	if scenario == CustomerToken || mix[CustomerToken] > 0 {
+		need["customer_email"], need["customer_password"] = true, true
+	}
+	out := make([]string, 0, len(need))
+	for n := range need {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// credentialRefs returns the ${name} references in v (not ${token.X}).
+func credentialRefs(v string) []string {
+	var out []string
+	for {
+		i := strings.Index(v, "${")
+		if i < 0 {
+			return out
+		}
+		j := strings.Index(v[i:], "}")
+		if j < 0 {
+			return out
+		}
+		if name := v[i+2 : i+j]; !strings.HasPrefix(name, "token.") {
+			out = append(out, name)
+		}
+		v = v[i+j+1:]
+	}
+}
+
 // multiStep reports whether a scenario's results come from more than one step.
 func multiStep(o Options) bool {
 	switch o.Scenario {

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/oauthconf/oauthconf/load"
@@ -53,7 +55,9 @@ end-to-end flow latency), and mix (--mix cc=70,refresh=20,code=10).
 Without --target the embedded reference server is started on loopback. A response
 counts as a success only when it is a valid token response for the profile.
 Every run is bounded by --duration and --max-requests; Ctrl-C stops it and still
-writes the reports of what ran. Exit codes: 0 ok, 1 the --slo was missed, 2 usage.
+writes the reports of what ran. Exit codes: 0 ok; 1 the --slo was missed, or not
+one response was a valid token response; 2 usage or configuration error (including
+a target that does not answer).
 
   oauthconf load --profile shopware --scenario client_credentials --rate 200 --duration 30s --out out/
   oauthconf load --profile rfc6749 --scenario client_credentials --rate 500 --duration 20s --slo 'p99<50ms,success>=99.9%'
@@ -94,7 +98,9 @@ func newLoadReportCmd() *cobra.Command {
 		Short: "Merge results.bin files (e.g. from several machines) into one report",
 		Long: `Merge vegeta result files written by 'oauthconf load --out' on several machines
 into one report: the documented way to run a distributed load with vegeta's own
-result format. With --out, the merged report.json, latency.hgrm and plot.html are written.`,
+result format. Merge runs that ran at the same time (one per machine): the rate is
+computed over the span from the first to the last result. With --out DIR, the merged
+report.json, latency.hgrm and plot.html go to DIR/load/<scenario>/ and report.html to DIR.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
 			rep, err := load.Merge(files, prof)
@@ -105,10 +111,12 @@ result format. With --out, the merged report.json, latency.hgrm and plot.html ar
 				return err
 			}
 			if out != "" {
-				if err := load.WriteFiles(out, rep); err != nil {
+				dir := filepath.Join(out, "load", rep.Scenario)
+				if err := load.WriteFiles(dir, rep); err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "merged report written to %s\n", out)
+				fmt.Fprintf(cmd.ErrOrStderr(), "merged report written to %s\n", dir)
+				writeRunReport(out, cmd.ErrOrStderr())
 			}
 			return nil
 		},
@@ -166,7 +174,30 @@ func runLoad(ctx context.Context, o loadOptions, stdout, stderr io.Writer) error
 		if err != nil {
 			return usageError(err)
 		}
-		if opts.Credentials, err = profile.Resolve(prof, given, nil); err != nil {
+		for name := range given {
+			if _, ok := prof.Credentials[name]; !ok {
+				return usageError(fmt.Errorf("credential %q is not one of profile %s's (%s)", name, prof.Name, strings.Join(credentialNames(prof), ", ")))
+			}
+		}
+		// Ask only for what this scenario sends.
+		scoped := *prof
+		scoped.Credentials = map[string]*profile.CredentialSpec{}
+		needed := map[string]bool{}
+		for _, n := range load.NeededCredentials(prof, opts.Scenario, opts.Mix) {
+			needed[n] = true
+		}
+		for n, spec := range prof.Credentials {
+			c := profile.CredentialSpec{}
+			if spec != nil {
+				c = *spec
+			}
+			c.Optional = c.Optional || !needed[n]
+			scoped.Credentials[n] = &c
+		}
+		if opts.Credentials, err = profile.Resolve(&scoped, given, nil); err != nil {
+			return usageError(err)
+		}
+		if err := load.Probe(ctx, strings.TrimRight(o.target, "/")+prof.Token.Path, o.timeout); err != nil {
 			return usageError(err)
 		}
 	}
@@ -174,6 +205,12 @@ func runLoad(ctx context.Context, o loadOptions, stdout, stderr io.Writer) error
 		cap, err := load.FindCapacity(ctx, opts, o.probes, stderr)
 		if err != nil && !errors.Is(err, context.Canceled) {
 			return usageError(err)
+		}
+		if o.out != "" {
+			if err := load.WriteCapacity(o.out, slo, cap); err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "load: capacity search written to %s\n", filepath.Join(o.out, "load", "capacity.json"))
 		}
 		if cap.Rate == 0 {
 			fmt.Fprintf(stdout, "capacity: no probed rate met the SLO %s\n", slo.Expr)
@@ -199,7 +236,23 @@ func runLoad(ctx context.Context, o loadOptions, stdout, stderr io.Writer) error
 	if rep.SLO != nil && !rep.SLO.Pass {
 		return failedError(fmt.Errorf("SLO missed: %v", rep.SLO.Violations))
 	}
+	if rep.Requests > 0 && rep.SuccessRatio == 0 {
+		first := ""
+		if len(rep.Errors) > 0 {
+			first = ": " + rep.Errors[0]
+		}
+		return failedError(fmt.Errorf("none of %d responses was a valid token response%s", rep.Requests, first))
+	}
 	return nil
+}
+
+func credentialNames(p *profile.Profile) []string {
+	names := make([]string, 0, len(p.Credentials))
+	for n := range p.Credentials {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // credentialFlags merges --credentials FILE and --credential NAME=VALUE flags.

@@ -46,6 +46,28 @@ func TestLoadCommand(t *testing.T) {
 			require.Contains(t, stderr, tc.wantErr)
 		})
 	}
+	t.Run("a target whose every answer is invalid exits 1", func(t *testing.T) {
+		base, stop, err := startEmbeddedReference(reference.WithDefects(reference.MalformedJSON))
+		require.NoError(t, err)
+		defer stop()
+		code, stdout, stderr := runCLI(context.Background(), "load", "--target", base, "--profile", "shopware", "--quiet",
+			"--credential", "client_id=SWIADEMOINTEGRATION0000001", "--credential", "client_secret=shopware-demo-integration-secret-2b7c",
+			"--rate", "20", "--duration", "500ms")
+		require.Equal(t, 1, code, "stdout: %s\nstderr: %s", stdout, stderr)
+		require.Contains(t, stdout, "Success       [ratio]                           0.00%", "vegeta's Success line counts valid token responses")
+		require.Contains(t, stderr, "none of 10 responses was a valid token response: invalid token response: body is not JSON")
+	})
+	t.Run("an unreachable target exits 2 naming it", func(t *testing.T) {
+		code, _, stderr := runCLI(context.Background(), "load", "--target", "http://127.0.0.1:1", "--profile", "rfc6749",
+			"--credential", "client_id=a", "--credential", "client_secret=b", "--duration", "1s")
+		require.Equal(t, 2, code)
+		require.Contains(t, stderr, "http://127.0.0.1:1/oauth2/token does not answer")
+	})
+	t.Run("a misspelled credential is refused", func(t *testing.T) {
+		code, _, stderr := runCLI(context.Background(), "load", "--target", "http://127.0.0.1:1", "--profile", "rfc6749", "--credential", "client_id_2=x")
+		require.Equal(t, 2, code)
+		require.Contains(t, stderr, `credential "client_id_2" is not one of profile rfc6749's`)
+	})
 	t.Run("the run's files were written and merge back", func(t *testing.T) {
 		bin := filepath.Join(out, "load", "client_credentials", "results.bin")
 		_, err := os.Stat(bin)
@@ -53,7 +75,9 @@ func TestLoadCommand(t *testing.T) {
 		code, stdout, stderr := runCLI(context.Background(), "load", "report", bin, bin, "--out", filepath.Join(out, "merged"))
 		require.Equal(t, 0, code, stderr)
 		require.Contains(t, stdout, "Requests      [total, rate, throughput]         100,")
-		_, err = os.Stat(filepath.Join(out, "merged", "report.json"))
+		_, err = os.Stat(filepath.Join(out, "merged", "load", "client_credentials", "report.json"))
+		require.NoError(t, err, "merged files use the run layout, so that report --in reads them")
+		_, err = os.Stat(filepath.Join(out, "merged", "report.html"))
 		require.NoError(t, err)
 	})
 }
