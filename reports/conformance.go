@@ -152,13 +152,15 @@ func (p Profile) Feature(name string) (Feature, bool) {
 // "12 of 14 MUST checks pass for profile ucommerce (1 failed, 1 skipped)".
 func (p Profile) Headline() string {
 	c := p.Counts(LevelMust)
-	s := fmt.Sprintf("%d of %d MUST checks pass for profile %s", c.Passed, c.Total(), p.Name)
+	// M counts the checks that ran; skipped ones (not applicable to the
+	// profile, or needing a credential not given) are said apart.
+	s := fmt.Sprintf("%d of %d MUST checks pass for profile %s", c.Passed, c.Passed+c.Failed, p.Name)
 	var extra []string
 	if c.Failed > 0 {
 		extra = append(extra, fmt.Sprintf("%d failed", c.Failed))
 	}
 	if c.Skipped > 0 {
-		extra = append(extra, fmt.Sprintf("%d skipped", c.Skipped))
+		extra = append(extra, fmt.Sprintf("%d skipped as not applicable", c.Skipped))
 	}
 	if len(extra) > 0 {
 		s += " (" + strings.Join(extra, ", ") + ")"

@@ -70,7 +70,7 @@ func TestConformanceFromCucumber(t *testing.T) {
 	assert.Equal(t, "http://127.0.0.1:8080", uc.Target)
 
 	t.Run("the headline uses summary.json's effective levels", func(t *testing.T) {
-		assert.Equal(t, "1 of 3 MUST checks pass for profile ucommerce (1 failed, 1 skipped)", uc.Headline())
+		assert.Equal(t, "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 skipped as not applicable)", uc.Headline())
 		assert.Equal(t, Counts{Passed: 1, Failed: 2}, uc.Counts(LevelShould))
 	})
 	t.Run("the matrix counts come from the scenarios", func(t *testing.T) {
@@ -292,7 +292,7 @@ func TestHTMLIsSelfContainedAndSecretFree(t *testing.T) {
 	})
 	t.Run("the matrix, the headline and the plots are present", func(t *testing.T) {
 		assert.Contains(t, html, `<table id="matrix">`)
-		assert.Contains(t, html, "1 of 3 MUST checks pass for profile ucommerce")
+		assert.Contains(t, html, "1 of 2 MUST checks pass for profile ucommerce")
 		assert.Equal(t, 3*4, strings.Count(html, `<svg class="chart"`), "4 charts for each of 3 steps")
 		assert.Contains(t, html, "p99&lt;20ms,success&gt;=99.9%")
 		assert.Contains(t, html, `@ucommerce-code-expiry`)
@@ -398,7 +398,7 @@ func TestOtherLayouts(t *testing.T) {
 		assert.Equal(t, "ucommerce", run.Profiles[1].Name)
 		assert.Equal(t, "authorization_code.feature", run.Profiles[1].Features[0].URI)
 		// Without summary.json the levels come from the tags.
-		assert.Equal(t, "2 of 4 MUST checks pass for profile ucommerce (1 failed, 1 skipped)", run.Profiles[1].Headline())
+		assert.Equal(t, "2 of 3 MUST checks pass for profile ucommerce (1 failed, 1 skipped as not applicable)", run.Profiles[1].Headline())
 	})
 	t.Run("only summary.json: the headline still shows", func(t *testing.T) {
 		dir := t.TempDir()
@@ -409,7 +409,7 @@ func TestOtherLayouts(t *testing.T) {
 		run, problems := build(t, dir)
 		require.Empty(t, problems)
 		require.Len(t, run.Profiles, 2)
-		assert.Equal(t, "1 of 3 MUST checks pass for profile ucommerce (1 failed, 1 skipped)", run.Profiles[1].Headline())
+		assert.Equal(t, "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 skipped as not applicable)", run.Profiles[1].Headline())
 		html, _, _ := renderAll(t, run)
 		assert.Contains(t, html, "Scenario details unavailable")
 		assert.Equal(t, "fail", run.Verdict())
