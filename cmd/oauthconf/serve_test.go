@@ -109,3 +109,21 @@ func TestProfilesCommand(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "the built-in profiles are elasticpath, rfc6749, shopware, ucommerce")
 }
+
+func TestVerifyRefusesWhatWouldPassSilently(t *testing.T) {
+	cases := []struct {
+		description string
+		args        []string
+		wantErr     string
+	}{
+		{"a tag filter that matches nothing", []string{"verify", "--tags", "@no-such-tag"}, `no scenario ran: --tags "@no-such-tag" matches none`},
+		{"a misspelled credential name", []string{"verify", "--profile", "rfc6749", "--credential", "client_id_2=x"}, `credential "client_id_2" is not declared by profile rfc6749`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			code, _, errOut := runCLI(context.Background(), tc.args...)
+			require.Equal(t, 2, code, errOut)
+			require.Contains(t, errOut, tc.wantErr)
+		})
+	}
+}

@@ -2,17 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
+	"github.com/oauthconf/oauthconf/reports"
 	"github.com/oauthconf/oauthconf/steps"
 	"github.com/spf13/cobra"
 )
@@ -89,22 +88,9 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 	if o.timeout <= 0 {
 		return usageError(fmt.Errorf("verify: --timeout must be positive, got %s", o.timeout))
 	}
-	given := map[string]string{}
-	if o.credentialsFile != "" {
-		m, err := profile.ReadCredentialsFile(o.credentialsFile)
-		if err != nil {
-			return usageError(fmt.Errorf("verify: %w", err))
-		}
-		for k, v := range m {
-			given[k] = v
-		}
-	}
-	for _, c := range o.credentials {
-		k, v, err := profile.ParseCredentialFlag(c)
-		if err != nil {
-			return usageError(fmt.Errorf("verify: %w", err))
-		}
-		given[k] = v
+	given, err := credentialFlags(o.credentials, o.credentialsFile)
+	if err != nil {
+		return usageError(fmt.Errorf("verify: %w", err))
 	}
 	names := o.profiles
 	embedded := o.target == ""
@@ -123,10 +109,24 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 		profiles = append(profiles, p)
 	}
 
+	for name := range given {
+		known := false
+		for _, p := range profiles {
+			_, ok := p.Credentials[name]
+			known = known || ok
+		}
+		if !known && len(profiles) == 1 {
+			return usageError(fmt.Errorf("verify: credential %q is not declared by profile %s (it has: %s)", name, profiles[0].Name, strings.Join(credentialNames(profiles[0]), ", ")))
+		}
+		if !known {
+			return usageError(fmt.Errorf("verify: credential %q is declared by none of the profiles %s", name, strings.Join(names, ", ")))
+		}
+	}
+
 	base := strings.TrimRight(o.target, "/")
 	testClock := o.testClock
 	if embedded {
-		url, stop, err := startEmbedded(ctx)
+		url, stop, err := startEmbeddedReference(reference.WithTestClock())
 		if err != nil {
 			return usageError(fmt.Errorf("verify: starting the embedded reference server: %w", err))
 		}
@@ -176,9 +176,13 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 		if err := steps.WriteReports(o.reportDir, res, code); err != nil {
 			return failedError(fmt.Errorf("verify: writing reports: %w", err))
 		}
-		// TODO(reports): build the HTML report here once package reports has its
-		// API (e.g. reports.Build(o.reportDir, filepath.Join(o.reportDir, "report.html"))).
 		fmt.Fprintf(out, "reports written to %s\n", o.reportDir)
+		if err := reports.WriteAll(o.reportDir, filepath.Join(o.reportDir, "report.html")); err != nil {
+			fmt.Fprintf(out, "verify: report.html: %v\n", err)
+		}
+	}
+	if len(res.Scenarios()) == 0 && !interrupted && runErr == nil {
+		return usageError(fmt.Errorf("verify: no scenario ran: --tags %q matches none (godog syntax: @a && ~@b, @a,@b)", o.tags))
 	}
 	fmt.Fprintf(out, "oauthconf verify: %d profile(s) in %s\n", len(res.Profiles), time.Since(start).Round(time.Millisecond))
 	switch {
@@ -201,35 +205,11 @@ func failureSummary(res steps.Result) string {
 		}
 	}
 	const max = 10
+	total := len(names)
 	more := ""
-	if len(names) > max {
-		more = fmt.Sprintf("\n  … and %d more", len(names)-max)
+	if total > max {
+		more = fmt.Sprintf("\n  … and %d more", total-max)
 		names = names[:max]
 	}
-	return fmt.Sprintf("%d scenario(s) failed:\n  %s%s", len(names), strings.Join(names, "\n  "), more)
-}
-
-// startEmbedded serves the reference server (demo configuration, test clock)
-// on 127.0.0.1:0 and returns its URL and a stop function.
-func startEmbedded(ctx context.Context) (string, func(), error) {
-	srv, err := reference.New(reference.DemoConfig(), reference.WithTestClock())
-	if err != nil {
-		return "", nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		return "", nil, err
-	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	stop := func() {
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			_ = hs.Close()
-		}
-		srv.Close()
-	}
-	return "http://" + ln.Addr().String(), stop, nil
+	return fmt.Sprintf("%d scenario(s) failed:\n  %s%s", total, strings.Join(names, "\n  "), more)
 }
