@@ -483,40 +483,25 @@ func register(sc stepper) {
 	}))
 	sc.Step(`^(\d+) exchanges of the code are sent at once$`, wrap1(func(ctx context.Context, s *scenario, n string) error {
 		k, _ := strconv.Atoi(n)
-		// Open k connections first, so that the exchanges leave together
-		// instead of queueing behind TCP handshakes.
-		warm := make([]error, k)
-		var wg sync.WaitGroup
-		for i := 0; i < k; i++ {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				_, warm[i] = s.t.client.do(ctx, http.MethodGet, "/", nil, nil)
-			}(i)
-		}
-		wg.Wait()
-		tr, err := s.exchangeRequest(s.code, reqMod{})
-		if err != nil {
-			return err
-		}
-		exs := make([]*Exchange, k)
-		errs := make([]error, k)
-		start := make(chan struct{})
-		for i := 0; i < k; i++ {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				<-start
-				exs[i], errs[i] = s.t.client.do(ctx, tr.Method, tr.Path, tr.Header, tr.Body)
-			}(i)
-		}
-		close(start)
-		wg.Wait()
-		s.concurrent = exs
-		for i, e := range errs {
-			if e != nil {
-				s.exchanges = append(s.exchanges, exs[i])
-				return e
+		// A race shows only sometimes: try up to raceRounds codes, and keep the
+		// first round where other than exactly one exchange succeeded.
+		for round := 0; round < raceRounds; round++ {
+			if round > 0 {
+				if err := s.getCode(ctx); err != nil {
+					return err
+				}
+			}
+			if err := s.raceExchanges(ctx, k); err != nil {
+				return err
+			}
+			ok := 0
+			for _, ex := range s.concurrent {
+				if ex.Status == http.StatusOK {
+					ok++
+				}
+			}
+			if ok != 1 {
+				break
 			}
 		}
 		return nil
@@ -1116,4 +1101,48 @@ func mutate(ru, how string) string {
 		return ""
 	}
 	return u.String()
+}
+
+// raceRounds is how many codes the concurrent-exchange scenario races.
+const raceRounds = 3
+
+// raceExchanges sends k identical exchanges of the current code at once
+// (RFC 6749 §10.5) and keeps them in s.concurrent.
+func (s *scenario) raceExchanges(ctx context.Context, k int) error {
+	// Open k connections first, so that the exchanges leave together instead
+	// of queueing behind TCP handshakes.
+	var wg sync.WaitGroup
+	for i := 0; i < k; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = s.t.client.do(ctx, http.MethodGet, "/", nil, nil)
+		}()
+	}
+	wg.Wait()
+	tr, err := s.exchangeRequest(s.code, reqMod{})
+	if err != nil {
+		return err
+	}
+	exs := make([]*Exchange, k)
+	errs := make([]error, k)
+	start := make(chan struct{})
+	for i := 0; i < k; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start
+			exs[i], errs[i] = s.t.client.do(ctx, tr.Method, tr.Path, tr.Header, tr.Body)
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	s.concurrent = exs
+	for i, e := range errs {
+		if e != nil {
+			s.exchanges = append(s.exchanges, exs[i])
+			return e
+		}
+	}
+	return nil
 }
