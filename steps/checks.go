@@ -262,24 +262,9 @@ func (sc *scenario) checkClaims(t *tokenResponse) error {
 	if spec == nil {
 		return nil
 	}
-	var problems []string
-	for _, name := range sortedKeys(spec.Claims) {
-		want := spec.Claims[name]
-		v, ok := claims[name]
-		if !ok {
-			problems = append(problems, "claim "+name+" is missing")
-			continue
-		}
-		if want == "" {
-			continue
-		}
-		ew, err := sc.t.creds.Expand(want)
-		if err != nil {
-			return fmt.Errorf("jwt.claims.%s: %w", name, err)
-		}
-		if got := fmt.Sprint(v); got != ew {
-			problems = append(problems, fmt.Sprintf("claim %s is %q, want %q", name, got, ew))
-		}
+	problems, err := sc.claimProblems("jwt.claims", spec.Claims, claims)
+	if err != nil {
+		return err
 	}
 	if len(problems) > 0 {
 		return failf("JWT access token: %s", strings.Join(problems, "; "))
@@ -289,23 +274,9 @@ func (sc *scenario) checkClaims(t *tokenResponse) error {
 		if err != nil {
 			return failf("refresh token: %v", err)
 		}
-		for _, name := range sortedKeys(spec.RefreshClaims) {
-			want := spec.RefreshClaims[name]
-			v, ok := rc[name]
-			if !ok {
-				problems = append(problems, "claim "+name+" is missing")
-				continue
-			}
-			if want == "" {
-				continue
-			}
-			ew, err := sc.t.creds.Expand(want)
-			if err != nil {
-				return fmt.Errorf("jwt.refresh_claims.%s: %w", name, err)
-			}
-			if got := fmt.Sprint(v); got != ew {
-				problems = append(problems, fmt.Sprintf("claim %s is %q, want %q", name, got, ew))
-			}
+		problems, err := sc.claimProblems("jwt.refresh_claims", spec.RefreshClaims, rc)
+		if err != nil {
+			return err
 		}
 		if len(problems) > 0 {
 			return failf("JWT refresh token: %s", strings.Join(problems, "; "))
@@ -367,3 +338,28 @@ func bearerChallengeOf(ex *Exchange) (map[string]string, bool) {
 
 var _ = http.StatusOK
 var _ = profile.LevelMust
+
+// claimProblems compares a token's claims with the profile's expectations
+// (field names the profile key, for errors): a missing claim, or one whose
+// value differs from the expected value with credentials expanded, is a problem.
+func (sc *scenario) claimProblems(field string, want map[string]string, claims map[string]any) ([]string, error) {
+	var problems []string
+	for _, name := range sortedKeys(want) {
+		v, ok := claims[name]
+		if !ok {
+			problems = append(problems, "claim "+name+" is missing")
+			continue
+		}
+		if want[name] == "" {
+			continue
+		}
+		ew, err := sc.t.creds.Expand(want[name])
+		if err != nil {
+			return nil, fmt.Errorf("%s.%s: %w", field, name, err)
+		}
+		if got := fmt.Sprint(v); got != ew {
+			problems = append(problems, fmt.Sprintf("claim %s is %q, want %q", name, got, ew))
+		}
+	}
+	return problems, nil
+}
