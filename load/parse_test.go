@@ -140,7 +140,7 @@ func TestNeededCredentials(t *testing.T) {
 		want        []string
 	}{
 		{"shopware client_credentials needs only the integration key", "shopware", ClientCredentials, nil, []string{"client_id", "client_secret"}},
-		{"shopware refresh is seeded by the password grant", "shopware", RefreshToken, nil, []string{"client_id", "password", "username"}},
+		{"shopware refresh is seeded by the password grant", "shopware", RefreshToken, nil, []string{"client_id", "password", "scope", "username"}},
 		{"ucommerce code flow needs the redirect URI", "ucommerce", AuthorizationCode, nil, []string{"client_id", "client_secret", "redirect_uri"}},
 		{"elastic path customer tokens need the customer's login", "elasticpath", CustomerToken, nil, []string{"client_id", "customer_email", "customer_password"}},
 		{"a mix needs the union", "rfc6749", Mix, map[string]int{ClientCredentials: 1, Password: 1}, []string{"client_id", "client_secret", "password", "scope", "username"}},

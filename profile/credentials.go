@@ -32,7 +32,7 @@ func Resolve(p *Profile, given map[string]string, getenv func(string) string) (C
 		getenv = os.Getenv
 	}
 	c := Credentials{values: map[string]string{}}
-	var missing []string
+	var missing, derived []string
 	names := make([]string, 0, len(p.Credentials))
 	for n := range p.Credentials {
 		names = append(names, n)
@@ -49,6 +49,9 @@ func Resolve(p *Profile, given map[string]string, getenv func(string) string) (C
 		}
 		if v == "" {
 			v = spec.Default
+			if strings.Contains(v, "${") {
+				derived = append(derived, name)
+			}
 		}
 		if v == "" && !spec.Optional {
 			missing = append(missing, fmt.Sprintf("%s (--credential %s=… or %s)", name, name, EnvName(name)))
@@ -56,7 +59,7 @@ func Resolve(p *Profile, given map[string]string, getenv func(string) string) (C
 		}
 		if v != "" {
 			c.values[name] = v
-			if spec.Secret {
+			if spec.Secret && !(len(derived) > 0 && derived[len(derived)-1] == name) {
 				c.secrets = append(c.secrets, v)
 			}
 		}
@@ -71,6 +74,26 @@ func Resolve(p *Profile, given map[string]string, getenv func(string) string) (C
 	if len(missing) > 0 {
 		return c, fmt.Errorf("profile %s: missing credentials: %s", p.Name, strings.Join(missing, "; "))
 	}
+	// A default may name other credentials ("${client_id}"): one credential
+	// that defaults to another's value.
+	for _, name := range derived {
+		v, err := c.Expand(c.values[name])
+		if err != nil && p.Credentials[name].Optional {
+			delete(c.values, name) // what it refers to is not given either
+			continue
+		}
+		if err != nil {
+			return c, fmt.Errorf("profile %s: credential %s: default: %w", p.Name, name, err)
+		}
+		if strings.Contains(v, "${") {
+			return c, fmt.Errorf("profile %s: credential %s: default %q refers to a credential that is itself a reference", p.Name, name, c.values[name])
+		}
+		c.values[name] = v
+		if spec := p.Credentials[name]; spec != nil && spec.Secret && v != "" {
+			c.secrets = append(c.secrets, v)
+		}
+	}
+	sort.Slice(c.secrets, func(i, j int) bool { return len(c.secrets[i]) > len(c.secrets[j]) })
 	return c, nil
 }
 

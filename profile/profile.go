@@ -154,6 +154,10 @@ type ErrorSpec struct {
 	// Codes maps an RFC 6749 error code to the vendor's own code, where the
 	// format has one (Shopware: invalid_client → "4").
 	Codes map[string]string `yaml:"codes"`
+	// Titles maps an HTTP status to the error title the vendor documents for
+	// it, for formats with a title and no code (Elastic Path: 400 → "Bad
+	// Request").
+	Titles map[int]string `yaml:"titles"`
 }
 
 // HeaderSpec says which header rules apply.

@@ -69,6 +69,36 @@ func TestResolveCredentials(t *testing.T) {
 	require.ErrorContains(t, err, "client_secret (--credential client_secret=… or OAUTHCONF_CLIENT_SECRET)")
 }
 
+func TestResolveDefaultsReferringToOtherCredentials(t *testing.T) {
+	p, err := Parse([]byte(`name: t
+token: {path: /token}
+grants: {client_credentials: {}}
+credentials:
+  client_id: {}
+  client_secret: {secret: true}
+  other_client_id: {optional: true, default: "${client_id}"}
+  other_client_secret: {optional: true, secret: true, default: "${client_secret}"}
+  derived_from_absent: {optional: true, default: "${absent_optional}"}
+  absent_optional: {optional: true}
+  broken: {default: "${nonexistent}"}
+`), "t.yaml")
+	require.NoError(t, err)
+	given := map[string]string{"client_id": "app", "client_secret": "s3cret-value", "broken": "given"}
+	c, err := Resolve(p, given, func(string) string { return "" })
+	require.NoError(t, err)
+	for name, want := range map[string]string{"other_client_id": "app", "other_client_secret": "s3cret-value", "broken": "given"} {
+		v, _ := c.Get(name)
+		require.Equal(t, want, v, name)
+	}
+	require.False(t, c.Has("derived_from_absent"), "an optional default naming an absent credential stays unset")
+	require.NotContains(t, c.Secrets(), "${client_secret}")
+	require.Equal(t, "[REDACTED]", c.Redact("s3cret-value"))
+
+	delete(given, "broken")
+	_, err = Resolve(p, given, func(string) string { return "" })
+	require.ErrorContains(t, err, `credential broken: default: credential "nonexistent" has no value`)
+}
+
 func TestBuildTokenRequest(t *testing.T) {
 	cases := []struct {
 		description string
@@ -83,11 +113,11 @@ func TestBuildTokenRequest(t *testing.T) {
 		{"shopware client_credentials puts the client in a JSON body", "shopware", GrantClientCredentials,
 			`{"client_id":"id","client_secret":"secret","grant_type":"client_credentials"}`, "", "application/json"},
 		{"shopware password grant uses the administration client", "shopware", GrantPassword,
-			`{"client_id":"administration","grant_type":"password","password":"pw","scopes":"write","username":"u"}`, "", "application/json"},
+			`{"client_id":"administration","grant_type":"password","password":"pw","scope":"write","scopes":"write","username":"u"}`, "", "application/json"},
 		{"elastic path implicit sends only the client id", "elasticpath", GrantImplicit,
 			"client_id=id&grant_type=implicit", "", "application/x-www-form-urlencoded"},
 	}
-	creds := NewCredentials(map[string]string{"client_id": "id", "client_secret": "secret", "redirect_uri": "https://c.test/cb", "username": "u", "password": "pw"}, "client_secret", "password")
+	creds := NewCredentials(map[string]string{"client_id": "id", "client_secret": "secret", "redirect_uri": "https://c.test/cb", "username": "u", "password": "pw", "scope": "write"}, "client_secret", "password")
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
 			p, err := Load(tc.profile)

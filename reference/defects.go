@@ -142,6 +142,68 @@ var defectDocs = map[Defect]string{
 	RevokeNotHonoured:     "the revocation endpoint answers 200 but revokes nothing (RFC 7009 §2.1)",
 }
 
+// Dialect names, as Defect.Dialects reports them.
+const (
+	dialectUcommerce   = "ucommerce"
+	dialectShopware    = "shopware"
+	dialectElasticPath = "elasticpath"
+	dialectRFC6749     = "rfc6749"
+)
+
+// defectDialects says which dialects each defect changes. A defect leaves the
+// others alone because they lack the feature (no authorization code at Shopware
+// or Elastic Path, no refresh at Elastic Path, no revocation but at RFC 6749) or
+// because the vendor itself behaves that way (Shopware refuses a lowercase
+// "bearer" scheme and keeps the last of repeated parameters). The conformance
+// suite's defect test checks this map both ways: each listed dialect's profile
+// fails under the defect, and no other profile does.
+var defectDialects = func() map[Defect][]string {
+	all := []string{dialectElasticPath, dialectRFC6749, dialectShopware, dialectUcommerce}
+	code := []string{dialectRFC6749, dialectUcommerce}
+	m := map[Defect][]string{
+		CodeReusable: code, CodeRace: code, CodeNeverExpires: code, CodeNotBoundClient: code, CodeNotBoundURI: code,
+		RedirectPrefixMatch: code, RedirectCaseFold: code, RedirectOnBadURI: code, ReplayNoRevoke: code, ErrorNoState: code,
+		CodeNotEncoded:     {dialectUcommerce},
+		CodeAcceptsEncoded: {dialectUcommerce},
+		PKCENotChecked:     {dialectRFC6749},
+		PKCEDowngrade:      {dialectRFC6749},
+		PKCEPlainAccepted:  {dialectRFC6749},
+
+		RefreshNotRotated:     {dialectRFC6749, dialectShopware, dialectUcommerce},
+		RefreshNotBoundClient: {dialectRFC6749, dialectShopware, dialectUcommerce},
+		RefreshScopeWiden:     {dialectRFC6749, dialectShopware},
+
+		MissingRefreshToken: {dialectRFC6749, dialectShopware, dialectUcommerce},
+		RefreshInCC:         {dialectElasticPath, dialectRFC6749, dialectShopware},
+		ImplicitRefresh:     {dialectElasticPath, dialectRFC6749},
+		JWTClaimsMissing:    {dialectRFC6749, dialectShopware, dialectUcommerce},
+		TokensNotUnique:     {dialectElasticPath, dialectRFC6749, dialectShopware},
+
+		EPIdentifierWrong: {dialectElasticPath}, EPExpiresMillis: {dialectElasticPath}, ImplicitCanWrite: {dialectElasticPath},
+		ImplicitReadsOrder: {dialectElasticPath}, CustomerTokenAny: {dialectElasticPath},
+
+		NoBasicChallenge:  {dialectRFC6749, dialectShopware, dialectUcommerce},
+		NoBasicAuth:       {dialectRFC6749},
+		PasswordAny:       {dialectRFC6749, dialectShopware},
+		PasswordAnyClient: {dialectShopware},
+		DuplicateParams:   {dialectElasticPath, dialectRFC6749, dialectUcommerce},
+
+		BearerAcceptsRevoked: code,
+		BearerNoChallenge:    code,
+		BearerLowercase:      {dialectElasticPath, dialectRFC6749, dialectUcommerce},
+		RevokeNotHonoured:    {dialectRFC6749},
+	}
+	for d := range defectDocs {
+		if m[d] == nil {
+			m[d] = all
+		}
+	}
+	return m
+}()
+
+// Dialects returns the dialects whose behaviour d changes, sorted.
+func (d Defect) Dialects() []string { return append([]string(nil), defectDialects[d]...) }
+
 // Defects lists every defect in the catalogue, sorted by name.
 func Defects() []Defect {
 	out := make([]Defect, 0, len(defectDocs))

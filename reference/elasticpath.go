@@ -43,7 +43,7 @@ func newElasticPath(s *Server, cfg ElasticPathConfig) *elasticPath {
 func (ep *elasticPath) name() string { return "elasticpath" }
 
 func (ep *elasticPath) routes(mux *http.ServeMux) {
-	mux.HandleFunc("/oauth/access_token", ep.s.tokenEndpoint(ep, false, map[string]grantFunc{
+	mux.HandleFunc("/oauth/access_token", ep.s.tokenEndpoint(ep, bodyRules{}, map[string]grantFunc{
 		"client_credentials": ep.s.grantClientCredentials,
 		"implicit":           ep.s.grantImplicit,
 	}))

@@ -45,7 +45,11 @@ func (s *Server) grantRefreshToken(w http.ResponseWriter, tr *tokenRequest, d di
 			return
 		}
 	}
-	sess, e := s.rotateRefresh(d, key, cl, tr.params["scope"])
+	scope := tr.params["scope"]
+	if _, ok := d.(refreshScopeIgnorer); ok {
+		scope = ""
+	}
+	sess, e := s.rotateRefresh(d, key, cl, scope)
 	if e != nil {
 		d.writeError(w, tr, e)
 		return

@@ -40,6 +40,13 @@ type refreshKeyer interface {
 	refreshKey(token string) (string, *oauthError)
 }
 
+// refreshScopeIgnorer is implemented by dialects whose refresh grant documents
+// no scope parameter (Ucommerce): a scope sent anyway is ignored and the new
+// tokens keep the original grant's scope, which RFC 6749 §6 allows.
+type refreshScopeIgnorer interface {
+	ignoresRefreshScope()
+}
+
 // grantFunc handles one grant type at a dialect's token endpoint.
 type grantFunc func(w http.ResponseWriter, tr *tokenRequest, d dialect)
 

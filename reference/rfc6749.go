@@ -38,7 +38,7 @@ func (d *rfc6749) name() string { return "rfc6749" }
 
 func (d *rfc6749) routes(mux *http.ServeMux) {
 	mux.HandleFunc("/oauth2/authorize", d.authorize)
-	mux.HandleFunc("/oauth2/token", d.s.tokenEndpoint(d, false, map[string]grantFunc{
+	mux.HandleFunc("/oauth2/token", d.s.tokenEndpoint(d, bodyRules{}, map[string]grantFunc{
 		"authorization_code": d.s.grantAuthorizationCode,
 		"refresh_token":      d.s.grantRefreshToken,
 		"client_credentials": d.s.grantClientCredentials,
@@ -316,7 +316,7 @@ func (d *rfc6749) revoke(w http.ResponseWriter, r *http.Request) {
 		methodNotAllowed(w, "POST")
 		return
 	}
-	tr, e := d.s.readTokenRequest(w, r, false)
+	tr, e := d.s.readTokenRequest(w, r, bodyRules{})
 	if e == nil {
 		_, e = d.authenticateClient(tr, "")
 	}

@@ -206,14 +206,14 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 
 // tokenEndpoint returns the handler of a dialect's token endpoint: POST only
 // (RFC 6749 §3.2), parameters parsed, dispatched to the grant.
-func (s *Server) tokenEndpoint(d dialect, allowJSON bool, grants map[string]grantFunc) http.HandlerFunc {
+func (s *Server) tokenEndpoint(d dialect, rules bodyRules, grants map[string]grantFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost && !(r.Method == http.MethodGet && s.has(TokenGETAllowed)) {
 			w.Header().Set("Allow", "POST")
 			d.writeError(w, &tokenRequest{r: r}, &oauthError{code: "invalid_request", desc: "the token endpoint accepts only POST", status: http.StatusMethodNotAllowed})
 			return
 		}
-		tr, e := s.readTokenRequest(w, r, allowJSON)
+		tr, e := s.readTokenRequest(w, r, rules)
 		if e != nil {
 			d.writeError(w, tr, e)
 			return

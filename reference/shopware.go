@@ -36,7 +36,7 @@ func newShopware(s *Server, cfg ShopwareConfig) *shopware {
 func (sw *shopware) name() string { return "shopware" }
 
 func (sw *shopware) routes(mux *http.ServeMux) {
-	mux.HandleFunc("/api/oauth/token", sw.s.tokenEndpoint(sw, true, map[string]grantFunc{
+	mux.HandleFunc("/api/oauth/token", sw.s.tokenEndpoint(sw, bodyRules{json: true, lastWins: true}, map[string]grantFunc{
 		"client_credentials": sw.s.grantClientCredentials,
 		"password":           sw.s.grantPassword,
 		"refresh_token":      sw.s.grantRefreshToken,
@@ -47,9 +47,12 @@ func (sw *shopware) routes(mux *http.ServeMux) {
 // administrationClient is the only client_id the password and refresh grants accept.
 const administrationClient = "administration"
 
-// authenticateClient: client_credentials needs an integration's key pair (in the
-// body, or HTTP Basic as League falls back to); password and refresh_token need
-// client_id "administration" and no secret.
+// authenticateClient follows Shopware's ClientRepository: the password grant
+// needs client_id "administration" (any other → unsupported_grant_type, VENDORS.md
+// §2); refresh_token accepts "administration" without a secret, or any
+// integration with its key pair, whose refresh then fails the binding check
+// ("Token is not linked to client"); client_credentials needs an integration's
+// key pair, in the body or via HTTP Basic, as League falls back to.
 func (sw *shopware) authenticateClient(tr *tokenRequest, grant string) (*client, *oauthError) {
 	id, secret := tr.params["client_id"], tr.params["client_secret"]
 	if id == "" && tr.basic {
@@ -61,16 +64,18 @@ func (sw *shopware) authenticateClient(tr *tokenRequest, grant string) (*client,
 	if id == "" {
 		return nil, sw.s.missing(sw, "client_id")
 	}
-	if grant != "client_credentials" {
-		if id != administrationClient && !sw.s.has(PasswordAnyClient) {
-			if grant == "password" {
-				return nil, errUnsupportedGrant(grant) // VENDORS.md: any other client_id → 400 code 2
-			}
-			return nil, errInvalidClient("client authentication failed")
-		}
+	switch {
+	case grant == "password" && (id == administrationClient || sw.s.has(PasswordAnyClient)):
+		return &client{id: administrationClient, public: true}, nil
+	case grant == "password":
+		return nil, errUnsupportedGrant(grant)
+	case grant == "refresh_token" && id == administrationClient:
 		return &client{id: administrationClient, public: true}, nil
 	}
 	if secret == "" {
+		if grant == "refresh_token" {
+			return nil, errInvalidClient("client authentication failed")
+		}
 		return nil, errUnsupportedGrant(grant) // VENDORS.md: a missing client_secret → 400 code 2
 	}
 	want, ok := sw.integrations[id]
@@ -89,19 +94,27 @@ func (sw *shopware) authenticateUser(username, password string) (string, *oauthE
 }
 
 // checkScope validates League's "scope" parameter (the documented "scopes" key
-// is ignored, as on the real server) and returns the finalized scopes.
+// is ignored, as on the real server) and returns the finalized scopes: "write",
+// plus "admin" for the administration client, plus "user-verified" only when it
+// was requested (VENDORS.md §2).
 func (sw *shopware) checkScope(cl *client, scope string) (string, *oauthError) {
+	verified := false
 	for _, sc := range strings.Fields(scope) {
 		switch sc {
-		case "write", "admin", "user-verified":
+		case "write", "admin":
+		case "user-verified":
+			verified = true
 		default:
 			return "", &oauthError{code: "invalid_scope", desc: "The requested scope is invalid, unknown, or malformed", param: "scope"}
 		}
 	}
-	if cl.id == administrationClient {
-		return "write admin", nil
+	if cl.id != administrationClient {
+		return "write", nil
 	}
-	return "write", nil
+	if verified {
+		return "write admin user-verified", nil
+	}
+	return "write admin", nil
 }
 
 // swAccessClaims are Shopware's access token claims; times are floats with
@@ -219,7 +232,13 @@ func (sw *shopware) version(w http.ResponseWriter, r *http.Request) {
 		methodNotAllowed(w, "GET")
 		return
 	}
-	if _, e := sw.s.checkJWTBearer(r, sw.jwt, nil); e != nil {
+	_, e := sw.s.checkJWTBearer(r, sw.jwt, nil)
+	if e == nil && !strings.HasPrefix(strings.TrimLeft(r.Header.Get("Authorization"), " \t"), "Bearer ") {
+		// League strips the scheme with the case-sensitive /^(?:\s+)?Bearer\s/
+		// (VENDORS.md §2): "bearer x" is parsed as a JWT and refused.
+		e = errTokenInvalid("the JWT string must have two dots")
+	}
+	if e != nil {
 		detail := e.desc
 		// VENDORS.md §2: 401 with code "9" and no WWW-Authenticate header.
 		writeJSON(w, http.StatusUnauthorized, map[string][]swError{"errors": {{

@@ -96,6 +96,60 @@ func TestShopwareRefreshRotation(t *testing.T) {
 	require.Equal(t, 200, rp.status, string(rp.body))
 }
 
+// TestShopwareRefreshRules covers League's RefreshTokenGrant as Shopware runs
+// it (VENDORS.md §2): the token is linked to "administration", and a refresh
+// may only narrow the scopes.
+func TestShopwareRefreshRules(t *testing.T) {
+	cases := []struct {
+		description string
+		extra       map[string]string // over grant_type, client_id administration, refresh_token
+		wantStatus  int
+		wantCode    string
+		wantScopes  []any
+	}{
+		{"administration refreshes its own token", nil, 200, "", []any{"write", "admin"}},
+		{"a narrower scope is granted", map[string]string{"scope": "write"}, 200, "", []any{"write"}},
+		{"user-verified was not requested, so asking for it widens", map[string]string{"scope": "write admin user-verified"}, 400, "5", nil},
+		{"an integration with its key pair: token not linked to it", map[string]string{"client_id": swKey, "client_secret": swSecret}, 400, "8", nil},
+		{"an integration with a wrong secret", map[string]string{"client_id": swKey, "client_secret": "nope"}, 401, "4", nil},
+		{"an integration without its secret", map[string]string{"client_id": swKey}, 401, "4", nil},
+	}
+	ts := newTestServer(t)
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			body := map[string]string{"grant_type": "refresh_token", "client_id": "administration", "refresh_token": ts.swPassword()["refresh_token"].(string)}
+			for k, v := range tc.extra {
+				body[k] = v
+			}
+			rp := ts.do(req{path: "/api/oauth/token", json: body})
+			require.Equal(t, tc.wantStatus, rp.status, string(rp.body))
+			if tc.wantCode != "" {
+				require.Equal(t, tc.wantCode, rp.json(t)["errors"].([]any)[0].(map[string]any)["code"])
+				return
+			}
+			require.Equal(t, tc.wantScopes, jwtClaims(t, rp.json(t)["access_token"].(string))["scopes"])
+		})
+	}
+}
+
+func TestShopwareUserVerifiedScopeSurvivesOnlyIfRequested(t *testing.T) {
+	ts := newTestServer(t)
+	rp := ts.do(req{path: "/api/oauth/token", json: map[string]string{"grant_type": "password", "client_id": "administration", "username": "admin", "password": "shopware", "scope": "write user-verified"}})
+	require.Equal(t, 200, rp.status, string(rp.body))
+	require.Equal(t, []any{"write", "admin", "user-verified"}, jwtClaims(t, rp.json(t)["access_token"].(string))["scopes"])
+}
+
+// TestShopwareRepeatedFormParameterLastWins: PHP's body parser keeps the last
+// of repeated parameters, so Shopware does not refuse them.
+func TestShopwareRepeatedFormParameterLastWins(t *testing.T) {
+	ts := newTestServer(t)
+	body := url.Values{"grant_type": {"password", "client_credentials"}, "client_id": {swKey}, "client_secret": {swSecret}}
+	rp := ts.do(req{path: "/api/oauth/token", form: body})
+	require.Equal(t, 200, rp.status, string(rp.body))
+	_, hasRefresh := rp.json(t)["refresh_token"]
+	require.False(t, hasRefresh, "the last grant_type (client_credentials) was used")
+}
+
 func TestShopwareProtectedResource(t *testing.T) {
 	ts := newTestServer(t)
 	access := ts.swPassword()["access_token"].(string)
@@ -108,6 +162,7 @@ func TestShopwareProtectedResource(t *testing.T) {
 		{"valid token", bearer(access), 0, 200},
 		{"missing Authorization header", nil, 0, 401},
 		{"malformed token", bearer("x.y"), 0, 401},
+		{"lowercase scheme: League's regex is case-sensitive", map[string]string{"Authorization": "bearer " + access}, 0, 401},
 		{"expired after 10 minutes", bearer(access), 601 * time.Second, 401},
 	}
 	for _, tc := range cases {

@@ -26,11 +26,14 @@ func newUcommerce(s *Server, cfg UcommerceConfig) *ucommerce {
 	return u
 }
 
+// ignoresRefreshScope: Ucommerce's refresh request has no scope (VENDORS.md §1).
+func (u *ucommerce) ignoresRefreshScope() {}
+
 func (u *ucommerce) name() string { return "ucommerce" }
 
 func (u *ucommerce) routes(mux *http.ServeMux) {
 	mux.HandleFunc("/api/v1/oauth/connect", u.connect)
-	mux.HandleFunc("/api/v1/oauth/token", u.s.tokenEndpoint(u, true, map[string]grantFunc{
+	mux.HandleFunc("/api/v1/oauth/token", u.s.tokenEndpoint(u, bodyRules{json: true}, map[string]grantFunc{
 		"authorization_code": u.s.grantAuthorizationCode,
 		"refresh_token":      u.s.grantRefreshToken,
 	}))

@@ -192,3 +192,16 @@ func TestUcommerceProtectedResource(t *testing.T) {
 		})
 	}
 }
+
+// TestUcommerceRefreshIgnoresScope: Ucommerce's refresh request documents no
+// scope (VENDORS.md §1); one sent anyway is ignored, not refused.
+func TestUcommerceRefreshIgnoresScope(t *testing.T) {
+	ts := newTestServer(t)
+	rp := ts.ucExchange(ts.ucCode())
+	require.Equal(t, 200, rp.status, string(rp.body))
+	rt := rp.json(t)["refresh_token"].(string)
+	rp = ts.do(req{path: "/api/v1/oauth/token", header: basic(ucID, ucSecret), form: url.Values{
+		"grant_type": {"refresh_token"}, "refresh_token": {rt}, "scope": {"transactions:custom:price"},
+	}})
+	require.Equal(t, 200, rp.status, string(rp.body))
+}

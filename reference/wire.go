@@ -77,10 +77,20 @@ var knownParams = map[string]bool{
 	"code_verifier": true,
 }
 
+// bodyRules say how a dialect's token endpoint reads its body.
+type bodyRules struct {
+	// json: an application/json body is decoded as well as a form body.
+	json bool
+	// lastWins: a repeated form parameter takes its last value, as PHP's body
+	// parser does (Shopware), instead of being refused with invalid_request
+	// (RFC 6749 §3.2).
+	lastWins bool
+}
+
 // readTokenRequest parses the body (form, or JSON where the dialect allows it),
 // the Basic header and the query. Repeated form parameters are invalid_request
-// (RFC 6749 §3.2).
-func (s *Server) readTokenRequest(w http.ResponseWriter, r *http.Request, allowJSON bool) (*tokenRequest, *oauthError) {
+// (RFC 6749 §3.2) unless the dialect's rules say the last one wins.
+func (s *Server) readTokenRequest(w http.ResponseWriter, r *http.Request, rules bodyRules) (*tokenRequest, *oauthError) {
 	tr := &tokenRequest{r: r, params: make(map[string]string, 8)}
 	if r.URL.RawQuery != "" {
 		tr.query = r.URL.Query()
@@ -99,7 +109,7 @@ func (s *Server) readTokenRequest(w http.ResponseWriter, r *http.Request, allowJ
 		for k, v := range tr.query {
 			tr.params[k] = v[0]
 		}
-	case ctype == "application/json" && allowJSON:
+	case ctype == "application/json" && rules.json:
 		tr.jsonBody = true
 		var obj map[string]any
 		if err := json.Unmarshal(body, &obj); err != nil {
@@ -130,7 +140,11 @@ func (s *Server) readTokenRequest(w http.ResponseWriter, r *http.Request, allowJ
 				return tr, errInvalidRequest("the form body is malformed", "")
 			}
 			for k, v := range vals {
-				if len(v) > 1 && !s.has(DuplicateParams) {
+				switch {
+				case len(v) > 1 && rules.lastWins:
+					tr.params[k] = v[len(v)-1]
+					continue
+				case len(v) > 1 && !s.has(DuplicateParams):
 					return tr, errInvalidRequest("parameter "+k+" is repeated", k)
 				}
 				tr.params[k] = v[0]

@@ -69,8 +69,17 @@ func (sc *scenario) buildToken(g string, m reqMod) (*profile.TokenRequest, error
 	cl := sc.mainClient()
 	if m.client != nil {
 		cl = *m.client
-		if cl.public {
+		switch {
+		case cl.public:
 			method = profile.ClientAuthNone
+		case method == profile.ClientAuthNone && cl.secret != "":
+			// The grant needs no client authentication (Shopware's refresh as
+			// "administration"), but another confidential client presents
+			// its own credentials the way the token endpoint takes them.
+			method = sc.t.p.Token.ClientAuth
+			if method == profile.ClientAuthNone || method == "" {
+				method = profile.ClientAuthBody
+			}
 		}
 	}
 	// Re-apply client authentication: BuildTokenRequest placed the main
@@ -212,6 +221,7 @@ var rfcErrorCodes = map[string]bool{"invalid_request": true, "invalid_client": t
 type vendorError struct {
 	code   string // RFC code (rfc6749, ucommerce) or vendor code (shopware); "" for elasticpath
 	status string // the status inside the body, where the format has one
+	title  string // the title, where the format has one (shopware, elasticpath)
 }
 
 // parseError decodes an error body in the profile's format.
@@ -264,7 +274,8 @@ func parseError(p *profile.Profile, ex *Exchange) (vendorError, error) {
 		if err != nil {
 			return vendorError{}, err
 		}
-		if _, ok := e["title"].(string); !ok {
+		title, ok := e["title"].(string)
+		if !ok {
 			return vendorError{}, failf(`Elastic Path error has no "title" string%s`, bodyHint(ex))
 		}
 		var status string
@@ -276,7 +287,7 @@ func parseError(p *profile.Profile, ex *Exchange) (vendorError, error) {
 		default:
 			return vendorError{}, failf(`Elastic Path error has no "status"%s`, bodyHint(ex))
 		}
-		return vendorError{status: status}, nil
+		return vendorError{status: status, title: title}, nil
 	default: // rfc6749 §5.2
 		if !isJSON(ex.Header("Content-Type")) {
 			return vendorError{}, failf("error response Content-Type is %q, want application/json (RFC 6749 §5.2)", ex.Header("Content-Type"))
@@ -357,7 +368,12 @@ func checkErrorCode(p *profile.Profile, ex *Exchange, codes string) error {
 	}
 	switch p.Errors.Format {
 	case "elasticpath":
-		return nil // no error code in the body: the status is the check
+		// No error code in the body: the status is the check, and the title
+		// where the profile documents one for it.
+		if want, ok := p.Errors.Titles[ex.Status]; ok && ve.title != want {
+			return failf("want error title %q for HTTP %d (errors.titles), got %q%s", want, ex.Status, ve.title, bodyHint(ex))
+		}
+		return nil
 	case "shopware":
 		var vendor []string
 		for _, c := range want {

@@ -254,6 +254,9 @@ func register(sc stepper) {
 	sc.Step(`^the token request is refused with "([^"]*)"$`, wrap1(func(_ context.Context, s *scenario, codes string) error {
 		return checkErrorCode(s.t.p, s.last, codes)
 	}))
+	sc.Step(`^the refresh does not widen the scope$`, wrap(func(_ context.Context, s *scenario) error {
+		return s.checkNotWidened()
+	}))
 	sc.Step(`^the token request is refused$`, wrap(func(_ context.Context, s *scenario) error {
 		_, err := checkRefused(s.t.p, s.last)
 		return err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/oauthconf/oauthconf/reference"
@@ -53,7 +54,7 @@ paths (see docs/reference-server.md), with the demo clients and users printed by
 func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
 	if o.listDefects {
 		for _, d := range reference.Defects() {
-			fmt.Fprintf(stdout, "%-30s %s\n", d, d.Describe())
+			fmt.Fprintf(stdout, "%-30s %s [%s]\n", d, d.Describe(), strings.Join(d.Dialects(), ", "))
 		}
 		return nil
 	}
@@ -75,10 +76,11 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 	if o.testClock {
 		fmt.Fprint(stderr, " (test clock: POST /_test/clock)")
 	}
-	if len(o.defects) > 0 {
-		fmt.Fprintf(stderr, " with defects %v", o.defects)
-	}
 	fmt.Fprintln(stderr)
+	for _, name := range o.defects {
+		d, _ := reference.ParseDefect(name) // newReference checked the names
+		fmt.Fprintf(stderr, "defect %s: %s; changes the %s dialects only\n", d, d.Describe(), strings.Join(d.Dialects(), ", "))
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
