@@ -15,38 +15,41 @@ Feature: Bearer token usage on the protected resource
 
   @rfc6750-3 @must
   Scenario: A request without a token is refused
+    Given the "protected" resource accepts a fresh access token
     When the client calls the "protected" resource without a token
     Then the resource answers 401
 
   @rfc6750-3 @must
   Scenario: A request without a token gets a Bearer challenge without an error code
     Given the profile documents Bearer challenges on the "protected" resource
+    And the "protected" resource accepts a fresh access token
     When the client calls the "protected" resource without a token
     Then the resource answers 401
     And the answer carries a Bearer challenge without an error code
 
   @rfc6750-3.1 @must
   Scenario: A malformed token is refused
+    Given the "protected" resource accepts a fresh access token
     When the client calls the "protected" resource with a malformed token
     Then the resource answers 401
 
   @rfc6750-3.1 @must
   Scenario: A forged token is refused
-    Given the client holds an access token
+    Given the "protected" resource accepts a fresh access token
     When the client calls the "protected" resource with a forged copy of the access token
     Then the resource answers 401
 
   @rfc6750-3.1 @must
   Scenario: An invalid token gets a Bearer challenge with invalid_token
     Given the profile documents Bearer challenges on the "protected" resource
-    And the client holds an access token
+    And the "protected" resource accepts a fresh access token
     When the client calls the "protected" resource with a forged copy of the access token
     Then the resource answers 401
     And the answer carries a Bearer challenge with error "invalid_token"
 
   @rfc6750-3.1 @must @slow
   Scenario: An expired token is refused
-    Given the client holds an access token
+    Given the "protected" resource accepts a fresh access token
     When the access token lifetime passes
     Then the "protected" resource answers 401 for the access token
 

@@ -16,6 +16,7 @@ Feature: Client credentials grant
 
   @rfc6749-3.2.1 @must
   Scenario: A wrong client secret is refused
+    Given the client can obtain a "client_credentials" token
     When the client requests a "client_credentials" token with a wrong client secret
     Then the token request is refused with "invalid_client"
 
@@ -26,11 +27,13 @@ Feature: Client credentials grant
 
   @rfc6749-3.2.1 @rfc6749-4.4.2 @must
   Scenario: A request without client authentication is refused
+    Given the client can obtain a "client_credentials" token
     When the client requests a "client_credentials" token without client authentication
     Then the token request is refused with "invalid_client|invalid_request|unauthorized_client"
 
   @rfc6749-4.4 @must
   Scenario: A public client cannot use the client credentials grant
     Given a public client is configured
+    And the client can obtain a "client_credentials" token
     When the public client requests a "client_credentials" token
     Then the token request is refused with "unauthorized_client|invalid_client"

@@ -21,6 +21,7 @@ Feature: Customer and account-member tokens used with the implicit token
 
   @elasticpath-customer-token @must
   Scenario: A customer token needs the right password
+    Given the client has a customer token
     When the client requests a customer token with a wrong password
     Then the user token request is refused
 
@@ -32,5 +33,6 @@ Feature: Customer and account-member tokens used with the implicit token
 
   @elasticpath-account-token @must
   Scenario: An account-member token needs the right password
+    Given the client has an account-member token
     When the client requests an account-member token with a wrong password
     Then the user token request is refused

@@ -4,17 +4,20 @@ Feature: Token endpoint errors and request handling
 
   @rfc6749-5.2 @must
   Scenario: An unsupported grant type is refused
+    Given the client can obtain a token
     When the client requests a token with grant_type "urn:oauthconf:no-such-grant"
     Then the token request is refused with "unsupported_grant_type"
 
   @rfc6749-5.2 @must
   Scenario: A request without grant_type is refused
+    Given the client can obtain a token
     When the client requests a token without grant_type
     Then the token request is refused with "invalid_request|unsupported_grant_type"
 
   @rfc6749-5.2 @must
   Scenario Outline: A <grant> request without <param> is refused
     Given the target supports the "<grant>" grant at the token endpoint
+    And the client can obtain a "<grant>" token
     When the client requests a "<grant>" token without the "<param>" parameter
     Then the token request is refused with "invalid_request"
 
@@ -28,6 +31,7 @@ Feature: Token endpoint errors and request handling
   @rfc6749-2.3.1 @rfc6749-5.2 @must
   Scenario: A wrong client secret via HTTP Basic gets 401 with a Basic challenge
     Given the profile authenticates clients with HTTP Basic
+    And the client can obtain a token
     When the client requests a token with a wrong client secret via HTTP Basic
     Then the token request is refused with "invalid_client"
     And the response is 401 with a "Basic" WWW-Authenticate challenge
@@ -41,17 +45,20 @@ Feature: Token endpoint errors and request handling
   @rfc6749-2.3.1 @must
   Scenario: Client credentials in the query string are refused
     Given the profile has a client secret
+    And the client can obtain a token
     When the client requests a token with its client credentials in the query string
     Then the token request is refused
 
   @rfc6749-3.2 @must
   Scenario: GET on the token endpoint is refused
+    Given the client can obtain a token
     When the client requests a token with GET
     Then the response is a 4xx without an access token
 
   @rfc6749-3.2 @must
   Scenario: A repeated parameter is refused
     Given the profile sends form-encoded token requests
+    And the client can obtain a token
     When the client requests a token with the grant_type parameter repeated
     Then the token request is refused with "invalid_request"
 

@@ -32,5 +32,6 @@ Feature: PKCE (RFC 7636, RFC 9700 §2.1.1)
 
   @rfc7636-4.4.1 @must
   Scenario: An unsupported code challenge method is refused
+    Given the public client has an authorization code issued with an S256 challenge
     When the public client requests authorization with code_challenge_method "foo"
     Then the authorization request is refused with "invalid_request"

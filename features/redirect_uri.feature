@@ -6,6 +6,7 @@ Feature: Redirect URI whitelist
 
   @rfc6749-3.1.2.3 @rfc9700-2.1 @ucommerce-redirect-whitelist @must
   Scenario Outline: A redirect URI with <mutation> is refused
+    Given the registered redirect URI gets a code
     When the client requests authorization with the redirect URI changed by "<mutation>"
     Then the authorization server does not redirect and issues no code
 
@@ -21,11 +22,13 @@ Feature: Redirect URI whitelist
 
   @rfc6749-4.1.2.1 @must
   Scenario: An unregistered redirect URI gets no redirect
+    Given the registered redirect URI gets a code
     When the client requests authorization with an unregistered redirect URI
     Then the authorization server does not redirect and issues no code
 
   @rfc6749-4.1.2.1 @must
   Scenario: An unknown client gets no redirect
+    Given the registered redirect URI gets a code
     When an unknown client requests authorization
     Then the authorization server does not redirect and issues no code
 

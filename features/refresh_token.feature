@@ -20,6 +20,7 @@ Feature: Refresh token grant with rotation
 
   @rfc6749-6 @must
   Scenario: A made-up refresh token is refused
+    Given the client can obtain a "refresh_token" token
     When the client refreshes with a made-up refresh token
     Then the token request is refused with "invalid_grant"
 

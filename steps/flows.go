@@ -325,6 +325,16 @@ func (sc *scenario) refreshOnce(ctx context.Context, m reqMod) (*tokenResponse, 
 // primaryRequest builds a valid request for the profile's main confidential
 // grant (client_credentials, else authorization_code with a fresh code, else
 // password), for the request-handling checks.
+// primaryGrant is the grant primaryRequest uses, or "" if the profile has none.
+func (sc *scenario) primaryGrant() string {
+	for _, g := range []string{profile.GrantClientCredentials, profile.GrantAuthorizationCode, profile.GrantPassword} {
+		if sc.t.p.Supports(g) {
+			return g
+		}
+	}
+	return ""
+}
+
 func (sc *scenario) primaryRequest(ctx context.Context, m reqMod) (*profile.TokenRequest, string, error) {
 	p := sc.t.p
 	switch {

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -140,6 +141,41 @@ func register(sc stepper) {
 		}
 		if !r.Challenge {
 			return errSkip("profile %s does not document WWW-Authenticate challenges on %q", s.t.p.Name, name)
+		}
+		return nil
+	}))
+
+	// Controls: a refusal proves a rule only if the same request without the
+	// fault succeeds. Against a server that refuses everything (or is not an
+	// OAuth server at all: 404 everywhere) the negative checks fail here,
+	// naming the control, instead of passing.
+	sc.Step(`^the client can obtain a token$`, wrap(func(ctx context.Context, s *scenario) error {
+		g := s.primaryGrant()
+		if g == "" {
+			return errSkip("profile %s has no client_credentials, authorization_code or password grant", s.t.p.Name)
+		}
+		return control(s.obtain(ctx, g))
+	}))
+	sc.Step(`^the client can obtain an? "([^"]*)" token$`, wrap1(func(ctx context.Context, s *scenario, g string) error {
+		return control(s.obtain(ctx, g))
+	}))
+	sc.Step(`^the registered redirect URI gets a code$`, wrap(func(ctx context.Context, s *scenario) error {
+		return control(nil, s.getCode(ctx))
+	}))
+	sc.Step(`^the "([^"]*)" resource accepts a fresh access token$`, wrap1(func(ctx context.Context, s *scenario, name string) error {
+		r, err := s.resource(name)
+		if err != nil {
+			return err
+		}
+		if err := holdAccess(ctx, s); err != nil {
+			return control(nil, err)
+		}
+		ex, err := s.callResource(ctx, name, "Bearer "+s.access, nil)
+		if err != nil {
+			return err
+		}
+		if ex.Status != r.OK {
+			return control(nil, failf("%s %s with a valid access token answered %s, want %d%s", r.Method, r.Path, ex.StatusText, r.OK, bodyHint(ex)))
 		}
 		return nil
 	}))
@@ -1148,4 +1184,13 @@ func (s *scenario) raceExchanges(ctx context.Context, k int) error {
 		}
 	}
 	return nil
+}
+
+// control wraps the error of a control step (the unfaulted request a negative
+// check is measured against); skips pass through unchanged.
+func control(_ any, err error) error {
+	if err == nil || errors.Is(err, godog.ErrSkip) {
+		return err
+	}
+	return failf("control failed (the fault-free case must work first, or a refusal proves nothing): %v", err)
 }
