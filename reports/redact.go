@@ -49,7 +49,7 @@ func Redact(s string) string {
 	})
 	s = redactScheme.ReplaceAllStringFunc(s, func(m string) string {
 		g := redactScheme.FindStringSubmatch(m)
-		if isRedacted(g[3]) {
+		if isRedacted(g[3]) || isPlainWord(g[3]) {
 			return m
 		}
 		return g[1] + g[2] + Redacted
@@ -77,4 +77,19 @@ func isRedacted(v string) bool {
 	v = strings.TrimSpace(v)
 	u := strings.ToUpper(v)
 	return v == "" || strings.Contains(u, "REDACTED") || strings.Trim(v, "*.…x") == ""
+}
+
+// isPlainWord reports whether v is a short run of letters only ("challenges" in
+// "Bearer challenges"): prose, not a credential. Tokens and base64 credentials
+// of under 20 characters carry digits or punctuation.
+func isPlainWord(v string) bool {
+	if len(v) >= 20 {
+		return false
+	}
+	for _, r := range v {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
+			return false
+		}
+	}
+	return true
 }

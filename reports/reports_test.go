@@ -346,6 +346,9 @@ func TestRedact(t *testing.T) {
 		{"cookies", "Set-Cookie: session=abc; HttpOnly", "Set-Cookie: [REDACTED]"},
 		{"harmless text is unchanged", `the token request is refused with "invalid_grant"`, `the token request is refused with "invalid_grant"`},
 		{"Basic auth mentioned in prose is unchanged", "uses Basic auth", "uses Basic auth"},
+		{"a step about Bearer challenges is prose", "the answer carries a Bearer challenge without an error code", "the answer carries a Bearer challenge without an error code"},
+		{"a long all-letter bearer value is still a credential", "sent Bearer abcdefghijklmnopqrstuvwxyz", "sent Bearer [REDACTED]"},
+		{"an all-letter value in an Authorization header is still hidden", "Authorization: Bearer challenges", "Authorization: Bearer [REDACTED]"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
