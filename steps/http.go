@@ -68,6 +68,9 @@ type httpClient struct {
 // (e.g. a test's TLS roots); its redirect policy is replaced.
 func newHTTPClient(base string, timeout time.Duration, hc *http.Client) (*httpClient, error) {
 	u, err := url.Parse(strings.TrimRight(base, "/"))
+	if err == nil && u.User != nil {
+		return nil, fmt.Errorf("target URL must not carry credentials (user:password@host)")
+	}
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("target %q: want an absolute http:// or https:// URL", base)
 	}
@@ -200,7 +203,8 @@ func (c *httpClient) probe(ctx context.Context) error {
 			if errors.Is(err, ErrBodyTooLarge) {
 				return nil // it answered; the body size matters only where a step reads it
 			}
-			return fmt.Errorf("target unreachable: %w", err)
+			// describeErr names what happened: refused, DNS, TLS, timeout, reset.
+			return fmt.Errorf("target check failed: %w", err)
 		}
 		if ex.Status < 300 || ex.Status > 399 || ex.Header("Location") == "" {
 			return nil

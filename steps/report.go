@@ -100,6 +100,9 @@ type Summary struct {
 	Profiles    []SummaryProfile `json:"profiles"`
 	ExitCode    int              `json:"exit_code"`
 	Interrupted bool             `json:"interrupted,omitempty"`
+	// Error is why the run stopped before any scenario ran (exit 2: bad
+	// flag, profile or credentials, unreachable target).
+	Error string `json:"error,omitempty"`
 }
 
 // SummaryProfile is one profile's line of the summary.
@@ -163,6 +166,32 @@ func WriteReports(dir string, res Result, exitCode int) error {
 	return writeJSON(filepath.Join(dir, "conformance", "summary.json"), sum)
 }
 
+// WriteAbortReports records a run that stopped before any scenario ran: the
+// merged junit.xml holds one errored test case naming the problem (so a CI
+// pipeline publishing JUnit shows why the gate failed), cucumber.json is an
+// empty list, and conformance/summary.json carries exitCode and msg. Files
+// already in dir are kept; msg must already be free of secrets.
+func WriteAbortReports(dir string, exitCode int, msg string) error {
+	suites := junitSuites{Name: "oauthconf verify", Suites: []junitSuite{{
+		Name: "oauthconf verify", Tests: 1, Errors: 1, Time: "0.000",
+		Cases: []junitCase{{
+			Name: "configuration and target", Classname: "oauthconf verify", Status: "error", Time: "0.000",
+			Error: &junitFailure{Message: msg, Type: "configuration"},
+		}},
+	}}}
+	suites.tally()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report dir: %w", err)
+	}
+	if err := writeXML(filepath.Join(dir, "junit.xml"), suites); err != nil {
+		return err
+	}
+	if err := writeJSON(filepath.Join(dir, "cucumber.json"), []cukeFeature{}); err != nil {
+		return err
+	}
+	return writeJSON(filepath.Join(dir, "conformance", "summary.json"), Summary{Profiles: []SummaryProfile{}, ExitCode: exitCode, Error: msg})
+}
+
 func writeJSON(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -218,6 +247,7 @@ type junitCase struct {
 	Status    string        `xml:"status,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Error     *junitFailure `xml:"error,omitempty"`
 	Skipped   *junitFailure `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
@@ -268,11 +298,12 @@ func junitFor(p *ProfileResult, strict bool) junitSuites {
 }
 
 func (j *junitSuites) tally() {
-	j.Tests, j.Skipped, j.Failures, j.seconds = 0, 0, 0, 0
+	j.Tests, j.Skipped, j.Failures, j.Errors, j.seconds = 0, 0, 0, 0, 0
 	for _, s := range j.Suites {
 		j.Tests += s.Tests
 		j.Skipped += s.Skipped
 		j.Failures += s.Failures
+		j.Errors += s.Errors
 		j.seconds += s.seconds
 	}
 	j.Time = fmt.Sprintf("%.3f", j.seconds)

@@ -421,7 +421,11 @@ func (r *run) progress(s *ScenarioResult) {
 	if !r.t.opts.Verbose && s.Status != StatusFailed {
 		return
 	}
-	fmt.Fprintf(r.t.rec.out(), "  %s [%s] %s / %s\n", mark, s.Profile, s.Feature, s.Name)
+	reason := ""
+	if s.Status == StatusSkipped && s.Message != "" {
+		reason = " — " + s.Message
+	}
+	fmt.Fprintf(r.t.rec.out(), "  %s [%s] %s / %s%s\n", mark, s.Profile, s.Feature, s.Name, reason)
 }
 
 // result tallies the profile's outcome.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -166,6 +167,9 @@ func runLoad(ctx context.Context, o loadOptions, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stderr, "load: embedded reference server at %s\n", base)
 	} else {
+		if err := checkTargetURL(o.target); err != nil {
+			return usageError(fmt.Errorf("load: %w", err))
+		}
 		if !load.IsLoopback(o.target) && !o.allowRemote {
 			return usageError(fmt.Errorf("--target %s is not a loopback address; load traffic to another host needs --allow-remote", o.target))
 		}
@@ -308,4 +312,21 @@ func writeRunReport(dir string, stderr io.Writer) {
 		return
 	}
 	fmt.Fprintf(stderr, "load: report written to %s\n", html)
+}
+
+// checkTargetURL refuses a --target with credentials in it (user:password@):
+// they would be printed and reported with the URL, and sent as Basic
+// authentication on every request. The error does not repeat the URL.
+func checkTargetURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("--target is not a valid URL: %w", errors.Unwrap(err))
+	}
+	if u.User != nil {
+		return fmt.Errorf("--target must not carry credentials (user:password@host); pass them with --credential or OAUTHCONF_* variables")
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--target %q: want an absolute http:// or https:// URL", raw)
+	}
+	return nil
 }

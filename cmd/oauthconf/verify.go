@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
+	"github.com/oauthconf/oauthconf/load"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
 	"github.com/oauthconf/oauthconf/reports"
@@ -29,6 +32,7 @@ type verifyOptions struct {
 	credentialsFile string
 	timeout         time.Duration
 	verbose         bool
+	demoCredentials bool
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -75,12 +79,43 @@ credential, unreachable target).`,
 	f.StringVar(&o.credentialsFile, "credentials", "", "YAML file mapping credential names to values")
 	f.DurationVar(&o.timeout, "timeout", steps.DefaultTimeout, "timeout of each HTTP request")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print every scenario as it finishes, and skip reasons")
+	f.BoolVar(&o.demoCredentials, "demo-credentials", false, "use the reference server's demo credentials (for a --target started with `oauthconf serve` without --config); --credential values still win")
 	return cmd
 }
 
 // runVerify runs the suite; its error carries the exit code (usageError,
-// failedError). Reports are written even when the run fails or is interrupted.
+// failedError). Reports are written even when the run fails or is interrupted,
+// and a run that stops with exit 2 leaves a record of why in --report-dir.
 func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
+	err := verifyRun(ctx, o, out)
+	var ee *exitError
+	if o.reportDir == "" || !errors.As(err, &ee) || ee.code != exitUsage {
+		return err
+	}
+	msg := redactMessage(err.Error(), o.credentials)
+	if werr := steps.WriteAbortReports(o.reportDir, exitUsage, msg); werr != nil {
+		fmt.Fprintf(out, "verify: recording the error in %s: %v\n", o.reportDir, werr)
+		return err
+	}
+	fmt.Fprintf(out, "the error is recorded in %s (junit.xml, conformance/summary.json)\n", o.reportDir)
+	return err
+}
+
+// urlUserinfo matches credentials embedded in a URL (https://user:pass@host).
+var urlUserinfo = regexp.MustCompile(`(://)[^/@\s]+@`)
+
+// redactMessage hides URL userinfo and every --credential value in msg.
+func redactMessage(msg string, credentialArgs []string) string {
+	msg = urlUserinfo.ReplaceAllString(msg, "${1}[REDACTED]@")
+	for _, a := range credentialArgs {
+		if _, v, ok := strings.Cut(a, "="); ok && len(v) >= 3 {
+			msg = strings.ReplaceAll(msg, v, "[REDACTED]")
+		}
+	}
+	return reports.Redact(msg)
+}
+
+func verifyRun(ctx context.Context, o verifyOptions, out io.Writer) error {
 	start := time.Now()
 	if o.concurrency < 1 {
 		return usageError(fmt.Errorf("verify: --concurrency must be at least 1, got %d", o.concurrency))
@@ -94,6 +129,11 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 	}
 	names := o.profiles
 	embedded := o.target == ""
+	if !embedded {
+		if err := checkTargetURL(o.target); err != nil {
+			return usageError(fmt.Errorf("verify: %w", err))
+		}
+	}
 	if len(names) == 0 {
 		if !embedded {
 			return usageError(fmt.Errorf("verify: --target needs --profile (built-in: %s, or a YAML file)", strings.Join(profile.Builtin(), ", ")))
@@ -140,13 +180,16 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 	var all []steps.Options
 	for _, p := range profiles {
 		g := given
-		if embedded {
+		if embedded || o.demoCredentials {
 			g = reference.DemoConfig().Credentials(p.Name)
 			for k, v := range given {
 				g[k] = v
 			}
 		}
 		creds, err := profile.Resolve(p, g, os.Getenv)
+		if err != nil && !embedded && !o.demoCredentials && load.IsLoopback(o.target) {
+			err = fmt.Errorf("%w\n(a target started with `oauthconf serve`? --demo-credentials uses its demo credentials)", err)
+		}
 		if err != nil {
 			return usageError(fmt.Errorf("verify: %w", err))
 		}
