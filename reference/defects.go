@@ -30,6 +30,7 @@ const (
 	PKCEPlainAccepted   Defect = "pkce-any-method"       // unknown code_challenge_method values are accepted (RFC 7636 §4.4.1)
 	ReplayNoRevoke      Defect = "code-replay-no-revoke" // a replayed code does not revoke the tokens issued from it (RFC 6749 §4.1.2 SHOULD)
 	ErrorNoState        Defect = "error-no-state"        // authorization error redirects drop the state parameter (RFC 6749 §4.1.2.1)
+	StateNotEchoed      Defect = "state-not-echoed"      // the successful authorization redirect drops the state parameter (RFC 6749 §4.1.2)
 
 	// Refresh tokens (RFC 6749 §6, RFC 9700 §4.14).
 	RefreshNotRotated     Defect = "refresh-not-rotated"      // the used refresh token keeps working
@@ -78,6 +79,7 @@ const (
 	BearerAcceptsExpired Defect = "bearer-accepts-expired" // expired access tokens are accepted
 	BearerAcceptsForged  Defect = "bearer-accepts-forged"  // tokens with a bad signature or unknown value are accepted
 	BearerAcceptsRevoked Defect = "bearer-accepts-revoked" // revoked access tokens are accepted
+	BearerAcceptsMissing Defect = "bearer-accepts-missing" // a request without any Authorization header is served (RFC 6750 §3)
 	BearerNoChallenge    Defect = "bearer-no-challenge"    // 401 answers lack WWW-Authenticate: Bearer (RFC 6750 §3)
 	BearerLowercase      Defect = "bearer-scheme-case"     // the "Bearer" scheme is refused unless written exactly "Bearer" (RFC 6750 §2.1 is case-insensitive per RFC 7235)
 	RevokeNotHonoured    Defect = "revoke-noop"            // the RFC 7009 revocation endpoint answers 200 but revokes nothing
@@ -101,6 +103,7 @@ var defectDocs = map[Defect]string{
 	PKCEPlainAccepted:     "unknown code_challenge_method values are accepted (RFC 7636 §4.4.1)",
 	ReplayNoRevoke:        "a replayed code does not revoke the tokens issued from it (RFC 6749 §4.1.2 SHOULD)",
 	ErrorNoState:          "authorization error redirects drop the state parameter (RFC 6749 §4.1.2.1)",
+	StateNotEchoed:        "the successful authorization redirect drops the state parameter (RFC 6749 §4.1.2 MUST)",
 	RefreshNotRotated:     "a used refresh token keeps working after rotation (RFC 9700 §4.14.2)",
 	RefreshNotBoundClient: "another client can use a refresh token (RFC 6749 §6)",
 	RefreshScopeWiden:     "a refresh may widen the scope beyond the original grant (RFC 6749 §6)",
@@ -137,6 +140,7 @@ var defectDocs = map[Defect]string{
 	BearerAcceptsExpired:  "protected resources accept expired access tokens",
 	BearerAcceptsForged:   "protected resources accept tokens with a bad signature or an unknown value",
 	BearerAcceptsRevoked:  "protected resources accept revoked access tokens",
+	BearerAcceptsMissing:  "protected resources serve requests that carry no access token at all (RFC 6750 §3)",
 	BearerNoChallenge:     "401 answers from protected resources lack WWW-Authenticate: Bearer (RFC 6750 §3)",
 	BearerLowercase:       `protected resources refuse the auth scheme unless written exactly "Bearer" (RFC 6750 §2.1)`,
 	RevokeNotHonoured:     "the revocation endpoint answers 200 but revokes nothing (RFC 7009 §2.1)",
@@ -162,7 +166,7 @@ var defectDialects = func() map[Defect][]string {
 	code := []string{dialectRFC6749, dialectUcommerce}
 	m := map[Defect][]string{
 		CodeReusable: code, CodeRace: code, CodeNeverExpires: code, CodeNotBoundClient: code, CodeNotBoundURI: code,
-		RedirectPrefixMatch: code, RedirectCaseFold: code, RedirectOnBadURI: code, ReplayNoRevoke: code, ErrorNoState: code,
+		RedirectPrefixMatch: code, RedirectCaseFold: code, RedirectOnBadURI: code, ReplayNoRevoke: code, ErrorNoState: code, StateNotEchoed: code,
 		CodeNotEncoded:     {dialectUcommerce},
 		CodeAcceptsEncoded: {dialectUcommerce},
 		PKCENotChecked:     {dialectRFC6749},

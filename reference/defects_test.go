@@ -77,6 +77,10 @@ var defectProbes = map[Defect]ruleProbe{
 		ts.rfcExchange(code, nil)
 		return ts.do(req{method: "GET", path: "/oauth2/resource", header: bearer(access)}).status == 401
 	},
+	StateNotEchoed: func(t *testing.T, ts *testServer) bool {
+		q := url.Values{"client_id": {rfcID}, "redirect_uri": {rfcURI}, "response_type": {"code"}, "state": {"keep-me"}}
+		return strings.Contains(ts.do(req{method: "GET", path: "/oauth2/authorize?" + q.Encode()}).header.Get("Location"), "state=keep-me")
+	},
 	ErrorNoState: func(t *testing.T, ts *testServer) bool {
 		q := url.Values{"client_id": {rfcID}, "redirect_uri": {rfcURI}, "response_type": {"bogus"}, "state": {"keep-me"}}
 		return strings.Contains(ts.do(req{method: "GET", path: "/oauth2/authorize?" + q.Encode()}).header.Get("Location"), "state=keep-me")
@@ -217,6 +221,9 @@ var defectProbes = map[Defect]ruleProbe{
 		access := ts.rfcCC()["access_token"].(string)
 		ts.do(req{path: "/oauth2/revoke", header: basic(rfcID, rfcSecret), form: url.Values{"token": {access}}})
 		return ts.do(req{method: "GET", path: "/oauth2/resource", header: bearer(access)}).status == 401
+	},
+	BearerAcceptsMissing: func(t *testing.T, ts *testServer) bool {
+		return ts.do(req{method: "GET", path: "/oauth2/resource"}).status == 401
 	},
 	BearerNoChallenge: func(t *testing.T, ts *testServer) bool {
 		return strings.HasPrefix(ts.do(req{method: "GET", path: "/oauth2/resource"}).header.Get("WWW-Authenticate"), "Bearer")

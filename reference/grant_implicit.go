@@ -36,7 +36,7 @@ func (s *Server) implicitRedirect(w http.ResponseWriter, r *http.Request, d dial
 	if sess.scope != "" {
 		frag.Set("scope", sess.scope)
 	}
-	if state != "" {
+	if state != "" && !s.has(StateNotEchoed) {
 		frag.Set("state", state)
 	}
 	s.setNoStore(w)

@@ -202,7 +202,7 @@ func (d *rfc6749) authorize(w http.ResponseWriter, r *http.Request) {
 	code := d.s.issueCode(d, sess, d.cfg.CodeTTL.Duration, challenge, func() string { return randHex(32) })
 	v := url.Values{}
 	v.Set("code", code)
-	if state != "" {
+	if state != "" && !d.s.has(StateNotEchoed) {
 		v.Set("state", state)
 	}
 	w.Header().Set("Location", redirect+querySep(redirect)+v.Encode())

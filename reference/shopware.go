@@ -233,7 +233,7 @@ func (sw *shopware) version(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, e := sw.s.checkJWTBearer(r, sw.jwt, nil)
-	if e == nil && !strings.HasPrefix(strings.TrimLeft(r.Header.Get("Authorization"), " \t"), "Bearer ") {
+	if h := r.Header.Get("Authorization"); e == nil && h != "" && !strings.HasPrefix(strings.TrimLeft(h, " \t"), "Bearer ") {
 		// League strips the scheme with the case-sensitive /^(?:\s+)?Bearer\s/
 		// (VENDORS.md §2): "bearer x" is parsed as a JWT and refused.
 		e = errTokenInvalid("the JWT string must have two dots")

@@ -83,7 +83,7 @@ func (u *ucommerce) connect(w http.ResponseWriter, r *http.Request) {
 		enc = code
 	}
 	loc := redirect + querySep(redirect) + "code=" + enc
-	if state != "" {
+	if state != "" && !u.s.has(StateNotEchoed) {
 		loc += "&state=" + url.QueryEscape(state)
 	}
 	w.Header().Set("Location", loc)

@@ -23,8 +23,6 @@ var builtinProfiles = []string{"elasticpath", "rfc6749", "shopware", "ucommerce"
 // (reported to the reference's owner), not a check that cannot fail: each
 // asserts a status or field a broken server would get wrong.
 var unkillable = map[string]string{
-	"Bearer token usage on the protected resource / A request without a token is refused":    "no defect makes a protected resource accept a request without credentials",
-	"Authorization code grant / Authorization answers 302 with the code in Location":         "no defect breaks the success redirect (status, redirect URI or state echo)",
 	"Implicit grant / An implicit token can read":                                            "no defect makes a protected resource refuse a valid implicit token (rfc6749)",
 	"Token response shape / The implicit token response has the documented fields and types": "no defect changes the RFC 6749 §4.2.2 fragment response (expires-in-string only touches JSON bodies)",
 }
