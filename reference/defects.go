@@ -47,6 +47,7 @@ const (
 	MissingRefreshToken Defect = "missing-refresh-token"         // password and authorization_code grants return no refresh_token
 	RefreshInCC         Defect = "refresh-in-client-credentials" // client_credentials responses carry a refresh_token (RFC 6749 §4.4.3)
 	ImplicitRefresh     Defect = "implicit-refresh-token"        // implicit responses carry a refresh_token (RFC 6749 §4.2.2)
+	ImplicitInQuery     Defect = "implicit-token-in-query"       // the implicit access token is put in the redirect URI's query, not its fragment (RFC 6749 §4.2.2)
 	JWTClaimsMissing    Defect = "jwt-claims-missing"            // JWT access tokens lack the vendor's documented claims
 	MalformedJSON       Defect = "malformed-token-json"          // successful token responses have a truncated JSON body
 	WrongContentType    Defect = "token-content-type"            // token responses are sent as text/plain
@@ -116,6 +117,7 @@ var defectDocs = map[Defect]string{
 	MissingRefreshToken:   "password and authorization_code grants return no refresh_token",
 	RefreshInCC:           "client_credentials responses carry a refresh_token (RFC 6749 §4.4.3 SHOULD NOT)",
 	ImplicitRefresh:       "implicit grant responses carry a refresh_token (RFC 6749 §4.2.2 MUST NOT)",
+	ImplicitInQuery:       "the implicit access token is sent in the redirect URI's query instead of its fragment (RFC 6749 §4.2.2)",
 	JWTClaimsMissing:      "JWT access tokens lack the vendor's documented claims",
 	MalformedJSON:         "successful token responses carry a truncated JSON body (breaks load runs)",
 	WrongContentType:      "token responses are labelled text/plain instead of application/json",
@@ -180,6 +182,7 @@ var defectDialects = func() map[Defect][]string {
 		MissingRefreshToken: {dialectRFC6749, dialectShopware, dialectUcommerce},
 		RefreshInCC:         {dialectElasticPath, dialectRFC6749, dialectShopware},
 		ImplicitRefresh:     {dialectElasticPath, dialectRFC6749},
+		ImplicitInQuery:     {dialectRFC6749},
 		JWTClaimsMissing:    {dialectRFC6749, dialectShopware, dialectUcommerce},
 		TokensNotUnique:     {dialectElasticPath, dialectRFC6749, dialectShopware},
 

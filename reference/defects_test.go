@@ -77,6 +77,12 @@ var defectProbes = map[Defect]ruleProbe{
 		ts.rfcExchange(code, nil)
 		return ts.do(req{method: "GET", path: "/oauth2/resource", header: bearer(access)}).status == 401
 	},
+	ImplicitInQuery: func(t *testing.T, ts *testServer) bool {
+		q := url.Values{"client_id": {rfcID}, "redirect_uri": {rfcURI}, "response_type": {"token"}}
+		loc := ts.do(req{method: "GET", path: "/oauth2/authorize?" + q.Encode()}).header.Get("Location")
+		before, after, _ := strings.Cut(loc, "#")
+		return strings.Contains(after, "access_token=") && !strings.Contains(before, "access_token=")
+	},
 	StateNotEchoed: func(t *testing.T, ts *testServer) bool {
 		q := url.Values{"client_id": {rfcID}, "redirect_uri": {rfcURI}, "response_type": {"code"}, "state": {"keep-me"}}
 		return strings.Contains(ts.do(req{method: "GET", path: "/oauth2/authorize?" + q.Encode()}).header.Get("Location"), "state=keep-me")

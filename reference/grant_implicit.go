@@ -40,5 +40,9 @@ func (s *Server) implicitRedirect(w http.ResponseWriter, r *http.Request, d dial
 		frag.Set("state", state)
 	}
 	s.setNoStore(w)
+	if s.has(ImplicitInQuery) {
+		http.Redirect(w, r, redirectURI+querySep(redirectURI)+frag.Encode(), http.StatusFound)
+		return
+	}
 	http.Redirect(w, r, redirectURI+"#"+frag.Encode(), http.StatusFound)
 }
