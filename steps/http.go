@@ -10,9 +10,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -194,31 +197,171 @@ func describeErr(ctx context.Context, method, u string, timeout time.Duration, e
 }
 
 // probe checks that the target answers HTTP at all, following at most
-// MaxRedirects redirects from the base URL. Any HTTP status counts as reachable.
+// MaxRedirects redirects from the base URL. Any HTTP status counts as reachable
+// (even when the body then is too large or too slow: steps judge bodies).
+//
+// Its error says what actually happened (see probeTrace.explain): a DNS
+// failure, connection refused, no answer to the TCP connection, a TLS
+// handshake failure with the certificate problem, a TLS handshake or response
+// headers that did not come within the timeout, a connection closed without
+// an answer, or too many redirects. Every request is bounded by the client's
+// timeout, so the probe takes at most (MaxRedirects+1) × timeout.
 func (c *httpClient) probe(ctx context.Context) error {
 	target := c.base.String() + "/"
 	for i := 0; ; i++ {
-		ex, err := c.do(ctx, http.MethodGet, target, nil, nil)
-		if err != nil {
-			if errors.Is(err, ErrBodyTooLarge) {
-				return nil // it answered; the body size matters only where a step reads it
+		tr := &probeTrace{}
+		ex, err := c.do(httptrace.WithClientTrace(ctx, tr.clientTrace()), http.MethodGet, target, nil, nil)
+		if err != nil && ex.Status == 0 {
+			if ctx.Err() != nil {
+				return fmt.Errorf("target check interrupted: %w", err)
 			}
-			// describeErr names what happened: refused, DNS, TLS, timeout, reset.
-			return fmt.Errorf("target check failed: %w", err)
+			return fmt.Errorf("GET %s: %s", target, tr.explain(err, c.timeout))
 		}
 		if ex.Status < 300 || ex.Status > 399 || ex.Header("Location") == "" {
 			return nil
 		}
 		if i >= MaxRedirects {
-			return fmt.Errorf("target %s: more than %d redirects (redirect loop?), last to %s", c.base, MaxRedirects, ex.Header("Location"))
+			return fmt.Errorf("GET %s: too many redirects: more than %d (a redirect loop?), the last to %s", c.base.String()+"/", MaxRedirects, ex.Header("Location"))
 		}
 		next, err := url.Parse(ex.Header("Location"))
 		if err != nil {
-			return fmt.Errorf("target %s: redirect to an invalid Location %q", c.base, ex.Header("Location"))
+			return fmt.Errorf("GET %s: redirect to an invalid Location %q", target, ex.Header("Location"))
 		}
 		base, _ := url.Parse(target)
 		target = base.ResolveReference(next).String()
 	}
+}
+
+// probeTrace records how far one probe request got (httptrace), so that a
+// failure can say at which stage it stopped.
+type probeTrace struct {
+	mu                             sync.Mutex
+	host, addr                     string
+	dnsStarted, dnsDone            bool
+	connected, tlsStarted, tlsDone bool
+	wroteRequest                   bool
+	tlsErr                         error
+}
+
+func (p *probeTrace) clientTrace() *httptrace.ClientTrace {
+	set := func(f func()) { p.mu.Lock(); defer p.mu.Unlock(); f() }
+	return &httptrace.ClientTrace{
+		DNSStart: func(i httptrace.DNSStartInfo) { set(func() { p.dnsStarted, p.host = true, i.Host }) },
+		DNSDone:  func(httptrace.DNSDoneInfo) { set(func() { p.dnsDone = true }) },
+		ConnectStart: func(_, addr string) {
+			set(func() {
+				if !p.connected {
+					p.addr = addr
+				}
+			})
+		},
+		ConnectDone: func(_, addr string, err error) {
+			set(func() {
+				if err == nil {
+					p.connected, p.addr = true, addr
+				}
+			})
+		},
+		GotConn: func(i httptrace.GotConnInfo) {
+			set(func() {
+				p.connected = true
+				if i.Conn != nil {
+					p.addr = i.Conn.RemoteAddr().String()
+				}
+			})
+		},
+		TLSHandshakeStart: func() { set(func() { p.tlsStarted = true }) },
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
+			set(func() { p.tlsDone, p.tlsErr = err == nil, err })
+		},
+		WroteRequest: func(i httptrace.WroteRequestInfo) { set(func() { p.wroteRequest = i.Err == nil }) },
+	}
+}
+
+// explain says what happened to a probe request that got no response.
+func (p *probeTrace) explain(err error, timeout time.Duration) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	where := p.addr
+	if where == "" {
+		where = "the server"
+	}
+	var (
+		dnsErr    *net.DNSError
+		opErr     *net.OpError
+		tlsVerify *tls.CertificateVerificationError
+		unknownCA x509.UnknownAuthorityError
+		hostErr   x509.HostnameError
+		certErr   x509.CertificateInvalidError
+		recordErr tls.RecordHeaderError
+		alertErr  tls.AlertError
+	)
+	if p.tlsErr != nil {
+		err = errors.Join(p.tlsErr, err) // the handshake's own error names the certificate problem
+	}
+	switch {
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("DNS lookup of %q failed: %s", dnsErr.Name, dnsErr.Err)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Sprintf("connection refused by %s (nothing listening on that port?)", where)
+	case errors.As(err, &tlsVerify), errors.As(err, &unknownCA), errors.As(err, &hostErr), errors.As(err, &certErr):
+		return "TLS handshake failed: the server's certificate was rejected: " + certProblem(err)
+	case errors.As(err, &recordErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return fmt.Sprintf("TLS handshake failed: %s answered in plain HTTP, not TLS (use http://)", where)
+	case errors.As(err, &alertErr):
+		return fmt.Sprintf("TLS handshake failed: %s sent the alert %q (no common protocol version or cipher suite, or it wants a client certificate?)", where, alertErr.Error())
+	case isTimeout(err):
+		switch {
+		case p.dnsStarted && !p.dnsDone:
+			return fmt.Sprintf("timed out after %s resolving %q (DNS)", timeout, p.host)
+		case !p.connected:
+			return fmt.Sprintf("timed out after %s connecting to %s: no answer to the TCP connection (a firewall dropping packets, or a wrong address?)", timeout, where)
+		case p.tlsStarted && !p.tlsDone:
+			return fmt.Sprintf("TLS handshake timed out after %s: %s accepted the connection but did not complete the handshake (is it plain HTTP, or overloaded?)", timeout, where)
+		case !p.wroteRequest:
+			return fmt.Sprintf("timed out after %s sending the request: %s accepted the connection but did not read it", timeout, where)
+		}
+		return fmt.Sprintf("timed out after %s waiting for response headers: %s accepted the connection and the request but did not answer (a slow or stuck server?)", timeout, where)
+	case p.tlsStarted && !p.tlsDone && p.tlsErr != nil:
+		return fmt.Sprintf("TLS handshake failed: %v", p.tlsErr)
+	case p.connected && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)):
+		return fmt.Sprintf("%s accepted the connection but closed it without answering", where)
+	case errors.As(err, &opErr) && opErr.Op == "dial":
+		return fmt.Sprintf("cannot connect to %s: %v", where, opErr.Err)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// certProblem returns the x509 error that made a certificate fail verification.
+func certProblem(err error) string {
+	var (
+		tlsVerify *tls.CertificateVerificationError
+		unknownCA x509.UnknownAuthorityError
+		hostErr   x509.HostnameError
+		certErr   x509.CertificateInvalidError
+	)
+	switch {
+	case errors.As(err, &unknownCA):
+		return unknownCA.Error() + " (self-signed, or issued by a private CA the system does not trust)"
+	case errors.As(err, &hostErr):
+		return hostErr.Error()
+	case errors.As(err, &certErr):
+		return certErr.Error()
+	case errors.As(err, &tlsVerify):
+		return tlsVerify.Err.Error()
+	}
+	return err.Error()
+}
+
+// isTimeout reports whether err is a deadline or timeout of any layer.
+func isTimeout(err error) bool {
+	var netErr net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
+		(errors.As(err, &netErr) && netErr.Timeout())
 }
 
 // redactor hides secrets in transcripts: credential values, Authorization

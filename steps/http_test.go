@@ -2,8 +2,10 @@ package steps
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -245,5 +247,161 @@ func TestRedaction(t *testing.T) {
 	ex := &Exchange{Method: "POST", URL: "http://127.0.0.1/token", ReqHeader: http.Header{"Authorization": {"Basic dXNlcjpwYXNz"}}, Status: 200, StatusText: "200 OK", RespHeader: http.Header{}}
 	if got := transcript(&r, []*Exchange{ex}); strings.Contains(got, "dXNlcjpwYXNz") {
 		t.Fatalf("transcript shows the Authorization value:\n%s", got)
+	}
+}
+
+// silentListener accepts TCP connections on 127.0.0.1 and never writes a
+// byte: a target that is up but does not answer.
+func silentListener(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		var conns []net.Conn
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				<-done
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); close(done) })
+	return ln.Addr().String()
+}
+
+// hangUpListener accepts TCP connections on 127.0.0.1 and closes them at once.
+func hangUpListener(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	t.Cleanup(func() { ln.Close() })
+	return ln.Addr().String()
+}
+
+// TestProbeSaysWhatHappened: the reachability probe names what went wrong,
+// not just "unreachable": a target that accepted the connection but did not
+// answer in time is a timeout waiting for response headers; TLS failures
+// carry the certificate problem; and no case hangs.
+func TestProbeSaysWhatHappened(t *testing.T) {
+	hs := hostileHandlers(t)
+	slow := httptest.NewServer(hs["slow"])
+	t.Cleanup(slow.Close)
+	loop := httptest.NewServer(hs["redirect loop"])
+	t.Cleanup(loop.Close)
+	selfSigned := httptest.NewUnstartedServer(hs["non-JSON"])
+	selfSigned.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are expected
+	selfSigned.StartTLS()
+	t.Cleanup(selfSigned.Close)
+	plain := httptest.NewServer(hs["non-JSON"])
+	t.Cleanup(plain.Close)
+	slowBody := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		select { // headers sent; the body never comes
+		case <-r.Context().Done():
+		case <-time.After(30 * time.Second):
+		}
+	}))
+	t.Cleanup(slowBody.Close)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedPort := ln.Addr().String()
+	ln.Close()
+	silent := silentListener(t)
+	hangUp := hangUpListener(t)
+	// A resolver failure, injected: tests send no traffic beyond loopback.
+	noDNS := &http.Client{Transport: &http.Transport{DialContext: func(_ context.Context, _, addr string) (net.Conn, error) {
+		host, _, _ := net.SplitHostPort(addr)
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}}}
+
+	// The test server's certificate, trusted, but checked against another name.
+	trusted := selfSigned.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	wrongName := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: trusted, ServerName: "oauthconf-other-name.invalid"}}}
+
+	const timeout = 300 * time.Millisecond
+	tests := []struct {
+		description string
+		url         string
+		hc          *http.Client
+		want        []string // all of these, in the error
+		ok          bool     // the probe passes
+	}{
+		{"a slow handler: connected, then no response headers in time", slow.URL, nil,
+			[]string{"timed out after 300ms waiting for response headers", "accepted the connection"}, false},
+		{"a listener that never speaks HTTP: the same", "http://" + silent, nil,
+			[]string{"timed out after 300ms waiting for response headers", "accepted the connection"}, false},
+		{"a listener that never answers the TLS handshake", "https://" + silent, nil,
+			[]string{"TLS handshake timed out after 300ms", "accepted the connection"}, false},
+		{"a self-signed certificate: TLS handshake failure naming the certificate problem", selfSigned.URL, nil,
+			[]string{"TLS handshake failed", "certificate signed by unknown authority"}, false},
+		{"a certificate for other names: TLS handshake failure naming them", selfSigned.URL, wrongName,
+			[]string{"TLS handshake failed", "certificate is valid for", "not oauthconf-other-name.invalid"}, false},
+		{"https:// to a plain HTTP server", strings.Replace(plain.URL, "http://", "https://", 1), nil,
+			[]string{"TLS handshake failed", "plain HTTP"}, false},
+		{"a closed port: connection refused", "http://" + closedPort, nil,
+			[]string{"connection refused", closedPort}, false},
+		{"a connection closed without an answer", "http://" + hangUp, nil,
+			[]string{"accepted the connection but closed it without answering"}, false},
+		{"a DNS failure", "http://oauthconf-no-such-host.invalid", noDNS,
+			[]string{"DNS lookup of \"oauthconf-no-such-host.invalid\" failed", "no such host"}, false},
+		{"a redirect loop: too many redirects", loop.URL, nil,
+			[]string{"too many redirects", "more than 5"}, false},
+		{"a status with a slow body still counts as an answer", slowBody.URL, nil, nil, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.description, func(t *testing.T) {
+			t.Parallel()
+			c, err := newHTTPClient(tc.url, timeout, tc.hc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			err = c.probe(t.Context())
+			if d := time.Since(start); d > 20*time.Second { // generous: proves only that it does not hang
+				t.Errorf("probe took %s", d)
+			}
+			if tc.ok {
+				if err != nil {
+					t.Fatalf("probe error = %v, want none", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("probe passed")
+			}
+			t.Logf("probe: %v", err)
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("probe error = %v\nwant it to contain %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "unreachable") && !strings.Contains(tc.description, "refused") {
+				t.Errorf("probe error = %v: a target that was reached is not \"unreachable\"", err)
+			}
+		})
 	}
 }

@@ -153,6 +153,11 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	return RunAll(ctx, []Options{opts})
 }
 
+// ErrTargetCheck marks RunAll's error when the target failed the
+// reachability check made before any scenario runs; the error says what
+// happened (refused, DNS, TLS, timeout, redirects).
+var ErrTargetCheck = errors.New("target check failed")
+
 // RunAll runs the suite for several profiles. Their concurrent passes run in
 // parallel; the passes that move a shared test clock then run one after the
 // other, so that advancing the clock never expires another scenario's codes.
@@ -171,7 +176,10 @@ func RunAll(ctx context.Context, all []Options) (Result, error) {
 	}
 	for _, r := range runs {
 		if err := r.t.client.probe(ctx); err != nil {
-			return res, fmt.Errorf("profile %s: %w", r.t.p.Name, err)
+			if ctx.Err() != nil {
+				return res, fmt.Errorf("profile %s: %w", r.t.p.Name, err)
+			}
+			return res, fmt.Errorf("profile %s: %w: %w", r.t.p.Name, ErrTargetCheck, err)
 		}
 	}
 	serialSlow := false
