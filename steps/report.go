@@ -16,8 +16,9 @@ import (
 type cukeFeature = map[string]any
 
 // parseCucumber decodes godog's cucumber JSON and moves each skipped step's
-// reason (its skip-reason.txt embedding) into result.error_message.
-func parseCucumber(data []byte) ([]cukeFeature, error) {
+// reason (its skip-reason.txt embedding) into result.error_message, through
+// redact.
+func parseCucumber(data []byte, redact func(string) string) ([]cukeFeature, error) {
 	var feats []cukeFeature
 	if len(strings.TrimSpace(string(data))) == 0 {
 		return nil, nil
@@ -36,7 +37,7 @@ func parseCucumber(data []byte) ([]cukeFeature, error) {
 				for _, e := range asList(st["embeddings"]) {
 					if e["name"] == skipReasonName {
 						if b, err := base64.StdEncoding.DecodeString(fmt.Sprint(e["data"])); err == nil {
-							res["error_message"] = string(b)
+							res["error_message"] = redact(string(b))
 						}
 						continue
 					}

@@ -318,7 +318,7 @@ func (r *run) pass(ctx context.Context, tags string, concurrency int) error {
 	if status == 2 {
 		return fmt.Errorf("profile %s: godog could not run the features (status 2; tags %q)", r.t.p.Name, tags)
 	}
-	feats, err := parseCucumber(cuke.Bytes())
+	feats, err := parseCucumber(cuke.Bytes(), r.redact)
 	if err != nil {
 		return fmt.Errorf("profile %s: %w", r.t.p.Name, err)
 	}
@@ -356,6 +356,9 @@ func (r *run) initScenario(sc *godog.ScenarioContext) {
 				msg = s.red.text(err.Error())
 			}
 			s.record.fail(msg, s.transcript())
+		}
+		if s.record.Status == StatusSkipped {
+			s.record.Message = redactReason(&s.red, r.t.p.Name, s.record.Message)
 		}
 		if st.Id == s.record.lastStep {
 			if s.record.Status == "" {
@@ -436,6 +439,26 @@ func (r *run) progress(s *ScenarioResult) {
 	fmt.Fprintf(r.t.rec.out(), "  %s [%s] %s / %s%s\n", mark, s.Profile, s.Feature, s.Name, reason)
 }
 
+// redact hides secrets in a skip reason (see redactReason) that is not tied
+// to one scenario's exchanges.
+func (r *run) redact(s string) string {
+	red := redactor{redact: r.t.creds.Redact}
+	return redactReason(&red, r.t.p.Name, s)
+}
+
+// redactReason gives a skip reason the redaction of failure messages
+// (credential values, tokens, secret parameters), except for the words
+// "profile <name>": the profile's name is on every output line, so hiding it
+// there protects nothing (the demo Shopware password is "shopware").
+func redactReason(red *redactor, profileName, reason string) string {
+	const keep = "\x00profile\x00"
+	phrase := "profile " + profileName
+	if profileName == "" || strings.Contains(reason, keep) {
+		return red.text(reason)
+	}
+	return strings.ReplaceAll(red.text(strings.ReplaceAll(reason, phrase, keep)), keep, phrase)
+}
+
 // result tallies the profile's outcome.
 func (r *run) result() *ProfileResult {
 	pr := &ProfileResult{Name: r.t.p.Name, Target: r.t.client.base.String(), Duration: time.Since(r.start), cucumber: r.cucumber}
@@ -445,6 +468,9 @@ func (r *run) result() *ProfileResult {
 	for _, s := range scen {
 		if s.Status == "" { // never finished: interrupted
 			s.Status, s.Message = StatusFailed, "interrupted before the scenario finished"
+		}
+		if s.Status == StatusSkipped {
+			s.Message = r.redact(s.Message)
 		}
 		c := &pr.Must
 		if s.Level == profile.LevelShould {

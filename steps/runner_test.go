@@ -1,0 +1,78 @@
+package steps
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/oauthconf/oauthconf/profile"
+)
+
+// TestSkipReasonsAreShownAndRedacted: `verify -v` prints each skipped
+// scenario with its reason; without -v only the per-profile counts. A reason
+// goes through the same redaction as failure messages, on the skip line, in
+// the result, the skip tally and the cucumber JSON (result.error_message).
+func TestSkipReasonsAreShownAndRedacted(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	t.Cleanup(ts.Close)
+	// A step argument that happens to be the client secret reaches the skip
+	// reason ("profile fake has no "…" resource").
+	feats := fstest.MapFS{"skip.feature": {Data: []byte(`Feature: Skips
+
+  @must
+  Scenario: A resource the profile lacks
+    Given the profile has a "fake-secret-value" resource
+`)}}
+	for _, verbose := range []bool{true, false} {
+		p, creds := fakeProfile(t)
+		var out bytes.Buffer
+		res, err := Run(t.Context(), Options{BaseURL: ts.URL, Profile: p, Credentials: creds, Features: feats, Output: &out, Verbose: verbose})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := out.String()
+		if strings.Contains(got, "fake-secret-value") {
+			t.Errorf("verbose=%v: the secret reached the output:\n%s", verbose, got)
+		}
+		const line = `skip [fake] Skips / A resource the profile lacks — profile fake has no "[REDACTED]" resource`
+		if verbose != strings.Contains(got, line) {
+			t.Errorf("verbose=%v: want the line %q only with -v, output:\n%s", verbose, line, got)
+		}
+		if !strings.Contains(got, "MUST: 0 passed, 0 failed, 1 skipped") {
+			t.Errorf("verbose=%v: no skip count in:\n%s", verbose, got)
+		}
+		sc := res.Scenarios()
+		if len(sc) != 1 || sc[0].Status != StatusSkipped || strings.Contains(sc[0].Message, "fake-secret-value") || !strings.Contains(sc[0].Message, "has no") {
+			t.Errorf("verbose=%v: scenarios = %+v, want one skipped with a redacted reason", verbose, sc)
+		}
+		var msgs []string
+		for _, f := range res.Profiles[0].cucumber {
+			for _, el := range asList(f["elements"]) {
+				for _, st := range asList(el["steps"]) {
+					if r, _ := st["result"].(map[string]any); r != nil && r["error_message"] != nil {
+						msgs = append(msgs, r["error_message"].(string))
+					}
+				}
+			}
+		}
+		b, _ := json.Marshal(msgs)
+		if len(msgs) != 1 || strings.Contains(string(b), "fake-secret-value") || !strings.Contains(string(b), "[REDACTED]") {
+			t.Errorf("verbose=%v: cucumber error_message = %s, want the reason, redacted", verbose, b)
+		}
+	}
+}
+
+// TestRedactReasonKeepsTheProfileName: the profile's name is on every line, so
+// a secret that equals it (the demo Shopware password) is not hidden in the
+// words "profile <name>", only everywhere else.
+func TestRedactReasonKeepsTheProfileName(t *testing.T) {
+	red := redactor{redact: profile.NewCredentials(map[string]string{"password": "shopware"}, "password").Redact}
+	got := redactReason(&red, "shopware", `profile shopware has no "shopware" resource`)
+	if want := `profile shopware has no "[REDACTED]" resource`; got != want {
+		t.Fatalf("redactReason = %q, want %q", got, want)
+	}
+}
