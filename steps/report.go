@@ -102,8 +102,10 @@ type Summary struct {
 	ExitCode    int              `json:"exit_code"`
 	Interrupted bool             `json:"interrupted,omitempty"`
 	// Error is why the run stopped before any scenario ran (exit 2: bad
-	// flag, profile or credentials, unreachable target).
-	Error string `json:"error,omitempty"`
+	// flag, profile or credentials, unreachable target), and ErrorKind its
+	// class (see Abort.Kind).
+	Error     string `json:"error,omitempty"`
+	ErrorKind string `json:"error_kind,omitempty"`
 }
 
 // SummaryProfile is one profile's line of the summary.
@@ -167,17 +169,37 @@ func WriteReports(dir string, res Result, exitCode int) error {
 	return writeJSON(filepath.Join(dir, "conformance", "summary.json"), sum)
 }
 
+// Abort describes a run that stopped before any scenario ran (exit 2).
+type Abort struct {
+	ExitCode int
+	// Kind classifies the problem: usage, profile, credentials, target,
+	// tags or setup (docs/outputs.md).
+	Kind string
+	// Name is the JUnit test case's name, naming the problem (default: the
+	// message's first line); it is cut at 200 characters.
+	Name string
+	// Message is the whole error, already free of secrets.
+	Message string
+}
+
 // WriteAbortReports records a run that stopped before any scenario ran: the
 // merged junit.xml holds one errored test case naming the problem (so a CI
 // pipeline publishing JUnit shows why the gate failed), cucumber.json is an
-// empty list, and conformance/summary.json carries exitCode and msg. Files
-// already in dir are kept; msg must already be free of secrets.
-func WriteAbortReports(dir string, exitCode int, msg string) error {
+// empty list, and conformance/summary.json carries the exit code, the message
+// and its kind. Other files already in dir (a load run's, say) are kept.
+func WriteAbortReports(dir string, a Abort) error {
+	name := a.Name
+	if name == "" {
+		name, _, _ = strings.Cut(a.Message, "\n")
+	}
+	if r := []rune(name); len(r) > 200 {
+		name = string(r[:199]) + "…"
+	}
 	suites := junitSuites{Name: "oauthconf verify", Suites: []junitSuite{{
 		Name: "oauthconf verify", Tests: 1, Errors: 1, Time: "0.000",
 		Cases: []junitCase{{
-			Name: "configuration and target", Classname: "oauthconf verify", Status: "error", Time: "0.000",
-			Error: &junitFailure{Message: msg, Type: "configuration"},
+			Name: name, Classname: "oauthconf verify", Status: "error", Time: "0.000",
+			Error: &junitFailure{Message: a.Message, Type: "configuration", Body: a.Message},
 		}},
 	}}}
 	suites.tally()
@@ -190,7 +212,8 @@ func WriteAbortReports(dir string, exitCode int, msg string) error {
 	if err := writeJSON(filepath.Join(dir, "cucumber.json"), []cukeFeature{}); err != nil {
 		return err
 	}
-	return writeJSON(filepath.Join(dir, "conformance", "summary.json"), Summary{Profiles: []SummaryProfile{}, ExitCode: exitCode, Error: msg})
+	return writeJSON(filepath.Join(dir, "conformance", "summary.json"),
+		Summary{Profiles: []SummaryProfile{}, ExitCode: a.ExitCode, Error: a.Message, ErrorKind: a.Kind})
 }
 
 func writeJSON(path string, v any) error {

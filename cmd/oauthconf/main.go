@@ -55,20 +55,24 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
+	// Errors cobra itself raises (unknown flag or command, bad flag value) are usage errors.
+	code := exitUsage
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil && ee.err.Error() != "" {
-			fmt.Fprintln(stderr, "oauthconf:", ee.err)
-		}
-		return ee.code
+		code, err = ee.code, ee.err
 	}
-	// Errors cobra itself raises (unknown flag or command, bad flag value) are usage errors.
-	fmt.Fprintln(stderr, "oauthconf:", err)
-	return exitUsage
+	if code == exitUsage && cmd != nil && cmd.Name() == "verify" && cmd.Parent() == root && err != nil {
+		// Stopped before any scenario: say why in --report-dir, for CI.
+		recordVerifyAbort(cmd, args, err, stdout)
+	}
+	if err != nil && err.Error() != "" {
+		fmt.Fprintln(stderr, "oauthconf:", err)
+	}
+	return code
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,7 +61,8 @@ the clock of an "oauthconf serve --test-clock" target.
 
 Exit codes: 0 every MUST scenario passed; 1 a MUST scenario failed (or a SHOULD one
 with --strict); 2 usage or configuration error (unknown profile, bad YAML, missing
-credential, unreachable target).`,
+credential, unreachable target). With --report-dir, a run that stops with exit 2
+leaves the reason in junit.xml (one errored test case) and conformance/summary.json.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runVerify(cmd.Context(), o, cmd.OutOrStdout())
@@ -83,60 +85,169 @@ credential, unreachable target).`,
 	return cmd
 }
 
-// runVerify runs the suite; its error carries the exit code (usageError,
-// failedError). Reports are written even when the run fails or is interrupted,
-// and a run that stops with exit 2 leaves a record of why in --report-dir.
-func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
-	err := verifyRun(ctx, o, out)
-	var ee *exitError
-	if o.reportDir == "" || !errors.As(err, &ee) || ee.code != exitUsage {
-		return err
+// Why a verify run stopped before any scenario ran (exit 2): the error_kind
+// of summary.json and the title of the JUnit test case that records it
+// (docs/outputs.md).
+const (
+	abortUsage       = "usage"       // flags and arguments
+	abortProfile     = "profile"     // unknown profile, bad YAML
+	abortCredentials = "credentials" // missing, unknown or unreadable credentials
+	abortTarget      = "target"      // bad --target URL, failed reachability check
+	abortTags        = "tags"        // --tags selected no scenario
+	abortSetup       = "setup"       // embedded server, report directory, feature files
+)
+
+var abortTitles = map[string]string{
+	abortUsage:       "verify did not start: command line",
+	abortProfile:     "verify did not start: profile",
+	abortCredentials: "verify did not start: credentials",
+	abortTarget:      "verify did not start: target",
+	abortTags:        "verify ran no scenario: --tags",
+	abortSetup:       "verify did not start: setup",
+}
+
+// abortError is an exit-2 error of verify with its kind (abortUsage, …).
+type abortError struct {
+	kind string
+	err  error
+}
+
+func (e *abortError) Error() string { return e.err.Error() }
+func (e *abortError) Unwrap() error { return e.err }
+
+// abort is a usageError (exit 2) of the given kind.
+func abort(kind string, err error) error { return usageError(&abortError{kind: kind, err: err}) }
+
+// recordVerifyAbort writes the record of a verify run that stopped with exit
+// 2 into its --report-dir (nothing without one; other files there are kept):
+// junit.xml with one errored test case naming the problem, summary.json with
+// exit_code 2, the redacted message and its kind, an empty cucumber.json.
+// run calls it for every exit-2 error of the verify command, including those
+// cobra raises before runVerify (a bad flag value, an unknown flag, a stray
+// argument); flags that parsing did not reach are read from args.
+func recordVerifyAbort(cmd *cobra.Command, args []string, err error, out io.Writer) {
+	dirs := flagValues(cmd, args, "report-dir")
+	if len(dirs) == 0 {
+		return
 	}
-	msg := redactMessage(err.Error(), o.credentials)
-	if werr := steps.WriteAbortReports(o.reportDir, exitUsage, msg); werr != nil {
-		fmt.Fprintf(out, "verify: recording the error in %s: %v\n", o.reportDir, werr)
-		return err
+	dir := dirs[len(dirs)-1] // the last one wins, as in parsing
+	if cmd.Flags().Changed("report-dir") {
+		dir = dirs[0]
 	}
-	fmt.Fprintf(out, "the error is recorded in %s (junit.xml, conformance/summary.json)\n", o.reportDir)
-	return err
+	if dir == "" {
+		return
+	}
+	kind := abortUsage
+	var ae *abortError
+	if errors.As(err, &ae) {
+		kind = ae.kind
+	}
+	msg := redactMessage(err.Error(), flagValues(cmd, args, "credential"), profileNames(flagValues(cmd, args, "profile")))
+	first, _, _ := strings.Cut(msg, "\n")
+	first = strings.TrimPrefix(strings.TrimPrefix(first, "oauthconf "), "verify: ")
+	a := steps.Abort{ExitCode: exitUsage, Kind: kind, Name: abortTitles[kind] + ": " + first, Message: msg}
+	if werr := steps.WriteAbortReports(dir, a); werr != nil {
+		fmt.Fprintf(out, "verify: recording the error in %s: %v\n", dir, werr)
+		return
+	}
+	fmt.Fprintf(out, "the error is recorded in %s (junit.xml, conformance/summary.json)\n", dir)
+}
+
+// flagValues returns the values of cmd's flag name as parsed and as written
+// in args (--name V, --name=V): parsing stops at the first bad flag, so the
+// flags after it are only in args. The parsed ones come first.
+func flagValues(cmd *cobra.Command, args []string, name string) []string {
+	var vals []string
+	if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+		if sv, ok := f.Value.(interface{ GetSlice() []string }); ok {
+			vals = append(vals, sv.GetSlice()...)
+		} else {
+			vals = append(vals, f.Value.String())
+		}
+	}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if v, ok := strings.CutPrefix(a, "--"+name+"="); ok {
+			vals = append(vals, v)
+		} else if a == "--"+name && i+1 < len(args) {
+			vals = append(vals, args[i+1])
+			i++
+		}
+	}
+	return vals
+}
+
+// profileNames returns the names of the --profile arguments (a file's name
+// is the one inside it), and the built-in names.
+func profileNames(args []string) []string {
+	names := profile.Builtin()
+	for _, a := range args {
+		names = append(names, a)
+		if p, err := profile.Load(a); err == nil {
+			names = append(names, p.Name)
+		}
+	}
+	return names
 }
 
 // urlUserinfo matches credentials embedded in a URL (https://user:pass@host).
 var urlUserinfo = regexp.MustCompile(`(://)[^/@\s]+@`)
 
-// redactMessage hides URL userinfo and every --credential value in msg.
-func redactMessage(msg string, credentialArgs []string) string {
+// redactMessage hides URL userinfo, every --credential value and what
+// reports.Redact hides in msg, but not the words "profile <name>" for the
+// given profile names: a name is no secret, even when a demo password equals
+// it (Shopware's is "shopware").
+func redactMessage(msg string, credentialArgs, profiles []string) string {
+	profiles = slices.Clone(profiles)
+	slices.SortFunc(profiles, func(a, b string) int { return len(b) - len(a) }) // "profile shopware" before "profile shop"
+	var kept []string
+	for i, n := range profiles {
+		phrase := "profile " + n
+		if n == "" || !strings.Contains(msg, phrase) {
+			continue
+		}
+		mark := fmt.Sprintf("\x00%d\x00", i)
+		msg = strings.ReplaceAll(msg, phrase, mark)
+		kept = append(kept, mark, phrase)
+	}
 	msg = urlUserinfo.ReplaceAllString(msg, "${1}[REDACTED]@")
 	for _, a := range credentialArgs {
 		if _, v, ok := strings.Cut(a, "="); ok && len(v) >= 3 {
 			msg = strings.ReplaceAll(msg, v, "[REDACTED]")
 		}
 	}
-	return reports.Redact(msg)
+	msg = reports.Redact(msg)
+	return strings.NewReplacer(kept...).Replace(msg)
 }
 
-func verifyRun(ctx context.Context, o verifyOptions, out io.Writer) error {
+// runVerify runs the suite; its error carries the exit code (usageError via
+// abort, failedError). Reports are written even when the run fails or is
+// interrupted; a run that stops with exit 2 is recorded by recordVerifyAbort.
+func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 	start := time.Now()
 	if o.concurrency < 1 {
-		return usageError(fmt.Errorf("verify: --concurrency must be at least 1, got %d", o.concurrency))
+		return abort(abortUsage, fmt.Errorf("verify: --concurrency must be at least 1, got %d", o.concurrency))
 	}
 	if o.timeout <= 0 {
-		return usageError(fmt.Errorf("verify: --timeout must be positive, got %s", o.timeout))
+		return abort(abortUsage, fmt.Errorf("verify: --timeout must be positive, got %s", o.timeout))
 	}
 	given, err := credentialFlags(o.credentials, o.credentialsFile)
 	if err != nil {
-		return usageError(fmt.Errorf("verify: %w", err))
+		return abort(abortCredentials, fmt.Errorf("verify: %w", err))
 	}
 	names := o.profiles
 	embedded := o.target == ""
 	if !embedded {
 		if err := checkTargetURL(o.target); err != nil {
-			return usageError(fmt.Errorf("verify: %w", err))
+			return abort(abortTarget, fmt.Errorf("verify: %w", err))
 		}
 	}
 	if len(names) == 0 {
 		if !embedded {
-			return usageError(fmt.Errorf("verify: --target needs --profile (built-in: %s, or a YAML file)", strings.Join(profile.Builtin(), ", ")))
+			return abort(abortUsage, fmt.Errorf("verify: --target needs --profile (built-in: %s, or a YAML file)", strings.Join(profile.Builtin(), ", ")))
 		}
 		names = profile.Builtin()
 	}
@@ -144,7 +255,7 @@ func verifyRun(ctx context.Context, o verifyOptions, out io.Writer) error {
 	for _, n := range names {
 		p, err := profile.Load(n)
 		if err != nil {
-			return usageError(fmt.Errorf("verify: %w", err))
+			return abort(abortProfile, fmt.Errorf("verify: %w", err))
 		}
 		profiles = append(profiles, p)
 	}
@@ -156,10 +267,10 @@ func verifyRun(ctx context.Context, o verifyOptions, out io.Writer) error {
 			known = known || ok
 		}
 		if !known && len(profiles) == 1 {
-			return usageError(fmt.Errorf("verify: credential %q is not declared by profile %s (it has: %s)", name, profiles[0].Name, strings.Join(credentialNames(profiles[0]), ", ")))
+			return abort(abortCredentials, fmt.Errorf("verify: credential %q is not declared by profile %s (it has: %s)", name, profiles[0].Name, strings.Join(credentialNames(profiles[0]), ", ")))
 		}
 		if !known {
-			return usageError(fmt.Errorf("verify: credential %q is declared by none of the profiles %s", name, strings.Join(names, ", ")))
+			return abort(abortCredentials, fmt.Errorf("verify: credential %q is declared by none of the profiles %s", name, strings.Join(names, ", ")))
 		}
 	}
 
@@ -168,7 +279,7 @@ func verifyRun(ctx context.Context, o verifyOptions, out io.Writer) error {
 	if embedded {
 		url, stop, err := startEmbeddedReference(reference.WithTestClock())
 		if err != nil {
-			return usageError(fmt.Errorf("verify: starting the embedded reference server: %w", err))
+			return abort(abortSetup, fmt.Errorf("verify: starting the embedded reference server: %w", err))
 		}
 		defer stop()
 		base, testClock = url, true
@@ -191,7 +302,7 @@ func verifyRun(ctx context.Context, o verifyOptions, out io.Writer) error {
 			err = fmt.Errorf("%w\n(a target started with `oauthconf serve`? --demo-credentials uses its demo credentials)", err)
 		}
 		if err != nil {
-			return usageError(fmt.Errorf("verify: %w", err))
+			return abort(abortCredentials, fmt.Errorf("verify: %w", err))
 		}
 		all = append(all, steps.Options{
 			BaseURL: base, Profile: p, Credentials: creds, Tags: o.tags,
@@ -202,14 +313,21 @@ func verifyRun(ctx context.Context, o verifyOptions, out io.Writer) error {
 	}
 	if o.reportDir != "" {
 		if err := os.MkdirAll(o.reportDir, 0o755); err != nil {
-			return usageError(fmt.Errorf("verify: --report-dir: %w", err))
+			return abort(abortSetup, fmt.Errorf("verify: --report-dir: %w", err))
 		}
 	}
 
 	res, runErr := steps.RunAll(ctx, all)
 	interrupted := res.Interrupted || ctx.Err() != nil
 	if runErr != nil && !interrupted && len(res.Profiles) == 0 {
-		return usageError(fmt.Errorf("verify: %w", runErr))
+		kind := abortSetup
+		if errors.Is(runErr, steps.ErrTargetCheck) {
+			kind = abortTarget
+		}
+		return abort(kind, fmt.Errorf("verify: %w", runErr))
+	}
+	if len(res.Scenarios()) == 0 && !interrupted && runErr == nil {
+		return abort(abortTags, fmt.Errorf("verify: no scenario ran: --tags %q matches none (godog syntax: @a && ~@b, @a,@b)", o.tags))
 	}
 	code := res.ExitCode()
 	if interrupted || runErr != nil {
@@ -223,9 +341,6 @@ func verifyRun(ctx context.Context, o verifyOptions, out io.Writer) error {
 		if err := reports.WriteAll(o.reportDir, filepath.Join(o.reportDir, "report.html")); err != nil {
 			fmt.Fprintf(out, "verify: report.html: %v\n", err)
 		}
-	}
-	if len(res.Scenarios()) == 0 && !interrupted && runErr == nil {
-		return usageError(fmt.Errorf("verify: no scenario ran: --tags %q matches none (godog syntax: @a && ~@b, @a,@b)", o.tags))
 	}
 	fmt.Fprintf(out, "oauthconf verify: %d profile(s) in %s\n", len(res.Profiles), time.Since(start).Round(time.Millisecond))
 	switch {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -186,5 +187,167 @@ func TestVerifyInterruptedKeepsReports(t *testing.T) {
 	}
 	if !strings.Contains(string(b), `"interrupted": true`) {
 		t.Errorf("summary.json does not say interrupted:\n%s", b)
+	}
+}
+
+// abortRecord is what a run that stopped with exit 2 leaves in --report-dir.
+type abortRecord struct {
+	summary struct {
+		Profiles  []json.RawMessage `json:"profiles"`
+		ExitCode  int               `json:"exit_code"`
+		Error     string            `json:"error"`
+		ErrorKind string            `json:"error_kind"`
+	}
+	junit struct {
+		Tests  int `xml:"tests,attr"`
+		Errors int `xml:"errors,attr"`
+		Suites []struct {
+			Cases []struct {
+				Name  string `xml:"name,attr"`
+				Error *struct {
+					Message string `xml:"message,attr"`
+					Type    string `xml:"type,attr"`
+					Body    string `xml:",chardata"`
+				} `xml:"error"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	raw string // both files, for leak checks
+}
+
+func readAbortRecord(t *testing.T, dir string) abortRecord {
+	t.Helper()
+	var r abortRecord
+	sb, err := os.ReadFile(filepath.Join(dir, "conformance", "summary.json"))
+	if err != nil {
+		t.Fatalf("no summary.json: %v", err)
+	}
+	if err := json.Unmarshal(sb, &r.summary); err != nil {
+		t.Fatalf("summary.json: %v\n%s", err, sb)
+	}
+	jb, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	if err != nil {
+		t.Fatalf("no junit.xml: %v", err)
+	}
+	if err := xml.Unmarshal(jb, &r.junit); err != nil {
+		t.Fatalf("junit.xml: %v\n%s", err, jb)
+	}
+	r.raw = string(sb) + string(jb)
+	return r
+}
+
+// TestVerifyCommandLineErrorsAreRecorded: errors cobra raises before verify
+// runs (a bad flag value, an unknown flag, a stray argument) exit 2 like the
+// others and are recorded in --report-dir too, wherever --report-dir stands
+// on the command line; the JUnit test case names the problem.
+func TestVerifyCommandLineErrorsAreRecorded(t *testing.T) {
+	cases := []struct {
+		description string
+		args        func(dir string) []string
+		want        string
+	}{
+		{"a bad --timeout value after --report-dir", func(d string) []string {
+			return []string{"verify", "--report-dir", d, "--timeout", "5"}
+		}, `invalid argument "5" for "--timeout" flag`},
+		{"a bad --timeout value before --report-dir", func(d string) []string {
+			return []string{"verify", "--timeout", "5", "--report-dir", d, "--credential", "client_secret=hunter2-secret"}
+		}, `invalid argument "5" for "--timeout" flag`},
+		{"an unknown flag, --report-dir=DIR", func(d string) []string {
+			return []string{"verify", "--tag", "@must", "--report-dir=" + d}
+		}, "unknown flag: --tag"},
+		{"a stray argument", func(d string) []string {
+			return []string{"verify", "--report-dir", d, "shopware"}
+		}, `unknown command "shopware"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "reports")
+			code, out, errOut := runCLI(t.Context(), tc.args(dir)...)
+			if code != 2 || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("exit %d, want 2 naming %q\n%s%s", code, tc.want, out, errOut)
+			}
+			r := readAbortRecord(t, dir)
+			if r.summary.ExitCode != 2 || !strings.Contains(r.summary.Error, tc.want) || r.summary.ErrorKind != "usage" {
+				t.Errorf("summary.json = %+v, want exit_code 2, error_kind usage and the message", r.summary)
+			}
+			if r.junit.Tests != 1 || r.junit.Errors != 1 || len(r.junit.Suites) != 1 || len(r.junit.Suites[0].Cases) != 1 {
+				t.Fatalf("junit.xml: want one errored test case, got %+v", r.junit)
+			}
+			c := r.junit.Suites[0].Cases[0]
+			if c.Error == nil || !strings.Contains(c.Error.Message, tc.want) || !strings.Contains(c.Name, "command line") {
+				t.Errorf("junit test case = %+v, want a name naming the command line and the message", c)
+			}
+			if strings.Contains(r.raw, "hunter2-secret") {
+				t.Errorf("a credential reached the record:\n%s", r.raw)
+			}
+		})
+	}
+}
+
+// TestVerifyAbortRecordNamesTheProblem: each kind of abort is named in the
+// JUnit test case and summary.json (error_kind), with the whole message in
+// the error's body; a run whose --tags select nothing writes only the abort
+// record (no empty per-profile reports, no "reports written" claim).
+func TestVerifyAbortRecordNamesTheProblem(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + ln.Addr().String()
+	ln.Close()
+	t.Setenv("OAUTHCONF_CLIENT_ID", "")
+	t.Setenv("OAUTHCONF_CLIENT_SECRET", "")
+	cases := []struct {
+		description string
+		args        []string
+		kind, name  string
+		want        string
+	}{
+		{"unreachable target", append([]string{"--target", refused, "--profile", "shopware"}, shopwareCreds()...),
+			"target", "target", "profile shopware: target check failed"},
+		{"unknown profile", []string{"--profile", "nosuchvendor"}, "profile", "profile", "nosuchvendor"},
+		{"missing credentials", []string{"--target", refused, "--profile", "shopware"}, "credentials", "credentials", "missing credentials"},
+		{"tags matching nothing", []string{"--profile", "shopware", "--tags", "@nosuchtag"}, "tags", "--tags", "no scenario ran"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			dir := t.TempDir()
+			code, out, errOut := runCLI(t.Context(), append([]string{"verify", "--report-dir", dir}, tc.args...)...)
+			if code != 2 {
+				t.Fatalf("exit %d, want 2\n%s%s", code, out, errOut)
+			}
+			r := readAbortRecord(t, dir)
+			if r.summary.ErrorKind != tc.kind || !strings.Contains(r.summary.Error, tc.want) {
+				t.Errorf("summary.json = %+v, want error_kind %q and an error containing %q", r.summary, tc.kind, tc.want)
+			}
+			if len(r.junit.Suites) != 1 || len(r.junit.Suites[0].Cases) != 1 {
+				t.Fatalf("junit.xml: want one test case, got %+v", r.junit)
+			}
+			c := r.junit.Suites[0].Cases[0]
+			if !strings.Contains(c.Name, tc.name) || c.Error == nil || !strings.Contains(c.Error.Body, tc.want) {
+				t.Errorf("junit test case = %+v, want a name naming %q and the message in the body", c, tc.name)
+			}
+			if strings.Contains(out, "reports written") {
+				t.Errorf("an aborted run claims it wrote reports:\n%s", out)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "conformance", "shopware")); err == nil {
+				t.Errorf("an aborted run wrote per-profile reports")
+			}
+		})
+	}
+}
+
+// TestVerifyWithoutReportDirWritesNothing: without --report-dir an aborted
+// run writes no file (not even in the working directory).
+func TestVerifyWithoutReportDirWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, args := range [][]string{{"verify", "--profile", "nosuchvendor"}, {"verify", "--timeout", "5"}} {
+		if code, out, errOut := runCLI(t.Context(), args...); code != 2 {
+			t.Fatalf("%v: exit %d, want 2\n%s%s", args, code, out, errOut)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Fatalf("files written without --report-dir: %v", ents)
 	}
 }
