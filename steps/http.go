@@ -324,7 +324,9 @@ func (p *probeTrace) explain(err error, timeout time.Duration) string {
 		return fmt.Sprintf("timed out after %s waiting for response headers: %s accepted the connection and the request but did not answer (a slow or stuck server?)", timeout, where)
 	case p.tlsStarted && !p.tlsDone && p.tlsErr != nil:
 		return fmt.Sprintf("TLS handshake failed: %v", p.tlsErr)
-	case p.connected && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)):
+	case p.connected && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		// net/http's unexported errServerClosedIdle: the close arrived before the request was written.
+		strings.Contains(err.Error(), "server closed idle connection")):
 		return fmt.Sprintf("%s accepted the connection but closed it without answering", where)
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		return fmt.Sprintf("cannot connect to %s: %v", where, opErr.Err)
