@@ -129,6 +129,11 @@ func TestReportInBrowser(t *testing.T) {
 			wantText: []string{"could not read load/truncated/results.bin:", "could not read conformance/broken/cucumber.json:"},
 		},
 		{
+			description: "the report of a verify that stopped before any scenario renders its error",
+			dir:         "testdata/aborted", name: "report-aborted", charts: 0,
+			wantText: []string{"VERIFY DID NOT RUN", "connection refused by 127.0.0.1:9", "Bearer [REDACTED]"},
+		},
+		{
 			// The check must be able to fail: a page with a broken script is caught.
 			description: "a script error is caught",
 			dir:         "testdata/run", name: "report-script-error", charts: 12, wantErrors: true,

@@ -366,7 +366,10 @@ type summaryJSON struct {
 		Should          Counts  `json:"should"`
 		DurationSeconds float64 `json:"duration_seconds"`
 	} `json:"profiles"`
-	ExitCode *int `json:"exit_code"`
+	ExitCode    *int   `json:"exit_code"`
+	Interrupted bool   `json:"interrupted"`
+	Error       string `json:"error"`
+	ErrorKind   string `json:"error_kind"`
 }
 
 // readConformance reads DIR/conformance (or the merged DIR/cucumber.json).
@@ -459,6 +462,26 @@ func (b *builder) readConformance() {
 			break
 		}
 		b.read()
+		// verify already redacts the message; a hand-made or older file may not have.
+		b.run.Verify = &VerifyEnd{ExitCode: sum.ExitCode, Interrupted: sum.Interrupted, Error: Redact(sum.Error), ErrorKind: sum.ErrorKind}
+		// summary.json is the index of the run verify last wrote here: a profile
+		// directory it does not list is left over from an earlier run (verify
+		// --profile shopware after make run, or a run that stopped with exit 2).
+		listed := map[string]bool{}
+		for _, sp := range sum.Profiles {
+			listed[sp.Name] = true
+		}
+		kept := order[:0]
+		for _, n := range order {
+			if listed[n] {
+				kept = append(kept, n)
+				continue
+			}
+			delete(byName, n)
+			b.run.Notices = append(b.run.Notices, fmt.Sprintf(
+				"conformance/%s/ is from an earlier run: conformance/summary.json does not list profile %s, so it is left out", n, n))
+		}
+		order = kept
 		for _, sp := range sum.Profiles {
 			if sp.Name == "" {
 				continue

@@ -22,7 +22,7 @@
 //	err := run.WriteHTML(w)                  // the self-contained page
 //	err = run.WriteMarkdown(w)               // summary.md
 //	err = run.WriteJSON(w)                   // run.Summary(): the headline numbers as JSON
-//	v := run.Verdict()                       // "pass", "fail" or "none"
+//	v := run.Verdict()                       // "pass", "fail", "error", "incomplete" or "none"
 //
 // WriteAll(dir, "") writes dir/report.html and dir/summary.md; WriteAllContext is the
 // same with a context. Both write the files even when some inputs were unreadable,

@@ -23,8 +23,9 @@ type page struct {
 	Features  []string
 	Matrix    []matrixRow
 	Load      []loadView
-	Verdict   string // "pass", "fail" or "none"
+	Verdict   string // "pass", "fail", "error", "incomplete" or "none"
 	Headlines []headline
+	Verify    *VerifyEnd
 }
 
 type headline struct {
@@ -100,7 +101,7 @@ func (r *Run) WriteHTML(w io.Writer) error {
 }
 
 func (r *Run) view() page {
-	p := page{Title: "oauthconf report", Dir: r.Dir, Notices: r.Notices, Features: r.FeatureNames()}
+	p := page{Title: "oauthconf report", Dir: r.Dir, Notices: r.Notices, Features: r.FeatureNames(), Verify: r.Verify}
 	for _, pr := range r.Profiles {
 		pv := profileView{Profile: pr, Anchor: slug("p", pr.Name), Must: pr.Counts(LevelMust), Should: pr.Counts(LevelShould)}
 		for _, f := range pr.Features {
@@ -146,11 +147,16 @@ func (r *Run) view() page {
 	return p
 }
 
-// Verdict is "fail" when a profile has a failed MUST scenario or a load scenario
-// missed its SLO, "pass" when there was something to judge and nothing failed, and
-// "none" otherwise. It is the report's summary, not the exit code of verify or load
-// (verify --strict also fails on SHOULD scenarios).
+// Verdict is "error" when verify stopped before any scenario ran (summary.json
+// has an error: exit 2), "fail" when a profile has a failed MUST scenario or a
+// load scenario missed its SLO, "incomplete" when verify was interrupted and
+// nothing that ran failed, "pass" when there was something to judge and nothing
+// failed, and "none" otherwise. It is the report's summary, not the exit code of
+// verify or load (verify --strict also fails on SHOULD scenarios).
 func (r *Run) Verdict() string {
+	if r.Verify != nil && r.Verify.Error != "" {
+		return "error"
+	}
 	fail, judged := false, false
 	for _, p := range r.Profiles {
 		judged = true
@@ -165,6 +171,8 @@ func (r *Run) Verdict() string {
 	switch {
 	case fail:
 		return "fail"
+	case r.Verify != nil && r.Verify.Interrupted:
+		return "incomplete"
 	case judged:
 		return "pass"
 	}

@@ -22,8 +22,21 @@ func (r *Run) WriteMarkdown(w io.Writer) error {
 		p("**Verdict: PASS**\n\n")
 	case "fail":
 		p("**Verdict: FAIL**\n\n")
+	case "error":
+		p("**Verdict: ERROR**: verify stopped before any scenario ran\n\n")
+	case "incomplete":
+		p("**Verdict: INCOMPLETE**: verify was interrupted; nothing that ran failed\n\n")
 	default:
 		p("**Verdict: none** (nothing to judge)\n\n")
+	}
+	if v := s.Verify; v != nil && v.Error != "" {
+		p("> [!CAUTION]\n> verify exited %d", v.ExitCode)
+		if v.ErrorKind != "" {
+			p(" (problem: %s)", mdEscape(v.ErrorKind))
+		}
+		p(":\n>\n> %s\n\n", mdEscape(v.Error))
+	} else if v != nil && v.Interrupted {
+		p("> [!WARNING]\n> verify was interrupted: the counts cover only the scenarios that ran.\n\n")
 	}
 	if len(s.Notices) > 0 {
 		p("> [!WARNING]\n")
@@ -164,10 +177,19 @@ func mdEscape(s string) string { return mdEscaper.Replace(s) }
 // Summary is the machine-readable digest of a Run: the headline numbers that
 // summary.md and the page show. WriteJSON writes it.
 type Summary struct {
-	Verdict  string           `json:"verdict"` // "pass", "fail" or "none"
+	Verdict  string           `json:"verdict"` // "pass", "fail", "error", "incomplete" or "none" (Run.Verdict)
+	Verify   *VerifySummary   `json:"verify,omitempty"`
 	Profiles []ProfileSummary `json:"profiles"`
 	Load     []LoadSummary    `json:"load"`
 	Notices  []string         `json:"notices"`
+}
+
+// VerifySummary is how verify ended, from conformance/summary.json.
+type VerifySummary struct {
+	ExitCode    int    `json:"exit_code"`
+	Interrupted bool   `json:"interrupted,omitempty"`
+	Error       string `json:"error,omitempty"`
+	ErrorKind   string `json:"error_kind,omitempty"`
 }
 
 // ProfileSummary is one profile's headline numbers.
@@ -232,6 +254,15 @@ type LatencyDigest struct {
 // Summary computes the digest of the run.
 func (r *Run) Summary() Summary {
 	s := Summary{Verdict: r.Verdict(), Notices: append([]string{}, r.Notices...)}
+	if v := r.Verify; v != nil {
+		s.Verify = &VerifySummary{Interrupted: v.Interrupted, Error: v.Error, ErrorKind: v.ErrorKind}
+		switch {
+		case v.ExitCode != nil:
+			s.Verify.ExitCode = *v.ExitCode
+		case v.Error != "":
+			s.Verify.ExitCode = 2
+		}
+	}
 	for _, p := range r.Profiles {
 		ps := ProfileSummary{Name: p.Name, Target: p.Target, Headline: p.Headline(), Must: p.Counts(LevelMust), Should: p.Counts(LevelShould), All: p.Counts("")}
 		ps.Features = []FeatureSummary{}

@@ -50,6 +50,7 @@ func TestGoldenSummaries(t *testing.T) {
 		{"a verify and load run", "testdata/run", "run"},
 		{"bad and truncated input files", "testdata/bad", "bad"},
 		{"a directory without outputs", "testdata/empty", "empty"},
+		{"a verify that stopped before any scenario, over an earlier run's files", "testdata/aborted", "aborted"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
@@ -57,6 +58,71 @@ func TestGoldenSummaries(t *testing.T) {
 			_, md, js := renderAll(t, run)
 			golden(t, tc.golden+".md", []byte(md))
 			golden(t, tc.golden+".json", []byte(js))
+		})
+	}
+}
+
+// TestVerifyEnd: how verify ended (conformance/summary.json) decides the verdict
+// next to the scenarios' results.
+func TestVerifyEnd(t *testing.T) {
+	cases := []struct {
+		description string
+		summary     string // conformance/summary.json
+		cucumber    bool   // testdata/run's ucommerce cucumber.json (a failed MUST) is there
+		verdict     string
+		md, html    []string // in summary.md and report.html
+	}{
+		{"a run that stopped with exit 2: error, with the message and its kind",
+			`{"profiles":[],"exit_code":2,"error":"verify: unknown profile \"nosuchvendor\"","error_kind":"profile"}`, false,
+			"error", []string{"Verdict: ERROR", "verify exited 2 (problem: profile)", "unknown profile"},
+			[]string{"VERIFY DID NOT RUN", `id="verify-error"`, "unknown profile &#34;nosuchvendor&#34;"}},
+		{"a run that stopped with exit 2 over an earlier failing run's files: still error, the old profile left out",
+			`{"profiles":[],"exit_code":2,"error":"verify: target check failed","error_kind":"target"}`, true,
+			"error", []string{"Verdict: ERROR", "conformance/ucommerce/ is from an earlier run"},
+			[]string{"VERIFY DID NOT RUN", "target check failed"}},
+		{"an interrupted run with nothing failed: incomplete, not pass",
+			`{"profiles":[{"name":"shopware","target":"http://127.0.0.1:1","must":{"passed":3,"failed":0,"skipped":0},"should":{"passed":0,"failed":0,"skipped":0}}],"exit_code":1,"interrupted":true}`, false,
+			"incomplete", []string{"Verdict: INCOMPLETE", "verify was interrupted"},
+			[]string{"INCOMPLETE", `id="verify-interrupted"`}},
+		{"an interrupted run with a failed MUST: fail",
+			`{"profiles":[{"name":"ucommerce","target":"http://127.0.0.1:1","must":{"passed":1,"failed":1,"skipped":0},"should":{"passed":0,"failed":0,"skipped":0}}],"exit_code":1,"interrupted":true}`, true,
+			"fail", []string{"Verdict: FAIL", "verify was interrupted"}, []string{`id="verify-interrupted"`, `id="matrix"`}},
+		{"a finished passing run: pass, no notice",
+			`{"profiles":[{"name":"shopware","target":"http://127.0.0.1:1","must":{"passed":3,"failed":0,"skipped":0},"should":{"passed":0,"failed":0,"skipped":0}}],"exit_code":0}`, false,
+			"pass", []string{"Verdict: PASS"}, []string{">PASS<"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			dir := t.TempDir()
+			require.NoError(t, os.MkdirAll(filepath.Join(dir, "conformance", "ucommerce"), 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "conformance", "summary.json"), []byte(tc.summary), 0o644))
+			if tc.cucumber {
+				b, err := os.ReadFile("testdata/run/conformance/ucommerce/cucumber.json")
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(filepath.Join(dir, "conformance", "ucommerce", "cucumber.json"), b, 0o644))
+			}
+			run, problems := build(t, dir)
+			require.Empty(t, problems)
+			assert.Equal(t, tc.verdict, run.Verdict())
+			html, md, js := renderAll(t, run)
+			for _, w := range tc.md {
+				assert.Contains(t, md, w)
+			}
+			for _, w := range tc.html {
+				assert.Contains(t, html, w)
+			}
+			var s Summary
+			require.NoError(t, json.Unmarshal([]byte(js), &s))
+			assert.Equal(t, tc.verdict, s.Verdict)
+			require.NotNil(t, s.Verify)
+			if tc.verdict == "error" {
+				assert.Equal(t, 2, s.Verify.ExitCode)
+				assert.NotEmpty(t, s.Verify.Error)
+				assert.Empty(t, s.Profiles, "an aborted run has no profile results")
+			}
+			if tc.verdict != "incomplete" && tc.verdict != "fail" {
+				assert.NotContains(t, html, "verify-interrupted")
+			}
 		})
 	}
 }
@@ -281,6 +347,8 @@ func TestNothingToRead(t *testing.T) {
 func TestHTMLIsSelfContainedAndSecretFree(t *testing.T) {
 	run, _ := build(t, "testdata/run")
 	html, md, js := renderAll(t, run)
+	aborted, _ := build(t, "testdata/aborted")
+	ahtml, amd, ajs := renderAll(t, aborted)
 
 	t.Run("no network fetches", func(t *testing.T) {
 		fetch := regexp.MustCompile(`(?i)(<link\b|<img\b|<iframe\b|\bsrc\s*=|@import|url\(|fetch\(|XMLHttpRequest|<script[^>]*\bsrc)`)
@@ -298,8 +366,8 @@ func TestHTMLIsSelfContainedAndSecretFree(t *testing.T) {
 		assert.Contains(t, html, `@ucommerce-code-expiry`)
 		assert.Contains(t, html, `<details class="scenario failed" open`)
 	})
-	for name, out := range map[string]string{"HTML": html, "Markdown": md, "JSON": js} {
-		name, out := name, out
+	for name, out := range map[string]string{"HTML": html, "Markdown": md, "JSON": js,
+		"HTML of an aborted run": ahtml, "Markdown of an aborted run": amd, "JSON of an aborted run": ajs} {
 		t.Run("no secret in the "+name, func(t *testing.T) {
 			for _, s := range plantedSecrets {
 				assert.False(t, strings.Contains(out, s), "secret %q in the %s", s, name)

@@ -20,6 +20,17 @@ type Run struct {
 	Profiles []Profile      // conformance profiles, sorted by name
 	Load     []LoadScenario // load scenarios, sorted by name
 	Notices  []string       // "could not read FILE: reason", one per problem, for the page
+	// Verify is what conformance/summary.json says about how verify ended; nil
+	// without summary.json.
+	Verify *VerifyEnd
+}
+
+// VerifyEnd is how the verify run ended, from conformance/summary.json.
+type VerifyEnd struct {
+	ExitCode    *int   // nil when the file does not say
+	Interrupted bool   // Ctrl-C: the counts cover only the scenarios that ran
+	Error       string // why verify stopped before any scenario ran (exit 2), redacted
+	ErrorKind   string // usage, profile, credentials, target, tags or setup
 }
 
 // builder accumulates a Run and its problems.

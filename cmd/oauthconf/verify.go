@@ -121,7 +121,8 @@ func abort(kind string, err error) error { return usageError(&abortError{kind: k
 // recordVerifyAbort writes the record of a verify run that stopped with exit
 // 2 into its --report-dir (nothing without one; other files there are kept):
 // junit.xml with one errored test case naming the problem, summary.json with
-// exit_code 2, the redacted message and its kind, an empty cucumber.json.
+// exit_code 2, the redacted message and its kind, an empty cucumber.json, and
+// report.html and summary.md rebuilt to show the error.
 // run calls it for every exit-2 error of the verify command, including those
 // cobra raises before runVerify (a bad flag value, an unknown flag, a stray
 // argument); flags that parsing did not reach are read from args.
@@ -150,7 +151,11 @@ func recordVerifyAbort(cmd *cobra.Command, args []string, err error, out io.Writ
 		fmt.Fprintf(out, "verify: recording the error in %s: %v\n", dir, werr)
 		return
 	}
-	fmt.Fprintf(out, "the error is recorded in %s (junit.xml, conformance/summary.json)\n", dir)
+	// report.html and summary.md say so too, instead of keeping an earlier run's verdict.
+	if werr := reports.WriteAll(dir, filepath.Join(dir, "report.html")); werr != nil {
+		fmt.Fprintf(out, "verify: report.html: %v\n", werr)
+	}
+	fmt.Fprintf(out, "the error is recorded in %s (junit.xml, conformance/summary.json, report.html, summary.md)\n", dir)
 }
 
 // flagValues returns the values of cmd's flag name as parsed and as written

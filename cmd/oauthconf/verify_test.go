@@ -351,3 +351,45 @@ func TestVerifyWithoutReportDirWritesNothing(t *testing.T) {
 		t.Fatalf("files written without --report-dir: %v", ents)
 	}
 }
+
+// TestVerifyAbortReplacesAnEarlierVerdict: a run that stops with exit 2 in a
+// --report-dir that holds an earlier passing run leaves report.html and
+// summary.md saying that verify did not run, not the earlier PASS, and the
+// earlier run's per-profile files are left out of them.
+func TestVerifyAbortReplacesAnEarlierVerdict(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runCLI(t.Context(), "verify", "--report-dir", dir, "--profile", "rfc6749", "--tags", "@rfc6749-5.1")
+	if code != 0 {
+		t.Fatalf("the earlier run: exit %d, want 0\n%s%s", code, out, errOut)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "summary.md"))
+	if err != nil || !strings.Contains(string(md), "Verdict: PASS") {
+		t.Fatalf("the earlier run's summary.md does not pass (%v):\n%s", err, md)
+	}
+
+	code, out, errOut = runCLI(t.Context(), "verify", "--report-dir", dir, "--profile", "nosuchvendor")
+	if code != 2 {
+		t.Fatalf("exit %d, want 2\n%s%s", code, out, errOut)
+	}
+	md, err = os.ReadFile(filepath.Join(dir, "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"Verdict: ERROR", "problem: profile", "nosuchvendor", "conformance/rfc6749/ is from an earlier run"} {
+		if !strings.Contains(string(md), w) {
+			t.Errorf("summary.md lacks %q:\n%s", w, md)
+		}
+	}
+	for _, w := range []string{"VERIFY DID NOT RUN", "nosuchvendor", `id="verify-error"`} {
+		if !strings.Contains(string(html), w) {
+			t.Errorf("report.html lacks %q", w)
+		}
+	}
+	if strings.Contains(string(md), "Verdict: PASS") || strings.Contains(string(html), `id="matrix"`) {
+		t.Errorf("the reports still show the earlier run's results:\n%s", md)
+	}
+}
