@@ -174,6 +174,13 @@ func RunAll(ctx context.Context, all []Options) (Result, error) {
 		runs[i] = r
 		res.Strict = res.Strict || o.Strict
 	}
+	// Connections the transport dialled but never used would otherwise keep
+	// the target's graceful shutdown waiting (net/http treats them as active).
+	defer func() {
+		for _, r := range runs {
+			r.t.client.hc.CloseIdleConnections()
+		}
+	}()
 	for _, r := range runs {
 		if err := r.t.client.probe(ctx); err != nil {
 			if ctx.Err() != nil {

@@ -296,9 +296,13 @@ func startEmbeddedReference(opts ...reference.Option) (string, func(), error) {
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	return "http://" + ln.Addr().String(), func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// The run is over when stop is called: a connection still open
+		// belongs to nobody waiting for an answer, so a short grace suffices.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		_ = hs.Shutdown(ctx)
+		if hs.Shutdown(ctx) != nil {
+			_ = hs.Close()
+		}
 		srv.Close()
 	}, nil
 }
