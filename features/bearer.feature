@@ -53,7 +53,7 @@ Feature: Bearer token usage on the protected resource
     When the access token lifetime passes
     Then the "protected" resource answers 401 for the access token
 
-  @rfc6750-3.1 @rfc7009-2.1 @must
+  @rfc6750-3.1 @rfc7009-2-access-token @should
   Scenario: A revoked token is refused
     Given the client holds an access token
     And the "protected" resource accepts the access token

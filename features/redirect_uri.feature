@@ -34,6 +34,6 @@ Feature: Redirect URI whitelist
 
   @rfc6749-4.1.2.1 @must
   Scenario: Other authorization errors are redirected with the state
-    When the client requests authorization with response_type "bogus" and state "st-42"
+    When the client requests authorization with response_type "bogus" and state "oauthconf-state-42"
     Then the authorization server redirects to the registered redirect URI with error "unsupported_response_type"
-    And the redirect carries the state "st-42"
+    And the redirect carries the state "oauthconf-state-42"

@@ -239,3 +239,42 @@ func TestMergeResultFiles(t *testing.T) {
 	_, err = Merge([]string{filepath.Join(t.TempDir(), "missing.bin")}, "")
 	require.True(t, errors.Is(err, os.ErrNotExist))
 }
+
+// TestCodeFlowWithPKCERequired runs the code flow against a reference server
+// that requires PKCE of every client: with authorize.pkce: required each
+// connect carries the run's S256 challenge and each exchange its verifier;
+// without it every connect is refused.
+func TestCodeFlowWithPKCERequired(t *testing.T) {
+	cfg := reference.DemoConfig()
+	cfg.RFC6749.RequirePKCE = true
+	srv, err := reference.New(cfg)
+	require.NoError(t, err)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	cases := []struct {
+		description string
+		pkce        string
+		wantValid   bool
+	}{
+		{"pkce required: codes are issued and redeemed", profile.PKCERequired, true},
+		{"pkce supported: the server refuses every connect", profile.PKCESupported, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			o := demoOptions(t, hs.URL, "rfc6749", AuthorizationCode)
+			p := *o.Profile
+			a := *p.Authorize
+			a.PKCE = tc.pkce
+			p.Authorize = &a
+			o.Profile = &p
+			o.Duration = time.Second
+			rep, err := Run(context.Background(), o)
+			require.NoError(t, err)
+			if tc.wantValid {
+				require.GreaterOrEqual(t, rep.SuccessRatio, 0.999, "errors: %v", rep.Errors)
+			} else {
+				require.Zero(t, rep.SuccessRatio)
+			}
+		})
+	}
+}

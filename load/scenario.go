@@ -25,6 +25,9 @@ package load
 
 import (
 	"context"
+	crand "crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -243,6 +246,35 @@ type builder struct {
 	implicitToken string
 	// tagSteps marks every request with its step; single-step scenarios skip it.
 	tagSteps bool
+	// verifier is the run's one PKCE code verifier, sent with every code
+	// exchange when the profile requires PKCE (authorize.pkce: required).
+	verifier string
+}
+
+// pkce returns the code_challenge parameters of an authorization request
+// when the profile requires PKCE of every client, creating the run's
+// verifier on first use (RFC 7636 §4.1, §4.2 S256). One verifier serves the
+// whole run: the load measures issuance, not PKCE's secrecy.
+func (b *builder) pkce() (challenge string, ok bool) {
+	if b.prof.Authorize == nil || b.prof.Authorize.PKCE != profile.PKCERequired {
+		return "", false
+	}
+	if b.verifier == "" {
+		raw := make([]byte, 32)
+		_, _ = crand.Read(raw)
+		b.verifier = base64.RawURLEncoding.EncodeToString(raw)
+	}
+	sum := sha256.Sum256([]byte(b.verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:]), true
+}
+
+// codeExtra is the exchange's parameters besides the grant's own.
+func (b *builder) codeExtra(code string) map[string]string {
+	extra := map[string]string{"code": code}
+	if b.verifier != "" {
+		extra["code_verifier"] = b.verifier
+	}
+	return extra
 }
 
 func (b *builder) tokenTarget(prefix, step, grant string, extra map[string]string) (target, error) {
@@ -275,6 +307,10 @@ func (b *builder) connectTarget(prefix string) (target, error) {
 			return target{}, fmt.Errorf("authorize.params.%s: %w", k, err)
 		}
 		q.Set(k, ev)
+	}
+	if c, ok := b.pkce(); ok {
+		q.Set("code_challenge", c)
+		q.Set("code_challenge_method", "S256")
 	}
 	return target{step: prefix + stepConnect, method: http.MethodGet, url: b.base + b.prof.Authorize.Path + "?" + q.Encode(), header: http.Header{}}.tagged(), nil
 }
@@ -328,7 +364,7 @@ func (b *builder) codeTargeter(prefix, exchangeStep string) (vegeta.Targeter, er
 	if err != nil {
 		return nil, err
 	}
-	if _, err := b.tokenTarget(prefix, exchangeStep, AuthorizationCode, map[string]string{"code": "probe"}); err != nil {
+	if _, err := b.tokenTarget(prefix, exchangeStep, AuthorizationCode, b.codeExtra("probe")); err != nil {
 		return nil, err
 	}
 	maxAge := 50 * time.Second
@@ -342,7 +378,7 @@ func (b *builder) codeTargeter(prefix, exchangeStep string) (vegeta.Targeter, er
 				if time.Since(c.started) > maxAge {
 					continue
 				}
-				t, err := b.tokenTarget(prefix, exchangeStep, AuthorizationCode, map[string]string{"code": c.value})
+				t, err := b.tokenTarget(prefix, exchangeStep, AuthorizationCode, b.codeExtra(c.value))
 				if err != nil {
 					return err
 				}

@@ -67,6 +67,9 @@ type Profile struct {
 	Token      TokenEndpoint      `yaml:"token"`
 	Authorize  *AuthorizeEndpoint `yaml:"authorize"`
 	Revocation *Endpoint          `yaml:"revocation"`
+	// Introspection is an RFC 7662 endpoint; the main client authenticates
+	// to it as the token endpoint's client_auth says.
+	Introspection *Endpoint `yaml:"introspection"`
 
 	// TokenType is the exact token_type literal the target documents ("bearer",
 	// "Bearer"). RFC 6749 §5.1 makes the value case-insensitive; vendors that
@@ -122,7 +125,7 @@ type AuthorizeEndpoint struct {
 	// CodeEncoded says the code in Location must be URL-decoded once before use
 	// (Ucommerce).
 	CodeEncoded bool `yaml:"code_encoded"`
-	// PKCE is "required", "supported" or "" (not supported).
+	// PKCE is PKCERequired, PKCESupported or "" (not supported).
 	PKCE string `yaml:"pkce"`
 	// Params are extra query parameters to send (values may use ${credential}).
 	Params map[string]string `yaml:"params"`
@@ -165,7 +168,23 @@ type HeaderSpec struct {
 	// NoStore is the level of RFC 6749 §5.1's Cache-Control: no-store and
 	// Pragma: no-cache on token responses.
 	NoStore string `yaml:"no_store"`
+	// Pragma, when false, leaves Pragma: no-cache out of that check (RFC 6749
+	// §5.1 asks for both; OAuth 2.1 and RFC 9111 treat Pragma as obsolete).
+	// Nil means true.
+	Pragma *bool `yaml:"pragma"`
 }
+
+// Authorization endpoint PKCE support (RFC 7636).
+const (
+	// PKCERequired: every authorization-code request, confidential clients'
+	// too, must carry a code_challenge (RFC 9700 §2.1.1, OAuth 2.1).
+	PKCERequired = "required"
+	// PKCESupported: code challenges are honoured; public clients must use them.
+	PKCESupported = "supported"
+)
+
+// CheckPragma reports whether the no-store check includes Pragma: no-cache.
+func (h HeaderSpec) CheckPragma() bool { return h.Pragma == nil || *h.Pragma }
 
 // Grant is what a profile expects of one grant type.
 type Grant struct {
@@ -304,6 +323,18 @@ func (p *Profile) validate() error {
 	}
 	if p.Token.Path == "" || !strings.HasPrefix(p.Token.Path, "/") {
 		bad("token.path: required, and must start with /")
+	}
+	if p.Authorize != nil {
+		switch p.Authorize.PKCE {
+		case "", PKCERequired, PKCESupported:
+		default:
+			bad("authorize.pkce: %q is not required or supported", p.Authorize.PKCE)
+		}
+	}
+	for field, e := range map[string]*Endpoint{"revocation.path": p.Revocation, "introspection.path": p.Introspection} {
+		if e != nil && e.Path != "" && !strings.HasPrefix(e.Path, "/") && !strings.HasPrefix(e.Path, "http://") && !strings.HasPrefix(e.Path, "https://") {
+			bad("%s: %q must start with / (or be an absolute http:// or https:// URL)", field, e.Path)
+		}
 	}
 	switch p.Token.Encoding {
 	case EncodingForm, EncodingJSON:

@@ -112,6 +112,10 @@ type RFC6749Config struct {
 	AccessTTL  Duration    `yaml:"access_ttl"`
 	RefreshTTL Duration    `yaml:"refresh_ttl"`
 	SigningKey string      `yaml:"signing_key"`
+	// RequirePKCE makes every authorization-code request need a
+	// code_challenge, confidential clients' too (RFC 9700 §2.1.1, OAuth 2.1);
+	// otherwise only public clients must use PKCE.
+	RequirePKCE bool `yaml:"require_pkce"`
 }
 
 // RFCClient is a registered client (RFC 6749 §2). A client without a secret is

@@ -84,6 +84,12 @@ const (
 	BearerNoChallenge    Defect = "bearer-no-challenge"    // 401 answers lack WWW-Authenticate: Bearer (RFC 6750 §3)
 	BearerLowercase      Defect = "bearer-scheme-case"     // the "Bearer" scheme is refused unless written exactly "Bearer" (RFC 6750 §2.1 is case-insensitive per RFC 7235)
 	RevokeNotHonoured    Defect = "revoke-noop"            // the RFC 7009 revocation endpoint answers 200 but revokes nothing
+
+	// Introspection (RFC 7662).
+	IntrospectionOpen            Defect = "introspection-open"             // the introspection endpoint answers without client authentication (§2.1)
+	IntrospectionActiveString    Defect = "introspection-active-string"    // "active" is the string "true" instead of a JSON boolean (§2.2)
+	IntrospectionInactiveDetails Defect = "introspection-inactive-details" // an inactive token's answer carries more than "active": false (§2.2 SHOULD NOT)
+	IntrospectionAlwaysActive    Defect = "introspection-always-active"    // every token introspects as active: unknown, expired, revoked and rotated-out ones too (§2.2)
 )
 
 // defectDocs holds the one-line description of every defect; it is the
@@ -146,6 +152,11 @@ var defectDocs = map[Defect]string{
 	BearerNoChallenge:     "401 answers from protected resources lack WWW-Authenticate: Bearer (RFC 6750 §3)",
 	BearerLowercase:       `protected resources refuse the auth scheme unless written exactly "Bearer" (RFC 6750 §2.1)`,
 	RevokeNotHonoured:     "the revocation endpoint answers 200 but revokes nothing (RFC 7009 §2.1)",
+
+	IntrospectionOpen:            "the introspection endpoint answers callers that do not authenticate (RFC 7662 §2.1)",
+	IntrospectionActiveString:    `introspection answers "active":"true", a string, instead of the boolean true (RFC 7662 §2.2)`,
+	IntrospectionInactiveDetails: `an inactive token's introspection answer says more than {"active":false} (RFC 7662 §2.2 SHOULD NOT)`,
+	IntrospectionAlwaysActive:    "every token introspects as active, unknown, expired, revoked and rotated-out ones too (RFC 7662 §2.2)",
 }
 
 // Dialect names, as Defect.Dialects reports them.
@@ -158,9 +169,12 @@ const (
 
 // defectDialects says which dialects each defect changes. A defect leaves the
 // others alone because they lack the feature (no authorization code at Shopware
-// or Elastic Path, no refresh at Elastic Path, no revocation but at RFC 6749) or
+// or Elastic Path, no refresh at Elastic Path, no revocation or introspection but
+// at RFC 6749) or
 // because the vendor itself behaves that way (Shopware refuses a lowercase
-// "bearer" scheme and keeps the last of repeated parameters). The conformance
+// "bearer" scheme and keeps the last of repeated parameters), or because the
+// standard leaves it free (token_type's letter case, the JWT claims of an
+// access token, which RFC 6749 treats as opaque). The conformance
 // suite's defect test checks this map both ways: each listed dialect's profile
 // fails under the defect, and no other profile does.
 var defectDialects = func() map[Defect][]string {
@@ -184,6 +198,7 @@ var defectDialects = func() map[Defect][]string {
 		ImplicitRefresh:     {dialectElasticPath, dialectRFC6749},
 		ImplicitInQuery:     {dialectRFC6749},
 		JWTClaimsMissing:    {dialectRFC6749, dialectShopware, dialectUcommerce},
+		TokenTypeCase:       {dialectElasticPath, dialectShopware, dialectUcommerce}, // RFC 6749 §5.1: any case
 		TokensNotUnique:     {dialectElasticPath, dialectRFC6749, dialectShopware},
 
 		EPIdentifierWrong: {dialectElasticPath}, EPExpiresMillis: {dialectElasticPath}, ImplicitCanWrite: {dialectElasticPath},
@@ -199,6 +214,9 @@ var defectDialects = func() map[Defect][]string {
 		BearerNoChallenge:    code,
 		BearerLowercase:      {dialectElasticPath, dialectRFC6749, dialectUcommerce},
 		RevokeNotHonoured:    {dialectRFC6749},
+
+		IntrospectionOpen: {dialectRFC6749}, IntrospectionActiveString: {dialectRFC6749},
+		IntrospectionInactiveDetails: {dialectRFC6749}, IntrospectionAlwaysActive: {dialectRFC6749},
 	}
 	for d := range defectDocs {
 		if m[d] == nil {

@@ -243,6 +243,22 @@ var defectProbes = map[Defect]ruleProbe{
 		ts.do(req{path: "/oauth2/revoke", header: basic(rfcID, rfcSecret), form: url.Values{"token": {rt}}})
 		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}}).status != 200
 	},
+	IntrospectionOpen: func(t *testing.T, ts *testServer) bool {
+		access := ts.rfcCC()["access_token"].(string)
+		return ts.do(req{path: "/oauth2/introspect", form: url.Values{"token": {access}}}).status == 401
+	},
+	IntrospectionActiveString: func(t *testing.T, ts *testServer) bool {
+		access := ts.rfcCC()["access_token"].(string)
+		return ts.introspect(access).json(t)["active"] == true
+	},
+	IntrospectionInactiveDetails: func(t *testing.T, ts *testServer) bool {
+		return string(ts.introspect("made-up").body) == `{"active":false}`
+	},
+	IntrospectionAlwaysActive: func(t *testing.T, ts *testServer) bool {
+		access := ts.rfcCC()["access_token"].(string)
+		ts.do(req{path: "/oauth2/revoke", header: basic(rfcID, rfcSecret), form: url.Values{"token": {access}}})
+		return ts.introspect(access).json(t)["active"] == false
+	},
 }
 
 // concurrentSuccesses prepares once, then fires n requests at once and counts the 200s.

@@ -198,6 +198,13 @@ func (ts *testServer) rfcCC() map[string]any {
 	return rp.json(ts.t)
 }
 
+// introspect asks the RFC 6749 dialect's RFC 7662 endpoint about tok, as the
+// second client (a resource server may introspect any token).
+func (ts *testServer) introspect(tok string) reply {
+	ts.t.Helper()
+	return ts.do(req{path: "/oauth2/introspect", header: basic(rfcOtherID, rfcOtherSc), form: url.Values{"token": {tok}}})
+}
+
 // rfcCode runs the authorization request and returns the code.
 func (ts *testServer) rfcCode(extra url.Values) string {
 	ts.t.Helper()

@@ -10,7 +10,8 @@ import (
 // rfc6749 is a strict, standards-only dialect for the generic profile: RFC 6749
 // (authorization code with RFC 7636 PKCE, implicit, password, client
 // credentials, refresh with rotation and replay detection), RFC 6750 bearer
-// usage and RFC 7009 revocation, with RFC 6749 §5.2 error bodies.
+// usage, RFC 7009 revocation and RFC 7662 introspection, with RFC 6749 §5.2
+// error bodies.
 type rfc6749 struct {
 	s       *Server
 	cfg     RFC6749Config
@@ -45,6 +46,7 @@ func (d *rfc6749) routes(mux *http.ServeMux) {
 		"password":           d.s.grantPassword,
 	}))
 	mux.HandleFunc("/oauth2/revoke", d.revoke)
+	mux.HandleFunc("/oauth2/introspect", d.introspect)
 	mux.HandleFunc("/oauth2/resource", d.resource)
 }
 
@@ -191,8 +193,8 @@ func (d *rfc6749) authorize(w http.ResponseWriter, r *http.Request) {
 	case challenge == "" && method != "":
 		d.s.redirectError(w, r, redirect, "invalid_request", "code_challenge_method without code_challenge", state)
 		return
-	case challenge == "" && c.ClientSecret == "":
-		d.s.redirectError(w, r, redirect, "invalid_request", "PKCE code_challenge is required for public clients", state)
+	case challenge == "" && (c.ClientSecret == "" || d.cfg.RequirePKCE):
+		d.s.redirectError(w, r, redirect, "invalid_request", "PKCE code_challenge is required", state)
 		return
 	case challenge != "" && method != "S256" && !d.s.has(PKCEPlainAccepted):
 		// RFC 7636 §4.4.1; plain (the default) is not supported (RFC 9700 §2.1.1).

@@ -239,3 +239,68 @@ func TestRFC6749RevocationAndResource(t *testing.T) {
 	require.Equal(t, 401, rp.status)
 	require.True(t, strings.Contains(rp.header.Get("WWW-Authenticate"), "expired"))
 }
+
+func TestRFC6749Introspection(t *testing.T) {
+	ts := newTestServer(t)
+	grant := ts.rfcExchange(ts.rfcCode(url.Values{"scope": {"read write"}}), nil).json(t)
+	access, rt := grant["access_token"].(string), grant["refresh_token"].(string)
+	cc := ts.rfcCC()["access_token"].(string)
+	revoked := ts.rfcCC()["access_token"].(string)
+	require.Equal(t, 200, ts.do(req{path: "/oauth2/revoke", header: basic(rfcID, rfcSecret), form: url.Values{"token": {revoked}}}).status)
+
+	inactive := `{"active":false}`
+	cases := []struct {
+		description string
+		req         req
+		wantStatus  int
+		wantBody    string         // exact body, when set
+		wantFields  map[string]any // fields of a JSON answer, when set
+		wantHeader  string         // WWW-Authenticate prefix, when set
+	}{
+		{"a live access token is active, with its client, scope and expiry",
+			req{path: "/oauth2/introspect", header: basic(rfcOtherID, rfcOtherSc), form: url.Values{"token": {access}}},
+			200, "", map[string]any{"active": true, "client_id": rfcID, "scope": "read write", "token_type": "Bearer"}, ""},
+		{"a live refresh token is active",
+			req{path: "/oauth2/introspect", header: basic(rfcID, rfcSecret), form: url.Values{"token": {rt}, "token_type_hint": {"refresh_token"}}},
+			200, "", map[string]any{"active": true, "client_id": rfcID, "token_type": "refresh_token"}, ""},
+		{"a made-up token is inactive and nothing more",
+			req{path: "/oauth2/introspect", header: basic(rfcID, rfcSecret), form: url.Values{"token": {"made-up"}}}, 200, inactive, nil, ""},
+		{"a revoked access token is inactive",
+			req{path: "/oauth2/introspect", header: basic(rfcID, rfcSecret), form: url.Values{"token": {revoked}}}, 200, inactive, nil, ""},
+		{"no client authentication is 401 with a challenge",
+			req{path: "/oauth2/introspect", form: url.Values{"token": {cc}}}, 401, "", map[string]any{"error": "invalid_client"}, "Basic"},
+		{"a wrong client secret is 401 with a challenge",
+			req{path: "/oauth2/introspect", header: basic(rfcID, "wrong"), form: url.Values{"token": {cc}}}, 401, "", map[string]any{"error": "invalid_client"}, "Basic"},
+		{"a missing token is invalid_request",
+			req{path: "/oauth2/introspect", header: basic(rfcID, rfcSecret), form: url.Values{}}, 400, "", map[string]any{"error": "invalid_request"}, ""},
+		{"GET is not allowed",
+			req{method: http.MethodGet, path: "/oauth2/introspect?token=x", header: basic(rfcID, rfcSecret)}, 405, "", nil, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			rp := ts.do(tc.req)
+			require.Equal(t, tc.wantStatus, rp.status, string(rp.body))
+			if tc.wantBody != "" {
+				require.Equal(t, tc.wantBody, string(rp.body))
+			}
+			if tc.wantFields != nil {
+				got := rp.json(t)
+				for k, v := range tc.wantFields {
+					require.Equal(t, v, got[k], "field %s of %s", k, rp.body)
+				}
+			}
+			if tc.wantHeader != "" {
+				require.True(t, strings.HasPrefix(rp.header.Get("WWW-Authenticate"), tc.wantHeader), rp.header.Get("WWW-Authenticate"))
+			}
+		})
+	}
+
+	t.Run("a rotated-out refresh token and an expired access token are inactive", func(t *testing.T) {
+		rp := ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}})
+		require.Equal(t, 200, rp.status, string(rp.body))
+		require.Equal(t, inactive, string(ts.introspect(rt).body))
+		require.Equal(t, true, ts.introspect(cc).json(t)["active"])
+		ts.advance(3601 * time.Second)
+		require.Equal(t, inactive, string(ts.introspect(cc).body))
+	})
+}

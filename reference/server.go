@@ -198,7 +198,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 			"ucommerce":   []string{"GET /api/v1/oauth/connect", "POST /api/v1/oauth/token", "GET /api/v1/price-groups"},
 			"shopware":    []string{"POST /api/oauth/token", "GET /api/_info/version"},
 			"elasticpath": []string{"POST /oauth/access_token", "POST /v2/customers/tokens", "POST /v2/account-members/tokens", "GET /catalog/products", "POST /v2/products", "GET /v2/orders"},
-			"rfc6749":     []string{"GET /oauth2/authorize", "POST /oauth2/token", "POST /oauth2/revoke", "GET /oauth2/resource"},
+			"rfc6749":     []string{"GET /oauth2/authorize", "POST /oauth2/token", "POST /oauth2/revoke", "POST /oauth2/introspect", "GET /oauth2/resource"},
 		},
 		"test_clock": s.testClock != nil,
 	})

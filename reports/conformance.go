@@ -153,14 +153,15 @@ func (p Profile) Feature(name string) (Feature, bool) {
 func (p Profile) Headline() string {
 	c := p.Counts(LevelMust)
 	// M counts the checks that ran; skipped ones (not applicable to the
-	// profile, or needing a credential not given) are said apart.
+	// profile, needing a credential not given, or @slow under --skip-slow:
+	// the report lists each reason) are said apart.
 	s := fmt.Sprintf("%d of %d MUST checks pass for profile %s", c.Passed, c.Passed+c.Failed, p.Name)
 	var extra []string
 	if c.Failed > 0 {
 		extra = append(extra, fmt.Sprintf("%d failed", c.Failed))
 	}
 	if c.Skipped > 0 {
-		extra = append(extra, fmt.Sprintf("%d skipped as not applicable", c.Skipped))
+		extra = append(extra, fmt.Sprintf("%d skipped", c.Skipped))
 	}
 	if len(extra) > 0 {
 		s += " (" + strings.Join(extra, ", ") + ")"

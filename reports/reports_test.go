@@ -136,7 +136,7 @@ func TestConformanceFromCucumber(t *testing.T) {
 	assert.Equal(t, "http://127.0.0.1:8080", uc.Target)
 
 	t.Run("the headline uses summary.json's effective levels", func(t *testing.T) {
-		assert.Equal(t, "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 skipped as not applicable)", uc.Headline())
+		assert.Equal(t, "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 skipped)", uc.Headline())
 		assert.Equal(t, Counts{Passed: 1, Failed: 2}, uc.Counts(LevelShould))
 	})
 	t.Run("the matrix counts come from the scenarios", func(t *testing.T) {
@@ -469,7 +469,7 @@ func TestOtherLayouts(t *testing.T) {
 		assert.Equal(t, "ucommerce", run.Profiles[1].Name)
 		assert.Equal(t, "authorization_code.feature", run.Profiles[1].Features[0].URI)
 		// Without summary.json the levels come from the tags.
-		assert.Equal(t, "2 of 3 MUST checks pass for profile ucommerce (1 failed, 1 skipped as not applicable)", run.Profiles[1].Headline())
+		assert.Equal(t, "2 of 3 MUST checks pass for profile ucommerce (1 failed, 1 skipped)", run.Profiles[1].Headline())
 	})
 	t.Run("only summary.json: the headline still shows", func(t *testing.T) {
 		dir := t.TempDir()
@@ -480,7 +480,7 @@ func TestOtherLayouts(t *testing.T) {
 		run, problems := build(t, dir)
 		require.Empty(t, problems)
 		require.Len(t, run.Profiles, 2)
-		assert.Equal(t, "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 skipped as not applicable)", run.Profiles[1].Headline())
+		assert.Equal(t, "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 skipped)", run.Profiles[1].Headline())
 		html, _, _ := renderAll(t, run)
 		assert.Contains(t, html, "Scenario details unavailable")
 		assert.Equal(t, "fail", run.Verdict())

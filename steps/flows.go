@@ -49,6 +49,15 @@ func (sc *scenario) authorize(ctx context.Context, clientID, redirectURI, respon
 	for k, vs := range extra {
 		q[k] = vs
 	}
+	if responseType == "code" && a.PKCE == profile.PKCERequired && q.Get("code_challenge") == "" {
+		// The target requires PKCE of every client (RFC 9700 §2.1.1): each code
+		// request carries a fresh S256 challenge, its verifier kept for the exchange.
+		v, c := pkcePair()
+		q.Set("code_challenge", c)
+		q.Set("code_challenge_method", "S256")
+		sc.verifier = v
+		sc.red.add(v)
+	}
 	ex, err := sc.send(ctx, http.MethodGet, a.Path+"?"+q.Encode(), http.Header{"Accept": {"application/json"}}, nil)
 	sc.auth = ex
 	sc.last = ex
@@ -80,7 +89,7 @@ func splitLocation(loc string) (base, query, fragment string) {
 // records the code (decoded once) for the exchange.
 func (sc *scenario) expectCodeRedirect(ex *Exchange, redirectURI string) error {
 	if ex.Status < 300 || ex.Status > 399 {
-		return failf("want a redirect (302) to %s with a code, got %s%s", redirectURI, ex.StatusText, bodyHint(ex))
+		return failf("want a redirect (302 or 303) to %s with a code, got %s%s", redirectURI, ex.StatusText, bodyHint(ex))
 	}
 	loc := ex.Header("Location")
 	base, query, _ := splitLocation(loc)

@@ -391,12 +391,30 @@ func checkErrorCode(p *profile.Profile, ex *Exchange, codes string) error {
 		}
 		return failf("want error code %s (%s), got %q%s", strings.Join(vendor, " or "), codes, ve.code, bodyHint(ex))
 	}
+	// errors.codes replaces an RFC code by the code(s) the vendor documents
+	// for it instead.
+	var accepted []string
+	mapped := false
 	for _, c := range want {
+		v, ok := p.Errors.Codes[c]
+		if !ok {
+			accepted = append(accepted, c)
+			continue
+		}
+		mapped = true
+		for _, x := range strings.Split(v, ",") {
+			accepted = append(accepted, strings.TrimSpace(x))
+		}
+	}
+	for _, c := range accepted {
 		if ve.code == c {
 			return nil
 		}
 	}
-	return failf("want error %s, got %q%s", strings.Join(want, " or "), ve.code, bodyHint(ex))
+	if mapped {
+		return failf("want error %s (%s, as errors.codes maps it), got %q%s", strings.Join(accepted, " or "), codes, ve.code, bodyHint(ex))
+	}
+	return failf("want error %s, got %q%s", strings.Join(accepted, " or "), ve.code, bodyHint(ex))
 }
 
 func dedupe(s []string) []string {

@@ -20,6 +20,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -419,11 +420,19 @@ func decide(p *profile.Profile, o Options, tags []string) (level, skip string) {
 	return level, ""
 }
 
-// requirementLevel returns the profile's requirements override for any of tags.
+// requirementLevel returns the profile's requirements override for tags.
+// When the profile overrides several of a scenario's requirement tags, the
+// weakest level wins (off, then should, then must): a scenario that also
+// checks a requirement the target does not hold to cannot be held to more.
 func requirementLevel(p *profile.Profile, tags []string) string {
+	rank := map[string]int{profile.LevelOff: 0, profile.LevelShould: 1, profile.LevelMust: 2}
 	level := ""
 	for _, t := range tags {
-		if l, ok := p.Requirements[strings.TrimPrefix(t, "@")]; ok && l != "" {
+		l, ok := p.Requirements[strings.TrimPrefix(t, "@")]
+		if !ok || l == "" {
+			continue
+		}
+		if level == "" || rank[l] < rank[level] {
 			level = l
 		}
 	}
@@ -513,6 +522,9 @@ func (r *run) printReport(strict bool) {
 		kind := "FAIL"
 		if s.Level == profile.LevelShould && !strict {
 			kind = "WARN (SHOULD)"
+			if slices.Contains(s.Tags, "@must") {
+				kind = "WARN (SHOULD: lowered by the profile)"
+			}
 		}
 		fmt.Fprintf(w, "\n--- %s [%s] %s / %s  %s\n    %s\n", kind, s.Profile, s.Feature, s.Name, strings.Join(s.Tags, " "), s.Message)
 		if s.Transcript != "" {

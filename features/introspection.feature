@@ -1,0 +1,74 @@
+Feature: Token introspection (RFC 7662)
+  A protected resource asks the authorization server whether a token is live. The
+  endpoint requires client authentication, says "active": true only for live
+  tokens, and tells nothing about the others.
+
+  Background:
+    Given the profile has an introspection endpoint
+
+  @rfc7662-2.2 @must
+  Scenario: A live access token introspects as active
+    Given the client holds an access token
+    When the client introspects the access token
+    Then the introspection says the token is active
+
+  @rfc7662-2.2 @must
+  Scenario: A live refresh token introspects as active
+    Given the client holds a refresh token
+    When the client introspects the refresh token
+    Then the introspection says the token is active
+
+  @rfc7662-2.1 @must
+  Scenario: Introspection without client authentication is refused
+    Given the client holds an access token
+    And the access token introspects as active
+    When the client introspects the access token without client authentication
+    Then the introspection is refused
+
+  @rfc7662-2.3 @must
+  Scenario: Introspection with a wrong client secret is refused with 401
+    Given the profile has a client secret
+    And the client holds an access token
+    And the access token introspects as active
+    When the client introspects the access token with a wrong client secret
+    Then the introspection answers 401
+
+  @rfc7662-2.2 @must
+  Scenario: A made-up token introspects as inactive
+    Given the client holds an access token
+    And the access token introspects as active
+    When the client introspects a made-up token
+    Then the introspection says the token is inactive
+
+  @rfc7662-2.2 @rfc7009-2 @must
+  Scenario: A revoked refresh token introspects as inactive
+    Given the profile has a revocation endpoint
+    And the client holds a refresh token
+    And the refresh token introspects as active
+    When the client revokes the refresh token
+    And the client introspects the refresh token
+    Then the introspection says the token is inactive
+
+  @rfc7662-2.2 @rfc9700-4.14.2 @must
+  Scenario: A rotated-out refresh token introspects as inactive
+    Given the profile documents refresh token rotation
+    And the client holds a refresh token
+    And the refresh token introspects as active
+    When the client refreshes the token
+    And the client introspects the old refresh token
+    Then the introspection says the token is inactive
+
+  @rfc7662-2.2 @must @slow
+  Scenario: An expired access token introspects as inactive
+    Given the client holds an access token
+    And the access token introspects as active
+    When the access token lifetime passes
+    And the client introspects the access token
+    Then the introspection says the token is inactive
+
+  @rfc7662-2.2 @should
+  Scenario: The answer for an inactive token says nothing more
+    Given the client holds an access token
+    And the access token introspects as active
+    When the client introspects a made-up token
+    Then the introspection answer says nothing but "active": false

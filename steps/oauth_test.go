@@ -1,0 +1,44 @@
+package steps
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/oauthconf/oauthconf/profile"
+)
+
+func TestCheckErrorCode(t *testing.T) {
+	refused := func(status int, body string) *Exchange {
+		return &Exchange{Status: status, StatusText: http.StatusText(status), RespHeader: http.Header{"Content-Type": {"application/json"}}, RespBody: []byte(body)}
+	}
+	rfc := func(codes map[string]string) *profile.Profile {
+		return &profile.Profile{Name: "t", Errors: profile.ErrorSpec{Format: "rfc6749", Codes: codes}}
+	}
+	cases := []struct {
+		description string
+		p           *profile.Profile
+		ex          *Exchange
+		want        string
+		wantErr     string // "" when the check passes
+	}{
+		{"the RFC code passes", rfc(nil), refused(400, `{"error":"invalid_grant"}`), "invalid_grant", ""},
+		{"one of several codes passes", rfc(nil), refused(400, `{"error":"invalid_client"}`), "unauthorized_client|invalid_client", ""},
+		{"another code fails", rfc(nil), refused(400, `{"error":"invalid_request"}`), "invalid_grant", `want error invalid_grant, got "invalid_request"`},
+		{"a status the code does not allow fails", rfc(nil), refused(401, `{"error":"invalid_grant"}`), "invalid_grant", "want HTTP status 400"},
+		{"a mapped vendor code passes", rfc(map[string]string{"unauthorized_client": "invalid_grant"}), refused(400, `{"error":"invalid_grant"}`), "unauthorized_client", ""},
+		{"a mapped code replaces the RFC one", rfc(map[string]string{"unauthorized_client": "invalid_grant"}), refused(400, `{"error":"unauthorized_client"}`), "unauthorized_client", "as errors.codes maps it"},
+		{"a success is no refusal", rfc(nil), refused(200, `{"access_token":"x"}`), "invalid_grant", "want the request refused"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			err := checkErrorCode(tc.p, tc.ex, tc.want)
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("want pass, got %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("want an error containing %q, got %v", tc.wantErr, err)
+			}
+		})
+	}
+}
