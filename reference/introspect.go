@@ -26,28 +26,8 @@ type introspection struct {
 // expiry, revocation) or refresh token (unexpired, unused, family not revoked)
 // is active; everything else is {"active":false} and nothing more (§2.2).
 func (d *rfc6749) introspect(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w, "POST")
-		return
-	}
-	tr, e := d.s.readTokenRequest(w, r, bodyRules{})
-	if e == nil && !d.s.has(IntrospectionOpen) {
-		_, e = d.authenticateClient(tr, "")
-	}
-	if e != nil {
-		if e.code == "invalid_client" && tr != nil && !tr.hasAuthHeader {
-			// §2.3 asks for 401 whatever the means of authentication.
-			w.Header().Set("WWW-Authenticate", `Basic realm="oauthconf"`)
-			d.s.setNoStore(w)
-			writeJSON(w, http.StatusUnauthorized, rfcError{Error: "invalid_client", Description: descCharset(e.desc)})
-			return
-		}
-		d.writeError(w, tr, e)
-		return
-	}
-	tok := tr.params["token"]
-	if tok == "" {
-		d.writeError(w, tr, errMissing("token"))
+	_, tok, ok := d.tokenQuery(w, r, !d.s.has(IntrospectionOpen), d.introspectionAuthError)
+	if !ok {
 		return
 	}
 	ans := d.refreshIntrospection(tok)
@@ -70,6 +50,19 @@ func (d *rfc6749) introspect(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, introspection{Active: false})
 	}
+}
+
+// introspectionAuthError answers a failed client authentication with 401
+// whatever the means of authentication (RFC 7662 §2.3), where the token
+// endpoint answers 400 to a request without an Authorization header.
+func (d *rfc6749) introspectionAuthError(w http.ResponseWriter, tr *tokenRequest, e *oauthError) {
+	if e.code != "invalid_client" || tr.hasAuthHeader {
+		d.writeError(w, tr, e)
+		return
+	}
+	w.Header().Set("WWW-Authenticate", `Basic realm="oauthconf"`)
+	d.s.setNoStore(w)
+	writeJSON(w, http.StatusUnauthorized, rfcError{Error: "invalid_client", Description: descCharset(e.desc)})
 }
 
 // refreshIntrospection describes tok if it is a live refresh token of this
