@@ -1,12 +1,14 @@
 Feature: Token introspection (RFC 7662)
   A protected resource asks the authorization server whether a token is live. The
   endpoint requires client authentication, says "active": true only for live
-  tokens, and tells nothing about the others.
+  tokens, and tells nothing about the others. The negative checks ask about a
+  token the server first said is active: the access token, or the refresh token
+  where the server does not introspect (self-contained) access tokens.
 
   Background:
     Given the profile has an introspection endpoint
 
-  @rfc7662-2.2 @must
+  @rfc7662-2.2 @rfc7662-2.2-access-token @must
   Scenario: A live access token introspects as active
     Given the client holds an access token
     When the client introspects the access token
@@ -20,23 +22,20 @@ Feature: Token introspection (RFC 7662)
 
   @rfc7662-2.1 @must
   Scenario: Introspection without client authentication is refused
-    Given the client holds an access token
-    And the access token introspects as active
-    When the client introspects the access token without client authentication
+    Given the client holds a token that introspects as active
+    When the client introspects that token without client authentication
     Then the introspection is refused
 
   @rfc7662-2.3 @must
   Scenario: Introspection with a wrong client secret is refused with 401
     Given the profile has a client secret
-    And the client holds an access token
-    And the access token introspects as active
-    When the client introspects the access token with a wrong client secret
+    And the client holds a token that introspects as active
+    When the client introspects that token with a wrong client secret
     Then the introspection answers 401
 
   @rfc7662-2.2 @must
   Scenario: A made-up token introspects as inactive
-    Given the client holds an access token
-    And the access token introspects as active
+    Given the client holds a token that introspects as active
     When the client introspects a made-up token
     Then the introspection says the token is inactive
 
@@ -68,7 +67,6 @@ Feature: Token introspection (RFC 7662)
 
   @rfc7662-2.2 @should
   Scenario: The answer for an inactive token says nothing more
-    Given the client holds an access token
-    And the access token introspects as active
+    Given the client holds a token that introspects as active
     When the client introspects a made-up token
     Then the introspection answer says nothing but "active": false

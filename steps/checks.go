@@ -318,6 +318,17 @@ func headerHasToken(values []string, token string) bool {
 	return false
 }
 
+// hasChallenge reports whether ex carries a WWW-Authenticate challenge for
+// scheme (case-insensitive, RFC 7235 §2.1).
+func hasChallenge(ex *Exchange, scheme string) bool {
+	for _, v := range ex.RespHeader.Values("WWW-Authenticate") {
+		if sch, _ := challenge(v); strings.EqualFold(sch, scheme) {
+			return true
+		}
+	}
+	return false
+}
+
 // challenge parses a WWW-Authenticate value into its scheme and parameters.
 func challenge(v string) (scheme string, params map[string]string) {
 	scheme, rest, _ := strings.Cut(strings.TrimSpace(v), " ")

@@ -56,6 +56,9 @@ type scenario struct {
 	state        string
 	concurrent   []*Exchange
 
+	// introspection: the token the negative checks ask about, and its kind
+	probe, probeKind string
+
 	// protected resources and Elastic Path user tokens
 	userTokens map[string]string
 }

@@ -313,10 +313,8 @@ func register(sc stepper) {
 		if ex.Status != http.StatusUnauthorized {
 			return failf("want 401 for invalid_client via the Authorization header (RFC 6749 §5.2), got %s", ex.StatusText)
 		}
-		for _, v := range ex.RespHeader.Values("WWW-Authenticate") {
-			if sch, _ := challenge(v); strings.EqualFold(sch, scheme) {
-				return nil
-			}
+		if hasChallenge(ex, scheme) {
+			return nil
 		}
 		return failf("401 without a WWW-Authenticate %s challenge (RFC 6749 §5.2); got %q", scheme, ex.Header("WWW-Authenticate"))
 	}))
