@@ -13,9 +13,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -183,6 +185,11 @@ const (
 	PKCESupported = "supported"
 )
 
+// ResourceNames are the protected resources the features call by name:
+// "protected" for bearer usage, and Elastic Path's "catalog_write" (refused to
+// implicit tokens) and "orders" (readable with a customer or account token).
+func ResourceNames() []string { return []string{"protected", "catalog_write", "orders"} }
+
 // CheckPragma reports whether the no-store check includes Pragma: no-cache.
 func (h HeaderSpec) CheckPragma() bool { return h.Pragma == nil || *h.Pragma }
 
@@ -306,6 +313,9 @@ func Parse(data []byte, source string) (*Profile, error) {
 	dec.KnownFields(true)
 	var p Profile
 	if err := dec.Decode(&p); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("profile %s: the file is empty (a profile needs at least name, token and grants; see docs/profiles.md)", source)
+		}
 		return nil, fmt.Errorf("profile %s: %w", source, err)
 	}
 	p.source = source
@@ -418,6 +428,10 @@ func (p *Profile) validate() error {
 		bad("authorize.path: required when grants has authorization_code")
 	}
 	for name, r := range p.Resources {
+		if !slices.Contains(ResourceNames(), name) {
+			bad("resources.%s: not a resource the suite uses (%s)", name, strings.Join(ResourceNames(), ", "))
+			continue
+		}
 		if r == nil || r.Path == "" {
 			bad("resources.%s.path: required", name)
 			continue

@@ -39,6 +39,10 @@ func TestParseRejectsBadProfiles(t *testing.T) {
 		{"authorize endpoint without authorize.path", "name: x\ntoken: {path: /t}\ngrants: {implicit: {endpoint: authorize}}\n", "authorize needs authorize.path"},
 		{"bad requirement level", "name: x\ntoken: {path: /t}\ngrants: {client_credentials: {}}\nrequirements: {rfc6749-5.1: sometimes}\n", "requirements.rfc6749-5.1"},
 		{"bad duration", "name: x\ntoken: {path: /t}\nauthorize: {path: /a, code_ttl: soon}\ngrants: {authorization_code: {}}\n", `"soon" is not a duration`},
+		{"misspelled resource name", "name: x\ntoken: {path: /t}\ngrants: {client_credentials: {}}\nresources: {protectd: {path: /r}}\n", "resources.protectd: not a resource the suite uses (protected, catalog_write, orders)"},
+		{"bad pkce value", "name: x\ntoken: {path: /t}\nauthorize: {path: /a, pkce: always}\ngrants: {authorization_code: {}}\n", `authorize.pkce: "always"`},
+		{"relative introspection path", "name: x\ntoken: {path: /t}\nintrospection: {path: introspect}\ngrants: {client_credentials: {}}\n", "introspection.path"},
+		{"an empty file", "", "empty"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {

@@ -74,6 +74,9 @@ func newHTTPClient(base string, timeout time.Duration, hc *http.Client) (*httpCl
 	if err == nil && u.User != nil {
 		return nil, fmt.Errorf("target URL must not carry credentials (user:password@host)")
 	}
+	if err == nil && (u.RawQuery != "" || u.Fragment != "" || u.ForceQuery) {
+		return nil, fmt.Errorf("target URL must not carry a query or fragment: it is a base URL, the profile gives the paths")
+	}
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("target %q: want an absolute http:// or https:// URL", base)
 	}

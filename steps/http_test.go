@@ -220,6 +220,20 @@ func TestRunInterruptedReturnsContextError(t *testing.T) {
 	if !res.Interrupted || len(res.Profiles) != 1 {
 		t.Fatalf("result = %+v, want an interrupted result for the profile", res)
 	}
+	// A scenario cut short by the interruption did not fail: nothing the
+	// target did is known (the report's verdict is INCOMPLETE, not FAIL).
+	cut := 0
+	for _, s := range res.Scenarios() {
+		if s.Status == StatusFailed {
+			t.Errorf("%s failed on interruption: %s", s.ID(), s.Message)
+		}
+		if s.Status == StatusSkipped && strings.HasPrefix(s.Message, "interrupted before the scenario finished") {
+			cut++
+		}
+	}
+	if cut == 0 {
+		t.Error("no scenario says it was interrupted")
+	}
 }
 
 func TestRedaction(t *testing.T) {

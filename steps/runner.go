@@ -231,6 +231,29 @@ func RunAll(ctx context.Context, all []Options) (Result, error) {
 	return res, errors.Join(errs...)
 }
 
+// ValidateTags checks a godog tag expression: "&&"-joined terms, each a
+// ","-joined list of @tag or ~@tag (godog's syntax; "and", "or", "not" and
+// parentheses are not part of it). godog itself panics on some malformed
+// expressions, so they are refused here with what is wrong.
+func ValidateTags(expr string) error {
+	if strings.TrimSpace(expr) == "" {
+		return nil
+	}
+	for _, and := range strings.Split(expr, "&&") {
+		for _, or := range strings.Split(and, ",") {
+			tok := strings.TrimSpace(or)
+			name := strings.TrimPrefix(tok, "~")
+			switch {
+			case tok == "":
+				return fmt.Errorf("--tags %q: an empty term (around && or ,); godog syntax: @a && ~@b, @a,@b", expr)
+			case !strings.HasPrefix(name, "@") || len(name) < 2 || strings.ContainsAny(name, " \t()&|!") || strings.Count(name, "@") != 1:
+				return fmt.Errorf("--tags %q: %q is not a tag (@name or ~@name); godog syntax: @a && ~@b, @a,@b", expr, tok)
+			}
+		}
+	}
+	return nil
+}
+
 // andTags joins two godog tag expressions with &&.
 func andTags(a, b string) string {
 	if strings.TrimSpace(a) == "" {
@@ -264,6 +287,9 @@ func newRun(o Options) (*run, error) {
 	c, err := newHTTPClient(o.BaseURL, o.Timeout, o.HTTPClient)
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", o.Profile.Name, err)
+	}
+	if err := ValidateTags(o.Tags); err != nil {
+		return nil, err
 	}
 	names, err := featureNames(o.Features)
 	if err != nil {

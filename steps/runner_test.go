@@ -3,12 +3,16 @@ package steps
 import (
 	"bytes"
 	"encoding/json"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 
+	"github.com/oauthconf/oauthconf/features"
 	"github.com/oauthconf/oauthconf/profile"
 )
 
@@ -74,5 +78,69 @@ func TestRedactReasonKeepsTheProfileName(t *testing.T) {
 	got := redactReason(&red, "shopware", `profile shopware has no "shopware" resource`)
 	if want := `profile shopware has no "[REDACTED]" resource`; got != want {
 		t.Fatalf("redactReason = %q, want %q", got, want)
+	}
+}
+
+func TestValidateTags(t *testing.T) {
+	cases := []struct {
+		description string
+		expr        string
+		wantErr     string
+	}{
+		{"empty selects everything", "", ""},
+		{"one tag", "@must", ""},
+		{"and, or, not", "@must && ~@slow, @should && @rfc6749-5.2", ""},
+		{"a dangling &&", "@must &&", "an empty term"},
+		{"a lone &&", "&&", "an empty term"},
+		{"a lone comma", ",", "an empty term"},
+		{"a doubled &&", "@a && && @b", "an empty term"},
+		{"a word without @", "must", `"must" is not a tag`},
+		{"cucumber's not syntax", "not @slow", `"not @slow" is not a tag`},
+		{"parentheses", "(@a,@b)", "is not a tag"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			err := ValidateTags(tc.expr)
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("want ok, got %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("want an error containing %q, got %v", tc.wantErr, err)
+			}
+		})
+	}
+}
+
+// TestFeaturesUseOnlyKnownResources keeps profile.ResourceNames, which
+// profiles are checked against, in step with the names the features call.
+func TestFeaturesUseOnlyKnownResources(t *testing.T) {
+	re := regexp.MustCompile(`"([a-z_]+)" resource`)
+	used := map[string]bool{}
+	err := fs.WalkDir(features.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".feature") {
+			return err
+		}
+		b, err := fs.ReadFile(features.FS, p)
+		if err != nil {
+			return err
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			used[m[1]] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := profile.ResourceNames()
+	for name := range used {
+		if !slices.Contains(known, name) {
+			t.Errorf("features call resource %q, which profile.ResourceNames lacks", name)
+		}
+	}
+	for _, name := range known {
+		if !used[name] {
+			t.Errorf("profile.ResourceNames has %q, which no feature calls", name)
+		}
 	}
 }

@@ -95,8 +95,9 @@ const (
 )
 
 // wrap adapts a step body to godog: it honours a decided skip, turns a skip
-// error into a skipped step with its reason attached, and attaches the redacted
-// HTTP transcript to a failed step.
+// error (or any error once the run is interrupted) into a skipped step with
+// its reason attached, and attaches the redacted HTTP transcript to a failed
+// step.
 func wrap(fn func(ctx context.Context, sc *scenario) error) func(ctx context.Context) (context.Context, error) {
 	return func(ctx context.Context) (context.Context, error) {
 		sc := fromCtx(ctx)
@@ -112,6 +113,12 @@ func wrap(fn func(ctx context.Context, sc *scenario) error) func(ctx context.Con
 			return ctx, nil
 		case errors.Is(err, godog.ErrSkip):
 			reason := strings.TrimPrefix(err.Error(), godog.ErrSkip.Error()+": ")
+			sc.skip = reason
+			return sc.skipped(ctx, reason)
+		case ctx.Err() != nil:
+			// The run was interrupted (Ctrl-C): what the step saw says nothing
+			// about the target, so the scenario did not finish rather than fail.
+			reason := "interrupted before the scenario finished: " + sc.red.text(err.Error())
 			sc.skip = reason
 			return sc.skipped(ctx, reason)
 		}

@@ -66,6 +66,13 @@ func TestVerifyDemoCredentials(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("with --demo-credentials: exit %d\n%s%s", code, out, errOut)
 	}
+	// An OAUTHCONF_* variable wins over the demo value, as --credential does:
+	// a wrong secret so given makes the run fail.
+	t.Setenv("OAUTHCONF_CLIENT_SECRET", "wrong-secret-from-env")
+	code, out, errOut = runCLI(context.Background(), "verify", "--target", target, "--profile", "shopware", "--test-clock", "--demo-credentials")
+	if code != 1 {
+		t.Fatalf("with a wrong OAUTHCONF_CLIENT_SECRET: exit %d, want 1 (the variable wins)\n%s%s", code, out, errOut)
+	}
 }
 
 // TestVerifyAbortIsRecordedInTheReportDir: a run that stops before any

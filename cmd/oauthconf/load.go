@@ -329,6 +329,10 @@ func checkTargetURL(raw string) error {
 	if u.User != nil {
 		return fmt.Errorf("--target must not carry credentials (user:password@host); pass them with --credential or OAUTHCONF_* variables")
 	}
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		// Not echoed: a query is where a secret would hide.
+		return fmt.Errorf("--target must not carry a query or fragment (everything after ? or #): it is a base URL, the profile gives the paths and --credential the secrets")
+	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("--target %q: want an absolute http:// or https:// URL", raw)
 	}

@@ -14,6 +14,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -28,6 +30,18 @@ const (
 
 // version is stamped by the Makefile with -ldflags "-X main.version=…".
 var version = "dev"
+
+// buildVersion is the stamped version, else the module version that
+// `go install …@v1.2.3` records in the binary, else "dev".
+func buildVersion() string {
+	if version != "dev" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return version
+}
 
 // exitError carries an exit code through cobra's error return.
 type exitError struct {
@@ -89,14 +103,19 @@ says, and measures how fast it issues tokens.
   oauthconf profiles list the built-in target profiles, or print one
 
 Exit codes: 0 success, 1 a check failed, 2 usage or configuration error.`,
-		Version:       version,
+		Version:       buildVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageError(fmt.Errorf("%s: %w (see %s --help)", c.CommandPath(), err, c.CommandPath()))
+		// run prefixes "oauthconf: "; the subcommand's name follows.
+		if !c.HasParent() {
+			return usageError(fmt.Errorf("%w (see %s --help)", err, c.CommandPath()))
+		}
+		name := strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ")
+		return usageError(fmt.Errorf("%s: %w (see %s --help)", name, err, c.CommandPath()))
 	})
 	root.AddCommand(newServeCmd(), newVerifyCmd(), newLoadCmd(), newReportCmd(), newProfilesCmd())
 	return root

@@ -51,11 +51,13 @@ against it with the demo credentials: this is "make run".
 With --target, the chosen profile(s) run against that URL. Credentials come from
 --credential NAME=VALUE, --credentials FILE (YAML map) or OAUTHCONF_<NAME> variables;
 their values never appear in output or reports. Scenarios that wait for a lifetime
-(@slow) wait in real time, unless --skip-slow skips them or --test-clock advances
-the clock of an "oauthconf serve --test-clock" target.
+(@slow) wait in real time (the profile's code_ttl or expires_in plus 1 s: 10 min for
+shopware, 1 h for rfc6749), unless --skip-slow skips them or --test-clock advances
+the clock of an "oauthconf serve --test-clock" target. Ctrl-C stops the run with
+exit 1; the reports keep what ran (verdict INCOMPLETE when nothing failed).
 
   oauthconf verify
-  oauthconf verify --target http://127.0.0.1:8080 --profile shopware --test-clock
+  oauthconf verify --target http://127.0.0.1:8080 --profile shopware --test-clock --demo-credentials
   oauthconf verify --target https://auth.example.com --profile ./myvendor.yaml \
       --credentials creds.yaml --skip-slow --report-dir out
 
@@ -71,7 +73,7 @@ leaves the reason in junit.xml (one errored test case) and conformance/summary.j
 	f := cmd.Flags()
 	f.StringVar(&o.target, "target", "", "base URL of the server to verify (default: start the embedded reference server)")
 	f.StringArrayVar(&o.profiles, "profile", nil, "built-in profile name or profile YAML file (repeatable; default: all built-in profiles for the embedded reference)")
-	f.StringVar(&o.tags, "tags", "", `godog tag expression selecting scenarios, e.g. "@must && ~@pkce"`)
+	f.StringVar(&o.tags, "tags", "", `godog tag expression selecting scenarios, e.g. "@must && ~@slow"`)
 	f.StringVar(&o.reportDir, "report-dir", "", "write cucumber.json, junit.xml and conformance/summary.json here (see docs/outputs.md)")
 	f.BoolVar(&o.skipSlow, "skip-slow", false, "skip @slow scenarios (those that wait for a code or token lifetime), with that reason")
 	f.BoolVar(&o.testClock, "test-clock", false, "advance the target's clock (POST /_test/clock, oauthconf serve --test-clock) instead of waiting")
@@ -81,7 +83,7 @@ leaves the reason in junit.xml (one errored test case) and conformance/summary.j
 	f.StringVar(&o.credentialsFile, "credentials", "", "YAML file mapping credential names to values")
 	f.DurationVar(&o.timeout, "timeout", steps.DefaultTimeout, "timeout of each HTTP request")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print every scenario as it finishes, and skip reasons")
-	f.BoolVar(&o.demoCredentials, "demo-credentials", false, "use the reference server's demo credentials (for a --target started with `oauthconf serve` without --config); --credential values still win")
+	f.BoolVar(&o.demoCredentials, "demo-credentials", false, "use the reference server's demo credentials (for a --target started with \"oauthconf serve\" without --config); --credential and OAUTHCONF_* values win over them")
 	return cmd
 }
 
@@ -137,6 +139,9 @@ func recordVerifyAbort(cmd *cobra.Command, args []string, err error, out io.Writ
 	}
 	if dir == "" {
 		return
+	}
+	if fi, serr := os.Stat(dir); serr == nil && !fi.IsDir() {
+		return // the directory itself is the problem the error names
 	}
 	kind := abortUsage
 	var ae *abortError
@@ -236,6 +241,14 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 	if o.concurrency < 1 {
 		return abort(abortUsage, fmt.Errorf("verify: --concurrency must be at least 1, got %d", o.concurrency))
 	}
+	if o.reportDir != "" {
+		if fi, err := os.Stat(o.reportDir); err == nil && !fi.IsDir() {
+			return abort(abortSetup, fmt.Errorf("verify: --report-dir %s is a file, not a directory", o.reportDir))
+		}
+	}
+	if err := steps.ValidateTags(o.tags); err != nil {
+		return abort(abortTags, fmt.Errorf("verify: %w", err))
+	}
 	if o.timeout <= 0 {
 		return abort(abortUsage, fmt.Errorf("verify: --timeout must be positive, got %s", o.timeout))
 	}
@@ -297,7 +310,15 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 	for _, p := range profiles {
 		g := given
 		if embedded || o.demoCredentials {
-			g = reference.DemoConfig().Credentials(p.Name)
+			// Demo values fill in what --credential does not give, and for
+			// --demo-credentials what no OAUTHCONF_* variable gives either
+			// (the embedded server only knows its demo credentials).
+			g = map[string]string{}
+			for k, v := range reference.DemoConfig().Credentials(p.Name) {
+				if embedded || os.Getenv(profile.EnvName(k)) == "" {
+					g[k] = v
+				}
+			}
 			for k, v := range given {
 				g[k] = v
 			}

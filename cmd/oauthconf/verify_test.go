@@ -308,6 +308,9 @@ func TestVerifyAbortRecordNamesTheProblem(t *testing.T) {
 		{"unknown profile", []string{"--profile", "nosuchvendor"}, "profile", "profile", "nosuchvendor"},
 		{"missing credentials", []string{"--target", refused, "--profile", "shopware"}, "credentials", "credentials", "missing credentials"},
 		{"tags matching nothing", []string{"--profile", "shopware", "--tags", "@nosuchtag"}, "tags", "--tags", "no scenario ran"},
+		{"malformed tags (godog would panic)", []string{"--profile", "shopware", "--tags", "@must &&"}, "tags", "--tags", "an empty term"},
+		{"a target with a query", append([]string{"--target", refused + "/?client_secret=QuerySecret1", "--profile", "shopware"}, shopwareCreds()...),
+			"target", "target", "must not carry a query"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
