@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -21,24 +23,25 @@ import (
 )
 
 type loadOptions struct {
-	target       string
-	profile      string
-	scenario     string
-	mix          string
-	rate         int
-	duration     time.Duration
-	maxRequests  uint64
-	ramp         string
-	findCapacity bool
-	probes       int
-	slo          string
-	out          string
-	credentials  []string
-	credsFile    string
-	workers      uint64
-	timeout      time.Duration
-	allowRemote  bool
-	quiet        bool
+	target          string
+	profile         string
+	scenario        string
+	mix             string
+	rate            int
+	duration        time.Duration
+	maxRequests     uint64
+	ramp            string
+	findCapacity    bool
+	probes          int
+	slo             string
+	out             string
+	credentials     []string
+	credsFile       string
+	workers         uint64
+	timeout         time.Duration
+	allowRemote     bool
+	demoCredentials bool
+	quiet           bool
 }
 
 func newLoadCmd() *cobra.Command {
@@ -87,6 +90,7 @@ a target that does not answer).
 	f.Uint64Var(&o.workers, "workers", load.DefaultWorkers, "initial vegeta workers (also the cap when --rate 0)")
 	f.DurationVar(&o.timeout, "timeout", load.DefaultTimeout, "per-request timeout")
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --target that is not a loopback address")
+	f.BoolVar(&o.demoCredentials, "demo-credentials", false, "use the reference server's demo credentials (for a --target started with \"oauthconf serve\" without --config); --credential and OAUTHCONF_* values win over them")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress lines")
 	cmd.AddCommand(newLoadReportCmd())
 	return cmd
@@ -178,6 +182,16 @@ func runLoad(ctx context.Context, o loadOptions, stdout, stderr io.Writer) error
 		if err != nil {
 			return usageError(err)
 		}
+		if o.demoCredentials {
+			demo := map[string]string{}
+			for k, v := range reference.DemoConfig().Credentials(prof.Name) {
+				if os.Getenv(profile.EnvName(k)) == "" {
+					demo[k] = v
+				}
+			}
+			maps.Copy(demo, given)
+			given = demo
+		}
 		for name := range given {
 			if _, ok := prof.Credentials[name]; !ok {
 				return usageError(fmt.Errorf("credential %q is not one of profile %s's (%s)", name, prof.Name, strings.Join(credentialNames(prof), ", ")))
@@ -199,6 +213,9 @@ func runLoad(ctx context.Context, o loadOptions, stdout, stderr io.Writer) error
 			scoped.Credentials[n] = &c
 		}
 		if opts.Credentials, err = profile.Resolve(&scoped, given, nil); err != nil {
+			if !o.demoCredentials && load.IsLoopback(o.target) {
+				err = fmt.Errorf("%w\n(a target started with `oauthconf serve`? --demo-credentials uses its demo credentials)", err)
+			}
 			return usageError(err)
 		}
 		if err := load.Probe(ctx, strings.TrimRight(o.target, "/")+prof.Token.Path, o.timeout); err != nil {

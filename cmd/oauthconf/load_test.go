@@ -59,6 +59,17 @@ func TestLoadCommand(t *testing.T) {
 		// vegeta paces by wall clock: on a busy machine the last of the ten hits may miss the deadline.
 		require.Regexp(t, `none of (9|10) responses was a valid token response: invalid token response: body is not JSON`, stderr)
 	})
+	t.Run("--demo-credentials stands in for the credentials of an oauthconf serve target", func(t *testing.T) {
+		base, stop, err := startEmbeddedReference()
+		require.NoError(t, err)
+		defer stop()
+		code, _, stderr := runCLI(context.Background(), "load", "--target", base, "--profile", "shopware", "--quiet", "--rate", "20", "--duration", "500ms")
+		require.Equal(t, 2, code)
+		require.Contains(t, stderr, "--demo-credentials uses its demo credentials")
+		code, stdout, stderr := runCLI(context.Background(), "load", "--target", base, "--profile", "shopware", "--quiet", "--rate", "20", "--duration", "500ms", "--demo-credentials")
+		require.Equal(t, 0, code, stderr)
+		require.Contains(t, stdout, "Valid tokens  [ratio]  100.00%")
+	})
 	t.Run("an unreachable target exits 2 naming it", func(t *testing.T) {
 		code, _, stderr := runCLI(context.Background(), "load", "--target", "http://127.0.0.1:1", "--profile", "rfc6749",
 			"--credential", "client_id=a", "--credential", "client_secret=b", "--duration", "1s")

@@ -118,6 +118,7 @@ func TestVerifyRefusesWhatWouldPassSilently(t *testing.T) {
 	}{
 		{"a tag filter that matches nothing", []string{"verify", "--tags", "@no-such-tag"}, `no scenario ran: --tags "@no-such-tag" matches none`},
 		{"a misspelled credential name", []string{"verify", "--profile", "rfc6749", "--credential", "client_id_2=x"}, `credential "client_id_2" is not declared by profile rfc6749`},
+		{"the same profile twice", []string{"verify", "--profile", "shopware", "--profile", "shopware"}, `are both named "shopware"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {

@@ -270,11 +270,17 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 		names = profile.Builtin()
 	}
 	var profiles []*profile.Profile
+	seen := map[string]string{}
 	for _, n := range names {
 		p, err := profile.Load(n)
 		if err != nil {
 			return abort(abortProfile, fmt.Errorf("verify: %w", err))
 		}
+		// Reports are kept per profile name: a second one would overwrite the first.
+		if prev, dup := seen[p.Name]; dup {
+			return abort(abortProfile, fmt.Errorf("verify: --profile %s and --profile %s are both named %q; give each profile once, with its own name", prev, n, p.Name))
+		}
+		seen[p.Name] = n
 		profiles = append(profiles, p)
 	}
 
