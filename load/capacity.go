@@ -3,13 +3,17 @@ package load
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"time"
 )
 
@@ -142,9 +146,31 @@ func Probe(ctx context.Context, rawURL string, timeout time.Duration) error {
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := c.Do(req)
 	if err != nil {
-		return fmt.Errorf("target %s does not answer: %w", rawURL, err)
+		return fmt.Errorf("target %s does not answer: %s", rawURL, probeFailure(err, timeout))
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	return nil
+}
+
+// probeFailure says in words why the probe got no answer.
+func probeFailure(err error, timeout time.Duration) string {
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err):
+		return fmt.Sprintf("no answer within %s (--timeout)", timeout)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused (nothing listens there)"
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("DNS lookup of %s failed: %v", dnsErr.Name, dnsErr.Err)
+	case errors.As(err, &certErr):
+		return fmt.Sprintf("TLS certificate not trusted: %v", certErr.Err)
+	case errors.As(err, &recErr) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return "TLS handshake failed: the server does not speak TLS (http:// instead of https://?)"
+	case errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET):
+		return "the server closed the connection without answering"
+	}
+	return err.Error()
 }
