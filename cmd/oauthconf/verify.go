@@ -78,7 +78,7 @@ leaves the reason in junit.xml (one errored test case) and conformance/summary.j
 	f.BoolVar(&o.skipSlow, "skip-slow", false, "skip @slow scenarios (those that wait for a code or token lifetime), with that reason")
 	f.BoolVar(&o.testClock, "test-clock", false, "advance the target's clock (POST /_test/clock, oauthconf serve --test-clock) instead of waiting")
 	f.BoolVar(&o.strict, "strict", false, "fail the run on failed SHOULD scenarios too")
-	f.IntVar(&o.concurrency, "concurrency", 4, "scenarios run at once per profile")
+	f.IntVar(&o.concurrency, "concurrency", 4, "scenarios run at once per profile (1 to 64)")
 	f.StringArrayVar(&o.credentials, "credential", nil, "credential NAME=VALUE (repeatable)")
 	f.StringVar(&o.credentialsFile, "credentials", "", "YAML file mapping credential names to values")
 	f.DurationVar(&o.timeout, "timeout", steps.DefaultTimeout, "timeout of each HTTP request")
@@ -233,13 +233,17 @@ func redactMessage(msg string, credentialArgs, profiles []string) string {
 	return strings.NewReplacer(kept...).Replace(msg)
 }
 
+// maxConcurrency bounds --concurrency: more scenarios at once than this only
+// turns a conformance run into an unasked-for load test of the target.
+const maxConcurrency = 64
+
 // runVerify runs the suite; its error carries the exit code (usageError via
 // abort, failedError). Reports are written even when the run fails or is
 // interrupted; a run that stops with exit 2 is recorded by recordVerifyAbort.
 func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 	start := time.Now()
-	if o.concurrency < 1 {
-		return abort(abortUsage, fmt.Errorf("verify: --concurrency must be at least 1, got %d", o.concurrency))
+	if o.concurrency < 1 || o.concurrency > maxConcurrency {
+		return abort(abortUsage, fmt.Errorf("verify: --concurrency must be between 1 and %d, got %d", maxConcurrency, o.concurrency))
 	}
 	if o.reportDir != "" {
 		if fi, err := os.Stat(o.reportDir); err == nil && !fi.IsDir() {

@@ -135,6 +135,7 @@ func TestVerifyExitCodes(t *testing.T) {
 		{"a missing credential is named with its flag", []string{"verify", "--target", clean, "--profile", "shopware"}, 2, "client_id (--credential client_id=…"},
 		{"an unreachable target is a usage error naming it", append([]string{"verify", "--target", refused, "--profile", "shopware"}, shopwareCreds()...), 2, "connection refused"},
 		{"a bad --concurrency is a usage error", []string{"verify", "--concurrency", "0"}, 2, "--concurrency"},
+		{"an excessive --concurrency is a usage error", []string{"verify", "--concurrency", "100000"}, 2, "between 1 and 64"},
 		{"a clean target with the test clock passes", append([]string{"verify", "--target", clean, "--profile", "shopware", "--test-clock"}, shopwareCreds()...), 0, ""},
 		{"a defect exits 1 naming the scenario", append([]string{"verify", "--target", defective, "--profile", "shopware", "--test-clock"}, shopwareCreds()...), 1, "A wrong password is refused"},
 	}
