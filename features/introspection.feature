@@ -26,6 +26,13 @@ Feature: Token introspection (RFC 7662)
     When the client introspects that token without client authentication
     Then the introspection is refused
 
+  @rfc7662-2.1 @must
+  Scenario: A public client cannot introspect
+    Given a public client is configured
+    And the client holds a token that introspects as active
+    When the public client introspects that token
+    Then the introspection is refused
+
   @rfc7662-2.3 @must
   Scenario: Introspection with a wrong client secret is refused with 401
     Given the profile has a client secret

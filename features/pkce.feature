@@ -30,6 +30,13 @@ Feature: PKCE (RFC 7636, RFC 9700 §2.1.1)
     When the client exchanges the code with a code verifier
     Then the token request is refused with "invalid_grant|invalid_request"
 
+  @rfc9700-2.1.1 @must
+  Scenario: Where PKCE is required, a code request without a challenge is refused
+    Given the profile requires PKCE of every client
+    And the client has an authorization code
+    When the client requests authorization without a code challenge
+    Then the authorization request is refused with "invalid_request"
+
   @rfc7636-4.4.1 @must
   Scenario: An unsupported code challenge method is refused
     Given the public client has an authorization code issued with an S256 challenge

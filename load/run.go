@@ -294,7 +294,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		// which cost ~10% of the maximum rate in BenchmarkHarnessOverhead.
 		ft = base
 	}
-	b := &builder{base: strings.TrimRight(o.BaseURL, "/"), prof: o.Profile, creds: o.Credentials, pools: pl, tagSteps: multiStep(o)}
+	b := &builder{base: strings.TrimRight(o.BaseURL, "/"), prof: o.Profile, creds: o.Credentials, pools: pl, tagSteps: multiStep(o), verifier: newVerifier(o.Profile)}
 	needsImplicit := o.Scenario == CustomerToken || o.Mix[CustomerToken] > 0
 	if needsImplicit {
 		c := &http.Client{Transport: base, Timeout: o.Timeout}

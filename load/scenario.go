@@ -251,18 +251,23 @@ type builder struct {
 	verifier string
 }
 
-// pkce returns the code_challenge parameters of an authorization request
-// when the profile requires PKCE of every client, creating the run's
-// verifier on first use (RFC 7636 §4.1, §4.2 S256). One verifier serves the
+// newVerifier returns the run's PKCE code verifier when the profile requires
+// PKCE of every client, else "" (RFC 7636 §4.1). One verifier serves the
 // whole run: the load measures issuance, not PKCE's secrecy.
-func (b *builder) pkce() (challenge string, ok bool) {
-	if b.prof.Authorize == nil || b.prof.Authorize.PKCE != profile.PKCERequired {
-		return "", false
+func newVerifier(p *profile.Profile) string {
+	if p.Authorize == nil || p.Authorize.PKCE != profile.PKCERequired {
+		return ""
 	}
+	raw := make([]byte, 32)
+	_, _ = crand.Read(raw)
+	return base64.RawURLEncoding.EncodeToString(raw)
+}
+
+// pkce returns the S256 code_challenge of the run's verifier (RFC 7636
+// §4.2), if there is one.
+func (b *builder) pkce() (challenge string, ok bool) {
 	if b.verifier == "" {
-		raw := make([]byte, 32)
-		_, _ = crand.Read(raw)
-		b.verifier = base64.RawURLEncoding.EncodeToString(raw)
+		return "", false
 	}
 	sum := sha256.Sum256([]byte(b.verifier))
 	return base64.RawURLEncoding.EncodeToString(sum[:]), true

@@ -341,6 +341,14 @@ func (p *Profile) validate() error {
 			bad("authorize.pkce: %q is not required or supported", p.Authorize.PKCE)
 		}
 	}
+	for code, v := range p.Errors.Codes {
+		for _, c := range strings.Split(v, ",") {
+			if strings.TrimSpace(c) == "" {
+				bad("errors.codes.%s: %q has an empty code (an empty entry would accept a body without one)", code, v)
+				break
+			}
+		}
+	}
 	for field, e := range map[string]*Endpoint{"revocation.path": p.Revocation, "introspection.path": p.Introspection} {
 		if e != nil && e.Path != "" && !strings.HasPrefix(e.Path, "/") && !strings.HasPrefix(e.Path, "http://") && !strings.HasPrefix(e.Path, "https://") {
 			bad("%s: %q must start with / (or be an absolute http:// or https:// URL)", field, e.Path)

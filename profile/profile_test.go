@@ -43,6 +43,7 @@ func TestParseRejectsBadProfiles(t *testing.T) {
 		{"bad pkce value", "name: x\ntoken: {path: /t}\nauthorize: {path: /a, pkce: always}\ngrants: {authorization_code: {}}\n", `authorize.pkce: "always"`},
 		{"relative introspection path", "name: x\ntoken: {path: /t}\nintrospection: {path: introspect}\ngrants: {client_credentials: {}}\n", "introspection.path"},
 		{"an empty file", "", "empty"},
+		{"an empty mapped error code", "name: x\ntoken: {path: /t}\nerrors: {codes: {invalid_grant: \"a,\"}}\ngrants: {client_credentials: {}}\n", "errors.codes.invalid_grant"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {

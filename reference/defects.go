@@ -89,6 +89,7 @@ const (
 	IntrospectionOpen            Defect = "introspection-open"             // the introspection endpoint answers without client authentication (§2.1)
 	IntrospectionActiveString    Defect = "introspection-active-string"    // "active" is the string "true" instead of a JSON boolean (§2.2)
 	IntrospectionInactiveDetails Defect = "introspection-inactive-details" // an inactive token's answer carries more than "active": false (§2.2 SHOULD NOT)
+	IntrospectionPublicClient    Defect = "introspection-public-client"    // a public client (client_id alone) may introspect (§2.1)
 	IntrospectionAlwaysActive    Defect = "introspection-always-active"    // every token introspects as active: unknown, expired, revoked and rotated-out ones too (§2.2)
 )
 
@@ -156,6 +157,7 @@ var defectDocs = map[Defect]string{
 	IntrospectionOpen:            "the introspection endpoint answers callers that do not authenticate (RFC 7662 §2.1)",
 	IntrospectionActiveString:    `introspection answers "active":"true", a string, instead of the boolean true (RFC 7662 §2.2)`,
 	IntrospectionInactiveDetails: `an inactive token's introspection answer says more than {"active":false} (RFC 7662 §2.2 SHOULD NOT)`,
+	IntrospectionPublicClient:    "a public client, which proves nothing but its client_id, may introspect tokens (RFC 7662 §2.1)",
 	IntrospectionAlwaysActive:    "every token introspects as active, unknown, expired, revoked and rotated-out ones too (RFC 7662 §2.2)",
 }
 
@@ -217,6 +219,7 @@ var defectDialects = func() map[Defect][]string {
 
 		IntrospectionOpen: {dialectRFC6749}, IntrospectionActiveString: {dialectRFC6749},
 		IntrospectionInactiveDetails: {dialectRFC6749}, IntrospectionAlwaysActive: {dialectRFC6749},
+		IntrospectionPublicClient: {dialectRFC6749},
 	}
 	for d := range defectDocs {
 		if m[d] == nil {

@@ -254,6 +254,10 @@ var defectProbes = map[Defect]ruleProbe{
 	IntrospectionInactiveDetails: func(t *testing.T, ts *testServer) bool {
 		return string(ts.introspect("made-up").body) == `{"active":false}`
 	},
+	IntrospectionPublicClient: func(t *testing.T, ts *testServer) bool {
+		access := ts.rfcCC()["access_token"].(string)
+		return ts.do(req{path: "/oauth2/introspect", form: url.Values{"client_id": {"public-client"}, "token": {access}}}).status == 401
+	},
 	IntrospectionAlwaysActive: func(t *testing.T, ts *testServer) bool {
 		access := ts.rfcCC()["access_token"].(string)
 		ts.do(req{path: "/oauth2/revoke", header: basic(rfcID, rfcSecret), form: url.Values{"token": {access}}})

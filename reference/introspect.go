@@ -20,14 +20,20 @@ type introspection struct {
 }
 
 // introspect is the RFC 7662 introspection endpoint of the RFC 6749 dialect.
-// The caller authenticates as a client (§2.1: the endpoint MUST require
-// authorization; §2.3: bad credentials get 401); any registered client may ask
+// The caller authenticates as a confidential client (§2.1: the endpoint MUST
+// require authorization, which a public client's id is not; §2.3: bad
+// credentials get 401); any confidential client may ask
 // about any token, as a resource server would. A live access token (signature,
 // expiry, revocation) or refresh token (unexpired, unused, family not revoked)
 // is active; everything else is {"active":false} and nothing more (§2.2).
 func (d *rfc6749) introspect(w http.ResponseWriter, r *http.Request) {
-	_, tok, ok := d.tokenQuery(w, r, !d.s.has(IntrospectionOpen), d.introspectionAuthError)
+	tr, cl, tok, ok := d.tokenQuery(w, r, !d.s.has(IntrospectionOpen), d.introspectionAuthError)
 	if !ok {
+		return
+	}
+	if cl != nil && cl.public && !d.s.has(IntrospectionPublicClient) {
+		// A public client proves nothing by its id: no authorization (§2.1).
+		d.introspectionAuthError(w, tr, errInvalidClient("public clients may not introspect tokens"))
 		return
 	}
 	ans := d.refreshIntrospection(tok)

@@ -314,7 +314,7 @@ func descCharset(s string) string {
 // it owns stops working (a refresh token takes its family's access tokens
 // with it); unknown tokens are answered 200 too (§2.2).
 func (d *rfc6749) revoke(w http.ResponseWriter, r *http.Request) {
-	tr, tok, ok := d.tokenQuery(w, r, true, d.writeError)
+	tr, _, tok, ok := d.tokenQuery(w, r, true, d.writeError)
 	if !ok {
 		return
 	}
@@ -351,27 +351,27 @@ func (d *rfc6749) revoke(w http.ResponseWriter, r *http.Request) {
 // tokenQuery reads a request about a token (RFC 7009 §2.1, RFC 7662 §2.1):
 // POST, the client authenticated when auth is set (failures written by
 // authErr), and a token parameter. ok is false when an answer was written.
-func (d *rfc6749) tokenQuery(w http.ResponseWriter, r *http.Request, auth bool, authErr func(http.ResponseWriter, *tokenRequest, *oauthError)) (tr *tokenRequest, tok string, ok bool) {
+func (d *rfc6749) tokenQuery(w http.ResponseWriter, r *http.Request, auth bool, authErr func(http.ResponseWriter, *tokenRequest, *oauthError)) (tr *tokenRequest, cl *client, tok string, ok bool) {
 	if r.Method != http.MethodPost {
 		methodNotAllowed(w, "POST")
-		return nil, "", false
+		return nil, nil, "", false
 	}
 	tr, e := d.s.readTokenRequest(w, r, bodyRules{})
 	if e != nil {
 		d.writeError(w, tr, e)
-		return nil, "", false
+		return nil, nil, "", false
 	}
 	if auth {
-		if _, e = d.authenticateClient(tr, ""); e != nil {
+		if cl, e = d.authenticateClient(tr, ""); e != nil {
 			authErr(w, tr, e)
-			return nil, "", false
+			return nil, nil, "", false
 		}
 	}
 	if tok = tr.params["token"]; tok == "" {
 		d.writeError(w, tr, errMissing("token"))
-		return nil, "", false
+		return nil, nil, "", false
 	}
-	return tr, tok, true
+	return tr, cl, tok, true
 }
 
 // resource is a protected resource speaking RFC 6750: 401 with a Bearer

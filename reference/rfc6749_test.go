@@ -269,6 +269,8 @@ func TestRFC6749Introspection(t *testing.T) {
 			req{path: "/oauth2/introspect", header: basic(rfcID, rfcSecret), form: url.Values{"token": {revoked}}}, 200, inactive, nil, ""},
 		{"no client authentication is 401 with a challenge",
 			req{path: "/oauth2/introspect", form: url.Values{"token": {cc}}}, 401, "", map[string]any{"error": "invalid_client"}, "Basic"},
+		{"a public client (client_id alone) is 401",
+			req{path: "/oauth2/introspect", form: url.Values{"client_id": {"public-client"}, "token": {cc}}}, 401, "", map[string]any{"error": "invalid_client"}, ""},
 		{"a wrong client secret is 401 with a challenge",
 			req{path: "/oauth2/introspect", header: basic(rfcID, "wrong"), form: url.Values{"token": {cc}}}, 401, "", map[string]any{"error": "invalid_client"}, "Basic"},
 		{"a missing token is invalid_request",

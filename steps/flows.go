@@ -49,7 +49,7 @@ func (sc *scenario) authorize(ctx context.Context, clientID, redirectURI, respon
 	for k, vs := range extra {
 		q[k] = vs
 	}
-	if responseType == "code" && a.PKCE == profile.PKCERequired && q.Get("code_challenge") == "" {
+	if responseType == "code" && a.PKCE == profile.PKCERequired && q.Get("code_challenge") == "" && !sc.noPKCE {
 		// The target requires PKCE of every client (RFC 9700 §2.1.1): each code
 		// request carries a fresh S256 challenge, its verifier kept for the exchange.
 		v, c := pkcePair()

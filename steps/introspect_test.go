@@ -48,6 +48,7 @@ func TestIntrospectionOfAServerThatRefusesJWTs(t *testing.T) {
 	want := map[string]Status{
 		"A live access token introspects as active":                    StatusFailed,
 		"A live refresh token introspects as active":                   StatusPassed,
+		"A public client cannot introspect":                            StatusPassed,
 		"Introspection without client authentication is refused":       StatusPassed,
 		"Introspection with a wrong client secret is refused with 401": StatusPassed,
 		"A made-up token introspects as inactive":                      StatusPassed,

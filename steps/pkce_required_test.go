@@ -46,6 +46,9 @@ func TestPKCERequiredOfEveryClient(t *testing.T) {
 			if s.Status == StatusFailed {
 				t.Errorf("%s failed: %s", s.ID(), s.Message)
 			}
+			if s.Name == "Where PKCE is required, a code request without a challenge is refused" && s.Status != StatusPassed {
+				t.Errorf("the required-PKCE check should run and pass, got %s: %s", s.Status, s.Message)
+			}
 			if s.Name == "A code verifier for a code issued without a challenge is refused" {
 				downgrade = true
 				if s.Status != StatusSkipped || !strings.Contains(s.Message, "requires PKCE of every client") {
@@ -55,6 +58,29 @@ func TestPKCERequiredOfEveryClient(t *testing.T) {
 		}
 		if !downgrade {
 			t.Error("the downgrade scenario did not run")
+		}
+	})
+	t.Run("pkce required, but the server issues codes without a challenge: that scenario fails", func(t *testing.T) {
+		lax := startReference(t) // the demo: PKCE required of public clients only
+		o := demoOptions(t, "rfc6749", lax.URL)
+		p := *o.Profile
+		a := *p.Authorize
+		a.PKCE = profile.PKCERequired
+		p.Authorize = &a
+		o.Profile = &p
+		res, err := Run(t.Context(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var failed []string
+		for _, s := range res.Scenarios() {
+			if s.Status == StatusFailed {
+				failed = append(failed, s.Name)
+			}
+		}
+		want := []string{"Where PKCE is required, a code request without a challenge is refused"}
+		if strings.Join(failed, "|") != strings.Join(want, "|") {
+			t.Errorf("failed scenarios = %q, want %q", failed, want)
 		}
 	})
 	t.Run("pkce supported: the code flow fails against this server", func(t *testing.T) {

@@ -232,8 +232,8 @@ func RunAll(ctx context.Context, all []Options) (Result, error) {
 }
 
 // ValidateTags checks a godog tag expression: "&&"-joined terms, each a
-// ","-joined list of @tag or ~@tag (godog's syntax; "and", "or", "not" and
-// parentheses are not part of it). godog itself panics on some malformed
+// ","-joined list of @tag or ~@tag (godog's syntax, which also takes a name
+// without its @; "and", "or", "not" and parentheses are not part of it). godog itself panics on some malformed
 // expressions, so they are refused here with what is wrong.
 func ValidateTags(expr string) error {
 	if strings.TrimSpace(expr) == "" {
@@ -246,7 +246,7 @@ func ValidateTags(expr string) error {
 			switch {
 			case tok == "":
 				return fmt.Errorf("--tags %q: an empty term (around && or ,); godog syntax: @a && ~@b, @a,@b", expr)
-			case !strings.HasPrefix(name, "@") || len(name) < 2 || strings.ContainsAny(name, " \t()&|!") || strings.Count(name, "@") != 1:
+			case strings.TrimPrefix(name, "@") == "" || strings.ContainsAny(name, " \t()&|!") || strings.Count(name, "@") > 1 || strings.Contains(name, "@") && !strings.HasPrefix(name, "@"):
 				return fmt.Errorf("--tags %q: %q is not a tag (@name or ~@name); godog syntax: @a && ~@b, @a,@b", expr, tok)
 			}
 		}
@@ -301,6 +301,52 @@ func newRun(o Options) (*run, error) {
 		names:    names,
 		start:    time.Now(),
 	}, nil
+}
+
+// FeatureTags returns the tags (without @) that the features in fsys put on
+// features, scenarios and examples: what a profile's requirements may name.
+func FeatureTags(fsys fs.FS) (map[string]bool, error) {
+	tags := map[string]bool{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".feature") {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			line = strings.TrimSpace(line)
+			if !strings.HasPrefix(line, "@") {
+				continue
+			}
+			for _, t := range strings.Fields(line) {
+				tags[strings.TrimPrefix(t, "@")] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading feature files: %w", err)
+	}
+	return tags, nil
+}
+
+// CheckRequirements reports the keys of p's requirements that no scenario
+// carries as a tag: a typo, or a tag renamed since the profile was written,
+// would otherwise change nothing, silently.
+func CheckRequirements(p *profile.Profile, tags map[string]bool) error {
+	var unknown []string
+	for k := range p.Requirements {
+		if !tags[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	return fmt.Errorf("profile %s: requirements: no scenario has the tag %s (the tags are listed in docs/profiles.md)", p.Name, "@"+strings.Join(unknown, ", @"))
 }
 
 // featureNames maps each feature file to its Feature: title.

@@ -94,7 +94,8 @@ func TestValidateTags(t *testing.T) {
 		{"a lone &&", "&&", "an empty term"},
 		{"a lone comma", ",", "an empty term"},
 		{"a doubled &&", "@a && && @b", "an empty term"},
-		{"a word without @", "must", `"must" is not a tag`},
+		{"a name without @, as godog takes it", "must && ~slow", ""},
+		{"a lone @", "@", `"@" is not a tag`},
 		{"cucumber's not syntax", "not @slow", `"not @slow" is not a tag`},
 		{"parentheses", "(@a,@b)", "is not a tag"},
 	}
@@ -142,5 +143,41 @@ func TestFeaturesUseOnlyKnownResources(t *testing.T) {
 		if !used[name] {
 			t.Errorf("profile.ResourceNames has %q, which no feature calls", name)
 		}
+	}
+}
+
+func TestCheckRequirements(t *testing.T) {
+	tags, err := FeatureTags(features.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range profile.Builtin() {
+		p, err := profile.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckRequirements(p, tags); err != nil {
+			t.Errorf("built-in profile: %v", err)
+		}
+	}
+	cases := []struct {
+		description string
+		reqs        map[string]string
+		wantErr     string
+	}{
+		{"a tag the features use", map[string]string{"rfc6749-3.2-repeated": "off"}, ""},
+		{"a renamed tag", map[string]string{"rfc7009-2.1": "off"}, "no scenario has the tag @rfc7009-2.1"},
+		{"a typo, with the @", map[string]string{"@must": "should"}, "@@must"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			err := CheckRequirements(&profile.Profile{Name: "x", Requirements: tc.reqs}, tags)
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("want ok, got %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("want an error containing %q, got %v", tc.wantErr, err)
+			}
+		})
 	}
 }

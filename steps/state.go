@@ -53,11 +53,13 @@ type scenario struct {
 	codeRedirect string
 	codeClient   clientCreds
 	verifier     string
+	noPKCE       bool // this authorization request goes without the challenge pkce: required adds
 	state        string
 	concurrent   []*Exchange
 
 	// introspection: the token the negative checks ask about, and its kind
 	probe, probeKind string
+	lastIntrospected string // the kind of token the last introspection asked about
 
 	// protected resources and Elastic Path user tokens
 	userTokens map[string]string

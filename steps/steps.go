@@ -667,6 +667,23 @@ func register(sc stepper) {
 		_, err := s.exchange(ctx, s.code, reqMod{})
 		return err
 	}))
+	sc.Step(`^the profile requires PKCE of every client$`, wrap(func(_ context.Context, s *scenario) error {
+		if a := s.t.p.Authorize; a == nil || a.PKCE != profile.PKCERequired {
+			return errSkip("profile %s does not say the server requires PKCE of every client (authorize.pkce: required)", s.t.p.Name)
+		}
+		return nil
+	}))
+	sc.Step(`^the client requests authorization without a code challenge$`, wrap(func(ctx context.Context, s *scenario) error {
+		ru, err := s.redirectURI()
+		if err != nil {
+			return err
+		}
+		s.noPKCE = true
+		defer func() { s.noPKCE = false }()
+		_, err = s.authorize(ctx, s.mainClient().id, ru, "code", "st-"+randomString(6), nil)
+		s.codeRedirect = ru
+		return err
+	}))
 	sc.Step(`^the client exchanges the code with a code verifier$`, wrap(func(ctx context.Context, s *scenario) error {
 		if a := s.t.p.Authorize; a != nil && a.PKCE == profile.PKCERequired {
 			return errSkip("profile %s requires PKCE of every client (authorize.pkce: required): no code is issued without a challenge", s.t.p.Name)

@@ -185,7 +185,7 @@ func runLoad(ctx context.Context, o loadOptions, stdout, stderr io.Writer) error
 		if o.demoCredentials {
 			demo := map[string]string{}
 			for k, v := range reference.DemoConfig().Credentials(prof.Name) {
-				if os.Getenv(profile.EnvName(k)) == "" {
+				if _, declared := prof.Credentials[k]; declared && os.Getenv(profile.EnvName(k)) == "" {
 					demo[k] = v
 				}
 			}

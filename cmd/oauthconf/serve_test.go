@@ -128,3 +128,15 @@ func TestVerifyRefusesWhatWouldPassSilently(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyRefusesUnknownRequirementTags: a profile overriding a tag no
+// scenario carries (a typo, or a tag renamed since) is refused, not ignored.
+func TestVerifyRefusesUnknownRequirementTags(t *testing.T) {
+	code, yml, _ := runCLI(context.Background(), "profiles", "show", "rfc6749")
+	require.Equal(t, 0, code)
+	file := filepath.Join(t.TempDir(), "mine.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(yml+"requirements: {rfc7009-2.1: off}\n"), 0o600))
+	code, _, errOut := runCLI(context.Background(), "verify", "--profile", file)
+	require.Equal(t, 2, code, errOut)
+	require.Contains(t, errOut, "no scenario has the tag @rfc7009-2.1")
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthconf/oauthconf/features"
 	"github.com/oauthconf/oauthconf/load"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
@@ -286,6 +287,15 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 		}
 		seen[p.Name] = n
 		profiles = append(profiles, p)
+	}
+	tags, err := steps.FeatureTags(features.FS)
+	if err != nil {
+		return abort(abortSetup, fmt.Errorf("verify: %w", err))
+	}
+	for _, p := range profiles {
+		if err := steps.CheckRequirements(p, tags); err != nil {
+			return abort(abortProfile, fmt.Errorf("verify: %w", err))
+		}
 	}
 
 	for name := range given {
