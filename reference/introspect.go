@@ -2,7 +2,6 @@ package reference
 
 import (
 	"net/http"
-	"strings"
 )
 
 // introspection is an RFC 7662 answer. Only Active is set for a token that is
@@ -46,9 +45,7 @@ func (d *rfc6749) introspect(w http.ResponseWriter, r *http.Request) {
 	d.s.setNoStore(w)
 	switch {
 	case ans != nil && d.s.has(IntrospectionActiveString):
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte(`{"active":"true","client_id":` + quoteJSON(ans.ClientID) + `}`))
+		writeJSON(w, http.StatusOK, map[string]string{"active": "true", "client_id": ans.ClientID})
 	case ans != nil:
 		writeJSON(w, http.StatusOK, ans)
 	case d.s.has(IntrospectionInactiveDetails):
@@ -114,10 +111,4 @@ func (d *rfc6749) accessIntrospection(tok string) *introspection {
 		ans.Username = c.Sub
 	}
 	return ans
-}
-
-// quoteJSON quotes s as a JSON string (s holds no characters needing escapes
-// beyond quotes and backslashes: client ids are printable).
-func quoteJSON(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }

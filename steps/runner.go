@@ -242,11 +242,11 @@ func ValidateTags(expr string) error {
 	for _, and := range strings.Split(expr, "&&") {
 		for _, or := range strings.Split(and, ",") {
 			tok := strings.TrimSpace(or)
-			name := strings.TrimPrefix(tok, "~")
+			name := strings.TrimPrefix(strings.TrimPrefix(tok, "~"), "@")
 			switch {
 			case tok == "":
 				return fmt.Errorf("--tags %q: an empty term (around && or ,); godog syntax: @a && ~@b, @a,@b", expr)
-			case strings.TrimPrefix(name, "@") == "" || strings.ContainsAny(name, " \t()&|!") || strings.Count(name, "@") > 1 || strings.Contains(name, "@") && !strings.HasPrefix(name, "@"):
+			case name == "" || strings.ContainsAny(name, " \t()&|!@"):
 				return fmt.Errorf("--tags %q: %q is not a tag (@name or ~@name); godog syntax: @a && ~@b, @a,@b", expr, tok)
 			}
 		}
@@ -307,29 +307,15 @@ func newRun(o Options) (*run, error) {
 // features, scenarios and examples: what a profile's requirements may name.
 func FeatureTags(fsys fs.FS) (map[string]bool, error) {
 	tags := map[string]bool{}
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".feature") {
-			return err
-		}
-		b, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			line = strings.TrimSpace(line)
-			if !strings.HasPrefix(line, "@") {
-				continue
-			}
+	err := eachFeatureLine(fsys, func(_, line string) bool {
+		if strings.HasPrefix(line, "@") {
 			for _, t := range strings.Fields(line) {
 				tags[strings.TrimPrefix(t, "@")] = true
 			}
 		}
-		return nil
+		return true
 	})
-	if err != nil {
-		return nil, fmt.Errorf("reading feature files: %w", err)
-	}
-	return tags, nil
+	return tags, err
 }
 
 // CheckRequirements reports the keys of p's requirements that no scenario
@@ -352,6 +338,19 @@ func CheckRequirements(p *profile.Profile, tags map[string]bool) error {
 // featureNames maps each feature file to its Feature: title.
 func featureNames(fsys fs.FS) (map[string]string, error) {
 	out := map[string]string{}
+	err := eachFeatureLine(fsys, func(p, line string) bool {
+		t, ok := strings.CutPrefix(line, "Feature:")
+		if ok {
+			out[p] = strings.TrimSpace(t)
+		}
+		return !ok
+	})
+	return out, err
+}
+
+// eachFeatureLine calls fn with every trimmed line of every .feature file in
+// fsys, in order, until fn returns false for that file.
+func eachFeatureLine(fsys fs.FS, fn func(path, line string) bool) error {
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".feature") {
 			return err
@@ -363,17 +362,16 @@ func featureNames(fsys fs.FS) (map[string]string, error) {
 		defer f.Close()
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
-			if t, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "Feature:"); ok {
-				out[p] = strings.TrimSpace(t)
+			if !fn(p, strings.TrimSpace(sc.Text())) {
 				break
 			}
 		}
 		return sc.Err()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading feature files: %w", err)
+		return fmt.Errorf("reading feature files: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // pass runs godog once with tags and concurrency, collecting cucumber JSON.

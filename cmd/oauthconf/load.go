@@ -183,14 +183,7 @@ func runLoad(ctx context.Context, o loadOptions, stdout, stderr io.Writer) error
 			return usageError(err)
 		}
 		if o.demoCredentials {
-			demo := map[string]string{}
-			for k, v := range reference.DemoConfig().Credentials(prof.Name) {
-				if _, declared := prof.Credentials[k]; declared && os.Getenv(profile.EnvName(k)) == "" {
-					demo[k] = v
-				}
-			}
-			maps.Copy(demo, given)
-			given = demo
+			given = withDemoCredentials(prof, given, true)
 		}
 		for name := range given {
 			if _, ok := prof.Credentials[name]; !ok {
@@ -296,6 +289,20 @@ func credentialFlags(flags []string, file string) (map[string]string, error) {
 		given[k] = v
 	}
 	return given, nil
+}
+
+// withDemoCredentials returns given over the reference server's demo
+// credentials for p (those p declares). With envWins, a demo value gives way to
+// its OAUTHCONF_* variable too, as --demo-credentials documents.
+func withDemoCredentials(p *profile.Profile, given map[string]string, envWins bool) map[string]string {
+	out := map[string]string{}
+	for k, v := range reference.DemoConfig().Credentials(p.Name) {
+		if _, declared := p.Credentials[k]; declared && (!envWins || os.Getenv(profile.EnvName(k)) == "") {
+			out[k] = v
+		}
+	}
+	maps.Copy(out, given)
+	return out
 }
 
 // startEmbeddedReference serves the reference server (demo configuration) on

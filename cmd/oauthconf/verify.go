@@ -330,18 +330,9 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 	for _, p := range profiles {
 		g := given
 		if embedded || o.demoCredentials {
-			// Demo values fill in what --credential does not give, and for
-			// --demo-credentials what no OAUTHCONF_* variable gives either
-			// (the embedded server only knows its demo credentials).
-			g = map[string]string{}
-			for k, v := range reference.DemoConfig().Credentials(p.Name) {
-				if embedded || os.Getenv(profile.EnvName(k)) == "" {
-					g[k] = v
-				}
-			}
-			for k, v := range given {
-				g[k] = v
-			}
+			// The embedded server only knows its demo credentials: there the
+			// environment does not count.
+			g = withDemoCredentials(p, given, !embedded)
 		}
 		creds, err := profile.Resolve(p, g, os.Getenv)
 		if err != nil && !embedded && !o.demoCredentials && load.IsLoopback(o.target) {
