@@ -57,7 +57,9 @@ func (s jwkSet) publicKey(t *testing.T, kid string) crypto.PublicKey {
 			return &rsa.PublicKey{N: new(big.Int).SetBytes(b64(k.N)), E: int(new(big.Int).SetBytes(b64(k.E)).Int64())}
 		case "EC":
 			require.Equal(t, "P-256", k.Crv)
-			return &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(b64(k.X)), Y: new(big.Int).SetBytes(b64(k.Y))}
+			pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, b64(k.X)...), b64(k.Y)...))
+			require.NoError(t, err)
+			return pub
 		case "OKP":
 			require.Equal(t, "Ed25519", k.Crv)
 			return ed25519.PublicKey(b64(k.X))
