@@ -301,6 +301,9 @@ func (l *loginFlow) postLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	sess.mu.Lock()
 	consents := sess.consents
+	if sess.user != username {
+		consents = nil // another user's consents are not theirs
+	}
 	sess.mu.Unlock()
 	sess = l.newSession(w, r, id, username, consents)
 	sess.satisfy(it.query, append(it.satisfied, "login")...)

@@ -446,3 +446,19 @@ func sessionCookie(jar http.CookieJar, u *url.URL) string {
 	}
 	return ""
 }
+
+// TestLoginConsentsBelongToTheUser: signing in as someone else within a
+// session (prompt=login) does not inherit the first user's consents.
+func TestLoginConsentsBelongToTheUser(t *testing.T) {
+	cfg := DemoConfig()
+	cfg.RFC6749.Users = append(cfg.RFC6749.Users, RFCUser{Username: "bob", Password: "builder-7"})
+	srv, err := New(cfg, WithLogin(LoginForm), WithPurgeInterval(0))
+	require.NoError(t, err)
+	defer srv.Close()
+	ts := &testServer{Server: srv, URL: newLoopback(t, srv).URL, t: t}
+	b := ts.newBrowser()
+	require.NotEmpty(t, b.decide(b.signIn(b.authorize(nil), "alice", "wonderland-42"), "approve").code(t))
+	p := b.signIn(b.authorize(url.Values{"prompt": {"login"}}), "bob", "builder-7")
+	require.True(t, p.isConsentPage(), "bob is asked for his own consent:\n%s", p.body)
+	require.Contains(t, p.body, "Signed in as <strong>bob</strong>")
+}

@@ -38,9 +38,9 @@ func (d *rfc6749) metadata(w http.ResponseWriter, r *http.Request) {
 	if confidential {
 		auth = append(auth, "client_secret_basic", "client_secret_post")
 	}
-	revocationAuth := auth
+	withNone := auth // the token and revocation endpoints take public clients by client_id
 	if public {
-		revocationAuth = append(slices.Clip(auth), "none")
+		withNone = append(slices.Clip(auth), "none")
 	}
 	m := map[string]any{
 		"issuer":                                        base,
@@ -51,8 +51,8 @@ func (d *rfc6749) metadata(w http.ResponseWriter, r *http.Request) {
 		"grant_types_supported":                         grants,
 		"response_types_supported":                      responseTypes,
 		"response_modes_supported":                      modes,
-		"token_endpoint_auth_methods_supported":         revocationAuth, // the token endpoint takes public clients too
-		"revocation_endpoint_auth_methods_supported":    revocationAuth,
+		"token_endpoint_auth_methods_supported":         withNone,
+		"revocation_endpoint_auth_methods_supported":    withNone,
 		"introspection_endpoint_auth_methods_supported": auth, // public clients may not introspect (RFC 7662 §2.1)
 		"code_challenge_methods_supported":              []string{"S256"},
 		"scopes_supported":                              append([]string{}, d.cfg.Scopes...),

@@ -2,7 +2,10 @@
 // dialects on one listener (Ucommerce, Shopware, Elastic Path and a strict RFC 6749
 // one), each under its documented paths, with an injectable clock and a catalogue
 // of deliberate defects (see Defects) that prove the conformance suite able to
-// fail. docs/reference-server.md describes the wire behaviour.
+// fail. The RFC 6749 dialect also publishes RFC 8414 metadata, can put sign-in
+// and consent pages in front of its authorization endpoint (WithLogin) and can
+// sign with a published key pair (WithSigningAlg, RFC 7517 JWKS).
+// docs/reference-server.md describes the wire behaviour.
 //
 // The package implements the OAuth wire format on its own: it imports nothing of
 // steps, load, reports or profile.

@@ -53,7 +53,7 @@ paths (see docs/reference-server.md), with the demo clients and users printed by
 	f.StringArrayVar(&o.defects, "defect", nil, "switch on a deliberate defect (repeatable; see --list-defects)")
 	f.BoolVar(&o.listDefects, "list-defects", false, "print the defect catalogue, one line each, and exit")
 	f.BoolVar(&o.printConfig, "print-config", false, "print the built-in demo configuration (YAML) and exit")
-	f.StringVar(&o.login, "login", "", "put sign-in (session cookie, CSRF token) and consent pages in front of the rfc6749 authorization endpoint: form, or script (the form is built by JavaScript); --login alone means form")
+	f.StringVar(&o.login, "login", "", "put sign-in (session cookie, CSRF token) and consent pages in front of the rfc6749 authorization endpoint: form, or script (the form is built by JavaScript; write --login=script); --login alone means form")
 	f.Lookup("login").NoOptDefVal = string(reference.LoginForm)
 	f.StringVar(&o.signingAlg, "signing-alg", "", "sign the rfc6749 dialect's access tokens with a generated key pair ("+strings.Join(reference.SigningAlgs(), ", ")+") and publish its JWKS at /oauth2/jwks")
 	return cmd
