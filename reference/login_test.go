@@ -462,3 +462,34 @@ func TestLoginConsentsBelongToTheUser(t *testing.T) {
 	require.True(t, p.isConsentPage(), "bob is asked for his own consent:\n%s", p.body)
 	require.Contains(t, p.body, "Signed in as <strong>bob</strong>")
 }
+
+// TestLoginConcurrentBrowsers: browsers signing in at once each get their own
+// session and a code that redeems once.
+func TestLoginConcurrentBrowsers(t *testing.T) {
+	ts := newLoginServer(t, LoginScript)
+	t.Run("group", func(t *testing.T) {
+		for i := range 16 {
+			t.Run("browser "+string(rune('a'+i)), func(t *testing.T) {
+				t.Parallel()
+				b := ts.newBrowser()
+				b.t = t
+				login := b.authorize(nil)
+				action := strings.ReplaceAll(strings.SplitN(strings.SplitN(login.body, `action: "`, 2)[1], `"`, 2)[0], `\/`, "/")
+				csrf := strings.SplitN(strings.SplitN(login.body, `csrf: "`, 2)[1], `"`, 2)[0]
+				consent := b.follow(b.do(http.MethodPost, action, url.Values{"csrf": {csrf}, "username": {"alice"}, "password": {"wonderland-42"}}))
+				code := b.decide(consent, "approve").code(t)
+				require.NotEmpty(t, code)
+				f := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {rfcURI}}
+				r, err := http.NewRequest(http.MethodPost, ts.URL+"/oauth2/token", strings.NewReader(f.Encode()))
+				require.NoError(t, err)
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				r.SetBasicAuth(rfcID, rfcSecret)
+				rp, err := b.c.Do(r)
+				require.NoError(t, err)
+				rp.Body.Close()
+				require.Equal(t, http.StatusOK, rp.StatusCode, "the code redeems")
+			})
+		}
+	})
+	require.Equal(t, 16, ts.Stats().Codes, "one code per browser")
+}
