@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -112,6 +114,11 @@ type RFC6749Config struct {
 	AccessTTL  Duration    `yaml:"access_ttl"`
 	RefreshTTL Duration    `yaml:"refresh_ttl"`
 	SigningKey string      `yaml:"signing_key"`
+	// Issuer is the issuer identifier (RFC 8414 §2), an origin such as
+	// https://auth.example.test: the metadata's issuer and endpoints' base and
+	// the access tokens' iss claim. Empty: the origin each request reached, and
+	// iss "oauthconf-reference".
+	Issuer string `yaml:"issuer"`
 	// RequirePKCE makes every authorization-code request need a
 	// code_challenge, confidential clients' too (RFC 9700 §2.1.1, OAuth 2.1);
 	// otherwise only public clients must use PKCE.
@@ -234,6 +241,11 @@ func (c Config) Validate() error {
 			default:
 				bad("rfc6749.clients[%d].grants: unknown grant %q", i, g)
 			}
+		}
+	}
+	if iss := c.RFC6749.Issuer; iss != "" {
+		if u, err := url.Parse(iss); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(iss, "/") {
+			bad("rfc6749.issuer: %q must be an origin (scheme://host[:port], no path, query, fragment or trailing slash; RFC 8414 §2)", iss)
 		}
 	}
 	for name, k := range map[string]string{

@@ -91,6 +91,21 @@ const (
 	IntrospectionInactiveDetails Defect = "introspection-inactive-details" // an inactive token's answer carries more than "active": false (§2.2 SHOULD NOT)
 	IntrospectionPublicClient    Defect = "introspection-public-client"    // a public client (client_id alone) may introspect (§2.1)
 	IntrospectionAlwaysActive    Defect = "introspection-always-active"    // every token introspects as active: unknown, expired, revoked and rotated-out ones too (§2.2)
+
+	// Sign-in and consent in front of the authorization endpoint (WithLogin / serve --login).
+	ConsentSkipped  Defect = "consent-skipped"  // the code is issued after sign-in without asking for consent (RFC 6749 §4.1 (B))
+	CSRFUnchecked   Defect = "csrf-unchecked"   // the sign-in and consent forms are accepted without or with a wrong CSRF token (RFC 6749 §10.12)
+	LoginBypass     Defect = "login-bypass"     // ?user=NAME on the authorization request stands in for signing in (RFC 6749 §3.1)
+	SessionFixation Defect = "session-fixation" // the session id is not renewed when the resource owner signs in (OWASP ASVS 3.2.1: a new session token on authentication)
+
+	// Authorization server metadata (RFC 8414).
+	MetadataIssuerMismatch Defect = "metadata-issuer-mismatch" // the metadata's issuer is not the URL it was fetched from (RFC 8414 §3.3)
+	MetadataDeadEndpoint   Defect = "metadata-dead-endpoint"   // the metadata advertises a revocation_endpoint that answers 404 (RFC 8414 §2)
+
+	// Asymmetrically signed JWT access tokens (WithSigningAlg / serve --signing-alg) and their resource.
+	KidUnpublished         Defect = "kid-unpublished"           // access tokens are signed with a key whose kid is not in the JWKS (RFC 7515 §4.1.4, RFC 7517 §4.5)
+	AlgNoneAccepted        Defect = "alg-none-accepted"         // the protected resource accepts unsigned tokens with "alg":"none" (RFC 8725 §2.1, §3.1)
+	HS256PublicKeyAccepted Defect = "hs256-public-key-accepted" // the protected resource accepts HS256 tokens whose HMAC key is the public key (RFC 8725 §2.1, §3.1)
 )
 
 // defectDocs holds the one-line description of every defect; it is the
@@ -159,6 +174,18 @@ var defectDocs = map[Defect]string{
 	IntrospectionInactiveDetails: `an inactive token's introspection answer says more than {"active":false} (RFC 7662 §2.2 SHOULD NOT)`,
 	IntrospectionPublicClient:    "a public client, which proves nothing but its client_id, may introspect tokens (RFC 7662 §2.1)",
 	IntrospectionAlwaysActive:    "every token introspects as active, unknown, expired, revoked and rotated-out ones too (RFC 7662 §2.2)",
+
+	ConsentSkipped:  "with --login, the code is issued after sign-in without the consent page (RFC 6749 §4.1 (B): the resource owner grants or denies)",
+	CSRFUnchecked:   "with --login, the sign-in and consent forms are accepted without or with a wrong CSRF token (RFC 6749 §10.12)",
+	LoginBypass:     "with --login, ?user=NAME on the authorization request skips signing in (RFC 6749 §3.1: the server MUST verify the resource owner's identity)",
+	SessionFixation: "with --login, the session cookie keeps its value when the resource owner signs in (session fixation; OWASP ASVS 3.2.1: a new session token on authentication)",
+
+	MetadataIssuerMismatch: "the RFC 8414 metadata's issuer differs from the URL it was fetched from (RFC 8414 §3.3 MUST)",
+	MetadataDeadEndpoint:   "the RFC 8414 metadata advertises a revocation_endpoint that answers 404 (RFC 8414 §2)",
+
+	KidUnpublished:         "with --signing-alg, access tokens are signed with a key whose kid is not in the JWKS (RFC 7515 §4.1.4, RFC 7517 §4.5)",
+	AlgNoneAccepted:        `the protected resource accepts unsigned "alg":"none" tokens (RFC 8725 §2.1, §3.1)`,
+	HS256PublicKeyAccepted: "with --signing-alg, the protected resource accepts HS256 tokens keyed with the public key's PEM (alg confusion, RFC 8725 §2.1, §3.1)",
 }
 
 // Dialect names, as Defect.Dialects reports them.
@@ -220,6 +247,10 @@ var defectDialects = func() map[Defect][]string {
 		IntrospectionOpen: {dialectRFC6749}, IntrospectionActiveString: {dialectRFC6749},
 		IntrospectionInactiveDetails: {dialectRFC6749}, IntrospectionAlwaysActive: {dialectRFC6749},
 		IntrospectionPublicClient: {dialectRFC6749},
+
+		ConsentSkipped: {dialectRFC6749}, CSRFUnchecked: {dialectRFC6749}, LoginBypass: {dialectRFC6749}, SessionFixation: {dialectRFC6749},
+		MetadataIssuerMismatch: {dialectRFC6749}, MetadataDeadEndpoint: {dialectRFC6749},
+		KidUnpublished: {dialectRFC6749}, AlgNoneAccepted: {dialectRFC6749}, HS256PublicKeyAccepted: {dialectRFC6749},
 	}
 	for d := range defectDocs {
 		if m[d] == nil {
@@ -228,6 +259,23 @@ var defectDialects = func() map[Defect][]string {
 	}
 	return m
 }()
+
+// Server modes a defect may need (Defect.Needs).
+const (
+	NeedsLogin      = "login"       // WithLogin (serve --login)
+	NeedsSigningAlg = "signing-alg" // WithSigningAlg (serve --signing-alg)
+)
+
+// defectNeeds lists the defects that change nothing unless the server runs in a
+// mode; New refuses them otherwise.
+var defectNeeds = map[Defect]string{
+	ConsentSkipped: NeedsLogin, CSRFUnchecked: NeedsLogin, LoginBypass: NeedsLogin, SessionFixation: NeedsLogin,
+	KidUnpublished: NeedsSigningAlg, HS256PublicKeyAccepted: NeedsSigningAlg,
+}
+
+// Needs returns the server mode d needs to change anything (NeedsLogin,
+// NeedsSigningAlg), or "" when it works in every mode.
+func (d Defect) Needs() string { return defectNeeds[d] }
 
 // Dialects returns the dialects whose behaviour d changes, sorted.
 func (d Defect) Dialects() []string { return append([]string(nil), defectDialects[d]...) }

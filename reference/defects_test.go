@@ -18,6 +18,15 @@ type ruleProbe func(t *testing.T, ts *testServer) bool
 // defectProbes maps every defect to a probe of the rule it breaks. A probe must
 // hold on a clean server and fail with its defect switched on.
 var defectProbes = map[Defect]ruleProbe{
+	ConsentSkipped:         probeConsentAsked,
+	CSRFUnchecked:          probeCSRFChecked,
+	LoginBypass:            probeNoLoginBypass,
+	SessionFixation:        probeSessionRotated,
+	MetadataIssuerMismatch: probeIssuerIdentical,
+	MetadataDeadEndpoint:   probeEndpointsServed,
+	KidUnpublished:         probeKidPublished,
+	AlgNoneAccepted:        probeAlgNoneRefused,
+	HS256PublicKeyAccepted: probeHS256PublicKeyRefused,
 	CodeReusable: func(t *testing.T, ts *testServer) bool {
 		code := ts.ucCode()
 		ts.ucExchange(code)
@@ -289,6 +298,17 @@ func concurrentSuccesses(t *testing.T, n int, do func() reply, prepare func()) i
 	return int(ok.Load())
 }
 
+// modeOptions returns the options of the server mode d needs (Defect.Needs).
+func modeOptions(d Defect) []Option {
+	switch d.Needs() {
+	case NeedsLogin:
+		return []Option{WithLogin(LoginForm)}
+	case NeedsSigningAlg:
+		return []Option{WithSigningAlg("ES256")}
+	}
+	return nil
+}
+
 func TestEveryDefectHasAProbe(t *testing.T) {
 	for _, d := range Defects() {
 		require.Contains(t, defectProbes, d, "defect %s has no probe in defects_test.go", d)
@@ -305,8 +325,9 @@ func TestDefectsBreakTheirRule(t *testing.T) {
 		}
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			require.True(t, probe(t, newTestServer(t)), "the rule must hold on a clean server")
-			require.False(t, probe(t, newTestServer(t, d)), "defect %s must break its rule", d)
+			opts := modeOptions(d)
+			require.True(t, probe(t, newTestServerWith(t, opts)), "the rule must hold on a clean server")
+			require.False(t, probe(t, newTestServerWith(t, opts, d)), "defect %s must break its rule", d)
 		})
 	}
 }

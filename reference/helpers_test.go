@@ -26,7 +26,14 @@ type testServer struct {
 
 func newTestServer(t *testing.T, defects ...Defect) *testServer {
 	t.Helper()
-	srv, err := New(DemoConfig(), WithTestClock(), WithDefects(defects...), WithPurgeInterval(0))
+	return newTestServerWith(t, nil, defects...)
+}
+
+// newTestServerWith is newTestServer with more options (a login or signing mode).
+func newTestServerWith(t *testing.T, opts []Option, defects ...Defect) *testServer {
+	t.Helper()
+	opts = append([]Option{WithTestClock(), WithDefects(defects...), WithPurgeInterval(0)}, opts...)
+	srv, err := New(DemoConfig(), opts...)
 	require.NoError(t, err)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() { hs.Close(); srv.Close() })

@@ -92,7 +92,7 @@ func (d *rfc6749) accessIntrospection(tok string) *introspection {
 		Scope string `json:"scope"`
 		Iat   int64  `json:"iat"`
 	}
-	if err := d.jwt.verify(tok, &c); err != nil || c.Jti == "" {
+	if err := d.signer.verify(tok, &c); err != nil || c.Jti == "" {
 		return nil
 	}
 	if !d.s.has(IntrospectionAlwaysActive) {

@@ -22,7 +22,7 @@ type bearerClaims struct {
 // checkJWTBearer authenticates a request to a protected resource with a JWT
 // bearer token (RFC 6750 §2.1): signature, expiry against the server's clock,
 // revocation, and the dialect's own accept rule.
-func (s *Server) checkJWTBearer(r *http.Request, signer *hs256, accept func(*bearerClaims) bool) (*bearerClaims, *oauthError) {
+func (s *Server) checkJWTBearer(r *http.Request, signer tokenVerifier, accept func(*bearerClaims) bool) (*bearerClaims, *oauthError) {
 	if s.has(BearerAcceptsMissing) && r.Header.Get("Authorization") == "" {
 		return &bearerClaims{}, nil // the defect: no credentials, no check
 	}

@@ -18,11 +18,14 @@ type rfc6749 struct {
 	clients map[string]*RFCClient
 	users   map[string]string
 	scopes  map[string]bool
-	jwt     *hs256
+	signer  jwtSigner  // HS256 with signing_key, or keys
+	keys    *keySet    // WithSigningAlg's key pairs, nil for HS256
+	login   *loginFlow // WithLogin's sign-in and consent pages, nil without
+	iss     string     // the access tokens' iss claim
 }
 
 func newRFC6749(s *Server, cfg RFC6749Config) *rfc6749 {
-	d := &rfc6749{s: s, cfg: cfg, clients: map[string]*RFCClient{}, users: map[string]string{}, scopes: map[string]bool{}, jwt: newHS256(cfg.SigningKey)}
+	d := &rfc6749{s: s, cfg: cfg, clients: map[string]*RFCClient{}, users: map[string]string{}, scopes: map[string]bool{}, signer: newHS256(cfg.SigningKey), iss: "oauthconf-reference"}
 	for i := range cfg.Clients {
 		d.clients[cfg.Clients[i].ClientID] = &cfg.Clients[i]
 	}
@@ -37,6 +40,43 @@ func newRFC6749(s *Server, cfg RFC6749Config) *rfc6749 {
 
 func (d *rfc6749) name() string { return "rfc6749" }
 
+// setup applies the login and signing modes of o.
+func (d *rfc6749) setup(o options) error {
+	if d.cfg.Issuer != "" {
+		d.iss = d.cfg.Issuer
+	}
+	if o.signingAlg != "" {
+		ks, err := newKeySet(o.signingAlg, o.defects.has(KidUnpublished))
+		if err != nil {
+			return err
+		}
+		d.keys, d.signer = ks, ks
+	}
+	if o.login != LoginNone {
+		d.login = newLoginFlow(d, o.login, o.maxEntries)
+	}
+	return nil
+}
+
+func (d *rfc6749) loginMode() LoginMode {
+	if d.login == nil {
+		return LoginNone
+	}
+	return d.login.mode
+}
+
+// endpoints lists the dialect's endpoints for the server's index.
+func (d *rfc6749) endpoints() []string {
+	e := []string{"GET /.well-known/oauth-authorization-server", "GET /oauth2/authorize", "POST /oauth2/token", "POST /oauth2/revoke", "POST /oauth2/introspect", "GET /oauth2/resource"}
+	if d.keys != nil {
+		e = append(e, "GET /oauth2/jwks")
+	}
+	if d.login != nil {
+		e = append(e, "GET /oauth2/interaction/{uid}", "POST /oauth2/interaction/{uid}/login", "POST /oauth2/interaction/{uid}/consent")
+	}
+	return e
+}
+
 func (d *rfc6749) routes(mux *http.ServeMux) {
 	mux.HandleFunc("/oauth2/authorize", d.authorize)
 	mux.HandleFunc("/oauth2/token", d.s.tokenEndpoint(d, bodyRules{}, map[string]grantFunc{
@@ -48,6 +88,16 @@ func (d *rfc6749) routes(mux *http.ServeMux) {
 	mux.HandleFunc("/oauth2/revoke", d.revoke)
 	mux.HandleFunc("/oauth2/introspect", d.introspect)
 	mux.HandleFunc("/oauth2/resource", d.resource)
+	mux.HandleFunc("GET /.well-known/oauth-authorization-server", d.metadata)
+	if d.keys != nil {
+		mux.HandleFunc("GET /oauth2/jwks", d.handleJWKS)
+		if d.s.testClock != nil {
+			mux.HandleFunc("POST /_test/keys/rotate", d.handleRotateKeys)
+		}
+	}
+	if d.login != nil {
+		d.login.routes(mux)
+	}
 }
 
 func (c *RFCClient) allows(grant string) bool {
@@ -126,88 +176,124 @@ func (d *rfc6749) checkScope(_ *client, scope string) (string, *oauthError) {
 	return strings.Join(strings.Fields(scope), " "), nil
 }
 
+// authzRequest is a validated authorization request (RFC 6749 §4.1.1, §4.2.1).
+type authzRequest struct {
+	q         url.Values
+	client    *RFCClient
+	redirect  string // where the answer goes
+	bound     string // the redirect_uri sent, which the code is bound to ("" when omitted)
+	state     string
+	grant     string // authorization_code or implicit
+	scope     string
+	challenge string // RFC 7636 code_challenge, "" without PKCE
+}
+
 // authorize is the authorization endpoint (RFC 6749 §3.1, §4.1.1, §4.2.1).
-// The demo resource owner is taken as logged in and consenting, unless
-// username and password are given (and wrong).
+// Without a login flow the demo resource owner is taken as logged in and
+// consenting, unless username and password are given (and wrong); with one
+// (WithLogin) the resource owner signs in and consents on HTML pages first.
 func (d *rfc6749) authorize(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		methodNotAllowed(w, "GET")
 		return
 	}
+	ar, ok := d.parseAuthorize(w, r)
+	if !ok {
+		return
+	}
+	var user string
+	if d.login != nil {
+		if user, ok = d.login.resourceOwner(w, r, ar); !ok {
+			return
+		}
+	} else {
+		user = d.cfg.Users[0].Username
+		if u := ar.q.Get("username"); u != "" {
+			var e *oauthError
+			if user, e = d.authenticateUser(u, ar.q.Get("password")); e != nil {
+				d.s.redirectError(w, r, ar.redirect, "access_denied", "the resource owner could not be authenticated", ar.state)
+				return
+			}
+		}
+	}
+	d.grantAuthorization(w, r, ar, user)
+}
+
+// parseAuthorize validates an authorization request before anything is shown
+// to the resource owner. ok is false when an error was written: not redirected
+// for a bad client_id or redirect_uri (§4.1.2.1), redirected otherwise.
+func (d *rfc6749) parseAuthorize(w http.ResponseWriter, r *http.Request) (ar *authzRequest, ok bool) {
 	q := r.URL.Query()
 	c := d.clients[q.Get("client_id")]
 	if c == nil {
-		// §4.1.2.1: an invalid client_id is not redirected.
 		d.writeError(w, &tokenRequest{r: r}, &oauthError{code: "invalid_request", desc: "unknown client_id", param: "client_id"})
-		return
+		return nil, false
 	}
-	redirect := q.Get("redirect_uri")
-	bound := redirect
-	if redirect == "" && len(c.RedirectURIs) == 1 {
-		redirect = c.RedirectURIs[0] // §3.1.2.3: optional when only one is registered
+	ar = &authzRequest{q: q, client: c, redirect: q.Get("redirect_uri"), bound: q.Get("redirect_uri"), state: q.Get("state")}
+	if ar.redirect == "" && len(c.RedirectURIs) == 1 {
+		ar.redirect = c.RedirectURIs[0] // §3.1.2.3: optional when only one is registered
 	}
-	if !d.s.redirectAllowed(c.RedirectURIs, redirect) {
-		if d.s.has(RedirectOnBadURI) && redirect != "" {
-			d.s.redirectError(w, r, redirect, "invalid_request", "redirect_uri is not registered", q.Get("state"))
-			return
+	if !d.s.redirectAllowed(c.RedirectURIs, ar.redirect) {
+		if d.s.has(RedirectOnBadURI) && ar.redirect != "" {
+			d.s.redirectError(w, r, ar.redirect, "invalid_request", "redirect_uri is not registered", ar.state)
+			return nil, false
 		}
 		d.writeError(w, &tokenRequest{r: r}, errInvalidRequest("redirect_uri is missing or not registered for this client", "redirect_uri"))
-		return
+		return nil, false
 	}
-	state := q.Get("state")
+	fail := func(code, desc string) (*authzRequest, bool) {
+		d.s.redirectError(w, r, ar.redirect, code, desc, ar.state)
+		return nil, false
+	}
 	for k, v := range q {
 		if len(v) > 1 && !d.s.has(DuplicateParams) {
-			d.s.redirectError(w, r, redirect, "invalid_request", "parameter "+k+" is repeated", state)
-			return
+			return fail("invalid_request", "parameter "+k+" is repeated")
 		}
 	}
 	rt := q.Get("response_type")
-	grant := map[string]string{"code": "authorization_code", "token": "implicit"}[rt]
-	if grant == "" {
-		d.s.redirectError(w, r, redirect, "unsupported_response_type", "response_type must be code or token", state)
-		return
+	if ar.grant = map[string]string{"code": "authorization_code", "token": "implicit"}[rt]; ar.grant == "" {
+		return fail("unsupported_response_type", "response_type must be code or token")
 	}
-	if !c.allows(grant) {
-		d.s.redirectError(w, r, redirect, "unauthorized_client", "the client may not use response_type "+rt, state)
-		return
+	if !c.allows(ar.grant) {
+		return fail("unauthorized_client", "the client may not use response_type "+rt)
 	}
 	scope, e := d.checkScope(nil, q.Get("scope"))
 	if e != nil {
-		d.s.redirectError(w, r, redirect, "invalid_scope", e.desc, state)
-		return
+		return fail("invalid_scope", e.desc)
 	}
-	user := d.cfg.Users[0].Username
-	if u := q.Get("username"); u != "" {
-		if user, e = d.authenticateUser(u, q.Get("password")); e != nil {
-			d.s.redirectError(w, r, redirect, "access_denied", "the resource owner could not be authenticated", state)
-			return
-		}
-	}
-	sess := session{grant: grant, clientID: c.ClientID, userID: user, sessionID: uuid4(), scope: scope, redirectURI: bound}
-	if grant == "implicit" {
-		d.s.implicitRedirect(w, r, d, &sess, redirect, state)
-		return
+	ar.scope = scope
+	if ar.grant == "implicit" {
+		return ar, true
 	}
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
 	switch {
 	case challenge == "" && method != "":
-		d.s.redirectError(w, r, redirect, "invalid_request", "code_challenge_method without code_challenge", state)
-		return
+		return fail("invalid_request", "code_challenge_method without code_challenge")
 	case challenge == "" && (c.ClientSecret == "" || d.cfg.RequirePKCE):
-		d.s.redirectError(w, r, redirect, "invalid_request", "PKCE code_challenge is required", state)
-		return
+		return fail("invalid_request", "PKCE code_challenge is required")
 	case challenge != "" && method != "S256" && !d.s.has(PKCEPlainAccepted):
 		// RFC 7636 §4.4.1; plain (the default) is not supported (RFC 9700 §2.1.1).
-		d.s.redirectError(w, r, redirect, "invalid_request", "code_challenge_method must be S256", state)
+		return fail("invalid_request", "code_challenge_method must be S256")
+	}
+	ar.challenge = challenge
+	return ar, true
+}
+
+// grantAuthorization answers a validated request the resource owner user
+// authorized: the code (§4.1.2) or, for the implicit grant, the token (§4.2.2).
+func (d *rfc6749) grantAuthorization(w http.ResponseWriter, r *http.Request, ar *authzRequest, user string) {
+	sess := session{grant: ar.grant, clientID: ar.client.ClientID, userID: user, sessionID: uuid4(), scope: ar.scope, redirectURI: ar.bound}
+	if ar.grant == "implicit" {
+		d.s.implicitRedirect(w, r, d, &sess, ar.redirect, ar.state)
 		return
 	}
-	code := d.s.issueCode(d, sess, d.cfg.CodeTTL.Duration, challenge, func() string { return randHex(32) })
+	code := d.s.issueCode(d, sess, d.cfg.CodeTTL.Duration, ar.challenge, func() string { return randHex(32) })
 	v := url.Values{}
 	v.Set("code", code)
-	if state != "" && !d.s.has(StateNotEchoed) {
-		v.Set("state", state)
+	if ar.state != "" && !d.s.has(StateNotEchoed) {
+		v.Set("state", ar.state)
 	}
-	w.Header().Set("Location", redirect+querySep(redirect)+v.Encode())
+	w.Header().Set("Location", ar.redirect+querySep(ar.redirect)+v.Encode())
 	w.WriteHeader(http.StatusFound)
 }
 
@@ -224,7 +310,7 @@ func (d *rfc6749) mint(sess *session, withRefresh bool) (*tokens, error) {
 	c := make(jsonw, 1, 256)
 	c[0] = '{'
 	if !d.s.has(JWTClaimsMissing) {
-		c = c.str("iss", "oauthconf-reference").str("sub", sub).str("client_id", sess.clientID)
+		c = c.str("iss", d.iss).str("sub", sub).str("client_id", sess.clientID)
 		if sess.scope != "" {
 			c = c.str("scope", sess.scope)
 		}
@@ -233,7 +319,10 @@ func (d *rfc6749) mint(sess *session, withRefresh bool) (*tokens, error) {
 	if !d.s.has(JWTClaimsMissing) {
 		c = c.num("iat", now.Unix()).num("nbf", now.Unix())
 	}
-	access := d.jwt.signPayload(c.num("exp", exp.Unix()).close())
+	access, err := d.signer.signJWT(c.num("exp", exp.Unix()).close())
+	if err != nil {
+		return nil, err
+	}
 	d.s.addAccess(sess.fam, jti, exp)
 	t := &tokens{sess: sess, access: access, accessExp: exp, expiresIn: said}
 	if withRefresh {
@@ -337,7 +426,7 @@ func (d *rfc6749) revoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var c bearerClaims
-	if err := d.jwt.verify(tok, &c); err == nil && c.Jti != "" {
+	if err := d.signer.verify(tok, &c); err == nil && c.Jti != "" {
 		if c.ClientID != clientID {
 			d.writeError(w, tr, &oauthError{code: "unauthorized_client", desc: "the token was issued to another client"})
 			return
@@ -377,7 +466,7 @@ func (d *rfc6749) tokenQuery(w http.ResponseWriter, r *http.Request, auth bool, 
 // resource is a protected resource speaking RFC 6750: 401 with a Bearer
 // challenge (no error code when no token was sent, §3), invalid_token otherwise.
 func (d *rfc6749) resource(w http.ResponseWriter, r *http.Request) {
-	c, e := d.s.checkJWTBearer(r, d.jwt, nil)
+	c, e := d.s.checkJWTBearer(r, resourceVerifier{d}, nil)
 	if e != nil {
 		if !d.s.has(BearerNoChallenge) && e.status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", bearerChallenge("oauthconf", e))

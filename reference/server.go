@@ -2,7 +2,10 @@
 // dialects on one listener (Ucommerce, Shopware, Elastic Path and a strict RFC 6749
 // one), each under its documented paths, with an injectable clock and a catalogue
 // of deliberate defects (see Defects) that prove the conformance suite able to
-// fail. docs/reference-server.md describes the wire behaviour.
+// fail. The RFC 6749 dialect also publishes RFC 8414 metadata, can put sign-in
+// and consent pages in front of its authorization endpoint (WithLogin) and can
+// sign with a published key pair (WithSigningAlg, RFC 7517 JWKS).
+// docs/reference-server.md describes the wire behaviour.
 //
 // The package implements the OAuth wire format on its own: it imports nothing of
 // steps, load, reports or profile.
@@ -29,6 +32,8 @@ type options struct {
 	defects       defectSet
 	maxEntries    int
 	purgeInterval time.Duration
+	login         LoginMode
+	signingAlg    string
 }
 
 // WithClock sets the clock every expiry decision uses (default: WallClock).
@@ -95,6 +100,12 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 		if d.Describe() == "" {
 			return nil, fmt.Errorf("reference: unknown defect %q", d)
 		}
+		if (d.Needs() == NeedsLogin && o.login == LoginNone) || (d.Needs() == NeedsSigningAlg && o.signingAlg == "") {
+			return nil, fmt.Errorf("reference: defect %s changes nothing without the %s mode (serve --%s)", d, d.Needs(), d.Needs())
+		}
+	}
+	if _, err := ParseLoginMode(string(o.login)); err != nil {
+		return nil, fmt.Errorf("reference: %w", err)
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("reference: %w", err)
@@ -119,6 +130,9 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 	s.sw = newShopware(s, cfg.Shopware)
 	s.ep = newElasticPath(s, cfg.ElasticPath)
 	s.rfc = newRFC6749(s, cfg.RFC6749)
+	if err := s.rfc.setup(o); err != nil {
+		return nil, fmt.Errorf("reference: %w", err)
+	}
 	s.uc.routes(s.mux)
 	s.sw.routes(s.mux)
 	s.ep.routes(s.mux)
@@ -198,9 +212,10 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 			"ucommerce":   []string{"GET /api/v1/oauth/connect", "POST /api/v1/oauth/token", "GET /api/v1/price-groups"},
 			"shopware":    []string{"POST /api/oauth/token", "GET /api/_info/version"},
 			"elasticpath": []string{"POST /oauth/access_token", "POST /v2/customers/tokens", "POST /v2/account-members/tokens", "GET /catalog/products", "POST /v2/products", "GET /v2/orders"},
-			"rfc6749":     []string{"GET /oauth2/authorize", "POST /oauth2/token", "POST /oauth2/revoke", "POST /oauth2/introspect", "GET /oauth2/resource"},
+			"rfc6749":     s.rfc.endpoints(),
 		},
 		"test_clock": s.testClock != nil,
+		"login":      string(s.rfc.loginMode()),
 	})
 }
 

@@ -165,5 +165,9 @@ func (s *Server) Stats() Stats {
 // also purges in the background every PurgeInterval.
 func (s *Server) Purge() int {
 	now := s.now()
-	return s.codes.purge(now) + s.refresh.purge(now) + s.opaque.purge(now) + s.revoked.purge(now)
+	n := s.codes.purge(now) + s.refresh.purge(now) + s.opaque.purge(now) + s.revoked.purge(now)
+	if s.rfc.login != nil {
+		n += s.rfc.login.purge(now)
+	}
+	return n
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,8 @@ type serveOptions struct {
 	defects     []string
 	listDefects bool
 	printConfig bool
+	login       string
+	signingAlg  string
 }
 
 func newServeCmd() *cobra.Command {
@@ -35,7 +38,9 @@ paths (see docs/reference-server.md), with the demo clients and users printed by
 
   oauthconf serve --test-clock                      # loopback :8080, clock advanceable
   oauthconf serve --defect code-reusable --defect no-cache-headers
-  oauthconf serve --config my-stores.yaml           # override the demo configuration`,
+  oauthconf serve --config my-stores.yaml           # override the demo configuration
+  oauthconf serve --login                           # sign-in and consent pages before /oauth2/authorize answers
+  oauthconf serve --login=script --signing-alg ES256 # the sign-in form built by JavaScript; ES256 tokens, JWKS at /oauth2/jwks`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -48,13 +53,20 @@ paths (see docs/reference-server.md), with the demo clients and users printed by
 	f.StringArrayVar(&o.defects, "defect", nil, "switch on a deliberate defect (repeatable; see --list-defects)")
 	f.BoolVar(&o.listDefects, "list-defects", false, "print the defect catalogue, one line each, and exit")
 	f.BoolVar(&o.printConfig, "print-config", false, "print the built-in demo configuration (YAML) and exit")
+	f.StringVar(&o.login, "login", "", "put sign-in (session cookie, CSRF token) and consent pages in front of the rfc6749 authorization endpoint: form, or script (the form is built by JavaScript; write --login=script); --login alone means form")
+	f.Lookup("login").NoOptDefVal = string(reference.LoginForm)
+	f.StringVar(&o.signingAlg, "signing-alg", "", "sign the rfc6749 dialect's access tokens with a generated key pair ("+strings.Join(reference.SigningAlgs(), ", ")+") and publish its JWKS at /oauth2/jwks")
 	return cmd
 }
 
 func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
 	if o.listDefects {
 		for _, d := range reference.Defects() {
-			fmt.Fprintf(stdout, "%-30s %s [%s]\n", d, d.Describe(), strings.Join(d.Dialects(), ", "))
+			needs := ""
+			if d.Needs() != "" {
+				needs = "; needs --" + d.Needs()
+			}
+			fmt.Fprintf(stdout, "%-30s %s [%s%s]\n", d, d.Describe(), strings.Join(d.Dialects(), ", "), needs)
 		}
 		return nil
 	}
@@ -62,7 +74,7 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 		_, err := stdout.Write(reference.DemoYAML())
 		return err
 	}
-	srv, err := newReference(o.config, o.testClock, o.defects)
+	srv, err := newReference(o)
 	if err != nil {
 		return usageError(err)
 	}
@@ -75,6 +87,12 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 	fmt.Fprintf(stderr, "oauthconf reference server listening on http://%s", ln.Addr())
 	if o.testClock {
 		fmt.Fprint(stderr, " (test clock: POST /_test/clock)")
+	}
+	if o.login != "" {
+		fmt.Fprintf(stderr, " (login: %s pages at /oauth2/interaction/)", o.login)
+	}
+	if o.signingAlg != "" {
+		fmt.Fprintf(stderr, " (%s tokens, JWKS at /oauth2/jwks)", o.signingAlg)
 	}
 	fmt.Fprintln(stderr)
 	for _, name := range o.defects {
@@ -97,21 +115,35 @@ func runServe(ctx context.Context, o serveOptions, stdout, stderr io.Writer) err
 	return nil
 }
 
-// newReference builds a reference server from an optional config file, the
-// test-clock switch and defect names; every error names what is wrong.
-func newReference(configPath string, testClock bool, defectNames []string) (*reference.Server, error) {
+// newReference builds a reference server from the serve options (config file,
+// test clock, login and signing modes, defect names); every error names what
+// is wrong.
+func newReference(o serveOptions) (*reference.Server, error) {
 	cfg := reference.DemoConfig()
-	if configPath != "" {
+	if o.config != "" {
 		var err error
-		if cfg, err = reference.LoadConfig(configPath); err != nil {
+		if cfg, err = reference.LoadConfig(o.config); err != nil {
 			return nil, err
 		}
 	}
 	opts := []reference.Option{}
-	if testClock {
+	if o.testClock {
 		opts = append(opts, reference.WithTestClock())
 	}
-	for _, name := range defectNames {
+	if o.login != "" {
+		m, err := reference.ParseLoginMode(o.login)
+		if err != nil {
+			return nil, fmt.Errorf("--login: %w", err)
+		}
+		opts = append(opts, reference.WithLogin(m))
+	}
+	if o.signingAlg != "" {
+		if !slices.Contains(reference.SigningAlgs(), o.signingAlg) {
+			return nil, fmt.Errorf("--signing-alg: %q is not one of %s", o.signingAlg, strings.Join(reference.SigningAlgs(), ", "))
+		}
+		opts = append(opts, reference.WithSigningAlg(o.signingAlg))
+	}
+	for _, name := range o.defects {
 		d, err := reference.ParseDefect(name)
 		if err != nil {
 			return nil, fmt.Errorf("--defect: %w", err)

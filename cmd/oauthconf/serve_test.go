@@ -42,6 +42,13 @@ func TestServeFlags(t *testing.T) {
 		{"unknown command is a usage error", []string{"frobnicate"}, 2, "", "unknown command"},
 		{"bad listen address", []string{"serve", "--addr", "256.0.0.1:99999"}, 2, "", "listen on"},
 		{"help describes every flag", []string{"serve", "--help"}, 0, "--test-clock", ""},
+		{"help describes --login", []string{"serve", "--help"}, 0, "--login string[=\"form\"]", ""},
+		{"help describes --signing-alg", []string{"serve", "--help"}, 0, "RS256, PS256, ES256, EdDSA", ""},
+		{"list-defects says which need --login", []string{"serve", "--list-defects"}, 0, "[rfc6749; needs --login]", ""},
+		{"unknown login mode is a usage error", []string{"serve", "--login=bogus", "--addr", "127.0.0.1:0"}, 2, "", `--login: unknown login mode "bogus" (known: form, script)`},
+		{"unknown signing alg is a usage error", []string{"serve", "--signing-alg", "HS512", "--addr", "127.0.0.1:0"}, 2, "", `--signing-alg: "HS512" is not one of RS256, PS256, ES256, EdDSA`},
+		{"a login defect without --login is a usage error", []string{"serve", "--defect", "consent-skipped", "--addr", "127.0.0.1:0"}, 2, "", "defect consent-skipped changes nothing without the login mode (serve --login)"},
+		{"a signing defect without --signing-alg is a usage error", []string{"serve", "--defect", "kid-unpublished", "--addr", "127.0.0.1:0"}, 2, "", "(serve --signing-alg)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
@@ -139,4 +146,68 @@ func TestVerifyRefusesUnknownRequirementTags(t *testing.T) {
 	code, _, errOut := runCLI(context.Background(), "verify", "--profile", file)
 	require.Equal(t, 2, code, errOut)
 	require.Contains(t, errOut, "no scenario has the tag @rfc7009-2.1")
+}
+
+// startServe runs `oauthconf serve args...` in-process until ctx ends and
+// returns its base URL and a channel with its exit code.
+func startServe(t *testing.T, ctx context.Context, args ...string) (string, <-chan int) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		code := run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), io.Discard, pw)
+		pw.Close()
+		done <- code
+	}()
+	buf := make([]byte, 512)
+	n, err := pr.Read(buf)
+	require.NoError(t, err)
+	m := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(string(buf[:n]))
+	require.NotEmpty(t, m, "startup line: %s", buf[:n])
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	return m, done
+}
+
+// TestServeLoginAndSigningModes: --login (alone: the form), --login=script and
+// --signing-alg reach the server: the authorization request answers with the
+// sign-in page, and the JWKS is served.
+func TestServeLoginAndSigningModes(t *testing.T) {
+	cases := []struct {
+		description string
+		args        []string
+		wantForm    bool
+	}{
+		{"--login alone is the server-rendered form", []string{"--login", "--signing-alg", "ES256"}, true},
+		{"--login=script builds the form with JavaScript", []string{"--login=script", "--signing-alg", "EdDSA"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			base, done := startServe(t, ctx, tc.args...)
+			c := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := c.Get(base + "/oauth2/authorize?response_type=code&client_id=conf-client&redirect_uri=https%3A%2F%2Fclient.example.test%2Fcallback&state=s")
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+			req, _ := http.NewRequest(http.MethodGet, base+resp.Header.Get("Location"), nil)
+			req.Header.Set("Cookie", strings.SplitN(resp.Header.Get("Set-Cookie"), ";", 2)[0])
+			resp, err = c.Do(req)
+			require.NoError(t, err)
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+			require.Equal(t, tc.wantForm, strings.Contains(string(body), "<form"), string(body))
+			resp, err = c.Get(base + "/oauth2/jwks")
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			cancel()
+			select {
+			case code := <-done:
+				require.Equal(t, 0, code)
+			case <-time.After(10 * time.Second):
+				t.Fatal("serve did not stop after its context was cancelled")
+			}
+		})
+	}
 }
