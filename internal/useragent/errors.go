@@ -102,7 +102,7 @@ func clean(s, secret string) string {
 		s = strings.ReplaceAll(s, secret, "[REDACTED]")
 	}
 	if utf8.RuneCountInString(s) > TextLimit {
-		s = string([]rune(s)[:TextLimit-1]) + "…"
+		s = strings.TrimRight(string([]rune(s)[:TextLimit-1]), " ") + "…"
 	}
 	var b strings.Builder
 	for _, r := range s {

@@ -65,7 +65,13 @@ func newControl(n *html.Node) *control {
 		}
 		c.label = strings.Join(strings.Fields(textOf(n)), " ")
 	case atom.Textarea:
-		c.value = strings.TrimPrefix(textOf(n), "\n")
+		var b strings.Builder
+		for t := n.FirstChild; t != nil; t = t.NextSibling {
+			if t.Type == html.TextNode {
+				b.WriteString(t.Data)
+			}
+		}
+		c.value = strings.TrimPrefix(b.String(), "\n")
 	case atom.Select:
 		c.options = optionsOf(n)
 	}
