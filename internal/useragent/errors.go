@@ -25,7 +25,9 @@ var (
 	// ErrForeignRedirect: a redirect or form submission to an origin that is
 	// neither the authorization URL's nor one of Config.AllowedOrigins.
 	ErrForeignRedirect = errors.New("a redirect outside the allowed origins")
-	// ErrLoop: the same method and URL would be requested more than MaxVisits times.
+	// ErrLoop: the same request would be sent more than MaxVisits times
+	// between two form submissions, or the same form submitted more than
+	// MaxVisits times.
 	ErrLoop = errors.New("a redirect loop")
 	// ErrTooManyHops: more than Config.MaxHops requests without reaching the redirect URI.
 	ErrTooManyHops = errors.New("too many hops")

@@ -266,3 +266,28 @@ func TestSameEndpoint(t *testing.T) {
 		})
 	}
 }
+
+func TestReferrerHeaders(t *testing.T) {
+	page := "https://login.example/interaction/u1?x=1#frag"
+	tests := []struct {
+		description, target, policy string
+		wantReferer, wantOrigin     string
+	}{
+		{"same origin by default: the full URL without fragment", "https://login.example/interaction/u1/login", "", "https://login.example/interaction/u1?x=1", "https://login.example"},
+		{"cross origin by default: the origin only", "https://app.example/cb", "", "https://login.example/", "https://login.example"},
+		{"a downgrade to http by default: nothing", "http://login.example/x", "", "", "null"},
+		{"no-referrer: no Referer, Origin null", "https://login.example/x", "no-referrer", "", "null"},
+		{"same-origin, cross origin: nothing", "https://app.example/cb", "same-origin", "", "null"},
+		{"unknown tokens ignored, the last known wins", "https://app.example/cb", "no-referrer, unsafe-url, bogus", "https://login.example/interaction/u1?x=1", "https://login.example"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.description, func(t *testing.T) {
+			ref, _ := url.Parse(page)
+			target, _ := url.Parse(tc.target)
+			referer, origin := referrerHeaders(ref, target, tc.policy)
+			if referer != tc.wantReferer || origin != tc.wantOrigin {
+				t.Errorf("got Referer %q Origin %q, want %q and %q", referer, origin, tc.wantReferer, tc.wantOrigin)
+			}
+		})
+	}
+}

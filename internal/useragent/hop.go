@@ -40,6 +40,7 @@ type request struct {
 	fields    []field  // a submitted form's entry list; nil for none
 	multipart bool     // enctype=multipart/form-data
 	referer   *url.URL // the page it comes from, if any
+	policy    string   // the Referrer-Policy in force
 }
 
 // response is one answer, read and (when it is HTML) parsed.
@@ -62,7 +63,7 @@ func (a *agent) exchange(ctx context.Context, req *request) (*response, error) {
 	case a.hops > a.cfg.MaxHops:
 		return nil, a.failReq(req, ErrTooManyHops, fmt.Sprintf("more than %d requests without reaching the redirect URI (raise the hop limit if the server really needs more)", a.cfg.MaxHops))
 	case a.visits[key] > MaxVisits:
-		return nil, a.failReq(req, ErrLoop, fmt.Sprintf("a loop: this request would be sent %d times", a.visits[key]))
+		return nil, a.failReq(req, ErrLoop, fmt.Sprintf("a loop: this request would be sent a %s time with no form submitted in between", ordinal(a.visits[key])))
 	}
 	hr, body, err := a.build(ctx, req)
 	if err != nil {
@@ -87,6 +88,21 @@ func (a *agent) exchange(ctx context.Context, req *request) (*response, error) {
 	r := a.read(req, &hop)
 	a.emit(hop)
 	return r, nil
+}
+
+// ordinal writes n as 3rd, 4th….
+func ordinal(n int) string {
+	switch {
+	case n%100/10 == 1:
+		return fmt.Sprintf("%dth", n)
+	case n%10 == 1:
+		return fmt.Sprintf("%dst", n)
+	case n%10 == 2:
+		return fmt.Sprintf("%dnd", n)
+	case n%10 == 3:
+		return fmt.Sprintf("%drd", n)
+	}
+	return fmt.Sprintf("%dth", n)
 }
 
 // read makes the response of hop, parsing an HTML page and setting the hop's title.
@@ -159,16 +175,13 @@ func (a *agent) build(ctx context.Context, req *request) (*http.Request, []byte,
 	if ctype != "" {
 		hr.Header.Set("Content-Type", ctype)
 	}
-	if ref := req.referer; ref != nil {
-		// The default referrer policy, strict-origin-when-cross-origin.
-		v := *ref
-		v.Fragment, v.RawFragment, v.User = "", "", nil
-		if originOf(ref) != originOf(req.url) {
-			v.Path, v.RawPath, v.RawQuery = "/", "", ""
+	if req.referer != nil {
+		referer, origin := referrerHeaders(req.referer, req.url, req.policy)
+		if referer != "" {
+			hr.Header.Set("Referer", referer)
 		}
-		hr.Header.Set("Referer", v.String())
 		if req.method == http.MethodPost {
-			hr.Header.Set("Origin", strings.TrimSuffix(string(originOf(ref)), defaultPort(ref.Scheme)))
+			hr.Header.Set("Origin", origin)
 		}
 	}
 	for _, ck := range a.jar.Cookies(req.url) {

@@ -12,7 +12,7 @@ import (
 )
 
 // idp is a test authorization server whose pages are modelled on real ones.
-// In "interaction" style (node oidc-provider) /auth answers 303 to
+// In "interaction" and "resume" styles (node oidc-provider) /auth answers 303 to
 // /interaction/{uid}, which shows the login form, then (a new interaction)
 // the consent form; in "keycloak" style /auth answers the kc-form-login page
 // itself and its POST redirects to the client. Each form carries a CSRF token
@@ -22,6 +22,8 @@ type idp struct {
 	style    string // "interaction" or "keycloak"
 	consent  bool   // ask for consent after the login
 	formPost bool   // answer with an auto-submitting form instead of a 303 to the client
+	// forgetConsent makes the consent never stick (a consent loop).
+	forgetConsent bool
 
 	mu        sync.Mutex
 	srv       *httptest.Server
@@ -223,6 +225,16 @@ func (s *idp) consentPage(w http.ResponseWriter, in *interaction) {
 </form></div></body></html>`, in.uid, in.csrf)
 }
 
+// resumeURL is where the authorization request goes on after a form: its
+// own /auth/{uid} (oidc-provider), or the very same authorization request
+// (style "resume", as Spring Authorization Server and the reference do).
+func (s *idp) resumeURL(in *interaction) string {
+	if s.style == "resume" {
+		return "/auth?" + in.query.Encode()
+	}
+	return "/auth/" + in.uid
+}
+
 func (s *idp) login(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -253,7 +265,7 @@ func (s *idp) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in.done = true
-	http.Redirect(w, r, "/auth/"+in.uid, http.StatusSeeOther)
+	http.Redirect(w, r, s.resumeURL(in), http.StatusSeeOther)
 }
 
 func (s *idp) confirm(w http.ResponseWriter, r *http.Request) {
@@ -271,6 +283,6 @@ func (s *idp) confirm(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("scopes %q, want the checked one only", got), http.StatusBadRequest)
 		return
 	}
-	s.consented = true
-	http.Redirect(w, r, "/auth/"+in.uid, http.StatusSeeOther)
+	s.consented = !s.forgetConsent
+	http.Redirect(w, r, s.resumeURL(in), http.StatusSeeOther)
 }

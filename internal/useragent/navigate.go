@@ -32,11 +32,25 @@ func (a *agent) follow(r *response) (*request, *url.URL, error) {
 	if err != nil {
 		return nil, nil, a.fail(r, ErrUnexpectedPage, fmt.Sprintf("a redirect to an unparsable Location %s", quote(clean(loc, a.cfg.Password))))
 	}
-	next := &request{method: http.MethodGet, url: u, referer: r.req.referer}
+	next := &request{method: http.MethodGet, url: u, referer: r.req.referer, policy: r.policy()}
 	if r.status == http.StatusTemporaryRedirect || r.status == http.StatusPermanentRedirect {
 		next.method, next.fields, next.multipart = r.req.method, r.req.fields, r.req.multipart
 	}
 	return a.navigate(r, "a redirect", next)
+}
+
+// policy is the referrer policy for navigations from r. A redirect's is its
+// Referrer-Policy header, else the one in force for its request; a page's
+// is its <meta name=referrer>, else its header, else the default.
+func (r *response) policy() string {
+	p := lastPolicy(strings.Join(r.header.Values("Referrer-Policy"), ","))
+	switch {
+	case r.page != nil && r.page.referrer != "":
+		return r.page.referrer
+	case p != "" || r.page != nil:
+		return p
+	}
+	return r.req.policy
 }
 
 // navigate goes to next, unless it is the redirect URI (the end: the URL is

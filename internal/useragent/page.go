@@ -12,14 +12,15 @@ import (
 // page is what the user agent reads of an HTML page, as a browser without
 // JavaScript sees it (<noscript> content is parsed as markup).
 type page struct {
-	url     *url.URL // the document's URL
-	base    *url.URL // where relative URLs resolve: <base href>, or url
-	title   string   // <title>, or the first <h1> when there is none (raw)
-	alert   string   // the first error or alert text (raw)
-	text    string   // the start of the visible text (raw)
-	refresh string   // the URL of a <meta http-equiv=refresh>, if any
-	scripts bool     // the page has a <script>
-	forms   []*form
+	url      *url.URL // the document's URL
+	base     *url.URL // where relative URLs resolve: <base href>, or url
+	title    string   // <title>, or the first <h1> when there is none (raw)
+	alert    string   // the first error or alert text (raw)
+	text     string   // the start of the visible text (raw)
+	refresh  string   // the URL of a <meta http-equiv=refresh>, if any
+	referrer string   // the policy of a <meta name=referrer>, if any
+	scripts  bool     // the page has a <script>
+	forms    []*form
 
 	alertBudget int // candidate alert elements still to examine
 }
@@ -80,6 +81,11 @@ func (p *page) element(n *html.Node, f *form, byID map[string]*form, owned *[]*c
 	case atom.Meta:
 		if strings.EqualFold(attr(n, "http-equiv"), "refresh") {
 			p.refresh = refreshURL(attr(n, "content"))
+		}
+		if strings.EqualFold(attr(n, "name"), "referrer") {
+			if v := lastPolicy(attr(n, "content")); v != "" {
+				p.referrer = v
+			}
 		}
 	case atom.Script:
 		p.scripts = true

@@ -29,7 +29,7 @@ func (a *agent) onPage(r *response) (*request, *url.URL, error) {
 		if err != nil {
 			return nil, nil, a.fail(r, ErrUnexpectedPage, "a meta refresh to an unparsable URL "+quote(clean(p.refresh, a.cfg.Password)))
 		}
-		return a.navigate(r, "a meta refresh", &request{method: http.MethodGet, url: u, referer: p.url})
+		return a.navigate(r, "a meta refresh", &request{method: http.MethodGet, url: u, referer: p.url, policy: r.policy()})
 	}
 	if f, pw := a.loginForm(p); f != nil {
 		return a.signIn(r, f, pw)
@@ -42,6 +42,9 @@ func (a *agent) onPage(r *response) (*request, *url.URL, error) {
 		return a.submit(r, f, f.signInSubmit(), map[*control]string{user: a.cfg.Username}, "the username form's submission")
 	}
 	if f, sub := a.consentSubmit(p); f != nil {
+		if a.consents++; a.consents > MaxVisits {
+			return nil, nil, a.fail(r, ErrLoop, fmt.Sprintf("a loop: the consent page came back a %s time (does the server keep the consent?)", ordinal(a.consents)))
+		}
 		return a.submit(r, f, sub, nil, "the consent form's submission")
 	}
 	if f, sub := autoSubmit(p); f != nil {

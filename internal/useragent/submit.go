@@ -37,12 +37,18 @@ func (a *agent) submit(r *response, f *form, sub *control, fill map[*control]str
 	}
 	u.Fragment, u.RawFragment = "", ""
 	fields := f.entries(sub, fill)
-	req := &request{method: http.MethodGet, url: &u, referer: p.url}
+	req := &request{method: http.MethodGet, url: &u, referer: p.url, policy: r.policy()}
 	if method == "post" {
 		req.method, req.fields, req.multipart = http.MethodPost, append([]field{}, fields...), enctype == "multipart/form-data"
-	} else {
+	}
+	key := req.method + " " + u.String()
+	if a.submits[key]++; a.submits[key] > MaxVisits {
+		return nil, nil, a.fail(r, ErrLoop, fmt.Sprintf("a loop: %s would be sent a %s time", what, ordinal(a.submits[key])))
+	}
+	if req.method == http.MethodGet {
 		u.RawQuery, u.ForceQuery = encode(fields), true
 	}
+	clear(a.visits)
 	return a.navigate(r, what, req)
 }
 

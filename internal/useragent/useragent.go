@@ -25,9 +25,11 @@ import (
 const (
 	DefaultMaxHops = 10
 	DefaultMaxBody = 1 << 20
-	// MaxVisits is how often the same method and URL may be requested in one
-	// interaction; one more is a loop ([ErrLoop]). Two, because servers
-	// legitimately resume the authorization request after the sign-in.
+	// MaxVisits is how often the same request (method and URL) may be sent
+	// between two form submissions, and how often the same form (method and
+	// action) may be submitted; one more is a loop ([ErrLoop]). Counting
+	// restarts with each submission because servers legitimately resume the
+	// very same authorization request after the login and after the consent.
 	MaxVisits = 2
 )
 
@@ -116,9 +118,11 @@ type agent struct {
 	redirect *url.URL
 	onHop    func(Hop)
 	hops     int
-	visits   map[string]int
-	sentUser bool // a username went to a form
-	sentPass bool // a password went to a form
+	visits   map[string]int // requests sent since the last form submission
+	submits  map[string]int // forms submitted, by method and action
+	sentUser bool           // a username went to a form
+	sentPass bool           // a password went to a form
+	consents int            // consent pages answered
 }
 
 func newAgent(c *http.Client, authURL, redirectURI string, cfg Config, onHop func(Hop)) (*agent, *url.URL, error) {
@@ -154,7 +158,7 @@ func newAgent(c *http.Client, authURL, redirectURI string, cfg Config, onHop fun
 		jar, _ = cookiejar.New(nil) // never fails with nil options
 	}
 	a := &agent{client: &cc, jar: jar, cfg: cfg, origins: append(origins, originOf(start)),
-		redirect: ru, onHop: onHop, visits: map[string]int{}}
+		redirect: ru, onHop: onHop, visits: map[string]int{}, submits: map[string]int{}}
 	return a, start, nil
 }
 

@@ -48,6 +48,12 @@ func TestAuthorizeGetsTheCode(t *testing.T) {
 				"GET /auth/u1 303", "GET /interaction/u3 200", "POST /interaction/u3/confirm 303", "GET /auth/u3 303"},
 		},
 		{
+			description: "login then consent, each resuming the very same authorization request",
+			style:       "resume", consent: true,
+			wantHops: []string{"GET /auth 303", "GET /interaction/u1 200", "POST /interaction/u1/login 303",
+				"GET /auth 303", "GET /interaction/u3 200", "POST /interaction/u3/confirm 303", "GET /auth 303"},
+		},
+		{
 			description: "Keycloak's kc-form-login straight to a code, no consent",
 			style:       "keycloak",
 			wantHops:    []string{"GET /auth 200", "POST /login-actions/authenticate 303"},
@@ -156,6 +162,7 @@ func TestAuthorizeFailsNamingThePage(t *testing.T) {
 	tests := []struct {
 		description string
 		style       string // an idp, or "" for handler
+		forget      bool   // the idp forgets consents
 		handler     http.HandlerFunc
 		cfg         func(Config) Config
 		ctxTimeout  time.Duration
@@ -195,7 +202,14 @@ func TestAuthorizeFailsNamingThePage(t *testing.T) {
 				http.Redirect(w, r, next, http.StatusFound)
 			},
 			wantKind: ErrLoop, wantHop: 6, maxRequests: 5,
-			wantMsg: []string{"hop 6: GET {host}/a: a loop: this request would be sent 3 times"},
+			wantMsg: []string{"hop 6: GET {host}/a: a loop: this request would be sent a 3rd time with no form submitted in between"},
+		},
+		{
+			description: "a consent that never sticks is a loop at the third consent page",
+			style:       "resume", forget: true,
+			cfg:      func(c Config) Config { c.MaxHops = 20; return c },
+			wantKind: ErrLoop, wantHop: 11,
+			wantMsg: []string{`hop 11: GET {host}/interaction/u5 answered 200 (title "Authorize"): a loop: the consent page came back a 3rd time (does the server keep the consent?)`},
 		},
 		{
 			description: "too many hops: a chain of redirects stops at MaxHops",
@@ -240,6 +254,18 @@ func TestAuthorizeFailsNamingThePage(t *testing.T) {
 			wantMsg: []string{"hop 1: GET {host}/auth?", ": no answer: context deadline exceeded (the interaction's deadline passed)"},
 		},
 		{
+			description: "a server that sends its headers, then stalls mid-body, is bounded by the context's deadline",
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				fmt.Fprint(w, "<html><title>Slow</title>")
+				w.(http.Flusher).Flush()
+				<-r.Context().Done()
+			},
+			ctxTimeout: 300 * time.Millisecond,
+			wantKind:   ErrNoAnswer, wantHop: 1,
+			wantMsg: []string{"answered 200: the body could not be read: context deadline exceeded (the interaction's deadline passed)"},
+		},
+		{
 			description: "an explicit username field the form lacks is named with the form's fields",
 			style:       "keycloak",
 			cfg:         func(c Config) Config { c.UsernameField = "email"; return c },
@@ -269,7 +295,9 @@ func TestAuthorizeFailsNamingThePage(t *testing.T) {
 			var base string
 			var hits *atomic.Int32
 			if tc.style != "" {
-				base = newIDP(t, tc.style, true, false).srv.URL
+				s := newIDP(t, tc.style, true, false)
+				s.forgetConsent = tc.forget
+				base = s.srv.URL
 			} else {
 				var srv *httptest.Server
 				srv, hits = serve(t, tc.handler)
