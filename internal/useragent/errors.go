@@ -71,7 +71,7 @@ func (e *InteractionError) Error() string {
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Reason)
-	return b.String()
+	return escape(b.String())
 }
 
 // Unwrap returns the kind and the underlying error, for errors.Is and errors.As.
@@ -106,6 +106,12 @@ func clean(s, secret string) string {
 	if utf8.RuneCountInString(s) > TextLimit {
 		s = strings.TrimRight(string([]rune(s)[:TextLimit-1]), " ") + "…"
 	}
+	return escape(s)
+}
+
+// escape writes control and format characters (and invalid UTF-8) as
+// \uXXXX; it leaves an already escaped text as it is.
+func escape(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {

@@ -291,3 +291,29 @@ func TestReferrerHeaders(t *testing.T) {
 		})
 	}
 }
+
+func TestConsentSubmitOfRealServersPages(t *testing.T) {
+	tests := []struct {
+		description string
+		form        string
+		approve     string // Config.Approve
+		want        string // the pressed submit's label
+	}{
+		{"Keycloak: Yes and No", `<input type="hidden" name="code" value="x"><input name="accept" id="kc-login" type="submit" value="Yes"/><input name="cancel" id="kc-cancel" type="submit" value="No"/>`, "", "Yes"},
+		{"Hydra: Allow access and Deny access sharing name=submit", `<input type="submit" id="reject" name="submit" value="Deny access"><input type="submit" id="accept" name="submit" value="Allow access">`, "", "Allow access"},
+		{"oidc-provider: a lone Continue", `<button autofocus type="submit" class="login login-submit">Continue</button>`, "", "Continue"},
+		{"Spring Authorization Server: Submit Consent, Cancel a plain button", `<button class="btn btn-primary btn-lg" type="submit" id="submit-consent">Submit Consent</button><button class="btn btn-link" type="button" id="cancel-consent">Cancel</button>`, "", "Submit Consent"},
+		{"a 'No, do not allow' button is never the approving one", `<button type="submit" name="d" value="0">No, do not allow</button><button type="submit" name="d" value="1">Authorize</button>`, "", "Authorize"},
+		{"Approve by id", `<input type="submit" id="accept" value="OK"><input type="submit" id="other" value="Fine">`, "other", "Fine"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.description, func(t *testing.T) {
+			u, _ := url.Parse("http://127.0.0.1/")
+			a := &agent{cfg: Config{Approve: tc.approve}}
+			_, sub := a.consentSubmit(parsePage([]byte(`<form method="post">`+tc.form+`</form>`), u))
+			if sub == nil || sub.label != tc.want {
+				t.Errorf("pressed %+v, want %q", sub, tc.want)
+			}
+		})
+	}
+}

@@ -176,11 +176,13 @@ func (f *form) textual() []*control {
 	return out
 }
 
-// fieldNames lists the names of the form's fields, for messages.
+// fieldNames lists the names of the form's visible fields, each once, for messages.
 func (f *form) fieldNames() []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, c := range f.controls {
-		if c.name != "" && !c.isSubmit() && c.typ != "hidden" {
+		if c.name != "" && !c.isSubmit() && c.typ != "hidden" && !seen[c.name] {
+			seen[c.name] = true
 			out = append(out, c.name)
 		}
 	}

@@ -220,6 +220,7 @@ func (s *idp) consentPage(w http.ResponseWriter, in *interaction) {
 <input type="hidden" name="csrf" value="%s"/>
 <label><input type="checkbox" name="scope" value="openid" checked> openid</label>
 <label><input type="checkbox" name="scope" value="offline_access"> offline_access</label>
+<label><input type="checkbox" name="remember"> Remember this decision</label>
 <button type="submit" name="decision" value="deny">Deny</button>
 <button autofocus type="submit" name="decision" value="approve" class="login login-submit">Allow access</button>
 </form></div></body></html>`, in.uid, in.csrf)
@@ -279,8 +280,8 @@ func (s *idp) confirm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, in.query.Get("redirect_uri")+"?error=access_denied&state="+url.QueryEscape(in.query.Get("state")), http.StatusSeeOther)
 		return
 	}
-	if got := r.PostForm["scope"]; len(got) != 1 || got[0] != "openid" {
-		http.Error(w, fmt.Sprintf("scopes %q, want the checked one only", got), http.StatusBadRequest)
+	if got := strings.Join(r.PostForm["scope"], " "); got != "openid offline_access" || r.PostForm.Has("remember") {
+		http.Error(w, fmt.Sprintf("scopes %q, want every scope ticked, and remember left unticked", got), http.StatusBadRequest)
 		return
 	}
 	s.consented = !s.forgetConsent

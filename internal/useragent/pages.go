@@ -45,7 +45,7 @@ func (a *agent) onPage(r *response) (*request, *url.URL, error) {
 		if a.consents++; a.consents > MaxVisits {
 			return nil, nil, a.fail(r, ErrLoop, fmt.Sprintf("a loop: the consent page came back a %s time (does the server keep the consent?)", ordinal(a.consents)))
 		}
-		return a.submit(r, f, sub, nil, "the consent form's submission")
+		return a.submit(r, f, sub, f.scopeBoxes(), "the consent form's submission")
 	}
 	if f, sub := autoSubmit(p); f != nil {
 		return a.submit(r, f, sub, nil, "the form's submission")
@@ -88,10 +88,11 @@ func (a *agent) signIn(r *response, f *form, pw *control) (*request, *url.URL, e
 			return nil, nil, a.missingField(r, f, n)
 		}
 	}
-	if user != nil {
+	if user != nil && a.cfg.Username != "" {
 		fill[user] = a.cfg.Username
+		a.sentUser = true
 	}
-	a.sentPass, a.sentUser = true, a.sentUser || user != nil
+	a.sentPass = true
 	return a.submit(r, f, f.signInSubmit(), fill, "the login form's submission")
 }
 
@@ -126,6 +127,23 @@ func (a *agent) consentSubmit(p *page) (*form, *control) {
 		}
 	}
 	return nil, nil
+}
+
+// scopeBoxes ticks a consent form's unchecked scope checkboxes (named scope,
+// grant_scope, scope[]…; Spring Authorization Server leaves them unchecked),
+// as a user granting what the client asks for would.
+func (f *form) scopeBoxes() map[*control]string {
+	fill := map[*control]string{}
+	for _, c := range f.controls {
+		if c.typ == "checkbox" && !c.checked && !c.disabled && hasWord([]string{"scope"}, c.name) {
+			v := c.value
+			if !hasAttr(c.node, "value") {
+				v = "on"
+			}
+			fill[c] = v
+		}
+	}
+	return fill
 }
 
 // autoSubmit returns the page's only form that a user has nothing to type

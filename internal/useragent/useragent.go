@@ -51,6 +51,8 @@ type Config struct {
 	// whose words say approve, allow, accept, authorize, yes, continue,
 	// consent, grant or confirm, and never one that says deny, cancel,
 	// reject or no. Naming the deny button gets the refusal (access_denied).
+	// Either way the consent form's unchecked scope checkboxes are ticked:
+	// everything the client asks for is granted.
 	Approve string
 	// AllowedOrigins lists origins ("https://login.example.com:8443")
 	// besides the authorization URL's own where redirects and form

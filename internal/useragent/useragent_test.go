@@ -277,7 +277,7 @@ func TestAuthorizeFailsNamingThePage(t *testing.T) {
 			style:       "interaction",
 			cfg:         func(c Config) Config { c.Approve = "Grant"; return c },
 			wantKind:    ErrUnexpectedPage, wantHop: 5,
-			wantMsg: []string{`(title "Authorize"): no submit named "Grant" on the page (fields: scope, scope; submits: "Deny", "Allow access")`},
+			wantMsg: []string{`(title "Authorize"): no submit named "Grant" on the page (fields: scope, remember; submits: "Deny", "Allow access")`},
 		},
 		{
 			description: "page text is bounded, control characters escaped, the password never echoed",
