@@ -113,6 +113,7 @@ func TestAuthorizeFollowsPagesAsABrowserDoes(t *testing.T) {
 	tests := []struct {
 		description string
 		pages       map[string]string // path → HTML
+		status      map[string]int    // path → status, 200 if absent
 		cfg         func(Config) Config
 		want        string // the result, {cb} the redirect URI
 	}{
@@ -129,6 +130,15 @@ func TestAuthorizeFollowsPagesAsABrowserDoes(t *testing.T) {
 				"/password": `<meta http-equiv="refresh" content="0;url={cb}?code=c2">`,
 			},
 			want: "{cb}?code=c2",
+		},
+		{
+			description: "a login page served with 401 is filled like any other",
+			pages: map[string]string{
+				"/auth":  `<form method="post" action="/login"><input name="user"><input type="password" name="pass"><input type="submit" value="Log in"></form>`,
+				"/login": `<meta http-equiv="refresh" content="0;url={cb}?code=c5">`,
+			},
+			status: map[string]int{"/auth": http.StatusUnauthorized},
+			want:   "{cb}?code=c5",
 		},
 		{
 			description: "a GET form replaces the action's query with its fields",
@@ -162,6 +172,9 @@ func TestAuthorizeFollowsPagesAsABrowserDoes(t *testing.T) {
 					hops = append(hops, r.URL.Path+" "+r.PostForm.Encode())
 				}
 				w.Header().Set("Content-Type", "text/html")
+				if st := tc.status[r.URL.Path]; st != 0 {
+					w.WriteHeader(st)
+				}
 				fmt.Fprint(w, strings.ReplaceAll(body, "{cb}", ru))
 			})
 			cfg := creds()

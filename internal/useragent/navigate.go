@@ -13,6 +13,8 @@ func (a *agent) next(r *response) (*request, *url.URL, error) {
 	switch {
 	case isRedirect(r.status):
 		return a.follow(r)
+	case r.status >= 400 && r.page != nil && !a.sentPass && a.hasLoginForm(r.page):
+		return a.onPage(r) // some servers serve their login page with 401 or 403
 	case r.status >= 400:
 		return nil, nil, a.errorPage(r)
 	case r.status >= 200 && r.status < 300:
@@ -92,10 +94,8 @@ func (a *agent) originList() string {
 // with it (some servers answer a wrong password with 400 or 401), else the
 // status with the page's error text.
 func (a *agent) errorPage(r *response) error {
-	if r.page != nil {
-		if f, _ := a.loginForm(r.page); f != nil && a.sentPass {
-			return a.cameBack(r, "the login form came back (wrong password?")
-		}
+	if r.page != nil && a.sentPass && a.hasLoginForm(r.page) {
+		return a.cameBack(r, "the login form came back (wrong password?")
 	}
 	text := a.pageText(r)
 	reason := fmt.Sprintf("an error page (%s)", http.StatusText(r.status))

@@ -69,6 +69,12 @@ func (a *agent) loginForm(p *page) (*form, *control) {
 	return nil, nil
 }
 
+// hasLoginForm reports whether p has a login form.
+func (a *agent) hasLoginForm(p *page) bool {
+	f, _ := a.loginForm(p)
+	return f != nil
+}
+
 // signIn fills and submits login form f, pw its password field.
 func (a *agent) signIn(r *response, f *form, pw *control) (*request, *url.URL, error) {
 	if a.sentPass {
@@ -116,10 +122,13 @@ func (a *agent) identifierForm(p *page) (*form, *control) {
 	return nil, nil
 }
 
-// consentSubmit returns the submit that approves: the one Config.Approve
-// names, else the first whose words approve.
+// consentSubmit returns the submit that approves, in a form with nothing to
+// type in: the one Config.Approve names, else the first whose words approve.
 func (a *agent) consentSubmit(p *page) (*form, *control) {
 	for _, f := range p.forms {
+		if f.password() != nil || len(f.textual()) > 0 {
+			continue
+		}
 		for _, c := range f.submitters() {
 			if (a.cfg.Approve != "" && c.matches(a.cfg.Approve)) || (a.cfg.Approve == "" && c.approves()) {
 				return f, c

@@ -232,6 +232,14 @@ func TestAuthorizeFailsNamingThePage(t *testing.T) {
 			wantMsg: []string{`answered 200 (title "Maintenance"): a page without a form (the page says: "Down Back soon")`},
 		},
 		{
+			description: "a username-only page without a configured username is not pressed through",
+			handler:     htmlPage(200, `<title>Sign in</title><form method="post" action="/next"><input type="email" name="identifier" autocomplete="username"><button>Continue</button></form>`),
+			cfg:         func(c Config) Config { c.Username = ""; return c },
+			wantKind:    ErrUnexpectedPage, wantHop: 1,
+			wantMsg:     []string{`(title "Sign in"): a page that is neither a login nor a consent page (fields: identifier; submits: "Continue")`},
+			maxRequests: 1,
+		},
+		{
 			description: "a 400 error page with its role=alert text",
 			handler:     htmlPage(400, `<html><head><title>Error</title></head><body><div role="alert">invalid_request: unknown client_id</div></body></html>`),
 			wantKind:    ErrErrorStatus, wantHop: 1,
