@@ -330,3 +330,43 @@ func TestConsentSubmitOfRealServersPages(t *testing.T) {
 		})
 	}
 }
+
+func TestAuthorizeAnswersHTTPBasic(t *testing.T) {
+	ru := client(t)
+	srv, hits := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); ok && u == testUser && p == testPassword {
+			http.Redirect(w, r, ru+"?code=basic-code", http.StatusFound)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Basic realm="authorize"`)
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+	})
+	tests := []struct {
+		description string
+		password    string
+		wantCode    string
+		wantErr     string
+	}{
+		{"the right credentials after the challenge", testPassword, "basic-code", ""},
+		{"the wrong ones: a second challenge", "nope", "", "hop 2: GET " + srv.URL + "/auth answered 401: the server asked for the credentials again (HTTP Basic authentication: wrong password?)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.description, func(t *testing.T) {
+			hits.Store(0)
+			cfg := creds()
+			cfg.Password = tc.password
+			got, err := Authorize(context.Background(), &http.Client{}, srv.URL+"/auth", ru, cfg, nil)
+			switch {
+			case tc.wantErr != "":
+				if !errors.Is(err, ErrWrongCredentials) || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("got %v, want %s", err, tc.wantErr)
+				}
+			case err != nil || got.Query().Get("code") != tc.wantCode:
+				t.Errorf("got %v, %v; want code %s", got, err, tc.wantCode)
+			}
+			if hits.Load() != 2 {
+				t.Errorf("%d requests, want 2 (the challenge, the answer)", hits.Load())
+			}
+		})
+	}
+}

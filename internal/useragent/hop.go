@@ -184,6 +184,9 @@ func (a *agent) build(ctx context.Context, req *request) (*http.Request, []byte,
 			hr.Header.Set("Origin", origin)
 		}
 	}
+	if a.basic[originOf(req.url)] {
+		hr.SetBasicAuth(a.cfg.Username, a.cfg.Password)
+	}
 	for _, ck := range a.jar.Cookies(req.url) {
 		hr.AddCookie(ck)
 	}

@@ -15,6 +15,8 @@ func (a *agent) next(r *response) (*request, *url.URL, error) {
 		return a.follow(r)
 	case r.status >= 400 && r.page != nil && !a.sentPass && a.hasLoginForm(r.page):
 		return a.onPage(r) // some servers serve their login page with 401 or 403
+	case r.status == http.StatusUnauthorized && basicChallenge(r.header) && a.cfg.Password != "":
+		return a.basicAuth(r)
 	case r.status >= 400:
 		return nil, nil, a.errorPage(r)
 	case r.status >= 200 && r.status < 300:
@@ -90,6 +92,29 @@ func (a *agent) originList() string {
 	return strings.Join(s, ", ")
 }
 
+// basicChallenge reports whether h asks for HTTP Basic authentication (RFC 7617).
+func basicChallenge(h http.Header) bool {
+	for _, v := range h.Values("WWW-Authenticate") {
+		if len(v) >= 5 && strings.EqualFold(v[:5], "basic") {
+			return true
+		}
+	}
+	return false
+}
+
+// basicAuth answers a Basic challenge as a browser's dialog would: the same
+// request again, with the credentials from then on sent to that origin
+// (RFC 7617 §2.2). A second challenge means they were refused.
+func (a *agent) basicAuth(r *response) (*request, *url.URL, error) {
+	o := originOf(r.req.url)
+	if a.basic[o] {
+		return nil, nil, a.cameBack(r, "the server asked for the credentials again (HTTP Basic authentication: wrong password?")
+	}
+	a.basic[o] = true
+	next := *r.req
+	return &next, nil, nil
+}
+
 // errorPage is the error of a 4xx or 5xx answer: the login form coming back
 // with it (some servers answer a wrong password with 400 or 401), else the
 // status with the page's error text.
@@ -110,7 +135,10 @@ func (a *agent) errorPage(r *response) error {
 // cameBack is the error of the login form returned after the credentials:
 // what (ending in "?") is completed with the page's error text.
 func (a *agent) cameBack(r *response, what string) error {
-	text := clean(r.page.alert, a.cfg.Password)
+	text := ""
+	if r.page != nil {
+		text = clean(r.page.alert, a.cfg.Password)
+	}
 	reason := what + ")"
 	if text != "" {
 		reason = fmt.Sprintf("%s the page says: %s)", what, quote(text))

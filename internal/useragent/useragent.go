@@ -77,7 +77,7 @@ type Config struct {
 //
 // Redirects (301, 302, 303, 307, 308) are followed within authURL's origin
 // and cfg.AllowedOrigins; a sign-in form is filled from cfg and submitted
-// with its hidden fields; a consent page's approving submit is pressed; a
+// with its hidden fields (an HTTP Basic challenge is answered with them); a consent page's approving submit is pressed; a
 // <meta http-equiv=refresh> or a lone form without visible fields is followed
 // as a browser would. c itself never follows redirects here (a copy with
 // CheckRedirect returning http.ErrUseLastResponse is used) and c is not
@@ -120,11 +120,12 @@ type agent struct {
 	redirect *url.URL
 	onHop    func(Hop)
 	hops     int
-	visits   map[string]int // requests sent since the last form submission
-	submits  map[string]int // forms submitted, by method and action
-	sentUser bool           // a username went to a form
-	sentPass bool           // a password went to a form
-	consents int            // consent pages answered
+	visits   map[string]int  // requests sent since the last form submission
+	submits  map[string]int  // forms submitted, by method and action
+	sentUser bool            // a username went to a form
+	sentPass bool            // a password went to a form
+	consents int             // consent pages answered
+	basic    map[origin]bool // origins that get HTTP Basic credentials
 }
 
 func newAgent(c *http.Client, authURL, redirectURI string, cfg Config, onHop func(Hop)) (*agent, *url.URL, error) {
@@ -160,7 +161,7 @@ func newAgent(c *http.Client, authURL, redirectURI string, cfg Config, onHop fun
 		jar, _ = cookiejar.New(nil) // never fails with nil options
 	}
 	a := &agent{client: &cc, jar: jar, cfg: cfg, origins: append(origins, originOf(start)),
-		redirect: ru, onHop: onHop, visits: map[string]int{}, submits: map[string]int{}}
+		redirect: ru, onHop: onHop, visits: map[string]int{}, submits: map[string]int{}, basic: map[origin]bool{}}
 	return a, start, nil
 }
 
