@@ -132,6 +132,14 @@ func TestAuthorizeFollowsPagesAsABrowserDoes(t *testing.T) {
 			want: "{cb}?code=c2",
 		},
 		{
+			description: "a distant meta refresh (session expiry) on a login page is not followed",
+			pages: map[string]string{
+				"/auth":  `<meta http-equiv="refresh" content="1800; url=/expired"><form method="post" action="/login"><input name="user"><input type="password" name="pass"><input type="submit" value="Log in"></form>`,
+				"/login": `<meta http-equiv="refresh" content="0;url={cb}?code=c6">`,
+			},
+			want: "{cb}?code=c6",
+		},
+		{
 			description: "a login page served with 401 is filled like any other",
 			pages: map[string]string{
 				"/auth":  `<form method="post" action="/login"><input name="user"><input type="password" name="pass"><input type="submit" value="Log in"></form>`,

@@ -3,6 +3,7 @@ package useragent
 import (
 	"bytes"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -18,6 +19,7 @@ type page struct {
 	alert    string   // the first error or alert text (raw)
 	text     string   // the start of the visible text (raw)
 	refresh  string   // the URL of a <meta http-equiv=refresh>, if any
+	soon     bool     // the refresh is due within refreshSoon seconds
 	referrer string   // the policy of a <meta name=referrer>, if any
 	scripts  bool     // the page has a <script>
 	forms    []*form
@@ -80,7 +82,7 @@ func (p *page) element(n *html.Node, f *form, byID map[string]*form, owned *[]*c
 		}
 	case atom.Meta:
 		if strings.EqualFold(attr(n, "http-equiv"), "refresh") {
-			p.refresh = refreshURL(attr(n, "content"))
+			p.refresh, p.soon = refreshURL(attr(n, "content"))
 		}
 		if strings.EqualFold(attr(n, "name"), "referrer") {
 			if v := lastPolicy(attr(n, "content")); v != "" {
@@ -159,22 +161,30 @@ func invisible(a atom.Atom) bool {
 	return false
 }
 
-// refreshURL returns the URL of a meta refresh content ("0; url=/next"), or "".
-func refreshURL(content string) string {
-	_, rest, ok := strings.Cut(content, ";")
+// refreshSoon is the longest meta refresh delay, in seconds, that a page
+// with a form is left for: longer ones are a session-expiry redirect on a
+// login page, not a navigation.
+const refreshSoon = 10
+
+// refreshURL returns the URL of a meta refresh content ("0; url=/next"), or
+// "", and whether it is due within refreshSoon seconds.
+func refreshURL(content string) (string, bool) {
+	delay, rest, ok := strings.Cut(content, ";")
 	if !ok {
-		_, rest, ok = strings.Cut(content, ",")
+		delay, rest, ok = strings.Cut(content, ",")
 	}
 	if !ok {
-		return ""
+		return "", false
 	}
+	d, err := strconv.ParseFloat(strings.TrimSpace(delay), 64)
+	soon := err == nil && d <= refreshSoon
 	rest = strings.TrimSpace(rest)
 	if len(rest) >= 4 && strings.EqualFold(rest[:3], "url") {
 		if k, v, found := strings.Cut(rest, "="); found && strings.TrimSpace(k) != "" {
 			rest = strings.TrimSpace(v)
 		}
 	}
-	return strings.Trim(rest, `"'`)
+	return strings.Trim(rest, `"'`), soon
 }
 
 // textOf returns the text inside n (scripts and styles excluded).

@@ -9,7 +9,7 @@ import (
 )
 
 // onPage acts on a 2xx page as a user without JavaScript would: a meta
-// refresh is followed; a login form is filled and submitted; a username-only
+// refresh is followed (unless it is a distant one on a page with a form); a login form is filled and submitted; a username-only
 // form (identifier-first sign-in) likewise; on a consent page the approving
 // submit is pressed; a lone form without visible fields (form_post) is
 // submitted. Anything else ends the interaction.
@@ -24,7 +24,7 @@ func (a *agent) onPage(r *response) (*request, *url.URL, error) {
 		e.Text = a.pageText(r)
 		return nil, nil, e
 	}
-	if p.refresh != "" {
+	if p.refresh != "" && (p.soon || len(p.forms) == 0) {
 		u, err := p.base.Parse(strings.TrimSpace(p.refresh))
 		if err != nil {
 			return nil, nil, a.fail(r, ErrUnexpectedPage, "a meta refresh to an unparsable URL "+quote(clean(p.refresh, a.cfg.Password)))
