@@ -16,13 +16,14 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/oauthconf/oauthconf/internal/outputs"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // LoadScenario is one load scenario's outputs (DIR/load/<scenario>/).
 type LoadScenario struct {
 	Name   string
-	Report *LoadReport // report.json; nil when missing or unreadable
+	Report *outputs.LoadReport // report.json; nil when missing or unreadable
 	// Steps holds the per-step metrics computed from results.bin, sorted by name;
 	// empty when results.bin is missing or unreadable.
 	Steps []LoadStep
@@ -31,51 +32,6 @@ type LoadScenario struct {
 	Distribution []Percentile
 	Requests     int  // results read from results.bin
 	Truncated    bool // results.bin ended early; Steps hold the results before that
-}
-
-// LoadReport is report.json, as load writes it (unknown fields are ignored).
-type LoadReport struct {
-	Scenario        string                `json:"scenario"`
-	Profile         string                `json:"profile"`
-	Target          string                `json:"target"`
-	Rate            float64               `json:"rate"`
-	DurationSeconds float64               `json:"duration_seconds"`
-	Requests        uint64                `json:"requests"`
-	SuccessRatio    float64               `json:"success_ratio"`
-	Throughput      float64               `json:"throughput"`
-	Latencies       LatencySummary        `json:"latencies"`
-	StatusCodes     map[string]int        `json:"status_codes"`
-	Errors          []string              `json:"errors"`
-	Steps           map[string]StepReport `json:"steps"`
-	Flow            *LatencySummary       `json:"flow"`
-	SLO             *SLOVerdict           `json:"slo"`
-	Interrupted     bool                  `json:"interrupted"`
-}
-
-// StepReport is one step's metrics in report.json.
-type StepReport struct {
-	Requests     uint64         `json:"requests"`
-	SuccessRatio float64        `json:"success_ratio"`
-	Latencies    LatencySummary `json:"latencies"`
-	StatusCodes  map[string]int `json:"status_codes"`
-}
-
-// LatencySummary holds latency statistics in nanoseconds.
-type LatencySummary struct {
-	Count int64 `json:"count,omitempty"`
-	Mean  int64 `json:"mean"`
-	P50   int64 `json:"p50"`
-	P90   int64 `json:"p90"`
-	P95   int64 `json:"p95"`
-	P99   int64 `json:"p99"`
-	Max   int64 `json:"max"`
-}
-
-// SLOVerdict is the SLO verdict of report.json.
-type SLOVerdict struct {
-	Expr       string   `json:"expr"`
-	Pass       bool     `json:"pass"`
-	Violations []string `json:"violations"`
 }
 
 // LoadStep is one step's metrics, computed from results.bin.
@@ -155,14 +111,14 @@ func (b *builder) readLoad() {
 		dir := filepath.Join(loadDir, e.Name())
 		found := false
 
-		path := filepath.Join(dir, "report.json")
+		path := filepath.Join(dir, outputs.LoadReportName)
 		if data, err := readBounded(path, 64<<20); !errors.Is(err, os.ErrNotExist) {
 			found = true
 			b.attempted()
 			if err != nil {
 				b.problem(path, err)
 			} else {
-				var rep LoadReport
+				var rep outputs.LoadReport
 				err := json.Unmarshal(data, &rep)
 				var typeErr *json.UnmarshalTypeError
 				switch {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/oauthconf/oauthconf/internal/outputs"
 )
 
 // WriteMarkdown writes the Markdown summary (summary.md, for CI job summaries): the
@@ -228,14 +230,14 @@ type FailureSummary struct {
 // LoadSummary is one load scenario's headline numbers. Scenario-wide numbers come
 // from report.json when present, else from results.bin.
 type LoadSummary struct {
-	Scenario   string          `json:"scenario"`
-	Requests   int             `json:"requests"`
-	ErrorRate  *float64        `json:"error_rate"`
-	Throughput float64         `json:"throughput"`
-	Latency    *LatencyDigest  `json:"latency"`
-	SLO        *SLOVerdict     `json:"slo"`
-	Truncated  bool            `json:"truncated,omitempty"`
-	Steps      []StepSummaryJS `json:"steps"`
+	Scenario   string              `json:"scenario"`
+	Requests   int                 `json:"requests"`
+	ErrorRate  *float64            `json:"error_rate"`
+	Throughput float64             `json:"throughput"`
+	Latency    *LatencyDigest      `json:"latency"`
+	SLO        *outputs.SLOVerdict `json:"slo"`
+	Truncated  bool                `json:"truncated,omitempty"`
+	Steps      []StepSummaryJS     `json:"steps"`
 }
 
 // StepSummaryJS is one step's numbers, computed from results.bin.
@@ -269,13 +271,13 @@ func (r *Run) Summary() Summary {
 		}
 	}
 	for _, p := range r.Profiles {
-		ps := ProfileSummary{Name: p.Name, Target: p.Target, Headline: p.Headline(), Must: p.Counts(LevelMust), Should: p.Counts(LevelShould), All: p.Counts("")}
+		ps := ProfileSummary{Name: p.Name, Target: p.Target, Headline: p.Headline(), Must: p.Counts(outputs.LevelMust), Should: p.Counts(outputs.LevelShould), All: p.Counts("")}
 		ps.Features = []FeatureSummary{}
 		ps.Failures = []FailureSummary{}
 		for _, f := range p.Features {
 			ps.Features = append(ps.Features, FeatureSummary{Name: f.Name, Counts: f.Counts("")})
 			for _, sc := range f.Scenarios {
-				if sc.Status != StatusFailed {
+				if sc.Status != outputs.StatusFailed {
 					continue
 				}
 				fs := FailureSummary{Profile: p.Name, Feature: f.Name, Scenario: sc.Name, Level: sc.Level, Requirements: append([]string{}, sc.Requirements...)}
@@ -289,7 +291,7 @@ func (r *Run) Summary() Summary {
 			}
 		}
 		sort.SliceStable(ps.Failures, func(i, j int) bool { // MUST first
-			return ps.Failures[i].Level == LevelMust && ps.Failures[j].Level != LevelMust
+			return ps.Failures[i].Level == outputs.LevelMust && ps.Failures[j].Level != outputs.LevelMust
 		})
 		s.Profiles = append(s.Profiles, ps)
 	}
