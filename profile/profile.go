@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/oauthconf/oauthconf/internal/outputs"
 )
 
 //go:embed builtin/*.yaml
@@ -54,8 +56,8 @@ const (
 // Levels for a check: a failing MUST fails the run; a SHOULD is a warning unless
 // --strict; off skips the check with a reason.
 const (
-	LevelMust   = "must"
-	LevelShould = "should"
+	LevelMust   = outputs.LevelMust
+	LevelShould = outputs.LevelShould
 	LevelOff    = "off"
 )
 

@@ -65,15 +65,6 @@ type SLOVerdict struct {
 	Violations []string `json:"violations"`
 }
 
-// ParseLoadReport decodes report.json (unknown fields are ignored).
-func ParseLoadReport(data []byte) (*LoadReport, error) {
-	var r LoadReport
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("malformed JSON: %w", err)
-	}
-	return &r, nil
-}
-
 // Capacity is DIR/load/capacity.json: the outcome of load --find-capacity.
 type Capacity struct {
 	SLO    string          `json:"slo"`
