@@ -274,13 +274,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	base := o.Transport
 	if base == nil {
-		base = &http.Transport{
-			Proxy:               http.ProxyFromEnvironment,
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConnsPerHost: vegeta.DefaultConnections,
-			IdleConnTimeout:     90 * time.Second,
-			TLSHandshakeTimeout: 10 * time.Second,
-		}
+		base = defaultTransport()
 	}
 	pl := newPools(4096)
 	run := newCollector(o)
@@ -295,9 +289,45 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		// which cost ~10% of the maximum rate in BenchmarkHarnessOverhead.
 		ft = base
 	}
+	tr, err := newTargeter(ctx, o, base, pl)
+	if err != nil {
+		return nil, err
+	}
+	if o.OutDir != "" {
+		if err := run.openResults(o.OutDir); err != nil {
+			return nil, err
+		}
+	}
+	stopProgress := run.progress(o.Progress)
+	attackStages(ctx, o, tr, &http.Client{Transport: ft}, clientTimeout, run)
+	stopProgress()
+	rep := run.report()
+	rep.SLO = o.SLO.Check(&rep.LoadReport)
+	rep.Interrupted = ctx.Err() != nil // before writing: report.json says so too
+	if o.OutDir != "" {
+		if err := run.write(rep); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// defaultTransport is the HTTP transport of a run without Options.Transport.
+func defaultTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConnsPerHost: vegeta.DefaultConnections,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+	}
+}
+
+// newTargeter builds the scenario's (or the mix's) targeter; the Elastic
+// Path customer-token scenarios first fetch an implicit token over base.
+func newTargeter(ctx context.Context, o Options, base http.RoundTripper, pl *pools) (vegeta.Targeter, error) {
 	b := &builder{base: strings.TrimRight(o.BaseURL, "/"), prof: o.Profile, creds: o.Credentials, pools: pl, tagSteps: multiStep(o), verifier: newVerifier(o.Profile)}
-	needsImplicit := o.Scenario == CustomerToken || o.Mix[CustomerToken] > 0
-	if needsImplicit {
+	if o.Scenario == CustomerToken || o.Mix[CustomerToken] > 0 {
 		c := &http.Client{Transport: base, Timeout: o.Timeout}
 		if err := b.fetchImplicit(ctx, c); err != nil {
 			return nil, fmt.Errorf("load: %w", err)
@@ -315,21 +345,22 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
-	if o.OutDir != "" {
-		if err := run.openResults(o.OutDir); err != nil {
-			return nil, err
-		}
-	}
-	stopProgress := run.progress(o.Progress)
+	return tr, nil
+}
+
+// attackStages attacks with one vegeta attacker per stage of the rate (one
+// stage without a ramp) until the stages, o.MaxRequests or ctx end, feeding
+// every result to run.
+func attackStages(ctx context.Context, o Options, tr vegeta.Targeter, client *http.Client, timeout time.Duration, run *collector) {
 	left := o.MaxRequests
 	for _, st := range o.stages() {
 		if ctx.Err() != nil || left == 0 {
 			break
 		}
 		atk := vegeta.NewAttacker(
-			vegeta.Client(&http.Client{Transport: ft}),
+			vegeta.Client(client),
 			vegeta.Redirects(vegeta.NoFollow),
-			vegeta.Timeout(clientTimeout),
+			vegeta.Timeout(timeout),
 			vegeta.Workers(o.Workers),
 			vegeta.MaxWorkers(max(o.Workers, uint64(st.rate)/10+o.Workers)),
 			vegeta.MaxBody(maxBody),
@@ -337,8 +368,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		var pacer vegeta.Pacer = vegeta.ConstantPacer{Freq: st.rate, Per: time.Second}
 		if st.rate == 0 {
 			pacer = maxRatePacer{}
-			atk = vegeta.NewAttacker(vegeta.Client(&http.Client{Transport: ft}), vegeta.Redirects(vegeta.NoFollow),
-				vegeta.Timeout(clientTimeout), vegeta.Workers(o.Workers), vegeta.MaxWorkers(o.Workers), vegeta.MaxBody(maxBody))
+			atk = vegeta.NewAttacker(vegeta.Client(client), vegeta.Redirects(vegeta.NoFollow),
+				vegeta.Timeout(timeout), vegeta.Workers(o.Workers), vegeta.MaxWorkers(o.Workers), vegeta.MaxBody(maxBody))
 		}
 		done := make(chan struct{})
 		go func() {
@@ -356,16 +387,6 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		close(done)
 		left -= min(left, n)
 	}
-	stopProgress()
-	rep := run.report()
-	rep.SLO = o.SLO.Check(&rep.LoadReport)
-	rep.Interrupted = ctx.Err() != nil // before writing: report.json says so too
-	if o.OutDir != "" {
-		if err := run.write(rep); err != nil {
-			return rep, err
-		}
-	}
-	return rep, nil
 }
 
 // collector accumulates results: metrics overall and per step, an HDR

@@ -189,16 +189,8 @@ func (d *rfc6749) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	challenge, method := q.Get("code_challenge"), q.Get("code_challenge_method")
-	switch {
-	case challenge == "" && method != "":
-		d.s.redirectError(w, r, redirect, "invalid_request", "code_challenge_method without code_challenge", state)
-		return
-	case challenge == "" && (c.ClientSecret == "" || d.cfg.RequirePKCE):
-		d.s.redirectError(w, r, redirect, "invalid_request", "PKCE code_challenge is required", state)
-		return
-	case challenge != "" && method != "S256" && !d.s.has(PKCEPlainAccepted):
-		// RFC 7636 §4.4.1; plain (the default) is not supported (RFC 9700 §2.1.1).
-		d.s.redirectError(w, r, redirect, "invalid_request", "code_challenge_method must be S256", state)
+	if desc := d.pkceProblem(c.ClientSecret == "", challenge, method); desc != "" {
+		d.s.redirectError(w, r, redirect, "invalid_request", desc, state)
 		return
 	}
 	code := d.s.issueCode(d, sess, d.cfg.CodeTTL.Duration, challenge, func() string { return randHex(32) })
@@ -209,6 +201,22 @@ func (d *rfc6749) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", redirect+querySep(redirect)+v.Encode())
 	w.WriteHeader(http.StatusFound)
+}
+
+// pkceProblem says what is wrong with an authorization request's PKCE
+// parameters (RFC 7636 §4.3), or "": public clients (and every client with
+// require_pkce) must send a challenge, and only S256 is accepted.
+func (d *rfc6749) pkceProblem(public bool, challenge, method string) string {
+	switch {
+	case challenge == "" && method != "":
+		return "code_challenge_method without code_challenge"
+	case challenge == "" && (public || d.cfg.RequirePKCE):
+		return "PKCE code_challenge is required"
+	case challenge != "" && method != "S256" && !d.s.has(PKCEPlainAccepted):
+		// RFC 7636 §4.4.1; plain (the default) is not supported (RFC 9700 §2.1.1).
+		return "code_challenge_method must be S256"
+	}
+	return ""
 }
 
 func (d *rfc6749) mint(sess *session, withRefresh bool) (*tokens, error) {
