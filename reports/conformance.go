@@ -261,20 +261,56 @@ func convertScenario(cf outputs.CucumberFeature, e outputs.CucumberElement) Scen
 	return s
 }
 
+// profileSet collects the profiles of a run directory by name, in the order
+// they were found.
+type profileSet struct {
+	byName map[string]*Profile
+	order  []string
+}
+
+// get returns the profile of that name, adding it if new.
+func (ps *profileSet) get(name string) *Profile {
+	if p, ok := ps.byName[name]; ok {
+		return p
+	}
+	ps.byName[name] = &Profile{Name: name}
+	ps.order = append(ps.order, name)
+	return ps.byName[name]
+}
+
+// keepOnly drops the profiles not listed, returning their names.
+func (ps *profileSet) keepOnly(listed map[string]bool) []string {
+	var dropped []string
+	kept := ps.order[:0]
+	for _, n := range ps.order {
+		if listed[n] {
+			kept = append(kept, n)
+			continue
+		}
+		delete(ps.byName, n)
+		dropped = append(dropped, n)
+	}
+	ps.order = kept
+	return dropped
+}
+
 // readConformance reads DIR/conformance (or the merged DIR/cucumber.json).
 func (b *builder) readConformance() {
-	confDir := filepath.Join(b.dir, "conformance")
-	byName := map[string]*Profile{}
-	var order []string
-	get := func(name string) *Profile {
-		if p, ok := byName[name]; ok {
-			return p
-		}
-		byName[name] = &Profile{Name: name}
-		order = append(order, name)
-		return byName[name]
+	ps := &profileSet{byName: map[string]*Profile{}}
+	b.readProfileDirs(ps)
+	if len(ps.order) == 0 { // the merged file, only when there are no per-profile files
+		b.readMergedCucumber(ps)
 	}
+	b.readSummary(ps)
+	sort.Strings(ps.order)
+	for _, n := range ps.order {
+		b.run.Profiles = append(b.run.Profiles, *ps.byName[n])
+	}
+}
 
+// readProfileDirs reads DIR/conformance/<profile>/cucumber.json.
+func (b *builder) readProfileDirs(ps *profileSet) {
+	confDir := filepath.Join(b.dir, "conformance")
 	entries, err := os.ReadDir(confDir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		b.problem(confDir, err)
@@ -291,100 +327,92 @@ func (b *builder) readConformance() {
 		b.attempted()
 		if err != nil {
 			b.problem(path, err)
-			get(e.Name())
+			ps.get(e.Name())
 			continue
 		}
-		feats, err := parseCucumber(data)
-		if err != nil {
-			b.problem(path, err)
-		}
-		if err == nil || len(feats) > 0 {
-			b.read()
-		}
-		get(e.Name()).Features = feats
+		ps.get(e.Name()).Features = b.parseCucumberFile(path, data)
 	}
+}
 
-	// The merged file, only when there are no per-profile files.
-	if len(order) == 0 {
-		path := filepath.Join(b.dir, "cucumber.json")
-		data, err := readBounded(path, maxInputFile)
-		if err == nil || !errors.Is(err, os.ErrNotExist) {
-			b.attempted()
-		}
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-		case err != nil:
-			b.problem(path, err)
-		default:
-			feats, err := parseCucumber(data)
-			if err != nil {
-				b.problem(path, err)
-			}
-			if err == nil || len(feats) > 0 {
-				b.read()
-			}
-			for _, f := range feats {
-				name, uri, ok := strings.Cut(f.URI, "/")
-				if !ok {
-					name, uri = "default", f.URI
-				}
-				f.URI = uri
-				p := get(name)
-				p.Features = append(p.Features, f)
-			}
-		}
+// parseCucumberFile parses one cucumber JSON file, counting it read when
+// anything of it could be.
+func (b *builder) parseCucumberFile(path string, data []byte) []Feature {
+	feats, err := parseCucumber(data)
+	if err != nil {
+		b.problem(path, err)
 	}
+	if err == nil || len(feats) > 0 {
+		b.read()
+	}
+	return feats
+}
 
-	// summary.json: targets, durations, and counts for profiles without cucumber JSON.
-	path := filepath.Join(b.dir, filepath.FromSlash(outputs.SummaryPath))
-	data, err := readBounded(path, 16<<20)
+// readMergedCucumber reads DIR/cucumber.json, whose feature URIs start with
+// "<profile>/".
+func (b *builder) readMergedCucumber(ps *profileSet) {
+	path := filepath.Join(b.dir, "cucumber.json")
+	data, err := readBounded(path, maxInputFile)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
+		return
 	case err != nil:
 		b.attempted()
 		b.problem(path, err)
-	default:
-		b.attempted()
-		sum, err := outputs.ParseSummary(data)
-		if err != nil {
-			b.problem(path, err)
-			break
-		}
-		b.read()
-		// verify already redacts the message; a hand-made or older file may not have.
-		b.run.Verify = &VerifyEnd{ExitCode: sum.ExitCode, Interrupted: sum.Interrupted, Error: Redact(sum.Error), ErrorKind: sum.ErrorKind}
-		// summary.json is the index of the run verify last wrote here: a profile
-		// directory it does not list is left over from an earlier run (verify
-		// --profile shopware after make run, or a run that stopped with exit 2).
-		listed := map[string]bool{}
-		for _, sp := range sum.Profiles {
-			listed[sp.Name] = true
-		}
-		kept := order[:0]
-		for _, n := range order {
-			if listed[n] {
-				kept = append(kept, n)
-				continue
-			}
-			delete(byName, n)
-			b.run.Notices = append(b.run.Notices, fmt.Sprintf(
-				"conformance/%s/ is from an earlier run: conformance/summary.json does not list profile %s, so it is left out", n, n))
-		}
-		order = kept
-		for _, sp := range sum.Profiles {
-			if sp.Name == "" {
-				continue
-			}
-			p := get(sp.Name)
-			p.Target = sp.Target
-			p.Duration = time.Duration(sp.DurationSeconds * float64(time.Second))
-			p.Declared = &DeclaredCounts{Must: sp.Must, Should: sp.Should}
-		}
+		return
 	}
+	b.attempted()
+	for _, f := range b.parseCucumberFile(path, data) {
+		name, uri, ok := strings.Cut(f.URI, "/")
+		if !ok {
+			name, uri = "default", f.URI
+		}
+		f.URI = uri
+		p := ps.get(name)
+		p.Features = append(p.Features, f)
+	}
+}
 
-	sort.Strings(order)
-	for _, n := range order {
-		b.run.Profiles = append(b.run.Profiles, *byName[n])
+// readSummary reads conformance/summary.json: how verify ended, and the
+// targets, durations and counts of its profiles (the counts also stand for
+// profiles without cucumber JSON). It is the index of the run verify last
+// wrote here: a profile directory it does not list is left over from an
+// earlier run (verify --profile shopware after make run, or a run that
+// stopped with exit 2) and is left out, with a notice.
+func (b *builder) readSummary(ps *profileSet) {
+	path := filepath.Join(b.dir, filepath.FromSlash(outputs.SummaryPath))
+	data, err := readBounded(path, 16<<20)
+	if errors.Is(err, os.ErrNotExist) {
+		return
+	}
+	b.attempted()
+	if err != nil {
+		b.problem(path, err)
+		return
+	}
+	sum, err := outputs.ParseSummary(data)
+	if err != nil {
+		b.problem(path, err)
+		return
+	}
+	b.read()
+	// verify already redacts the message; a hand-made or older file may not have.
+	b.run.Verify = &VerifyEnd{ExitCode: sum.ExitCode, Interrupted: sum.Interrupted, Error: Redact(sum.Error), ErrorKind: sum.ErrorKind}
+	listed := map[string]bool{}
+	for _, sp := range sum.Profiles {
+		listed[sp.Name] = true
+	}
+	for _, n := range ps.keepOnly(listed) {
+		b.run.Notices = append(b.run.Notices, fmt.Sprintf(
+			"conformance/%s/ is from an earlier run: conformance/summary.json does not list profile %s, so it is left out", n, n))
+	}
+	for _, sp := range sum.Profiles {
+		if sp.Name == "" {
+			continue
+		}
+		p := ps.get(sp.Name)
+		p.Target = sp.Target
+		p.Duration = time.Duration(sp.DurationSeconds * float64(time.Second))
+		p.Declared = &DeclaredCounts{Must: sp.Must, Should: sp.Should}
 	}
 }
 

@@ -94,6 +94,8 @@ const (
 	hdrDigits  = 3
 )
 
+// readLoad reads DIR/load/<scenario>/: report.json, results.bin and
+// latency.hgrm, each when present.
 func (b *builder) readLoad() {
 	loadDir := filepath.Join(b.dir, "load")
 	entries, err := os.ReadDir(loadDir)
@@ -109,83 +111,9 @@ func (b *builder) readLoad() {
 		}
 		ls := LoadScenario{Name: e.Name()}
 		dir := filepath.Join(loadDir, e.Name())
-		found := false
-
-		path := filepath.Join(dir, outputs.LoadReportName)
-		if data, err := readBounded(path, 64<<20); !errors.Is(err, os.ErrNotExist) {
-			found = true
-			b.attempted()
-			if err != nil {
-				b.problem(path, err)
-			} else {
-				var rep outputs.LoadReport
-				err := json.Unmarshal(data, &rep)
-				var typeErr *json.UnmarshalTypeError
-				switch {
-				case err == nil:
-					b.read()
-					ls.Report = &rep
-				case errors.As(err, &typeErr):
-					// The other fields decoded: keep them.
-					b.problem(path, fmt.Errorf("unexpected JSON: %w", err))
-					b.read()
-					ls.Report = &rep
-				default:
-					b.problem(path, fmt.Errorf("malformed JSON: %w", err))
-				}
-			}
-			if ls.Report != nil && ls.Report.SLO != nil {
-				for i, v := range ls.Report.SLO.Violations {
-					ls.Report.SLO.Violations[i] = Redact(v)
-				}
-			}
-			if ls.Report != nil {
-				for i, v := range ls.Report.Errors {
-					ls.Report.Errors[i] = Redact(v)
-				}
-			}
-		}
-
-		path = filepath.Join(dir, "results.bin")
-		if f, err := os.Open(path); !errors.Is(err, os.ErrNotExist) {
-			found = true
-			b.attempted()
-			if err != nil {
-				b.problem(path, err)
-			} else {
-				steps, n, err := readResults(b.ctx, f, e.Name())
-				f.Close()
-				ls.Steps, ls.Requests = steps, n
-				if err != nil {
-					ls.Truncated = n > 0
-					if n > 0 {
-						err = fmt.Errorf("%w (the %d results before it are reported)", err, n)
-					}
-					b.problem(path, err)
-				}
-				if n > 0 || err == nil {
-					b.read()
-				}
-			}
-		}
-
-		path = filepath.Join(dir, "latency.hgrm")
-		if data, err := readBounded(path, 16<<20); !errors.Is(err, os.ErrNotExist) {
-			found = true
-			b.attempted()
-			if err != nil {
-				b.problem(path, err)
-			} else {
-				dist, err := parseHGRM(string(data))
-				if err != nil {
-					b.problem(path, err)
-				}
-				if len(dist) > 0 {
-					b.read()
-				}
-				ls.Distribution = dist
-			}
-		}
+		found := b.readLoadReport(filepath.Join(dir, outputs.LoadReportName), &ls)
+		found = b.readResultsFile(filepath.Join(dir, "results.bin"), &ls) || found
+		found = b.readHGRM(filepath.Join(dir, "latency.hgrm"), &ls) || found
 		if ls.Report != nil && len(ls.Distribution) > 0 {
 			ls.Distribution = hgrmUnits(ls.Distribution, ls.Report.Latencies.Max)
 		}
@@ -194,6 +122,94 @@ func (b *builder) readLoad() {
 		}
 	}
 	sort.Slice(b.run.Load, func(i, j int) bool { return b.run.Load[i].Name < b.run.Load[j].Name })
+}
+
+// readLoadReport reads report.json into ls.Report, redacting its messages;
+// it reports whether the file exists.
+func (b *builder) readLoadReport(path string, ls *LoadScenario) bool {
+	data, err := readBounded(path, 64<<20)
+	if errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	b.attempted()
+	if err != nil {
+		b.problem(path, err)
+		return true
+	}
+	var rep outputs.LoadReport
+	err = json.Unmarshal(data, &rep)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+	case errors.As(err, &typeErr):
+		// The other fields decoded: keep them.
+		b.problem(path, fmt.Errorf("unexpected JSON: %w", err))
+	default:
+		b.problem(path, fmt.Errorf("malformed JSON: %w", err))
+		return true
+	}
+	b.read()
+	if rep.SLO != nil {
+		for i, v := range rep.SLO.Violations {
+			rep.SLO.Violations[i] = Redact(v)
+		}
+	}
+	for i, v := range rep.Errors {
+		rep.Errors[i] = Redact(v)
+	}
+	ls.Report = &rep
+	return true
+}
+
+// readResultsFile reads results.bin into ls's steps; it reports whether the
+// file exists.
+func (b *builder) readResultsFile(path string, ls *LoadScenario) bool {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	b.attempted()
+	if err != nil {
+		b.problem(path, err)
+		return true
+	}
+	defer f.Close()
+	steps, n, err := readResults(b.ctx, f, ls.Name)
+	ls.Steps, ls.Requests = steps, n
+	if err != nil {
+		ls.Truncated = n > 0
+		if n > 0 {
+			err = fmt.Errorf("%w (the %d results before it are reported)", err, n)
+		}
+		b.problem(path, err)
+	}
+	if n > 0 || err == nil {
+		b.read()
+	}
+	return true
+}
+
+// readHGRM reads latency.hgrm into ls.Distribution; it reports whether the
+// file exists.
+func (b *builder) readHGRM(path string, ls *LoadScenario) bool {
+	data, err := readBounded(path, 16<<20)
+	if errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	b.attempted()
+	if err != nil {
+		b.problem(path, err)
+		return true
+	}
+	dist, err := parseHGRM(string(data))
+	if err != nil {
+		b.problem(path, err)
+	}
+	if len(dist) > 0 {
+		b.read()
+	}
+	ls.Distribution = dist
+	return true
 }
 
 // stepName is the step of a result: Result.Attack is "<scenario>/<step>" (the
