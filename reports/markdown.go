@@ -19,6 +19,27 @@ func (r *Run) WriteMarkdown(w io.Writer) error {
 	p := func(format string, a ...any) { fmt.Fprintf(bw, format, a...) }
 	s := r.Summary()
 	p("# oauthconf report\n\n")
+	mdVerdict(p, s)
+	if len(s.Profiles) > 0 {
+		mdConformance(p, r, s)
+	}
+	if len(s.Load) > 0 {
+		mdLoad(p, s)
+		p("Open `report.html` for the scenario details and the load plots.\n")
+	} else {
+		p("Open `report.html` for the scenario details.\n")
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write markdown summary: %w", err)
+	}
+	return nil
+}
+
+// printer is fmt.Printf onto the summary being written.
+type printer func(format string, a ...any)
+
+// mdVerdict writes the verdict, how verify ended and the notices.
+func mdVerdict(p printer, s Summary) {
 	switch s.Verdict {
 	case "pass":
 		p("**Verdict: PASS**\n\n")
@@ -47,119 +68,119 @@ func (r *Run) WriteMarkdown(w io.Writer) error {
 		}
 		p("\n")
 	}
-	if len(s.Profiles) > 0 {
-		p("## Conformance\n\n")
-		for _, pr := range s.Profiles {
-			mark := "✅"
-			if pr.Must.Failed > 0 {
-				mark = "❌"
+}
+
+// mdConformance writes the headlines, the matrix and the failed scenarios.
+func mdConformance(p printer, r *Run, s Summary) {
+	p("## Conformance\n\n")
+	for _, pr := range s.Profiles {
+		mark := "✅"
+		if pr.Must.Failed > 0 {
+			mark = "❌"
+		}
+		p("- %s %s\n", mark, mdEscape(pr.Headline))
+	}
+	p("\n| feature |")
+	for _, pr := range s.Profiles {
+		p(" %s |", mdEscape(pr.Name))
+	}
+	p("\n| --- |")
+	for range s.Profiles {
+		p(" --- |")
+	}
+	p("\n")
+	for _, fname := range r.FeatureNames() {
+		p("| %s |", mdEscape(fname))
+		for _, pr := range r.Profiles {
+			f, ok := pr.Feature(fname)
+			if !ok {
+				p(" – |")
+				continue
 			}
-			p("- %s %s\n", mark, mdEscape(pr.Headline))
-		}
-		p("\n| feature |")
-		for _, pr := range s.Profiles {
-			p(" %s |", mdEscape(pr.Name))
-		}
-		p("\n| --- |")
-		for range s.Profiles {
-			p(" --- |")
+			c := f.Counts("")
+			mark := ""
+			if c.Failed > 0 {
+				mark = " ❌"
+			}
+			p(" %d ✔ · %d ✘ · %d ⏭%s |", c.Passed, c.Failed, c.Skipped, mark)
 		}
 		p("\n")
-		for _, fname := range r.FeatureNames() {
-			p("| %s |", mdEscape(fname))
-			for _, pr := range r.Profiles {
-				f, ok := pr.Feature(fname)
-				if !ok {
-					p(" – |")
-					continue
-				}
-				c := f.Counts("")
-				mark := ""
-				if c.Failed > 0 {
-					mark = " ❌"
-				}
-				p(" %d ✔ · %d ✘ · %d ⏭%s |", c.Passed, c.Failed, c.Skipped, mark)
+	}
+	// Like the headline: N of the M checks that ran pass; skips apart.
+	p("| **MUST** |")
+	for _, pr := range s.Profiles {
+		p(" %s |", ranOf(pr.Must))
+	}
+	p("\n| **SHOULD** |")
+	for _, pr := range s.Profiles {
+		p(" %s |", ranOf(pr.Should))
+	}
+	p("\n\n")
+	var fails []FailureSummary
+	for _, pr := range s.Profiles {
+		fails = append(fails, pr.Failures...)
+	}
+	if len(fails) > 0 {
+		mdFailures(p, fails)
+	}
+}
+
+// mdFailures lists the failed scenarios.
+func mdFailures(p printer, fails []FailureSummary) {
+	p("### Failed scenarios\n\n")
+	for _, f := range fails {
+		level := f.Level
+		if level == "" {
+			level = "untagged"
+		}
+		p("- **%s** · %s · %s (%s", mdEscape(f.Profile), mdEscape(f.Feature), mdEscape(f.Scenario), strings.ToUpper(level))
+		for _, t := range f.Requirements {
+			p(", `%s`", t)
+		}
+		p(")")
+		if f.Error != "" {
+			p(": %s", mdEscape(firstLine(f.Error)))
+		}
+		p("\n")
+	}
+	p("\n")
+}
+
+// mdLoad writes the load table and the SLO violations.
+func mdLoad(p printer, s Summary) {
+	p("## Load\n\n")
+	p("| scenario | step | requests | errors | throughput | p50 | p90 | p99 | max | SLO |\n")
+	p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	for _, l := range s.Load {
+		slo := "none"
+		if l.SLO != nil {
+			slo = "✅ pass"
+			if !l.SLO.Pass {
+				slo = "❌ fail"
+			}
+			slo += " `" + strings.ReplaceAll(l.SLO.Expr, "`", "'") + "`"
+		}
+		if l.Latency != nil {
+			p("| %s | **all** | %d | %s | %.1f/s | %s | %s | %s | %s | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate),
+				l.Throughput, l.Latency.P50, l.Latency.P90, l.Latency.P99, l.Latency.Max, slo)
+		} else {
+			p("| %s | **all** | %d | %s | – | – | – | – | – | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate), slo)
+		}
+		for _, st := range l.Steps {
+			p("| %s | %s | %d | %d (%.2f%%) | %.1f/s | %s | %s | %s | %s | |\n", mdEscape(l.Scenario), mdEscape(st.Name), st.Requests, st.Errors, st.ErrorRate*100,
+				st.Throughput, st.Latency.P50, st.Latency.P90, st.Latency.P99, st.Latency.Max)
+		}
+	}
+	p("\n")
+	for _, l := range s.Load {
+		if l.SLO != nil && len(l.SLO.Violations) > 0 {
+			p("SLO violations of **%s**:\n", mdEscape(l.Scenario))
+			for _, v := range l.SLO.Violations {
+				p("- %s\n", mdEscape(v))
 			}
 			p("\n")
 		}
-		// Like the headline: N of the M checks that ran pass; skips apart.
-		p("| **MUST** |")
-		for _, pr := range s.Profiles {
-			p(" %s |", ranOf(pr.Must))
-		}
-		p("\n| **SHOULD** |")
-		for _, pr := range s.Profiles {
-			p(" %s |", ranOf(pr.Should))
-		}
-		p("\n\n")
-		var fails []FailureSummary
-		for _, pr := range s.Profiles {
-			fails = append(fails, pr.Failures...)
-		}
-		if len(fails) > 0 {
-			p("### Failed scenarios\n\n")
-			for _, f := range fails {
-				level := f.Level
-				if level == "" {
-					level = "untagged"
-				}
-				p("- **%s** · %s · %s (%s", mdEscape(f.Profile), mdEscape(f.Feature), mdEscape(f.Scenario), strings.ToUpper(level))
-				for _, t := range f.Requirements {
-					p(", `%s`", t)
-				}
-				p(")")
-				if f.Error != "" {
-					p(": %s", mdEscape(firstLine(f.Error)))
-				}
-				p("\n")
-			}
-			p("\n")
-		}
 	}
-	if len(s.Load) > 0 {
-		p("## Load\n\n")
-		p("| scenario | step | requests | errors | throughput | p50 | p90 | p99 | max | SLO |\n")
-		p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
-		for _, l := range s.Load {
-			slo := "none"
-			if l.SLO != nil {
-				slo = "✅ pass"
-				if !l.SLO.Pass {
-					slo = "❌ fail"
-				}
-				slo += " `" + strings.ReplaceAll(l.SLO.Expr, "`", "'") + "`"
-			}
-			if l.Latency != nil {
-				p("| %s | **all** | %d | %s | %.1f/s | %s | %s | %s | %s | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate),
-					l.Throughput, l.Latency.P50, l.Latency.P90, l.Latency.P99, l.Latency.Max, slo)
-			} else {
-				p("| %s | **all** | %d | %s | – | – | – | – | – | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate), slo)
-			}
-			for _, st := range l.Steps {
-				p("| %s | %s | %d | %d (%.2f%%) | %.1f/s | %s | %s | %s | %s | |\n", mdEscape(l.Scenario), mdEscape(st.Name), st.Requests, st.Errors, st.ErrorRate*100,
-					st.Throughput, st.Latency.P50, st.Latency.P90, st.Latency.P99, st.Latency.Max)
-			}
-		}
-		p("\n")
-		for _, l := range s.Load {
-			if l.SLO != nil && len(l.SLO.Violations) > 0 {
-				p("SLO violations of **%s**:\n", mdEscape(l.Scenario))
-				for _, v := range l.SLO.Violations {
-					p("- %s\n", mdEscape(v))
-				}
-				p("\n")
-			}
-		}
-	}
-	if len(s.Load) > 0 {
-		p("Open `report.html` for the scenario details and the load plots.\n")
-	} else {
-		p("Open `report.html` for the scenario details.\n")
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write markdown summary: %w", err)
-	}
-	return nil
 }
 
 func pctOrDash(v *float64) string {
