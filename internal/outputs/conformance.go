@@ -10,6 +10,9 @@ const (
 	StatusPassed  = "passed"
 	StatusFailed  = "failed"
 	StatusSkipped = "skipped"
+	// StatusError is a scenario the harness could not judge (a bug of the
+	// suite, not a failure of the target).
+	StatusError = "error"
 )
 
 // Requirement levels, from the @must and @should scenario tags (RFC 2119
