@@ -31,8 +31,10 @@ run: build
 chromium:
 	./scripts/ensure-chromium.sh
 
+# staticcheck is pinned in go.mod (tool directive, honnef.co/go/tools v0.8.2).
 test: chromium
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	$(GO) test -race ./...
 
 # Prints ratios against baselines measured in the same run (see README: Benchmarks).

@@ -1,10 +1,8 @@
 package load
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/oauthconf/oauthconf/internal/outputs"
 )
 
 // DefaultCapacityProbes bounds a capacity search.
@@ -93,21 +93,9 @@ func FindCapacity(ctx context.Context, o Options, maxProbes int, progress io.Wri
 // WriteCapacity writes DIR/load/capacity.json: the SLO, the rate found and
 // every probe's verdict and headline numbers.
 func WriteCapacity(dir string, slo SLO, c *Capacity) error {
-	type probe struct {
-		Rate       int      `json:"rate"`
-		Pass       bool     `json:"pass"`
-		Requests   uint64   `json:"requests"`
-		Success    float64  `json:"success_ratio"`
-		P99        int64    `json:"p99"`
-		Violations []string `json:"violations"`
-	}
-	out := struct {
-		SLO    string  `json:"slo"`
-		Rate   int     `json:"rate"`
-		Probes []probe `json:"probes"`
-	}{SLO: slo.Expr, Rate: c.Rate}
+	out := outputs.Capacity{SLO: slo.Expr, Rate: c.Rate}
 	for _, p := range c.Probes {
-		pr := probe{Rate: p.Rate, Pass: p.Pass, Violations: []string{}}
+		pr := outputs.CapacityProbe{Rate: p.Rate, Pass: p.Pass, Violations: []string{}}
 		if p.Report != nil {
 			pr.Requests, pr.Success, pr.P99 = p.Report.Requests, p.Report.SuccessRatio, p.Report.Latencies.P99
 			if p.Report.SLO != nil {
@@ -116,19 +104,15 @@ func WriteCapacity(dir string, slo SLO, c *Capacity) error {
 		}
 		out.Probes = append(out.Probes, pr)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // keep "p99<50ms" readable
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
+	b, err := outputs.Marshal(out, false) // keep "p99<50ms" readable
+	if err != nil {
 		return fmt.Errorf("load: capacity.json: %w", err)
 	}
-	b := buf.Bytes()
-	d := filepath.Join(dir, "load")
-	if err := os.MkdirAll(d, 0o755); err != nil {
+	path := filepath.Join(dir, filepath.FromSlash(outputs.CapacityPath))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(d, "capacity.json"), b, 0o644); err != nil {
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
 	return nil

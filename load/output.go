@@ -2,7 +2,6 @@ package load
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/oauthconf/oauthconf/internal/outputs"
 )
 
 // write finishes results.bin and writes report.json, latency.hgrm and plot.html.
@@ -41,12 +42,12 @@ func WriteFiles(dir string, rep *Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
-	b, err := json.MarshalIndent(rep, "", "  ")
+	b, err := outputs.Marshal(rep.LoadReport, true)
 	if err != nil {
 		return fmt.Errorf("load: report.json: %w", err)
 	}
 	var errs []error
-	if err := os.WriteFile(filepath.Join(dir, "report.json"), append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, outputs.LoadReportName), b, 0o644); err != nil {
 		errs = append(errs, fmt.Errorf("load: %w", err))
 	}
 	if f, err := os.Create(filepath.Join(dir, "latency.hgrm")); err != nil {

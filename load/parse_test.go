@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/outputs"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -44,16 +45,16 @@ func TestParseSLO(t *testing.T) {
 }
 
 func TestSLOCheck(t *testing.T) {
-	rep := &Report{Requests: 10, SuccessRatio: 0.995, Throughput: 50, Latencies: LatencySummary{P99: int64(40 * time.Millisecond)}}
+	rep := &outputs.LoadReport{Requests: 10, SuccessRatio: 0.995, Throughput: 50, Latencies: outputs.LatencySummary{P99: int64(40 * time.Millisecond)}}
 	s, _ := ParseSLO("p99<50ms,success>=99.9%")
 	res := s.Check(rep)
 	require.False(t, res.Pass)
 	require.Equal(t, []string{"success >= 99.900%: got 99.500%"}, res.Violations)
 	s, _ = ParseSLO("success>=99.9%")
-	require.True(t, s.Check(&Report{Requests: 1000, SuccessRatio: 999.0 / 1000}).Pass, "exactly 99.9% meets >=99.9%")
+	require.True(t, s.Check(&outputs.LoadReport{Requests: 1000, SuccessRatio: 999.0 / 1000}).Pass, "exactly 99.9% meets >=99.9%")
 	s, _ = ParseSLO("p99<50ms")
 	require.True(t, s.Check(rep).Pass)
-	require.False(t, s.Check(&Report{}).Pass, "a run with no requests meets no SLO")
+	require.False(t, s.Check(&outputs.LoadReport{}).Pass, "a run with no requests meets no SLO")
 }
 
 func TestParseMixAndRamp(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/oauthconf/oauthconf/internal/outputs"
 	"github.com/oauthconf/oauthconf/profile"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -273,13 +274,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	base := o.Transport
 	if base == nil {
-		base = &http.Transport{
-			Proxy:               http.ProxyFromEnvironment,
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-			MaxIdleConnsPerHost: vegeta.DefaultConnections,
-			IdleConnTimeout:     90 * time.Second,
-			TLSHandshakeTimeout: 10 * time.Second,
-		}
+		base = defaultTransport()
 	}
 	pl := newPools(4096)
 	run := newCollector(o)
@@ -294,9 +289,45 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		// which cost ~10% of the maximum rate in BenchmarkHarnessOverhead.
 		ft = base
 	}
+	tr, err := newTargeter(ctx, o, base, pl)
+	if err != nil {
+		return nil, err
+	}
+	if o.OutDir != "" {
+		if err := run.openResults(o.OutDir); err != nil {
+			return nil, err
+		}
+	}
+	stopProgress := run.progress(o.Progress)
+	attackStages(ctx, o, tr, &http.Client{Transport: ft}, clientTimeout, run)
+	stopProgress()
+	rep := run.report()
+	rep.SLO = o.SLO.Check(&rep.LoadReport)
+	rep.Interrupted = ctx.Err() != nil // before writing: report.json says so too
+	if o.OutDir != "" {
+		if err := run.write(rep); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// defaultTransport is the HTTP transport of a run without Options.Transport.
+func defaultTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConnsPerHost: vegeta.DefaultConnections,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+	}
+}
+
+// newTargeter builds the scenario's (or the mix's) targeter; the Elastic
+// Path customer-token scenarios first fetch an implicit token over base.
+func newTargeter(ctx context.Context, o Options, base http.RoundTripper, pl *pools) (vegeta.Targeter, error) {
 	b := &builder{base: strings.TrimRight(o.BaseURL, "/"), prof: o.Profile, creds: o.Credentials, pools: pl, tagSteps: multiStep(o), verifier: newVerifier(o.Profile)}
-	needsImplicit := o.Scenario == CustomerToken || o.Mix[CustomerToken] > 0
-	if needsImplicit {
+	if o.Scenario == CustomerToken || o.Mix[CustomerToken] > 0 {
 		c := &http.Client{Transport: base, Timeout: o.Timeout}
 		if err := b.fetchImplicit(ctx, c); err != nil {
 			return nil, fmt.Errorf("load: %w", err)
@@ -314,21 +345,22 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
-	if o.OutDir != "" {
-		if err := run.openResults(o.OutDir); err != nil {
-			return nil, err
-		}
-	}
-	stopProgress := run.progress(o.Progress)
+	return tr, nil
+}
+
+// attackStages attacks with one vegeta attacker per stage of the rate (one
+// stage without a ramp) until the stages, o.MaxRequests or ctx end, feeding
+// every result to run.
+func attackStages(ctx context.Context, o Options, tr vegeta.Targeter, client *http.Client, timeout time.Duration, run *collector) {
 	left := o.MaxRequests
 	for _, st := range o.stages() {
 		if ctx.Err() != nil || left == 0 {
 			break
 		}
 		atk := vegeta.NewAttacker(
-			vegeta.Client(&http.Client{Transport: ft}),
+			vegeta.Client(client),
 			vegeta.Redirects(vegeta.NoFollow),
-			vegeta.Timeout(clientTimeout),
+			vegeta.Timeout(timeout),
 			vegeta.Workers(o.Workers),
 			vegeta.MaxWorkers(max(o.Workers, uint64(st.rate)/10+o.Workers)),
 			vegeta.MaxBody(maxBody),
@@ -336,8 +368,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		var pacer vegeta.Pacer = vegeta.ConstantPacer{Freq: st.rate, Per: time.Second}
 		if st.rate == 0 {
 			pacer = maxRatePacer{}
-			atk = vegeta.NewAttacker(vegeta.Client(&http.Client{Transport: ft}), vegeta.Redirects(vegeta.NoFollow),
-				vegeta.Timeout(clientTimeout), vegeta.Workers(o.Workers), vegeta.MaxWorkers(o.Workers), vegeta.MaxBody(maxBody))
+			atk = vegeta.NewAttacker(vegeta.Client(client), vegeta.Redirects(vegeta.NoFollow),
+				vegeta.Timeout(timeout), vegeta.Workers(o.Workers), vegeta.MaxWorkers(o.Workers), vegeta.MaxBody(maxBody))
 		}
 		done := make(chan struct{})
 		go func() {
@@ -355,16 +387,6 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		close(done)
 		left -= min(left, n)
 	}
-	stopProgress()
-	rep := run.report()
-	rep.SLO = o.SLO.Check(rep)
-	rep.Interrupted = ctx.Err() != nil // before writing: report.json says so too
-	if o.OutDir != "" {
-		if err := run.write(rep); err != nil {
-			return rep, err
-		}
-	}
-	return rep, nil
 }
 
 // collector accumulates results: metrics overall and per step, an HDR
@@ -566,65 +588,24 @@ func validate(p *profile.Profile, scenario, step string, r *vegeta.Result) strin
 // hasKey reports whether body mentions "key" (only used on an error path).
 func hasKey(body []byte, key string) bool { return strings.Contains(string(body), `"`+key+`"`) }
 
-// Report is the outcome of a run; it is what report.json holds.
+// Report is the outcome of a run: report.json's fields (outputs.LoadReport)
+// plus the raw metrics that latency.hgrm and plot.html are drawn from.
 type Report struct {
-	Scenario        string                 `json:"scenario"`
-	Profile         string                 `json:"profile"`
-	Target          string                 `json:"target"`
-	Rate            float64                `json:"rate"`
-	DurationSeconds float64                `json:"duration_seconds"`
-	Requests        uint64                 `json:"requests"`
-	SuccessRatio    float64                `json:"success_ratio"`
-	Throughput      float64                `json:"throughput"`
-	Latencies       LatencySummary         `json:"latencies"`
-	StatusCodes     map[string]int         `json:"status_codes"`
-	Errors          []string               `json:"errors"`
-	Steps           map[string]*StepReport `json:"steps"`
-	Flow            *LatencySummary        `json:"flow,omitempty"`
-	SLO             *SLOResult             `json:"slo"`
-	Timeline        []TimelinePoint        `json:"timeline"`
-	Interrupted     bool                   `json:"interrupted,omitempty"`
+	outputs.LoadReport
 
 	metrics vegeta.Metrics
 	hist    *hdrhistogram.Histogram
 	samples [][2]int64 // (ms since start, latency µs)
 }
 
-// StepReport is the metrics of one step.
-type StepReport struct {
-	Requests     uint64         `json:"requests"`
-	SuccessRatio float64        `json:"success_ratio"`
-	Latencies    LatencySummary `json:"latencies"`
-	StatusCodes  map[string]int `json:"status_codes"`
-}
-
-// LatencySummary holds latency statistics in nanoseconds.
-type LatencySummary struct {
-	Count int64 `json:"count,omitempty"`
-	Mean  int64 `json:"mean"`
-	P50   int64 `json:"p50"`
-	P90   int64 `json:"p90"`
-	P95   int64 `json:"p95"`
-	P99   int64 `json:"p99"`
-	Max   int64 `json:"max"`
-}
-
-func (l LatencySummary) get(name string) int64 {
+// latencyOf returns the latency statistic an SLO names (mean, p50, …, max).
+func latencyOf(l outputs.LatencySummary, name string) int64 {
 	return map[string]int64{"mean": l.Mean, "p50": l.P50, "p90": l.P90, "p95": l.P95, "p99": l.P99, "max": l.Max}[name]
 }
 
-// TimelinePoint is one second of the run.
-type TimelinePoint struct {
-	Second   int64 `json:"second"`
-	Requests int   `json:"requests"`
-	Errors   int   `json:"errors"`
-	P50      int64 `json:"p50"` // ns
-	P99      int64 `json:"p99"` // ns
-}
-
-func summarize(m *vegeta.Metrics) LatencySummary {
+func summarize(m *vegeta.Metrics) outputs.LatencySummary {
 	l := m.Latencies
-	return LatencySummary{Mean: int64(l.Mean), P50: int64(l.P50), P90: int64(l.P90), P95: int64(l.P95), P99: int64(l.P99), Max: int64(l.Max)}
+	return outputs.LatencySummary{Mean: int64(l.Mean), P50: int64(l.P50), P90: int64(l.P90), P95: int64(l.P95), P99: int64(l.P99), Max: int64(l.Max)}
 }
 
 func codes(m *vegeta.Metrics) map[string]int {
@@ -643,12 +624,12 @@ func (c *collector) report() *Report {
 	if c.opts.Profile != nil {
 		profName = c.opts.Profile.Name
 	}
-	rep := &Report{
+	rep := &Report{LoadReport: outputs.LoadReport{
 		Scenario: c.opts.Scenario, Profile: profName, Target: c.opts.BaseURL,
 		Rate: c.total.Rate, DurationSeconds: c.total.Duration.Seconds(), Requests: c.total.Requests,
 		Latencies: summarize(&c.total), StatusCodes: codes(&c.total), Errors: append([]string{}, c.total.Errors...),
-		Steps: map[string]*StepReport{}, metrics: c.total, hist: c.hist,
-	}
+		Steps: map[string]*outputs.StepReport{},
+	}, metrics: c.total, hist: c.hist}
 	if c.total.Requests > 0 {
 		rep.SuccessRatio = float64(c.ok) / float64(c.total.Requests)
 		if d := c.total.Duration + c.total.Wait; d > 0 {
@@ -662,7 +643,7 @@ func (c *collector) report() *Report {
 		if m != &c.total {
 			m.Close()
 		}
-		sr := &StepReport{Requests: m.Requests, Latencies: summarize(m), StatusCodes: codes(m)}
+		sr := &outputs.StepReport{Requests: m.Requests, Latencies: summarize(m), StatusCodes: codes(m)}
 		if m.Requests > 0 {
 			sr.SuccessRatio = float64(c.stepOK[name]) / float64(m.Requests)
 		}
@@ -675,7 +656,7 @@ func (c *collector) report() *Report {
 		for _, d := range fl {
 			sum += d
 		}
-		rep.Flow = &LatencySummary{Count: int64(len(fl)), Mean: int64(sum) / int64(len(fl)), P50: q(0.5), P90: q(0.9), P95: q(0.95), P99: q(0.99), Max: int64(fl[len(fl)-1])}
+		rep.Flow = &outputs.LatencySummary{Count: int64(len(fl)), Mean: int64(sum) / int64(len(fl)), P50: q(0.5), P90: q(0.9), P95: q(0.95), P99: q(0.99), Max: int64(fl[len(fl)-1])}
 	}
 	secs := make([]int64, 0, len(c.seconds))
 	for s := range c.seconds {
@@ -686,7 +667,7 @@ func (c *collector) report() *Report {
 		sd := c.seconds[s]
 		lat := append([]int64(nil), sd.Lat...)
 		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		tp := TimelinePoint{Second: s, Requests: sd.N, Errors: sd.Errors}
+		tp := outputs.TimelinePoint{Second: s, Requests: sd.N, Errors: sd.Errors}
 		if len(lat) > 0 {
 			tp.P50 = lat[len(lat)/2] * 1000
 			tp.P99 = lat[min(len(lat)-1, len(lat)*99/100)] * 1000

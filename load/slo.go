@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oauthconf/oauthconf/internal/outputs"
 )
 
 // SLO is a list of conditions a run must meet, e.g. "p99<50ms,success>=99.9%".
@@ -72,25 +74,18 @@ func ParseSLO(expr string) (SLO, error) {
 	return s, nil
 }
 
-// SLOResult is the verdict of an SLO on a run.
-type SLOResult struct {
-	Expr       string   `json:"expr"`
-	Pass       bool     `json:"pass"`
-	Violations []string `json:"violations"`
-}
-
 // Check evaluates the SLO against a report; an empty SLO returns nil.
-func (s SLO) Check(r *Report) *SLOResult {
+func (s SLO) Check(r *outputs.LoadReport) *outputs.SLOVerdict {
 	if len(s.Conds) == 0 {
 		return nil
 	}
-	res := &SLOResult{Expr: s.Expr, Pass: true, Violations: []string{}}
+	res := &outputs.SLOVerdict{Expr: s.Expr, Pass: true, Violations: []string{}}
 	for _, c := range s.Conds {
 		var got float64
 		var show func(float64) string
 		switch {
 		case latencyMetrics[c.Metric]:
-			got = float64(r.Latencies.get(c.Metric))
+			got = float64(latencyOf(r.Latencies, c.Metric))
 			show = func(v float64) string { return time.Duration(v).Round(time.Microsecond).String() }
 		case c.Metric == "success":
 			got = r.SuccessRatio

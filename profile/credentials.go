@@ -22,6 +22,16 @@ func EnvName(name string) string {
 	return "OAUTHCONF_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(name))
 }
 
+// CredentialNames returns the names of the credentials p declares, sorted.
+func CredentialNames(p *Profile) []string {
+	names := make([]string, 0, len(p.Credentials))
+	for n := range p.Credentials {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
 // Resolve finds a value for every credential the profile declares, in this
 // order: given (flags or a credentials file), the environment (see EnvName),
 // the declared default. A required credential with no value is an error naming

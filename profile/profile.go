@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/oauthconf/oauthconf/internal/outputs"
 )
 
 //go:embed builtin/*.yaml
@@ -54,8 +56,8 @@ const (
 // Levels for a check: a failing MUST fails the run; a SHOULD is a warning unless
 // --strict; off skips the check with a reason.
 const (
-	LevelMust   = "must"
-	LevelShould = "should"
+	LevelMust   = outputs.LevelMust
+	LevelShould = outputs.LevelShould
 	LevelOff    = "off"
 )
 
@@ -325,33 +327,69 @@ func Parse(data []byte, source string) (*Profile, error) {
 	return &p, nil
 }
 
-func (p *Profile) validate() error {
-	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-	if p.Name == "" {
-		bad("name: required")
+// problems collects every validation error of a profile (all are reported,
+// not only the first).
+type problems []error
+
+func (e *problems) bad(format string, a ...any) { *e = append(*e, fmt.Errorf(format, a...)) }
+
+func (e *problems) checkAuth(field, v string) {
+	switch v {
+	case ClientAuthBasic, ClientAuthBody, ClientAuthNone:
+	default:
+		e.bad("%s: %q is not basic, body or none", field, v)
 	}
+}
+
+func (e *problems) checkLevel(field, v string) {
+	switch v {
+	case "", LevelMust, LevelShould, LevelOff:
+	default:
+		e.bad("%s: %q is not must, should or off", field, v)
+	}
+}
+
+// validate checks p and fills in its defaults.
+func (p *Profile) validate() error {
+	var e problems
+	if p.Name == "" {
+		e.bad("name: required")
+	}
+	p.validateEndpoints(&e)
+	p.validateFormats(&e)
+	e.checkLevel("headers.no_store", p.Headers.NoStore)
+	if len(p.Grants) == 0 {
+		e.bad("grants: at least one grant is required")
+	}
+	for name := range p.Grants {
+		p.validateGrant(&e, name)
+	}
+	if p.Supports(GrantAuthorizationCode) && (p.Authorize == nil || p.Authorize.Path == "") {
+		e.bad("authorize.path: required when grants has authorization_code")
+	}
+	p.validateResources(&e)
+	for tag, lvl := range p.Requirements {
+		e.checkLevel("requirements."+tag, lvl)
+	}
+	return errors.Join(e...)
+}
+
+// validateEndpoints checks the token, authorize, revocation and
+// introspection endpoints.
+func (p *Profile) validateEndpoints(e *problems) {
 	if p.Token.Path == "" || !strings.HasPrefix(p.Token.Path, "/") {
-		bad("token.path: required, and must start with /")
+		e.bad("token.path: required, and must start with /")
 	}
 	if p.Authorize != nil {
 		switch p.Authorize.PKCE {
 		case "", PKCERequired, PKCESupported:
 		default:
-			bad("authorize.pkce: %q is not required or supported", p.Authorize.PKCE)
+			e.bad("authorize.pkce: %q is not required or supported", p.Authorize.PKCE)
 		}
 	}
-	for code, v := range p.Errors.Codes {
-		for _, c := range strings.Split(v, ",") {
-			if strings.TrimSpace(c) == "" {
-				bad("errors.codes.%s: %q has an empty code (an empty entry would accept a body without one)", code, v)
-				break
-			}
-		}
-	}
-	for field, e := range map[string]*Endpoint{"revocation.path": p.Revocation, "introspection.path": p.Introspection} {
-		if e != nil && e.Path != "" && !strings.HasPrefix(e.Path, "/") && !strings.HasPrefix(e.Path, "http://") && !strings.HasPrefix(e.Path, "https://") {
-			bad("%s: %q must start with / (or be an absolute http:// or https:// URL)", field, e.Path)
+	for field, ep := range map[string]*Endpoint{"revocation.path": p.Revocation, "introspection.path": p.Introspection} {
+		if ep != nil && ep.Path != "" && !strings.HasPrefix(ep.Path, "/") && !strings.HasPrefix(ep.Path, "http://") && !strings.HasPrefix(ep.Path, "https://") {
+			e.bad("%s: %q must start with / (or be an absolute http:// or https:// URL)", field, ep.Path)
 		}
 	}
 	switch p.Token.Encoding {
@@ -359,89 +397,88 @@ func (p *Profile) validate() error {
 	case "":
 		p.Token.Encoding = EncodingForm
 	default:
-		bad("token.encoding: %q is not form or json", p.Token.Encoding)
-	}
-	checkAuth := func(field, v string) {
-		switch v {
-		case ClientAuthBasic, ClientAuthBody, ClientAuthNone:
-		default:
-			bad("%s: %q is not basic, body or none", field, v)
-		}
+		e.bad("token.encoding: %q is not form or json", p.Token.Encoding)
 	}
 	if p.Token.ClientAuth == "" {
 		p.Token.ClientAuth = ClientAuthBasic
 	}
-	checkAuth("token.client_auth", p.Token.ClientAuth)
+	e.checkAuth("token.client_auth", p.Token.ClientAuth)
+}
+
+// validateFormats checks the token format and the error format and codes.
+func (p *Profile) validateFormats(e *problems) {
+	for code, v := range p.Errors.Codes {
+		for _, c := range strings.Split(v, ",") {
+			if strings.TrimSpace(c) == "" {
+				e.bad("errors.codes.%s: %q has an empty code (an empty entry would accept a body without one)", code, v)
+				break
+			}
+		}
+	}
 	switch p.TokenFormat {
 	case "", "jwt", "opaque":
 	default:
-		bad("token_format: %q is not jwt or opaque", p.TokenFormat)
+		e.bad("token_format: %q is not jwt or opaque", p.TokenFormat)
 	}
 	switch p.Errors.Format {
 	case "", "rfc6749", "ucommerce", "shopware", "elasticpath":
 	default:
-		bad("errors.format: %q is not rfc6749, ucommerce, shopware or elasticpath", p.Errors.Format)
+		e.bad("errors.format: %q is not rfc6749, ucommerce, shopware or elasticpath", p.Errors.Format)
 	}
 	if p.Errors.Format == "" {
 		p.Errors.Format = "rfc6749"
 	}
-	checkLevel := func(field, v string) {
-		switch v {
-		case "", LevelMust, LevelShould, LevelOff:
-		default:
-			bad("%s: %q is not must, should or off", field, v)
+}
+
+// validateGrant checks grants.<name> (an empty entry becomes an empty Grant).
+func (p *Profile) validateGrant(e *problems, name string) {
+	g := p.Grants[name]
+	if g == nil {
+		g = &Grant{}
+		p.Grants[name] = g
+	}
+	switch name {
+	case GrantAuthorizationCode, GrantClientCredentials, GrantPassword, GrantRefreshToken, GrantImplicit:
+	default:
+		e.bad("grants.%s: unknown grant (known: authorization_code, client_credentials, password, refresh_token, implicit)", name)
+	}
+	if g.ClientAuth != "" {
+		e.checkAuth("grants."+name+".client_auth", g.ClientAuth)
+	}
+	switch g.RefreshToken {
+	case "", "required", "forbidden", "optional":
+	default:
+		e.bad("grants.%s.refresh_token: %q is not required, forbidden or optional", name, g.RefreshToken)
+	}
+	e.checkLevel("grants."+name+".level", g.Level)
+	switch g.Endpoint {
+	case "", "token":
+	case "authorize":
+		if name != GrantImplicit {
+			e.bad("grants.%s.endpoint: only the implicit grant can use the authorize endpoint", name)
+		} else if p.Authorize == nil || p.Authorize.Path == "" {
+			e.bad("grants.%s.endpoint: authorize needs authorize.path", name)
+		}
+	default:
+		e.bad("grants.%s.endpoint: %q is not token or authorize", name, g.Endpoint)
+	}
+	for _, ref := range refs(g.Params) {
+		if _, ok := p.Credentials[ref]; !ok {
+			e.bad("grants.%s.params: ${%s} names no credential declared under credentials", name, ref)
 		}
 	}
-	checkLevel("headers.no_store", p.Headers.NoStore)
-	if len(p.Grants) == 0 {
-		bad("grants: at least one grant is required")
-	}
-	for name, g := range p.Grants {
-		if g == nil {
-			p.Grants[name] = &Grant{}
-			g = p.Grants[name]
-		}
-		switch name {
-		case GrantAuthorizationCode, GrantClientCredentials, GrantPassword, GrantRefreshToken, GrantImplicit:
-		default:
-			bad("grants.%s: unknown grant (known: authorization_code, client_credentials, password, refresh_token, implicit)", name)
-		}
-		if g.ClientAuth != "" {
-			checkAuth("grants."+name+".client_auth", g.ClientAuth)
-		}
-		switch g.RefreshToken {
-		case "", "required", "forbidden", "optional":
-		default:
-			bad("grants.%s.refresh_token: %q is not required, forbidden or optional", name, g.RefreshToken)
-		}
-		checkLevel("grants."+name+".level", g.Level)
-		switch g.Endpoint {
-		case "", "token":
-		case "authorize":
-			if name != GrantImplicit {
-				bad("grants.%s.endpoint: only the implicit grant can use the authorize endpoint", name)
-			} else if p.Authorize == nil || p.Authorize.Path == "" {
-				bad("grants.%s.endpoint: authorize needs authorize.path", name)
-			}
-		default:
-			bad("grants.%s.endpoint: %q is not token or authorize", name, g.Endpoint)
-		}
-		for _, ref := range refs(g.Params) {
-			if _, ok := p.Credentials[ref]; !ok {
-				bad("grants.%s.params: ${%s} names no credential declared under credentials", name, ref)
-			}
-		}
-	}
-	if p.Supports(GrantAuthorizationCode) && (p.Authorize == nil || p.Authorize.Path == "") {
-		bad("authorize.path: required when grants has authorization_code")
-	}
+}
+
+// validateResources checks the protected resources and fills in their
+// default method (GET) and success status (200).
+func (p *Profile) validateResources(e *problems) {
 	for name, r := range p.Resources {
 		if !slices.Contains(ResourceNames(), name) {
-			bad("resources.%s: not a resource the suite uses (%s)", name, strings.Join(ResourceNames(), ", "))
+			e.bad("resources.%s: not a resource the suite uses (%s)", name, strings.Join(ResourceNames(), ", "))
 			continue
 		}
 		if r == nil || r.Path == "" {
-			bad("resources.%s.path: required", name)
+			e.bad("resources.%s.path: required", name)
 			continue
 		}
 		if r.Method == "" {
@@ -451,10 +488,6 @@ func (p *Profile) validate() error {
 			r.OK = 200
 		}
 	}
-	for tag, lvl := range p.Requirements {
-		checkLevel("requirements."+tag, lvl)
-	}
-	return errors.Join(errs...)
 }
 
 // refs returns the ${name} references in the values of m (not ${token.X}).

@@ -65,7 +65,6 @@ type session struct {
 	sessionID   string
 	scope       string
 	redirectURI string
-	admin       bool
 	fam         *family
 }
 
@@ -76,8 +75,6 @@ type tokens struct {
 	accessExp time.Time // when the access token really expires
 	expiresIn int64     // what the response says
 	refresh   string
-	// redirectURI is Ucommerce's redirect_uri response field (null on refresh).
-	redirectURI *string
 }
 
 // family groups the tokens that descend from one authorization (a code and its

@@ -36,7 +36,6 @@ const (
 	reasonUserCredentials = "user-credentials"
 	reasonRefreshInvalid  = "refresh-invalid"
 	reasonNoToken         = "no-token" // RFC 6750 §3.1: no credentials, no error code
-	reasonForbidden       = "forbidden"
 )
 
 func errInvalidRequest(desc, param string) *oauthError {
@@ -60,13 +59,12 @@ type tokenRequest struct {
 	r      *http.Request
 	params map[string]string
 	// basic holds HTTP Basic credentials (RFC 6749 §2.3.1), when sent.
-	basic               bool
-	basicID, basicPass  string
-	hasAuthHeader       bool
-	query               url.Values
-	jsonBody            bool
-	grant               string
-	clientID, clientPwd string // the client credentials found, wherever they were
+	basic              bool
+	basicID, basicPass string
+	hasAuthHeader      bool
+	query              url.Values
+	jsonBody           bool
+	grant              string
 }
 
 // knownParams are the parameters RFC 6749 and the vendors define for the token
@@ -325,11 +323,6 @@ func (s *Server) bearerToken(r *http.Request) (string, *oauthError) {
 // errTokenInvalid is RFC 6750 §3.1's invalid_token.
 func errTokenInvalid(desc string) *oauthError {
 	return &oauthError{code: "invalid_token", desc: desc, status: http.StatusUnauthorized}
-}
-
-// errForbidden is RFC 6750 §3.1's insufficient_scope.
-func errForbidden(desc string) *oauthError {
-	return &oauthError{code: "insufficient_scope", desc: desc, status: http.StatusForbidden, reason: reasonForbidden}
 }
 
 // errorStatus returns the HTTP status for e, honouring error-status-200.

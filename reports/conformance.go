@@ -1,8 +1,6 @@
 package reports
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,19 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
-)
 
-// Scenario statuses, as counted in the matrix.
-const (
-	StatusPassed  = "passed"
-	StatusFailed  = "failed"
-	StatusSkipped = "skipped"
-)
-
-// Requirement levels, from the @must and @should scenario tags.
-const (
-	LevelMust   = "must"
-	LevelShould = "should"
+	"github.com/oauthconf/oauthconf/internal/outputs"
 )
 
 // Profile is one profile's conformance run.
@@ -57,8 +44,8 @@ type Scenario struct {
 	Line         int
 	Tags         []string // every tag, deduplicated, in order, with the leading "@"
 	Requirements []string // the requirement tags (all tags but the level, @slow and @grant-…)
-	Level        string   // LevelShould if tagged @should, else LevelMust (as the runner decides before profile overrides)
-	Status       string   // StatusPassed, StatusFailed or StatusSkipped
+	Level        string   // outputs.LevelShould if tagged @should, else outputs.LevelMust (as the runner decides before profile overrides)
+	Status       string   // outputs.StatusPassed, outputs.StatusFailed or outputs.StatusSkipped
 	SkipReason   string   // why it was skipped (redacted)
 	Steps        []Step
 	Duration     time.Duration // sum of the step durations
@@ -80,21 +67,14 @@ type Attachment struct {
 	Text string // decoded and redacted
 }
 
-// Counts are pass/fail/skip counts.
-type Counts struct {
-	Passed  int `json:"passed"`
-	Failed  int `json:"failed"`
-	Skipped int `json:"skipped"`
-}
+// Counts are pass/fail/skip counts (summary.json's, and the matrix's).
+type Counts = outputs.Counts
 
-// Total is Passed+Failed+Skipped.
-func (c Counts) Total() int { return c.Passed + c.Failed + c.Skipped }
-
-func (c *Counts) add(status string) {
+func addStatus(c *Counts, status string) {
 	switch status {
-	case StatusPassed:
+	case outputs.StatusPassed:
 		c.Passed++
-	case StatusFailed:
+	case outputs.StatusFailed:
 		c.Failed++
 	default:
 		c.Skipped++
@@ -106,7 +86,7 @@ func (f Feature) Counts(level string) Counts {
 	var c Counts
 	for _, s := range f.Scenarios {
 		if level == "" || s.Level == level {
-			c.add(s.Status)
+			addStatus(&c, s.Status)
 		}
 	}
 	return c
@@ -119,21 +99,17 @@ func (f Feature) Counts(level string) Counts {
 func (p Profile) Counts(level string) Counts {
 	if p.Declared != nil && (level != "" || len(p.Features) == 0) {
 		switch level {
-		case LevelMust:
+		case outputs.LevelMust:
 			return p.Declared.Must
-		case LevelShould:
+		case outputs.LevelShould:
 			return p.Declared.Should
 		default:
-			m, s := p.Declared.Must, p.Declared.Should
-			return Counts{Passed: m.Passed + s.Passed, Failed: m.Failed + s.Failed, Skipped: m.Skipped + s.Skipped}
+			return p.Declared.Must.Plus(p.Declared.Should)
 		}
 	}
 	var c Counts
 	for _, f := range p.Features {
-		fc := f.Counts(level)
-		c.Passed += fc.Passed
-		c.Failed += fc.Failed
-		c.Skipped += fc.Skipped
+		c = c.Plus(f.Counts(level))
 	}
 	return c
 }
@@ -151,7 +127,7 @@ func (p Profile) Feature(name string) (Feature, bool) {
 // Headline is the profile's headline sentence, e.g.
 // "12 of 14 MUST checks pass for profile ucommerce (1 failed, 1 skipped)".
 func (p Profile) Headline() string {
-	c := p.Counts(LevelMust)
+	c := p.Counts(outputs.LevelMust)
 	// M counts the checks that ran; skipped ones (not applicable to the
 	// profile, needing a credential not given, or @slow under --skip-slow:
 	// the report lists each reason) are said apart.
@@ -167,41 +143,6 @@ func (p Profile) Headline() string {
 		s += " (" + strings.Join(extra, ", ") + ")"
 	}
 	return s
-}
-
-// cucumber JSON, as godog v0.15's cucumber formatter writes it.
-type cukeFeature struct {
-	URI      string        `json:"uri"`
-	Name     string        `json:"name"`
-	Tags     []cukeTag     `json:"tags"`
-	Elements []cukeElement `json:"elements"`
-}
-
-type cukeTag struct {
-	Name string `json:"name"`
-}
-
-type cukeElement struct {
-	Name  string     `json:"name"`
-	Line  int        `json:"line"`
-	Type  string     `json:"type"`
-	Tags  []cukeTag  `json:"tags"`
-	Steps []cukeStep `json:"steps"`
-}
-
-type cukeStep struct {
-	Keyword string `json:"keyword"`
-	Name    string `json:"name"`
-	Result  struct {
-		Status   string `json:"status"`
-		Error    string `json:"error_message"`
-		Duration *int64 `json:"duration"`
-	} `json:"result"`
-	Embeddings []struct {
-		Name     string `json:"name"`
-		MimeType string `json:"mime_type"`
-		Data     string `json:"data"`
-	} `json:"embeddings"`
 }
 
 // maxInputFile bounds every file read.
@@ -227,50 +168,15 @@ func readBounded(path string, limit int64) ([]byte, error) {
 // parseCucumber parses godog cucumber JSON. On a syntax error (e.g. a truncated file)
 // it returns the features that decoded completely before the error, with the error.
 func parseCucumber(data []byte) ([]Feature, error) {
-	var raw []json.RawMessage
-	err := json.Unmarshal(data, &raw)
-	if err != nil {
-		// Recover the complete features before a truncation.
-		raw, err = partialArray(data)
-	}
+	cfs, err := outputs.ParseCucumber(data)
 	var feats []Feature
-	for i, r := range raw {
-		var cf cukeFeature
-		if e := json.Unmarshal(r, &cf); e != nil {
-			err = errors.Join(err, fmt.Errorf("feature %d: %w", i, e))
-			continue
-		}
+	for _, cf := range cfs {
 		feats = append(feats, convertFeature(cf))
 	}
 	return feats, err
 }
 
-// partialArray decodes the elements of a JSON array one by one, returning the ones
-// that decoded before the first error, and that error (with its offset).
-func partialArray(data []byte) ([]json.RawMessage, error) {
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, fmt.Errorf("not JSON: %w", err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return nil, fmt.Errorf("not a cucumber JSON array (starts with %v)", tok)
-	}
-	var out []json.RawMessage
-	for dec.More() {
-		var r json.RawMessage
-		if err := dec.Decode(&r); err != nil {
-			return out, fmt.Errorf("malformed or truncated JSON after %d complete feature(s) at byte %d: %w", len(out), dec.InputOffset(), err)
-		}
-		out = append(out, r)
-	}
-	if _, err := dec.Token(); err != nil {
-		return out, fmt.Errorf("truncated JSON after %d complete feature(s): %w", len(out), err)
-	}
-	return out, nil
-}
-
-func convertFeature(cf cukeFeature) Feature {
+func convertFeature(cf outputs.CucumberFeature) Feature {
 	f := Feature{Name: cf.Name, URI: cf.URI}
 	if f.Name == "" {
 		f.Name = cf.URI
@@ -284,11 +190,11 @@ func convertFeature(cf cukeFeature) Feature {
 	return f
 }
 
-func convertScenario(cf cukeFeature, e cukeElement) Scenario {
-	s := Scenario{Name: e.Name, Line: e.Line, Level: LevelMust}
+func convertScenario(cf outputs.CucumberFeature, e outputs.CucumberElement) Scenario {
+	s := Scenario{Name: e.Name, Line: e.Line, Level: outputs.LevelMust}
 	seen := map[string]bool{}
 	// godog already prepends the feature tags; other writers may not.
-	for _, t := range append(append([]cukeTag{}, cf.Tags...), e.Tags...) {
+	for _, t := range append(append([]outputs.CucumberTag{}, cf.Tags...), e.Tags...) {
 		if t.Name == "" || seen[t.Name] {
 			continue
 		}
@@ -297,7 +203,7 @@ func convertScenario(cf cukeFeature, e cukeElement) Scenario {
 		switch n := strings.ToLower(t.Name); {
 		case n == "@must":
 		case n == "@should":
-			s.Level = LevelShould
+			s.Level = outputs.LevelShould
 		case n == "@slow", strings.HasPrefix(n, "@grant-"):
 		default:
 			s.Requirements = append(s.Requirements, t.Name)
@@ -319,11 +225,8 @@ func convertScenario(cf cukeFeature, e cukeElement) Scenario {
 			if !strings.HasPrefix(em.MimeType, "text/") && em.MimeType != "application/json" && em.MimeType != "" {
 				continue
 			}
-			text := em.Data
-			if b, err := base64.StdEncoding.DecodeString(em.Data); err == nil {
-				text = string(b)
-			}
-			if em.Name == "skip-reason.txt" { // godog's raw output: verify moves it to error_message
+			text := em.Text()
+			if em.Name == outputs.SkipReasonAttachment { // godog's raw output: verify moves it to error_message
 				if st.Error == "" {
 					st.Error = Redact(text)
 				}
@@ -348,45 +251,66 @@ func convertScenario(cf cukeFeature, e cukeElement) Scenario {
 	}
 	switch {
 	case failed:
-		s.Status = StatusFailed
+		s.Status = outputs.StatusFailed
 		s.SkipReason = ""
 	case skipped:
-		s.Status = StatusSkipped
+		s.Status = outputs.StatusSkipped
 	default:
-		s.Status = StatusPassed
+		s.Status = outputs.StatusPassed
 	}
 	return s
 }
 
-// summaryJSON is conformance/summary.json.
-type summaryJSON struct {
-	Profiles []struct {
-		Name            string  `json:"name"`
-		Target          string  `json:"target"`
-		Must            Counts  `json:"must"`
-		Should          Counts  `json:"should"`
-		DurationSeconds float64 `json:"duration_seconds"`
-	} `json:"profiles"`
-	ExitCode    *int   `json:"exit_code"`
-	Interrupted bool   `json:"interrupted"`
-	Error       string `json:"error"`
-	ErrorKind   string `json:"error_kind"`
+// profileSet collects the profiles of a run directory by name, in the order
+// they were found.
+type profileSet struct {
+	byName map[string]*Profile
+	order  []string
+}
+
+// get returns the profile of that name, adding it if new.
+func (ps *profileSet) get(name string) *Profile {
+	if p, ok := ps.byName[name]; ok {
+		return p
+	}
+	ps.byName[name] = &Profile{Name: name}
+	ps.order = append(ps.order, name)
+	return ps.byName[name]
+}
+
+// keepOnly drops the profiles not listed, returning their names.
+func (ps *profileSet) keepOnly(listed map[string]bool) []string {
+	var dropped []string
+	kept := ps.order[:0]
+	for _, n := range ps.order {
+		if listed[n] {
+			kept = append(kept, n)
+			continue
+		}
+		delete(ps.byName, n)
+		dropped = append(dropped, n)
+	}
+	ps.order = kept
+	return dropped
 }
 
 // readConformance reads DIR/conformance (or the merged DIR/cucumber.json).
 func (b *builder) readConformance() {
-	confDir := filepath.Join(b.dir, "conformance")
-	byName := map[string]*Profile{}
-	var order []string
-	get := func(name string) *Profile {
-		if p, ok := byName[name]; ok {
-			return p
-		}
-		byName[name] = &Profile{Name: name}
-		order = append(order, name)
-		return byName[name]
+	ps := &profileSet{byName: map[string]*Profile{}}
+	b.readProfileDirs(ps)
+	if len(ps.order) == 0 { // the merged file, only when there are no per-profile files
+		b.readMergedCucumber(ps)
 	}
+	b.readSummary(ps)
+	sort.Strings(ps.order)
+	for _, n := range ps.order {
+		b.run.Profiles = append(b.run.Profiles, *ps.byName[n])
+	}
+}
 
+// readProfileDirs reads DIR/conformance/<profile>/cucumber.json.
+func (b *builder) readProfileDirs(ps *profileSet) {
+	confDir := filepath.Join(b.dir, "conformance")
 	entries, err := os.ReadDir(confDir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		b.problem(confDir, err)
@@ -403,100 +327,92 @@ func (b *builder) readConformance() {
 		b.attempted()
 		if err != nil {
 			b.problem(path, err)
-			get(e.Name())
+			ps.get(e.Name())
 			continue
 		}
-		feats, err := parseCucumber(data)
-		if err != nil {
-			b.problem(path, err)
-		}
-		if err == nil || len(feats) > 0 {
-			b.read()
-		}
-		get(e.Name()).Features = feats
+		ps.get(e.Name()).Features = b.parseCucumberFile(path, data)
 	}
+}
 
-	// The merged file, only when there are no per-profile files.
-	if len(order) == 0 {
-		path := filepath.Join(b.dir, "cucumber.json")
-		data, err := readBounded(path, maxInputFile)
-		if err == nil || !errors.Is(err, os.ErrNotExist) {
-			b.attempted()
-		}
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-		case err != nil:
-			b.problem(path, err)
-		default:
-			feats, err := parseCucumber(data)
-			if err != nil {
-				b.problem(path, err)
-			}
-			if err == nil || len(feats) > 0 {
-				b.read()
-			}
-			for _, f := range feats {
-				name, uri, ok := strings.Cut(f.URI, "/")
-				if !ok {
-					name, uri = "default", f.URI
-				}
-				f.URI = uri
-				p := get(name)
-				p.Features = append(p.Features, f)
-			}
-		}
+// parseCucumberFile parses one cucumber JSON file, counting it read when
+// anything of it could be.
+func (b *builder) parseCucumberFile(path string, data []byte) []Feature {
+	feats, err := parseCucumber(data)
+	if err != nil {
+		b.problem(path, err)
 	}
+	if err == nil || len(feats) > 0 {
+		b.read()
+	}
+	return feats
+}
 
-	// summary.json: targets, durations, and counts for profiles without cucumber JSON.
-	path := filepath.Join(confDir, "summary.json")
-	data, err := readBounded(path, 16<<20)
+// readMergedCucumber reads DIR/cucumber.json, whose feature URIs start with
+// "<profile>/".
+func (b *builder) readMergedCucumber(ps *profileSet) {
+	path := filepath.Join(b.dir, "cucumber.json")
+	data, err := readBounded(path, maxInputFile)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
+		return
 	case err != nil:
 		b.attempted()
 		b.problem(path, err)
-	default:
-		b.attempted()
-		var sum summaryJSON
-		if err := json.Unmarshal(data, &sum); err != nil {
-			b.problem(path, fmt.Errorf("malformed JSON: %w", err))
-			break
-		}
-		b.read()
-		// verify already redacts the message; a hand-made or older file may not have.
-		b.run.Verify = &VerifyEnd{ExitCode: sum.ExitCode, Interrupted: sum.Interrupted, Error: Redact(sum.Error), ErrorKind: sum.ErrorKind}
-		// summary.json is the index of the run verify last wrote here: a profile
-		// directory it does not list is left over from an earlier run (verify
-		// --profile shopware after make run, or a run that stopped with exit 2).
-		listed := map[string]bool{}
-		for _, sp := range sum.Profiles {
-			listed[sp.Name] = true
-		}
-		kept := order[:0]
-		for _, n := range order {
-			if listed[n] {
-				kept = append(kept, n)
-				continue
-			}
-			delete(byName, n)
-			b.run.Notices = append(b.run.Notices, fmt.Sprintf(
-				"conformance/%s/ is from an earlier run: conformance/summary.json does not list profile %s, so it is left out", n, n))
-		}
-		order = kept
-		for _, sp := range sum.Profiles {
-			if sp.Name == "" {
-				continue
-			}
-			p := get(sp.Name)
-			p.Target = sp.Target
-			p.Duration = time.Duration(sp.DurationSeconds * float64(time.Second))
-			p.Declared = &DeclaredCounts{Must: sp.Must, Should: sp.Should}
-		}
+		return
 	}
+	b.attempted()
+	for _, f := range b.parseCucumberFile(path, data) {
+		name, uri, ok := strings.Cut(f.URI, "/")
+		if !ok {
+			name, uri = "default", f.URI
+		}
+		f.URI = uri
+		p := ps.get(name)
+		p.Features = append(p.Features, f)
+	}
+}
 
-	sort.Strings(order)
-	for _, n := range order {
-		b.run.Profiles = append(b.run.Profiles, *byName[n])
+// readSummary reads conformance/summary.json: how verify ended, and the
+// targets, durations and counts of its profiles (the counts also stand for
+// profiles without cucumber JSON). It is the index of the run verify last
+// wrote here: a profile directory it does not list is left over from an
+// earlier run (verify --profile shopware after make run, or a run that
+// stopped with exit 2) and is left out, with a notice.
+func (b *builder) readSummary(ps *profileSet) {
+	path := filepath.Join(b.dir, filepath.FromSlash(outputs.SummaryPath))
+	data, err := readBounded(path, 16<<20)
+	if errors.Is(err, os.ErrNotExist) {
+		return
+	}
+	b.attempted()
+	if err != nil {
+		b.problem(path, err)
+		return
+	}
+	sum, err := outputs.ParseSummary(data)
+	if err != nil {
+		b.problem(path, err)
+		return
+	}
+	b.read()
+	// verify already redacts the message; a hand-made or older file may not have.
+	b.run.Verify = &VerifyEnd{ExitCode: sum.ExitCode, Interrupted: sum.Interrupted, Error: Redact(sum.Error), ErrorKind: sum.ErrorKind}
+	listed := map[string]bool{}
+	for _, sp := range sum.Profiles {
+		listed[sp.Name] = true
+	}
+	for _, n := range ps.keepOnly(listed) {
+		b.run.Notices = append(b.run.Notices, fmt.Sprintf(
+			"conformance/%s/ is from an earlier run: conformance/summary.json does not list profile %s, so it is left out", n, n))
+	}
+	for _, sp := range sum.Profiles {
+		if sp.Name == "" {
+			continue
+		}
+		p := ps.get(sp.Name)
+		p.Target = sp.Target
+		p.Duration = time.Duration(sp.DurationSeconds * float64(time.Second))
+		p.Declared = &DeclaredCounts{Must: sp.Must, Should: sp.Should}
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oauthconf/oauthconf/internal/outputs"
 )
 
 //go:embed report.html.tmpl
@@ -103,7 +105,7 @@ func (r *Run) WriteHTML(w io.Writer) error {
 func (r *Run) view() page {
 	p := page{Title: "oauthconf report", Dir: r.Dir, Notices: r.Notices, Features: r.FeatureNames(), Verify: r.Verify}
 	for _, pr := range r.Profiles {
-		pv := profileView{Profile: pr, Anchor: slug("p", pr.Name), Must: pr.Counts(LevelMust), Should: pr.Counts(LevelShould)}
+		pv := profileView{Profile: pr, Anchor: slug("p", pr.Name), Must: pr.Counts(outputs.LevelMust), Should: pr.Counts(outputs.LevelShould)}
 		for _, f := range pr.Features {
 			c := f.Counts("")
 			pv.Features = append(pv.Features, featureView{Feature: f, Anchor: slug("p", pr.Name, f.Name), Counts: c, Open: c.Failed > 0})
@@ -160,7 +162,7 @@ func (r *Run) Verdict() string {
 	fail, judged := false, false
 	for _, p := range r.Profiles {
 		judged = true
-		fail = fail || p.Counts(LevelMust).Failed > 0
+		fail = fail || p.Counts(outputs.LevelMust).Failed > 0
 	}
 	for _, l := range r.Load {
 		if l.Report != nil && l.Report.SLO != nil {

@@ -16,13 +16,14 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/oauthconf/oauthconf/internal/outputs"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // LoadScenario is one load scenario's outputs (DIR/load/<scenario>/).
 type LoadScenario struct {
 	Name   string
-	Report *LoadReport // report.json; nil when missing or unreadable
+	Report *outputs.LoadReport // report.json; nil when missing or unreadable
 	// Steps holds the per-step metrics computed from results.bin, sorted by name;
 	// empty when results.bin is missing or unreadable.
 	Steps []LoadStep
@@ -31,51 +32,6 @@ type LoadScenario struct {
 	Distribution []Percentile
 	Requests     int  // results read from results.bin
 	Truncated    bool // results.bin ended early; Steps hold the results before that
-}
-
-// LoadReport is report.json, as load writes it (unknown fields are ignored).
-type LoadReport struct {
-	Scenario        string                `json:"scenario"`
-	Profile         string                `json:"profile"`
-	Target          string                `json:"target"`
-	Rate            float64               `json:"rate"`
-	DurationSeconds float64               `json:"duration_seconds"`
-	Requests        uint64                `json:"requests"`
-	SuccessRatio    float64               `json:"success_ratio"`
-	Throughput      float64               `json:"throughput"`
-	Latencies       LatencySummary        `json:"latencies"`
-	StatusCodes     map[string]int        `json:"status_codes"`
-	Errors          []string              `json:"errors"`
-	Steps           map[string]StepReport `json:"steps"`
-	Flow            *LatencySummary       `json:"flow"`
-	SLO             *SLOVerdict           `json:"slo"`
-	Interrupted     bool                  `json:"interrupted"`
-}
-
-// StepReport is one step's metrics in report.json.
-type StepReport struct {
-	Requests     uint64         `json:"requests"`
-	SuccessRatio float64        `json:"success_ratio"`
-	Latencies    LatencySummary `json:"latencies"`
-	StatusCodes  map[string]int `json:"status_codes"`
-}
-
-// LatencySummary holds latency statistics in nanoseconds.
-type LatencySummary struct {
-	Count int64 `json:"count,omitempty"`
-	Mean  int64 `json:"mean"`
-	P50   int64 `json:"p50"`
-	P90   int64 `json:"p90"`
-	P95   int64 `json:"p95"`
-	P99   int64 `json:"p99"`
-	Max   int64 `json:"max"`
-}
-
-// SLOVerdict is the SLO verdict of report.json.
-type SLOVerdict struct {
-	Expr       string   `json:"expr"`
-	Pass       bool     `json:"pass"`
-	Violations []string `json:"violations"`
 }
 
 // LoadStep is one step's metrics, computed from results.bin.
@@ -138,6 +94,8 @@ const (
 	hdrDigits  = 3
 )
 
+// readLoad reads DIR/load/<scenario>/: report.json, results.bin and
+// latency.hgrm, each when present.
 func (b *builder) readLoad() {
 	loadDir := filepath.Join(b.dir, "load")
 	entries, err := os.ReadDir(loadDir)
@@ -153,83 +111,9 @@ func (b *builder) readLoad() {
 		}
 		ls := LoadScenario{Name: e.Name()}
 		dir := filepath.Join(loadDir, e.Name())
-		found := false
-
-		path := filepath.Join(dir, "report.json")
-		if data, err := readBounded(path, 64<<20); !errors.Is(err, os.ErrNotExist) {
-			found = true
-			b.attempted()
-			if err != nil {
-				b.problem(path, err)
-			} else {
-				var rep LoadReport
-				err := json.Unmarshal(data, &rep)
-				var typeErr *json.UnmarshalTypeError
-				switch {
-				case err == nil:
-					b.read()
-					ls.Report = &rep
-				case errors.As(err, &typeErr):
-					// The other fields decoded: keep them.
-					b.problem(path, fmt.Errorf("unexpected JSON: %w", err))
-					b.read()
-					ls.Report = &rep
-				default:
-					b.problem(path, fmt.Errorf("malformed JSON: %w", err))
-				}
-			}
-			if ls.Report != nil && ls.Report.SLO != nil {
-				for i, v := range ls.Report.SLO.Violations {
-					ls.Report.SLO.Violations[i] = Redact(v)
-				}
-			}
-			if ls.Report != nil {
-				for i, v := range ls.Report.Errors {
-					ls.Report.Errors[i] = Redact(v)
-				}
-			}
-		}
-
-		path = filepath.Join(dir, "results.bin")
-		if f, err := os.Open(path); !errors.Is(err, os.ErrNotExist) {
-			found = true
-			b.attempted()
-			if err != nil {
-				b.problem(path, err)
-			} else {
-				steps, n, err := readResults(b.ctx, f, e.Name())
-				f.Close()
-				ls.Steps, ls.Requests = steps, n
-				if err != nil {
-					ls.Truncated = n > 0
-					if n > 0 {
-						err = fmt.Errorf("%w (the %d results before it are reported)", err, n)
-					}
-					b.problem(path, err)
-				}
-				if n > 0 || err == nil {
-					b.read()
-				}
-			}
-		}
-
-		path = filepath.Join(dir, "latency.hgrm")
-		if data, err := readBounded(path, 16<<20); !errors.Is(err, os.ErrNotExist) {
-			found = true
-			b.attempted()
-			if err != nil {
-				b.problem(path, err)
-			} else {
-				dist, err := parseHGRM(string(data))
-				if err != nil {
-					b.problem(path, err)
-				}
-				if len(dist) > 0 {
-					b.read()
-				}
-				ls.Distribution = dist
-			}
-		}
+		found := b.readLoadReport(filepath.Join(dir, outputs.LoadReportName), &ls)
+		found = b.readResultsFile(filepath.Join(dir, "results.bin"), &ls) || found
+		found = b.readHGRM(filepath.Join(dir, "latency.hgrm"), &ls) || found
 		if ls.Report != nil && len(ls.Distribution) > 0 {
 			ls.Distribution = hgrmUnits(ls.Distribution, ls.Report.Latencies.Max)
 		}
@@ -238,6 +122,94 @@ func (b *builder) readLoad() {
 		}
 	}
 	sort.Slice(b.run.Load, func(i, j int) bool { return b.run.Load[i].Name < b.run.Load[j].Name })
+}
+
+// readLoadReport reads report.json into ls.Report, redacting its messages;
+// it reports whether the file exists.
+func (b *builder) readLoadReport(path string, ls *LoadScenario) bool {
+	data, err := readBounded(path, 64<<20)
+	if errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	b.attempted()
+	if err != nil {
+		b.problem(path, err)
+		return true
+	}
+	var rep outputs.LoadReport
+	err = json.Unmarshal(data, &rep)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+	case errors.As(err, &typeErr):
+		// The other fields decoded: keep them.
+		b.problem(path, fmt.Errorf("unexpected JSON: %w", err))
+	default:
+		b.problem(path, fmt.Errorf("malformed JSON: %w", err))
+		return true
+	}
+	b.read()
+	if rep.SLO != nil {
+		for i, v := range rep.SLO.Violations {
+			rep.SLO.Violations[i] = Redact(v)
+		}
+	}
+	for i, v := range rep.Errors {
+		rep.Errors[i] = Redact(v)
+	}
+	ls.Report = &rep
+	return true
+}
+
+// readResultsFile reads results.bin into ls's steps; it reports whether the
+// file exists.
+func (b *builder) readResultsFile(path string, ls *LoadScenario) bool {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	b.attempted()
+	if err != nil {
+		b.problem(path, err)
+		return true
+	}
+	defer f.Close()
+	steps, n, err := readResults(b.ctx, f, ls.Name)
+	ls.Steps, ls.Requests = steps, n
+	if err != nil {
+		ls.Truncated = n > 0
+		if n > 0 {
+			err = fmt.Errorf("%w (the %d results before it are reported)", err, n)
+		}
+		b.problem(path, err)
+	}
+	if n > 0 || err == nil {
+		b.read()
+	}
+	return true
+}
+
+// readHGRM reads latency.hgrm into ls.Distribution; it reports whether the
+// file exists.
+func (b *builder) readHGRM(path string, ls *LoadScenario) bool {
+	data, err := readBounded(path, 16<<20)
+	if errors.Is(err, os.ErrNotExist) {
+		return false
+	}
+	b.attempted()
+	if err != nil {
+		b.problem(path, err)
+		return true
+	}
+	dist, err := parseHGRM(string(data))
+	if err != nil {
+		b.problem(path, err)
+	}
+	if len(dist) > 0 {
+		b.read()
+	}
+	ls.Distribution = dist
+	return true
 }
 
 // stepName is the step of a result: Result.Attack is "<scenario>/<step>" (the

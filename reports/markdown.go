@@ -7,6 +7,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/oauthconf/oauthconf/internal/outputs"
 )
 
 // WriteMarkdown writes the Markdown summary (summary.md, for CI job summaries): the
@@ -17,6 +19,27 @@ func (r *Run) WriteMarkdown(w io.Writer) error {
 	p := func(format string, a ...any) { fmt.Fprintf(bw, format, a...) }
 	s := r.Summary()
 	p("# oauthconf report\n\n")
+	mdVerdict(p, s)
+	if len(s.Profiles) > 0 {
+		mdConformance(p, r, s)
+	}
+	if len(s.Load) > 0 {
+		mdLoad(p, s)
+		p("Open `report.html` for the scenario details and the load plots.\n")
+	} else {
+		p("Open `report.html` for the scenario details.\n")
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write markdown summary: %w", err)
+	}
+	return nil
+}
+
+// printer is fmt.Printf onto the summary being written.
+type printer func(format string, a ...any)
+
+// mdVerdict writes the verdict, how verify ended and the notices.
+func mdVerdict(p printer, s Summary) {
 	switch s.Verdict {
 	case "pass":
 		p("**Verdict: PASS**\n\n")
@@ -45,119 +68,119 @@ func (r *Run) WriteMarkdown(w io.Writer) error {
 		}
 		p("\n")
 	}
-	if len(s.Profiles) > 0 {
-		p("## Conformance\n\n")
-		for _, pr := range s.Profiles {
-			mark := "✅"
-			if pr.Must.Failed > 0 {
-				mark = "❌"
+}
+
+// mdConformance writes the headlines, the matrix and the failed scenarios.
+func mdConformance(p printer, r *Run, s Summary) {
+	p("## Conformance\n\n")
+	for _, pr := range s.Profiles {
+		mark := "✅"
+		if pr.Must.Failed > 0 {
+			mark = "❌"
+		}
+		p("- %s %s\n", mark, mdEscape(pr.Headline))
+	}
+	p("\n| feature |")
+	for _, pr := range s.Profiles {
+		p(" %s |", mdEscape(pr.Name))
+	}
+	p("\n| --- |")
+	for range s.Profiles {
+		p(" --- |")
+	}
+	p("\n")
+	for _, fname := range r.FeatureNames() {
+		p("| %s |", mdEscape(fname))
+		for _, pr := range r.Profiles {
+			f, ok := pr.Feature(fname)
+			if !ok {
+				p(" – |")
+				continue
 			}
-			p("- %s %s\n", mark, mdEscape(pr.Headline))
-		}
-		p("\n| feature |")
-		for _, pr := range s.Profiles {
-			p(" %s |", mdEscape(pr.Name))
-		}
-		p("\n| --- |")
-		for range s.Profiles {
-			p(" --- |")
+			c := f.Counts("")
+			mark := ""
+			if c.Failed > 0 {
+				mark = " ❌"
+			}
+			p(" %d ✔ · %d ✘ · %d ⏭%s |", c.Passed, c.Failed, c.Skipped, mark)
 		}
 		p("\n")
-		for _, fname := range r.FeatureNames() {
-			p("| %s |", mdEscape(fname))
-			for _, pr := range r.Profiles {
-				f, ok := pr.Feature(fname)
-				if !ok {
-					p(" – |")
-					continue
-				}
-				c := f.Counts("")
-				mark := ""
-				if c.Failed > 0 {
-					mark = " ❌"
-				}
-				p(" %d ✔ · %d ✘ · %d ⏭%s |", c.Passed, c.Failed, c.Skipped, mark)
+	}
+	// Like the headline: N of the M checks that ran pass; skips apart.
+	p("| **MUST** |")
+	for _, pr := range s.Profiles {
+		p(" %s |", ranOf(pr.Must))
+	}
+	p("\n| **SHOULD** |")
+	for _, pr := range s.Profiles {
+		p(" %s |", ranOf(pr.Should))
+	}
+	p("\n\n")
+	var fails []FailureSummary
+	for _, pr := range s.Profiles {
+		fails = append(fails, pr.Failures...)
+	}
+	if len(fails) > 0 {
+		mdFailures(p, fails)
+	}
+}
+
+// mdFailures lists the failed scenarios.
+func mdFailures(p printer, fails []FailureSummary) {
+	p("### Failed scenarios\n\n")
+	for _, f := range fails {
+		level := f.Level
+		if level == "" {
+			level = "untagged"
+		}
+		p("- **%s** · %s · %s (%s", mdEscape(f.Profile), mdEscape(f.Feature), mdEscape(f.Scenario), strings.ToUpper(level))
+		for _, t := range f.Requirements {
+			p(", `%s`", t)
+		}
+		p(")")
+		if f.Error != "" {
+			p(": %s", mdEscape(firstLine(f.Error)))
+		}
+		p("\n")
+	}
+	p("\n")
+}
+
+// mdLoad writes the load table and the SLO violations.
+func mdLoad(p printer, s Summary) {
+	p("## Load\n\n")
+	p("| scenario | step | requests | errors | throughput | p50 | p90 | p99 | max | SLO |\n")
+	p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
+	for _, l := range s.Load {
+		slo := "none"
+		if l.SLO != nil {
+			slo = "✅ pass"
+			if !l.SLO.Pass {
+				slo = "❌ fail"
+			}
+			slo += " `" + strings.ReplaceAll(l.SLO.Expr, "`", "'") + "`"
+		}
+		if l.Latency != nil {
+			p("| %s | **all** | %d | %s | %.1f/s | %s | %s | %s | %s | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate),
+				l.Throughput, l.Latency.P50, l.Latency.P90, l.Latency.P99, l.Latency.Max, slo)
+		} else {
+			p("| %s | **all** | %d | %s | – | – | – | – | – | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate), slo)
+		}
+		for _, st := range l.Steps {
+			p("| %s | %s | %d | %d (%.2f%%) | %.1f/s | %s | %s | %s | %s | |\n", mdEscape(l.Scenario), mdEscape(st.Name), st.Requests, st.Errors, st.ErrorRate*100,
+				st.Throughput, st.Latency.P50, st.Latency.P90, st.Latency.P99, st.Latency.Max)
+		}
+	}
+	p("\n")
+	for _, l := range s.Load {
+		if l.SLO != nil && len(l.SLO.Violations) > 0 {
+			p("SLO violations of **%s**:\n", mdEscape(l.Scenario))
+			for _, v := range l.SLO.Violations {
+				p("- %s\n", mdEscape(v))
 			}
 			p("\n")
 		}
-		// Like the headline: N of the M checks that ran pass; skips apart.
-		p("| **MUST** |")
-		for _, pr := range s.Profiles {
-			p(" %s |", ranOf(pr.Must))
-		}
-		p("\n| **SHOULD** |")
-		for _, pr := range s.Profiles {
-			p(" %s |", ranOf(pr.Should))
-		}
-		p("\n\n")
-		var fails []FailureSummary
-		for _, pr := range s.Profiles {
-			fails = append(fails, pr.Failures...)
-		}
-		if len(fails) > 0 {
-			p("### Failed scenarios\n\n")
-			for _, f := range fails {
-				level := f.Level
-				if level == "" {
-					level = "untagged"
-				}
-				p("- **%s** · %s · %s (%s", mdEscape(f.Profile), mdEscape(f.Feature), mdEscape(f.Scenario), strings.ToUpper(level))
-				for _, t := range f.Requirements {
-					p(", `%s`", t)
-				}
-				p(")")
-				if f.Error != "" {
-					p(": %s", mdEscape(firstLine(f.Error)))
-				}
-				p("\n")
-			}
-			p("\n")
-		}
 	}
-	if len(s.Load) > 0 {
-		p("## Load\n\n")
-		p("| scenario | step | requests | errors | throughput | p50 | p90 | p99 | max | SLO |\n")
-		p("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n")
-		for _, l := range s.Load {
-			slo := "none"
-			if l.SLO != nil {
-				slo = "✅ pass"
-				if !l.SLO.Pass {
-					slo = "❌ fail"
-				}
-				slo += " `" + strings.ReplaceAll(l.SLO.Expr, "`", "'") + "`"
-			}
-			if l.Latency != nil {
-				p("| %s | **all** | %d | %s | %.1f/s | %s | %s | %s | %s | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate),
-					l.Throughput, l.Latency.P50, l.Latency.P90, l.Latency.P99, l.Latency.Max, slo)
-			} else {
-				p("| %s | **all** | %d | %s | – | – | – | – | – | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate), slo)
-			}
-			for _, st := range l.Steps {
-				p("| %s | %s | %d | %d (%.2f%%) | %.1f/s | %s | %s | %s | %s | |\n", mdEscape(l.Scenario), mdEscape(st.Name), st.Requests, st.Errors, st.ErrorRate*100,
-					st.Throughput, st.Latency.P50, st.Latency.P90, st.Latency.P99, st.Latency.Max)
-			}
-		}
-		p("\n")
-		for _, l := range s.Load {
-			if l.SLO != nil && len(l.SLO.Violations) > 0 {
-				p("SLO violations of **%s**:\n", mdEscape(l.Scenario))
-				for _, v := range l.SLO.Violations {
-					p("- %s\n", mdEscape(v))
-				}
-				p("\n")
-			}
-		}
-	}
-	if len(s.Load) > 0 {
-		p("Open `report.html` for the scenario details and the load plots.\n")
-	} else {
-		p("Open `report.html` for the scenario details.\n")
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write markdown summary: %w", err)
-	}
-	return nil
 }
 
 func pctOrDash(v *float64) string {
@@ -228,14 +251,14 @@ type FailureSummary struct {
 // LoadSummary is one load scenario's headline numbers. Scenario-wide numbers come
 // from report.json when present, else from results.bin.
 type LoadSummary struct {
-	Scenario   string          `json:"scenario"`
-	Requests   int             `json:"requests"`
-	ErrorRate  *float64        `json:"error_rate"`
-	Throughput float64         `json:"throughput"`
-	Latency    *LatencyDigest  `json:"latency"`
-	SLO        *SLOVerdict     `json:"slo"`
-	Truncated  bool            `json:"truncated,omitempty"`
-	Steps      []StepSummaryJS `json:"steps"`
+	Scenario   string              `json:"scenario"`
+	Requests   int                 `json:"requests"`
+	ErrorRate  *float64            `json:"error_rate"`
+	Throughput float64             `json:"throughput"`
+	Latency    *LatencyDigest      `json:"latency"`
+	SLO        *outputs.SLOVerdict `json:"slo"`
+	Truncated  bool                `json:"truncated,omitempty"`
+	Steps      []StepSummaryJS     `json:"steps"`
 }
 
 // StepSummaryJS is one step's numbers, computed from results.bin.
@@ -269,13 +292,13 @@ func (r *Run) Summary() Summary {
 		}
 	}
 	for _, p := range r.Profiles {
-		ps := ProfileSummary{Name: p.Name, Target: p.Target, Headline: p.Headline(), Must: p.Counts(LevelMust), Should: p.Counts(LevelShould), All: p.Counts("")}
+		ps := ProfileSummary{Name: p.Name, Target: p.Target, Headline: p.Headline(), Must: p.Counts(outputs.LevelMust), Should: p.Counts(outputs.LevelShould), All: p.Counts("")}
 		ps.Features = []FeatureSummary{}
 		ps.Failures = []FailureSummary{}
 		for _, f := range p.Features {
 			ps.Features = append(ps.Features, FeatureSummary{Name: f.Name, Counts: f.Counts("")})
 			for _, sc := range f.Scenarios {
-				if sc.Status != StatusFailed {
+				if sc.Status != outputs.StatusFailed {
 					continue
 				}
 				fs := FailureSummary{Profile: p.Name, Feature: f.Name, Scenario: sc.Name, Level: sc.Level, Requirements: append([]string{}, sc.Requirements...)}
@@ -289,7 +312,7 @@ func (r *Run) Summary() Summary {
 			}
 		}
 		sort.SliceStable(ps.Failures, func(i, j int) bool { // MUST first
-			return ps.Failures[i].Level == LevelMust && ps.Failures[j].Level != LevelMust
+			return ps.Failures[i].Level == outputs.LevelMust && ps.Failures[j].Level != outputs.LevelMust
 		})
 		s.Profiles = append(s.Profiles, ps)
 	}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/oauthconf/oauthconf/internal/outputs"
 )
 
 // Secrets planted, un-redacted, in the fixtures: none may reach any output.
@@ -137,7 +139,7 @@ func TestConformanceFromCucumber(t *testing.T) {
 
 	t.Run("the headline uses summary.json's effective levels", func(t *testing.T) {
 		assert.Equal(t, "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 skipped)", uc.Headline())
-		assert.Equal(t, Counts{Passed: 1, Failed: 2}, uc.Counts(LevelShould))
+		assert.Equal(t, Counts{Passed: 1, Failed: 2}, uc.Counts(outputs.LevelShould))
 	})
 	t.Run("the matrix counts come from the scenarios", func(t *testing.T) {
 		f, ok := uc.Feature("Authorization code grant")
@@ -160,11 +162,11 @@ func TestConformanceFromCucumber(t *testing.T) {
 		requirements []string
 		skipReason   string
 	}{
-		{"a passed MUST scenario with two requirement tags", "Authorization answers 302 with the code in Location", StatusPassed, LevelMust, []string{"@rfc6749-4.1.2", "@ucommerce-connect"}, ""},
-		{"a failed step fails the scenario", "A code can be redeemed only once", StatusFailed, LevelMust, []string{"@rfc6749-4.1.2"}, ""},
-		{"a skipped scenario keeps its reason", "The code expires after its documented lifetime", StatusSkipped, LevelMust, []string{"@rfc6749-4.1.2", "@ucommerce-code-expiry"}, "@slow scenario (waits in real time): skipped by --skip-slow"},
-		{"a SHOULD scenario", "Replaying a code revokes the tokens it issued", StatusFailed, LevelShould, []string{"@rfc6749-4.1.2-replay-revokes"}, ""},
-		{"an undefined step fails the scenario (strict)", "expires_in is a number", StatusFailed, LevelShould, []string{"@rfc6749-5.1", "@vendor-expires-in"}, ""},
+		{"a passed MUST scenario with two requirement tags", "Authorization answers 302 with the code in Location", outputs.StatusPassed, outputs.LevelMust, []string{"@rfc6749-4.1.2", "@ucommerce-connect"}, ""},
+		{"a failed step fails the scenario", "A code can be redeemed only once", outputs.StatusFailed, outputs.LevelMust, []string{"@rfc6749-4.1.2"}, ""},
+		{"a skipped scenario keeps its reason", "The code expires after its documented lifetime", outputs.StatusSkipped, outputs.LevelMust, []string{"@rfc6749-4.1.2", "@ucommerce-code-expiry"}, "@slow scenario (waits in real time): skipped by --skip-slow"},
+		{"a SHOULD scenario", "Replaying a code revokes the tokens it issued", outputs.StatusFailed, outputs.LevelShould, []string{"@rfc6749-4.1.2-replay-revokes"}, ""},
+		{"an undefined step fails the scenario (strict)", "expires_in is a number", outputs.StatusFailed, outputs.LevelShould, []string{"@rfc6749-5.1", "@vendor-expires-in"}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
@@ -441,7 +443,7 @@ func TestRawGodogSkipReason(t *testing.T) {
 	  "embeddings":[{"name":"skip-reason.txt","mime_type":"text/plain","data":"cHJvZmlsZSBzaG9wd2FyZSBkb2VzIG5vdCBzdXBwb3J0IHRoZSBpbXBsaWNpdCBncmFudA=="}]}]}]}]`))
 	require.NoError(t, err)
 	s := feats[0].Scenarios[0]
-	assert.Equal(t, StatusSkipped, s.Status)
+	assert.Equal(t, outputs.StatusSkipped, s.Status)
 	assert.Equal(t, "profile shopware does not support the implicit grant", s.SkipReason)
 	assert.Empty(t, s.Steps[0].Exchanges, "the reason is not an HTTP exchange")
 }

@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -9,47 +8,34 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/oauthconf/oauthconf/internal/outputs"
 )
 
 // cukeFeature is one feature of godog's cucumber JSON, kept generic so that
 // every field godog writes survives the merge.
 type cukeFeature = map[string]any
 
-// parseCucumber decodes godog's cucumber JSON and moves each skipped step's
-// reason (its skip-reason.txt embedding) into result.error_message, through
-// redact.
+// parseCucumber decodes godog's cucumber JSON (outputs.ParseCucumber) and
+// moves each skipped step's reason (its skip-reason.txt embedding) into
+// result.error_message, through redact. The features come back generic
+// (cukeFeature) for the merge.
 func parseCucumber(data []byte, redact func(string) string) ([]cukeFeature, error) {
-	var feats []cukeFeature
 	if len(strings.TrimSpace(string(data))) == 0 {
 		return nil, nil
 	}
-	if err := json.Unmarshal(data, &feats); err != nil {
+	typed, err := outputs.ParseCucumber(data)
+	if err != nil {
 		return nil, fmt.Errorf("decoding godog's cucumber JSON: %w", err)
 	}
-	for _, f := range feats {
-		for _, el := range asList(f["elements"]) {
-			for _, st := range asList(el["steps"]) {
-				res, _ := st["result"].(map[string]any)
-				if res == nil || res["status"] != "skipped" {
-					continue
-				}
-				var keep []any
-				for _, e := range asList(st["embeddings"]) {
-					if e["name"] == skipReasonName {
-						if b, err := base64.StdEncoding.DecodeString(fmt.Sprint(e["data"])); err == nil {
-							res["error_message"] = redact(string(b))
-						}
-						continue
-					}
-					keep = append(keep, e)
-				}
-				if len(keep) == 0 {
-					delete(st, "embeddings")
-				} else {
-					st["embeddings"] = keep
-				}
-			}
-		}
+	outputs.MoveSkipReasons(typed, redact)
+	b, err := json.Marshal(typed)
+	if err != nil {
+		return nil, fmt.Errorf("encoding cucumber JSON: %w", err)
+	}
+	var feats []cukeFeature
+	if err := json.Unmarshal(b, &feats); err != nil {
+		return nil, fmt.Errorf("decoding cucumber JSON: %w", err)
 	}
 	return feats, nil
 }
@@ -94,27 +80,6 @@ func lineOf(v any) float64 {
 	m, _ := v.(map[string]any)
 	f, _ := m["line"].(float64)
 	return f
-}
-
-// Summary is conformance/summary.json (docs/outputs.md).
-type Summary struct {
-	Profiles    []SummaryProfile `json:"profiles"`
-	ExitCode    int              `json:"exit_code"`
-	Interrupted bool             `json:"interrupted,omitempty"`
-	// Error is why the run stopped before any scenario ran (exit 2: bad
-	// flag, profile or credentials, unreachable target), and ErrorKind its
-	// class (see Abort.Kind).
-	Error     string `json:"error,omitempty"`
-	ErrorKind string `json:"error_kind,omitempty"`
-}
-
-// SummaryProfile is one profile's line of the summary.
-type SummaryProfile struct {
-	Name            string  `json:"name"`
-	Target          string  `json:"target"`
-	Must            Counts  `json:"must"`
-	Should          Counts  `json:"should"`
-	DurationSeconds float64 `json:"duration_seconds"`
 }
 
 // WriteReports writes the files of docs/outputs.md under dir:
@@ -162,11 +127,14 @@ func WriteReports(dir string, res Result, exitCode int) error {
 	if err := writeJSON(filepath.Join(dir, "cucumber.json"), merged); err != nil {
 		return err
 	}
-	sum := Summary{ExitCode: exitCode, Interrupted: res.Interrupted, Profiles: []SummaryProfile{}}
+	sum := outputs.Summary{ExitCode: &exitCode, Interrupted: res.Interrupted, Profiles: []outputs.SummaryProfile{}}
 	for _, p := range res.Profiles {
-		sum.Profiles = append(sum.Profiles, SummaryProfile{Name: p.Name, Target: p.Target, Must: p.Must, Should: p.Should, DurationSeconds: p.Duration.Seconds()})
+		sum.Profiles = append(sum.Profiles, outputs.SummaryProfile{
+			Name: p.Name, Target: p.Target, Must: outputs.Counts(p.Must), Should: outputs.Counts(p.Should),
+			DurationSeconds: p.Duration.Seconds(),
+		})
 	}
-	return writeJSON(filepath.Join(dir, "conformance", "summary.json"), sum)
+	return writeJSON(filepath.Join(dir, filepath.FromSlash(outputs.SummaryPath)), sum)
 }
 
 // Abort describes a run that stopped before any scenario ran (exit 2).
@@ -212,8 +180,8 @@ func WriteAbortReports(dir string, a Abort) error {
 	if err := writeJSON(filepath.Join(dir, "cucumber.json"), []cukeFeature{}); err != nil {
 		return err
 	}
-	return writeJSON(filepath.Join(dir, "conformance", "summary.json"),
-		Summary{Profiles: []SummaryProfile{}, ExitCode: a.ExitCode, Error: a.Message, ErrorKind: a.Kind})
+	return writeJSON(filepath.Join(dir, filepath.FromSlash(outputs.SummaryPath)),
+		outputs.Summary{Profiles: []outputs.SummaryProfile{}, ExitCode: &a.ExitCode, Error: a.Message, ErrorKind: a.Kind})
 }
 
 func writeJSON(path string, v any) error {

@@ -5,19 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"net"
-	"net/http"
-	"net/url"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/oauthconf/oauthconf/load"
 	"github.com/oauthconf/oauthconf/profile"
-	"github.com/oauthconf/oauthconf/reference"
 	"github.com/oauthconf/oauthconf/reports"
 	"github.com/spf13/cobra"
 )
@@ -131,107 +124,20 @@ report.json, latency.hgrm and plot.html go to DIR/load/<scenario>/ and report.ht
 	return cmd
 }
 
+// runLoad runs one load scenario (or a capacity search); its error carries
+// the exit code (usageError, failedError).
 func runLoad(ctx context.Context, o loadOptions, stdout, stderr io.Writer) error {
-	prof, err := profile.Load(o.profile)
+	opts, err := o.options(stderr)
 	if err != nil {
-		return usageError(err)
+		return err
 	}
-	slo, err := load.ParseSLO(o.slo)
+	stop, err := o.prepareTarget(ctx, &opts, stderr)
 	if err != nil {
-		return usageError(err)
+		return err
 	}
-	opts := load.Options{
-		Profile: prof, Scenario: o.scenario, Rate: o.rate, Duration: o.duration, MaxRequests: o.maxRequests,
-		Workers: o.workers, Timeout: o.timeout, SLO: slo, OutDir: o.out,
-	}
-	if !o.quiet {
-		opts.Progress = stderr
-	}
-	if o.mix != "" {
-		if opts.Mix, err = load.ParseMix(o.mix); err != nil {
-			return usageError(err)
-		}
-		opts.Scenario = load.Mix
-	}
-	if o.ramp != "" {
-		if opts.Ramp, err = load.ParseRamp(o.ramp); err != nil {
-			return usageError(err)
-		}
-	}
-	if o.target == "" {
-		base, stop, err := startEmbeddedReference()
-		if err != nil {
-			return err
-		}
-		defer stop()
-		opts.BaseURL = base
-		opts.Credentials, err = profile.Resolve(prof, reference.DemoConfig().Credentials(prof.Name), func(string) string { return "" })
-		if err != nil {
-			return usageError(fmt.Errorf("the embedded reference has no demo credentials for profile %s: %w", prof.Name, err))
-		}
-		fmt.Fprintf(stderr, "load: embedded reference server at %s\n", base)
-	} else {
-		if err := checkTargetURL(o.target); err != nil {
-			return usageError(fmt.Errorf("load: %w", err))
-		}
-		if !load.IsLoopback(o.target) && !o.allowRemote {
-			return usageError(fmt.Errorf("--target %s is not a loopback address; load traffic to another host needs --allow-remote", o.target))
-		}
-		opts.BaseURL = o.target
-		given, err := credentialFlags(o.credentials, o.credsFile)
-		if err != nil {
-			return usageError(err)
-		}
-		if o.demoCredentials {
-			given = withDemoCredentials(prof, given, true)
-		}
-		for name := range given {
-			if _, ok := prof.Credentials[name]; !ok {
-				return usageError(fmt.Errorf("credential %q is not one of profile %s's (%s)", name, prof.Name, strings.Join(credentialNames(prof), ", ")))
-			}
-		}
-		// Ask only for what this scenario sends.
-		scoped := *prof
-		scoped.Credentials = map[string]*profile.CredentialSpec{}
-		needed := map[string]bool{}
-		for _, n := range load.NeededCredentials(prof, opts.Scenario, opts.Mix) {
-			needed[n] = true
-		}
-		for n, spec := range prof.Credentials {
-			c := profile.CredentialSpec{}
-			if spec != nil {
-				c = *spec
-			}
-			c.Optional = c.Optional || !needed[n]
-			scoped.Credentials[n] = &c
-		}
-		if opts.Credentials, err = profile.Resolve(&scoped, given, nil); err != nil {
-			if !o.demoCredentials && load.IsLoopback(o.target) {
-				err = fmt.Errorf("%w\n(a target started with `oauthconf serve`? --demo-credentials uses its demo credentials)", err)
-			}
-			return usageError(err)
-		}
-		if err := load.Probe(ctx, strings.TrimRight(o.target, "/")+prof.Token.Path, o.timeout); err != nil {
-			return usageError(err)
-		}
-	}
+	defer stop()
 	if o.findCapacity {
-		cap, err := load.FindCapacity(ctx, opts, o.probes, stderr)
-		if err != nil && !errors.Is(err, context.Canceled) {
-			return usageError(err)
-		}
-		if o.out != "" {
-			if err := load.WriteCapacity(o.out, slo, cap); err != nil {
-				return err
-			}
-			fmt.Fprintf(stderr, "load: capacity search written to %s\n", filepath.Join(o.out, "load", "capacity.json"))
-		}
-		if cap.Rate == 0 {
-			fmt.Fprintf(stdout, "capacity: no probed rate met the SLO %s\n", slo.Expr)
-			return failedError(errors.New("capacity search found no rate meeting the SLO"))
-		}
-		fmt.Fprintf(stdout, "capacity: %d req/s is the highest probed rate that meets %s (%d probes)\n", cap.Rate, slo.Expr, len(cap.Probes))
-		return nil
+		return runCapacity(ctx, o, opts, stdout, stderr)
 	}
 	rep, err := load.Run(ctx, opts)
 	if err != nil {
@@ -247,88 +153,109 @@ func runLoad(ctx context.Context, o loadOptions, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "load: results in %s\n", filepath.Join(o.out, "load", opts.Scenario))
 		writeRunReport(o.out, stderr)
 	}
-	if rep.SLO != nil && !rep.SLO.Pass {
-		return failedError(fmt.Errorf("SLO missed: %v", rep.SLO.Violations))
-	}
-	if rep.Requests > 0 && rep.SuccessRatio == 0 {
-		first := ""
-		if len(rep.Errors) > 0 {
-			first = ": " + rep.Errors[0]
-		}
-		return failedError(fmt.Errorf("none of %d responses was a valid token response%s", rep.Requests, first))
+	if err := rep.Verdict(); err != nil {
+		return failedError(err)
 	}
 	return nil
 }
 
-func credentialNames(p *profile.Profile) []string {
-	names := make([]string, 0, len(p.Credentials))
-	for n := range p.Credentials {
-		names = append(names, n)
+// options turns the flags into load.Options (all but the target and its
+// credentials).
+func (o loadOptions) options(stderr io.Writer) (load.Options, error) {
+	prof, err := profile.Load(o.profile)
+	if err != nil {
+		return load.Options{}, usageError(err)
 	}
-	sort.Strings(names)
-	return names
+	slo, err := load.ParseSLO(o.slo)
+	if err != nil {
+		return load.Options{}, usageError(err)
+	}
+	opts := load.Options{
+		Profile: prof, Scenario: o.scenario, Rate: o.rate, Duration: o.duration, MaxRequests: o.maxRequests,
+		Workers: o.workers, Timeout: o.timeout, SLO: slo, OutDir: o.out,
+	}
+	if !o.quiet {
+		opts.Progress = stderr
+	}
+	if o.mix != "" {
+		if opts.Mix, err = load.ParseMix(o.mix); err != nil {
+			return load.Options{}, usageError(err)
+		}
+		opts.Scenario = load.Mix
+	}
+	if o.ramp != "" {
+		if opts.Ramp, err = load.ParseRamp(o.ramp); err != nil {
+			return load.Options{}, usageError(err)
+		}
+	}
+	return opts, nil
 }
 
-// credentialFlags merges --credentials FILE and --credential NAME=VALUE flags.
-func credentialFlags(flags []string, file string) (map[string]string, error) {
-	given := map[string]string{}
-	if file != "" {
-		m, err := profile.ReadCredentialsFile(file)
+// prepareTarget sets opts' base URL and credentials: the embedded reference
+// with its demo credentials without --target, else the target (loopback
+// unless --allow-remote) with the given credentials, once it answers. It
+// returns what stops the embedded server.
+func (o loadOptions) prepareTarget(ctx context.Context, opts *load.Options, stderr io.Writer) (func(), error) {
+	prof := opts.Profile
+	if o.target == "" {
+		base, stop, err := startEmbeddedReference()
 		if err != nil {
 			return nil, err
 		}
-		for k, v := range m {
-			given[k] = v
-		}
-	}
-	for _, f := range flags {
-		k, v, err := profile.ParseCredentialFlag(f)
+		opts.BaseURL = base
+		opts.Credentials, err = profile.Resolve(prof, demoCredentials(prof), func(string) string { return "" })
 		if err != nil {
-			return nil, err
+			stop()
+			return nil, usageError(fmt.Errorf("the embedded reference has no demo credentials for profile %s: %w", prof.Name, err))
 		}
-		given[k] = v
+		fmt.Fprintf(stderr, "load: embedded reference server at %s\n", base)
+		return stop, nil
 	}
-	return given, nil
+	if err := checkTargetURL(o.target); err != nil {
+		return nil, usageError(fmt.Errorf("load: %w", err))
+	}
+	if !load.IsLoopback(o.target) && !o.allowRemote {
+		return nil, usageError(fmt.Errorf("--target %s is not a loopback address; load traffic to another host needs --allow-remote", o.target))
+	}
+	opts.BaseURL = o.target
+	given, err := credentialFlags(o.credentials, o.credsFile)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	if o.demoCredentials {
+		given = withDemoCredentials(prof, given, true)
+	}
+	if opts.Credentials, err = load.ResolveCredentials(*opts, given, nil); err != nil {
+		if !o.demoCredentials && load.IsLoopback(o.target) {
+			err = fmt.Errorf("%w\n%s", err, demoHint)
+		}
+		return nil, usageError(err)
+	}
+	if err := load.Probe(ctx, strings.TrimRight(o.target, "/")+prof.Token.Path, o.timeout); err != nil {
+		return nil, usageError(err)
+	}
+	return func() {}, nil
 }
 
-// withDemoCredentials returns given over the reference server's demo
-// credentials for p (those p declares). With envWins, a demo value gives way to
-// its OAUTHCONF_* variable too, as --demo-credentials documents.
-func withDemoCredentials(p *profile.Profile, given map[string]string, envWins bool) map[string]string {
-	out := map[string]string{}
-	for k, v := range reference.DemoConfig().Credentials(p.Name) {
-		if _, declared := p.Credentials[k]; declared && (!envWins || os.Getenv(profile.EnvName(k)) == "") {
-			out[k] = v
+// runCapacity searches for the highest rate that meets the SLO
+// (--find-capacity) and writes capacity.json with --out.
+func runCapacity(ctx context.Context, o loadOptions, opts load.Options, stdout, stderr io.Writer) error {
+	cap, err := load.FindCapacity(ctx, opts, o.probes, stderr)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return usageError(err)
+	}
+	if o.out != "" {
+		if err := load.WriteCapacity(o.out, opts.SLO, cap); err != nil {
+			return err
 		}
+		fmt.Fprintf(stderr, "load: capacity search written to %s\n", filepath.Join(o.out, "load", "capacity.json"))
 	}
-	maps.Copy(out, given)
-	return out
-}
-
-// startEmbeddedReference serves the reference server (demo configuration) on
-// 127.0.0.1 and returns its base URL and a stop function.
-func startEmbeddedReference(opts ...reference.Option) (string, func(), error) {
-	srv, err := reference.New(reference.DemoConfig(), opts...)
-	if err != nil {
-		return "", nil, err
+	if err := cap.Verdict(); err != nil {
+		fmt.Fprintf(stdout, "capacity: no probed rate met the SLO %s\n", opts.SLO.Expr)
+		return failedError(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		srv.Close()
-		return "", nil, fmt.Errorf("embedded reference: %w", err)
-	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	return "http://" + ln.Addr().String(), func() {
-		// The run is over when stop is called: a connection still open
-		// belongs to nobody waiting for an answer, so a short grace suffices.
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		if hs.Shutdown(ctx) != nil {
-			_ = hs.Close()
-		}
-		srv.Close()
-	}, nil
+	fmt.Fprintf(stdout, "capacity: %d req/s is the highest probed rate that meets %s (%d probes)\n", cap.Rate, opts.SLO.Expr, len(cap.Probes))
+	return nil
 }
 
 // writeRunReport builds report.html and summary.md of a run directory; a
@@ -340,25 +267,4 @@ func writeRunReport(dir string, stderr io.Writer) {
 		return
 	}
 	fmt.Fprintf(stderr, "load: report written to %s\n", html)
-}
-
-// checkTargetURL refuses a --target with credentials in it (user:password@):
-// they would be printed and reported with the URL, and sent as Basic
-// authentication on every request. The error does not repeat the URL.
-func checkTargetURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Errorf("--target is not a valid URL: %w", errors.Unwrap(err))
-	}
-	if u.User != nil {
-		return fmt.Errorf("--target must not carry credentials (user:password@host); pass them with --credential or OAUTHCONF_* variables")
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		// Not echoed: a query is where a secret would hide.
-		return fmt.Errorf("--target must not carry a query or fragment (everything after ? or #): it is a base URL, the profile gives the paths and --credential the secrets")
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("--target %q: want an absolute http:// or https:// URL", raw)
-	}
-	return nil
 }

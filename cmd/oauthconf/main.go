@@ -69,24 +69,25 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
-	cmd, err := root.ExecuteContextC(ctx)
-	if err == nil {
-		return exitOK
-	}
-	// Errors cobra itself raises (unknown flag or command, bad flag value) are usage errors.
-	code := exitUsage
-	var ee *exitError
-	if errors.As(err, &ee) {
-		code, err = ee.code, ee.err
-	}
-	if code == exitUsage && cmd != nil && cmd.Name() == "verify" && cmd.Parent() == root && err != nil {
-		// Stopped before any scenario: say why in --report-dir, for CI.
-		recordVerifyAbort(cmd, args, err, stdout)
-	}
+	code, err := exitCodeOf(root.ExecuteContext(ctx))
 	if err != nil && err.Error() != "" {
 		fmt.Fprintln(stderr, "oauthconf:", err)
 	}
 	return code
+}
+
+// exitCodeOf maps a command's error to the process exit code, and the error
+// to print. Errors cobra itself raises (unknown flag or command, bad flag
+// value) are usage errors.
+func exitCodeOf(err error) (int, error) {
+	if err == nil {
+		return exitOK, nil
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code, ee.err
+	}
+	return exitUsage, err
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {

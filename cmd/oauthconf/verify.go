@@ -12,13 +12,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oauthconf/oauthconf/features"
 	"github.com/oauthconf/oauthconf/load"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
 	"github.com/oauthconf/oauthconf/reports"
 	"github.com/oauthconf/oauthconf/steps"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 type verifyOptions struct {
@@ -66,9 +66,19 @@ Exit codes: 0 every MUST scenario passed; 1 a MUST scenario failed (or a SHOULD 
 with --strict); 2 usage or configuration error (unknown profile, bad YAML, missing
 credential, unreachable target). With --report-dir, a run that stops with exit 2
 leaves the reason in junit.xml (one errored test case) and conformance/summary.json.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runVerify(cmd.Context(), o, cmd.OutOrStdout())
+		// verify parses its own flags (parseVerifyFlags), so that a bad flag
+		// is recorded in --report-dir like every other exit-2 error.
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			err := parseVerifyFlags(cmd, args)
+			if err == nil {
+				err = runVerify(cmd.Context(), o, cmd.OutOrStdout())
+			}
+			if code, _ := exitCodeOf(err); code == exitUsage && !errors.Is(err, pflag.ErrHelp) {
+				// Stopped before any scenario: say why in --report-dir, for CI.
+				recordVerifyAbort(cmd, args, err, cmd.OutOrStdout())
+			}
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -88,71 +98,71 @@ leaves the reason in junit.xml (one errored test case) and conformance/summary.j
 	return cmd
 }
 
-// Why a verify run stopped before any scenario ran (exit 2): the error_kind
-// of summary.json and the title of the JUnit test case that records it
-// (docs/outputs.md).
-const (
-	abortUsage       = "usage"       // flags and arguments
-	abortProfile     = "profile"     // unknown profile, bad YAML
-	abortCredentials = "credentials" // missing, unknown or unreadable credentials
-	abortTarget      = "target"      // bad --target URL, failed reachability check
-	abortTags        = "tags"        // --tags selected no scenario
-	abortSetup       = "setup"       // embedded server, report directory, feature files
-)
-
-var abortTitles = map[string]string{
-	abortUsage:       "verify did not start: command line",
-	abortProfile:     "verify did not start: profile",
-	abortCredentials: "verify did not start: credentials",
-	abortTarget:      "verify did not start: target",
-	abortTags:        "verify ran no scenario: --tags",
-	abortSetup:       "verify did not start: setup",
+// parseVerifyFlags parses verify's flags as cobra would: a bad flag goes
+// through the root's flag error function, --help asks for the help, and
+// verify takes no arguments.
+func parseVerifyFlags(cmd *cobra.Command, args []string) error {
+	if err := cmd.Flags().Parse(args); err != nil {
+		return cmd.FlagErrorFunc()(cmd, err)
+	}
+	if help, _ := cmd.Flags().GetBool("help"); help {
+		return pflag.ErrHelp
+	}
+	return cobra.NoArgs(cmd, cmd.Flags().Args())
 }
 
-// abortError is an exit-2 error of verify with its kind (abortUsage, …).
-type abortError struct {
-	kind string
-	err  error
+// abort is a usage error (exit 2) of verify, of the given kind (steps.Abort*).
+func abort(kind string, err error) error { return usageError(&steps.AbortError{Kind: kind, Err: err}) }
+
+// verifyAbort prefixes a library's *steps.AbortError with "verify: " and
+// marks it exit 2; any other error is returned as it is.
+func verifyAbort(err error) error {
+	var ae *steps.AbortError
+	if !errors.As(err, &ae) {
+		return err
+	}
+	return abort(ae.Kind, fmt.Errorf("verify: %w", ae.Err))
 }
 
-func (e *abortError) Error() string { return e.err.Error() }
-func (e *abortError) Unwrap() error { return e.err }
-
-// abort is a usageError (exit 2) of the given kind.
-func abort(kind string, err error) error { return usageError(&abortError{kind: kind, err: err}) }
+// abortTitle is the JUnit test case title of an abort of that kind.
+func abortTitle(kind string) string {
+	switch kind {
+	case steps.AbortTags:
+		return "verify ran no scenario: --tags"
+	case steps.AbortUsage:
+		return "verify did not start: command line"
+	}
+	return "verify did not start: " + kind
+}
 
 // recordVerifyAbort writes the record of a verify run that stopped with exit
 // 2 into its --report-dir (nothing without one; other files there are kept):
 // junit.xml with one errored test case naming the problem, summary.json with
 // exit_code 2, the redacted message and its kind, an empty cucumber.json, and
-// report.html and summary.md rebuilt to show the error.
-// run calls it for every exit-2 error of the verify command, including those
-// cobra raises before runVerify (a bad flag value, an unknown flag, a stray
-// argument); flags that parsing did not reach are read from args.
+// report.html and summary.md rebuilt to show the error. verify's RunE calls
+// it for every exit-2 error, including a bad flag, an unknown flag or a stray
+// argument: args are read leniently (lenientFlags), so that flags after the
+// bad one count too.
 func recordVerifyAbort(cmd *cobra.Command, args []string, err error, out io.Writer) {
-	dirs := flagValues(cmd, args, "report-dir")
-	if len(dirs) == 0 {
-		return
-	}
-	dir := dirs[len(dirs)-1] // the last one wins, as in parsing
-	if cmd.Flags().Changed("report-dir") {
-		dir = dirs[0]
-	}
+	fs := lenientFlags(cmd, args)
+	dir, _ := fs.GetString("report-dir")
 	if dir == "" {
 		return
 	}
 	if fi, serr := os.Stat(dir); serr == nil && !fi.IsDir() {
 		return // the directory itself is the problem the error names
 	}
-	kind := abortUsage
-	var ae *abortError
+	kind := steps.AbortUsage
+	var ae *steps.AbortError
 	if errors.As(err, &ae) {
-		kind = ae.kind
+		kind = ae.Kind
 	}
-	msg := redactMessage(err.Error(), flagValues(cmd, args, "credential"), profileNames(flagValues(cmd, args, "profile")))
+	creds, _ := fs.GetStringArray("credential")
+	profs, _ := fs.GetStringArray("profile")
+	msg := redactMessage(err.Error(), creds, profileNames(profs))
 	first, _, _ := strings.Cut(msg, "\n")
 	first = strings.TrimPrefix(strings.TrimPrefix(first, "oauthconf "), "verify: ")
-	a := steps.Abort{ExitCode: exitUsage, Kind: kind, Name: abortTitles[kind] + ": " + first, Message: msg}
+	a := steps.Abort{ExitCode: exitUsage, Kind: kind, Name: abortTitle(kind) + ": " + first, Message: msg}
 	if werr := steps.WriteAbortReports(dir, a); werr != nil {
 		fmt.Fprintf(out, "verify: recording the error in %s: %v\n", dir, werr)
 		return
@@ -164,31 +174,24 @@ func recordVerifyAbort(cmd *cobra.Command, args []string, err error, out io.Writ
 	fmt.Fprintf(out, "the error is recorded in %s (junit.xml, conformance/summary.json, report.html, summary.md)\n", dir)
 }
 
-// flagValues returns the values of cmd's flag name as parsed and as written
-// in args (--name V, --name=V): parsing stops at the first bad flag, so the
-// flags after it are only in args. The parsed ones come first.
-func flagValues(cmd *cobra.Command, args []string, name string) []string {
-	var vals []string
-	if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
-		if sv, ok := f.Value.(interface{ GetSlice() []string }); ok {
-			vals = append(vals, sv.GetSlice()...)
+// lenientFlags parses args with a copy of cmd's flags that takes every value
+// as a string and skips unknown flags: parsing stops at the first bad flag,
+// and the flags after it are wanted too. The last value of a flag wins, as in
+// parsing.
+func lenientFlags(cmd *cobra.Command, args []string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(cmd.Name(), pflag.ContinueOnError)
+	fs.ParseErrorsWhitelist.UnknownFlags = true
+	fs.SetOutput(io.Discard)
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if _, ok := f.Value.(pflag.SliceValue); ok {
+			fs.StringArrayP(f.Name, f.Shorthand, nil, f.Usage)
 		} else {
-			vals = append(vals, f.Value.String())
+			fs.StringP(f.Name, f.Shorthand, "", f.Usage)
 		}
-	}
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			break
-		}
-		if v, ok := strings.CutPrefix(a, "--"+name+"="); ok {
-			vals = append(vals, v)
-		} else if a == "--"+name && i+1 < len(args) {
-			vals = append(vals, args[i+1])
-			i++
-		}
-	}
-	return vals
+		fs.Lookup(f.Name).NoOptDefVal = f.NoOptDefVal
+	})
+	_ = fs.Parse(args)
+	return fs
 }
 
 // profileNames returns the names of the --profile arguments (a file's name
@@ -243,150 +246,123 @@ const maxConcurrency = 64
 // interrupted; a run that stops with exit 2 is recorded by recordVerifyAbort.
 func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 	start := time.Now()
-	if o.concurrency < 1 || o.concurrency > maxConcurrency {
-		return abort(abortUsage, fmt.Errorf("verify: --concurrency must be between 1 and %d, got %d", maxConcurrency, o.concurrency))
-	}
-	if o.reportDir != "" {
-		if fi, err := os.Stat(o.reportDir); err == nil && !fi.IsDir() {
-			return abort(abortSetup, fmt.Errorf("verify: --report-dir %s is a file, not a directory", o.reportDir))
-		}
-	}
-	if err := steps.ValidateTags(o.tags); err != nil {
-		return abort(abortTags, fmt.Errorf("verify: %w", err))
-	}
-	if o.timeout <= 0 {
-		return abort(abortUsage, fmt.Errorf("verify: --timeout must be positive, got %s", o.timeout))
-	}
-	given, err := credentialFlags(o.credentials, o.credentialsFile)
+	plan, err := o.plan(out)
 	if err != nil {
-		return abort(abortCredentials, fmt.Errorf("verify: %w", err))
+		return err
 	}
-	names := o.profiles
-	embedded := o.target == ""
-	if !embedded {
-		if err := checkTargetURL(o.target); err != nil {
-			return abort(abortTarget, fmt.Errorf("verify: %w", err))
-		}
-	}
-	if len(names) == 0 {
-		if !embedded {
-			return abort(abortUsage, fmt.Errorf("verify: --target needs --profile (built-in: %s, or a YAML file)", strings.Join(profile.Builtin(), ", ")))
-		}
-		names = profile.Builtin()
-	}
-	var profiles []*profile.Profile
-	seen := map[string]string{}
-	for _, n := range names {
-		p, err := profile.Load(n)
-		if err != nil {
-			return abort(abortProfile, fmt.Errorf("verify: %w", err))
-		}
-		// Reports are kept per profile name: a second one would overwrite the first.
-		if prev, dup := seen[p.Name]; dup {
-			return abort(abortProfile, fmt.Errorf("verify: --profile %s and --profile %s are both named %q; give each profile once, with its own name", prev, n, p.Name))
-		}
-		seen[p.Name] = n
-		profiles = append(profiles, p)
-	}
-	tags, err := steps.FeatureTags(features.FS)
+	all, err := steps.Prepare(plan)
 	if err != nil {
-		return abort(abortSetup, fmt.Errorf("verify: %w", err))
+		return verifyAbort(err)
 	}
-	for _, p := range profiles {
-		if err := steps.CheckRequirements(p, tags); err != nil {
-			return abort(abortProfile, fmt.Errorf("verify: %w", err))
-		}
+	base, testClock, stop, err := verifyTarget(o, out)
+	if err != nil {
+		return err
 	}
-
-	for name := range given {
-		known := false
-		for _, p := range profiles {
-			_, ok := p.Credentials[name]
-			known = known || ok
-		}
-		if !known && len(profiles) == 1 {
-			return abort(abortCredentials, fmt.Errorf("verify: credential %q is not declared by profile %s (it has: %s)", name, profiles[0].Name, strings.Join(credentialNames(profiles[0]), ", ")))
-		}
-		if !known {
-			return abort(abortCredentials, fmt.Errorf("verify: credential %q is declared by none of the profiles %s", name, strings.Join(names, ", ")))
-		}
-	}
-
-	base := strings.TrimRight(o.target, "/")
-	testClock := o.testClock
-	if embedded {
-		url, stop, err := startEmbeddedReference(reference.WithTestClock())
-		if err != nil {
-			return abort(abortSetup, fmt.Errorf("verify: starting the embedded reference server: %w", err))
-		}
-		defer stop()
-		base, testClock = url, true
-		fmt.Fprintf(out, "oauthconf verify: embedded reference server on %s (test clock)\n", base)
-	} else {
-		fmt.Fprintf(out, "oauthconf verify: %s\n", base)
-	}
-
-	var all []steps.Options
-	for _, p := range profiles {
-		g := given
-		if embedded || o.demoCredentials {
-			// The embedded server only knows its demo credentials: there the
-			// environment does not count.
-			g = withDemoCredentials(p, given, !embedded)
-		}
-		creds, err := profile.Resolve(p, g, os.Getenv)
-		if err != nil && !embedded && !o.demoCredentials && load.IsLoopback(o.target) {
-			err = fmt.Errorf("%w\n(a target started with `oauthconf serve`? --demo-credentials uses its demo credentials)", err)
-		}
-		if err != nil {
-			return abort(abortCredentials, fmt.Errorf("verify: %w", err))
-		}
-		all = append(all, steps.Options{
-			BaseURL: base, Profile: p, Credentials: creds, Tags: o.tags,
-			SkipSlow: o.skipSlow, TestClock: testClock, Strict: o.strict,
-			Concurrency: o.concurrency, Timeout: o.timeout, Output: out, Verbose: o.verbose,
-		})
-		fmt.Fprintf(out, "  profile %s (%s)\n", p.Name, p.Source())
+	defer stop()
+	for i := range all {
+		all[i].BaseURL, all[i].TestClock = base, testClock
+		fmt.Fprintf(out, "  profile %s (%s)\n", all[i].Profile.Name, all[i].Profile.Source())
 	}
 	if o.reportDir != "" {
 		if err := os.MkdirAll(o.reportDir, 0o755); err != nil {
-			return abort(abortSetup, fmt.Errorf("verify: --report-dir: %w", err))
+			return abort(steps.AbortSetup, fmt.Errorf("verify: --report-dir: %w", err))
 		}
 	}
-
-	res, runErr := steps.RunAll(ctx, all)
-	interrupted := res.Interrupted || ctx.Err() != nil
-	if runErr != nil && !interrupted && len(res.Profiles) == 0 {
-		kind := abortSetup
-		if errors.Is(runErr, steps.ErrTargetCheck) {
-			kind = abortTarget
-		}
-		return abort(kind, fmt.Errorf("verify: %w", runErr))
-	}
-	if len(res.Scenarios()) == 0 && !interrupted && runErr == nil {
-		return abort(abortTags, fmt.Errorf("verify: no scenario ran: --tags %q matches none (godog syntax: @a && ~@b, @a,@b)", o.tags))
-	}
-	code := res.ExitCode()
-	if interrupted || runErr != nil {
-		code = exitFailed
+	res, code, runErr := steps.Verify(ctx, all)
+	var ae *steps.AbortError
+	if errors.As(runErr, &ae) {
+		return verifyAbort(runErr)
 	}
 	if o.reportDir != "" {
-		if err := steps.WriteReports(o.reportDir, res, code); err != nil {
-			return failedError(fmt.Errorf("verify: writing reports: %w", err))
-		}
-		fmt.Fprintf(out, "reports written to %s\n", o.reportDir)
-		if err := reports.WriteAll(o.reportDir, filepath.Join(o.reportDir, "report.html")); err != nil {
-			fmt.Fprintf(out, "verify: report.html: %v\n", err)
+		if err := writeVerifyReports(o.reportDir, res, code, out); err != nil {
+			return err
 		}
 	}
 	fmt.Fprintf(out, "oauthconf verify: %d profile(s) in %s\n", len(res.Profiles), time.Since(start).Round(time.Millisecond))
 	switch {
-	case interrupted:
+	case res.Interrupted || ctx.Err() != nil:
 		return failedError(fmt.Errorf("verify: interrupted (%v); the reports hold the scenarios that ran", context.Cause(ctx)))
 	case runErr != nil:
 		return failedError(fmt.Errorf("verify: %w", runErr))
 	case code != exitOK:
 		return failedError(fmt.Errorf("verify: %s", failureSummary(res)))
+	}
+	return nil
+}
+
+// plan checks the flags and turns them into a steps.Plan; its errors are
+// aborts (exit 2).
+func (o verifyOptions) plan(out io.Writer) (steps.Plan, error) {
+	if o.concurrency < 1 || o.concurrency > maxConcurrency {
+		return steps.Plan{}, abort(steps.AbortUsage, fmt.Errorf("verify: --concurrency must be between 1 and %d, got %d", maxConcurrency, o.concurrency))
+	}
+	if o.reportDir != "" {
+		if fi, err := os.Stat(o.reportDir); err == nil && !fi.IsDir() {
+			return steps.Plan{}, abort(steps.AbortSetup, fmt.Errorf("verify: --report-dir %s is a file, not a directory", o.reportDir))
+		}
+	}
+	if err := steps.ValidateTags(o.tags); err != nil {
+		return steps.Plan{}, abort(steps.AbortTags, fmt.Errorf("verify: %w", err))
+	}
+	if o.timeout <= 0 {
+		return steps.Plan{}, abort(steps.AbortUsage, fmt.Errorf("verify: --timeout must be positive, got %s", o.timeout))
+	}
+	given, err := credentialFlags(o.credentials, o.credentialsFile)
+	if err != nil {
+		return steps.Plan{}, abort(steps.AbortCredentials, fmt.Errorf("verify: %w", err))
+	}
+	embedded := o.target == ""
+	if !embedded {
+		if err := checkTargetURL(o.target); err != nil {
+			return steps.Plan{}, abort(steps.AbortTarget, fmt.Errorf("verify: %w", err))
+		}
+	}
+	names := o.profiles
+	if len(names) == 0 {
+		if !embedded {
+			return steps.Plan{}, abort(steps.AbortUsage, fmt.Errorf("verify: --target needs --profile (built-in: %s, or a YAML file)", strings.Join(profile.Builtin(), ", ")))
+		}
+		names = profile.Builtin()
+	}
+	plan := steps.Plan{Profiles: names, Given: given, Base: steps.Options{
+		Tags: o.tags, SkipSlow: o.skipSlow, Strict: o.strict,
+		Concurrency: o.concurrency, Timeout: o.timeout, Output: out, Verbose: o.verbose,
+	}}
+	if embedded || o.demoCredentials {
+		// The embedded server only knows its demo credentials: there the
+		// environment does not count.
+		plan.Credentials = func(p *profile.Profile) map[string]string { return withDemoCredentials(p, given, !embedded) }
+	} else if load.IsLoopback(o.target) {
+		plan.ResolveHint = demoHint
+	}
+	return plan, nil
+}
+
+// verifyTarget starts the embedded reference server (with a test clock)
+// without --target, and returns the base URL, whether to drive the test clock,
+// and what stops the server.
+func verifyTarget(o verifyOptions, out io.Writer) (string, bool, func(), error) {
+	if o.target != "" {
+		base := strings.TrimRight(o.target, "/")
+		fmt.Fprintf(out, "oauthconf verify: %s\n", base)
+		return base, o.testClock, func() {}, nil
+	}
+	url, stop, err := startEmbeddedReference(reference.WithTestClock())
+	if err != nil {
+		return "", false, nil, abort(steps.AbortSetup, fmt.Errorf("verify: starting the embedded reference server: %w", err))
+	}
+	fmt.Fprintf(out, "oauthconf verify: embedded reference server on %s (test clock)\n", url)
+	return url, true, stop, nil
+}
+
+// writeVerifyReports writes the files of docs/outputs.md and report.html.
+func writeVerifyReports(dir string, res steps.Result, code int, out io.Writer) error {
+	if err := steps.WriteReports(dir, res, code); err != nil {
+		return failedError(fmt.Errorf("verify: writing reports: %w", err))
+	}
+	fmt.Fprintf(out, "reports written to %s\n", dir)
+	if err := reports.WriteAll(dir, filepath.Join(dir, "report.html")); err != nil {
+		fmt.Fprintf(out, "verify: report.html: %v\n", err)
 	}
 	return nil
 }

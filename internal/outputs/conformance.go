@@ -1,0 +1,73 @@
+package outputs
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Scenario outcomes, as godog's cucumber JSON and summary.json name them.
+const (
+	StatusPassed  = "passed"
+	StatusFailed  = "failed"
+	StatusSkipped = "skipped"
+	// StatusError is a scenario the harness could not judge (a bug of the
+	// suite, not a failure of the target).
+	StatusError = "error"
+)
+
+// Requirement levels, from the @must and @should scenario tags (RFC 2119
+// MUST and SHOULD).
+const (
+	LevelMust   = "must"
+	LevelShould = "should"
+)
+
+// Counts are one level's scenario outcomes.
+type Counts struct {
+	Passed  int `json:"passed"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
+}
+
+// Total is Passed+Failed+Skipped.
+func (c Counts) Total() int { return c.Passed + c.Failed + c.Skipped }
+
+// Plus returns the sum of c and d.
+func (c Counts) Plus(d Counts) Counts {
+	return Counts{Passed: c.Passed + d.Passed, Failed: c.Failed + d.Failed, Skipped: c.Skipped + d.Skipped}
+}
+
+// Summary is conformance/summary.json: the index of the last verify run in a
+// run directory.
+type Summary struct {
+	Profiles []SummaryProfile `json:"profiles"`
+	// ExitCode is verify's exit code; nil when the file does not say.
+	ExitCode *int `json:"exit_code"`
+	// Interrupted is set after Ctrl-C: the counts cover only what ran.
+	Interrupted bool `json:"interrupted,omitempty"`
+	// Error is why the run stopped before any scenario ran (exit 2: bad flag,
+	// profile or credentials, unreachable target), already redacted, and
+	// ErrorKind its class: usage, profile, credentials, target, tags or setup.
+	Error     string `json:"error,omitempty"`
+	ErrorKind string `json:"error_kind,omitempty"`
+}
+
+// SummaryProfile is one profile's line of the summary. Must and Should are the
+// effective levels, after the profile's overrides (which cucumber JSON does not
+// record).
+type SummaryProfile struct {
+	Name            string  `json:"name"`
+	Target          string  `json:"target"`
+	Must            Counts  `json:"must"`
+	Should          Counts  `json:"should"`
+	DurationSeconds float64 `json:"duration_seconds"`
+}
+
+// ParseSummary decodes summary.json.
+func ParseSummary(data []byte) (Summary, error) {
+	var s Summary
+	if err := json.Unmarshal(data, &s); err != nil {
+		return Summary{}, fmt.Errorf("malformed JSON: %w", err)
+	}
+	return s, nil
+}

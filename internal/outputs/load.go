@@ -1,0 +1,93 @@
+package outputs
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// LoadReport is DIR/load/<scenario>/report.json: one load run's outcome.
+type LoadReport struct {
+	Scenario        string  `json:"scenario"`
+	Profile         string  `json:"profile"`
+	Target          string  `json:"target"`
+	Rate            float64 `json:"rate"` // requests per second
+	DurationSeconds float64 `json:"duration_seconds"`
+	Requests        uint64  `json:"requests"`
+	// SuccessRatio counts valid token responses (2xx that pass the profile's
+	// token-response check) among all requests.
+	SuccessRatio float64                `json:"success_ratio"`
+	Throughput   float64                `json:"throughput"` // successful responses per second
+	Latencies    LatencySummary         `json:"latencies"`
+	StatusCodes  map[string]int         `json:"status_codes"`
+	Errors       []string               `json:"errors"`
+	Steps        map[string]*StepReport `json:"steps"`
+	// Flow is the end-to-end latency of authorization-code flows (connect to
+	// token); nil for single-request grants.
+	Flow        *LatencySummary `json:"flow,omitempty"`
+	SLO         *SLOVerdict     `json:"slo"` // nil without --slo
+	Timeline    []TimelinePoint `json:"timeline"`
+	Interrupted bool            `json:"interrupted,omitempty"`
+}
+
+// StepReport is the metrics of one step (token, connect, exchange, seed,
+// cc.token, …).
+type StepReport struct {
+	Requests     uint64         `json:"requests"`
+	SuccessRatio float64        `json:"success_ratio"`
+	Latencies    LatencySummary `json:"latencies"`
+	StatusCodes  map[string]int `json:"status_codes"`
+}
+
+// LatencySummary holds latency statistics in nanoseconds.
+type LatencySummary struct {
+	Count int64 `json:"count,omitempty"`
+	Mean  int64 `json:"mean"`
+	P50   int64 `json:"p50"`
+	P90   int64 `json:"p90"`
+	P95   int64 `json:"p95"`
+	P99   int64 `json:"p99"`
+	Max   int64 `json:"max"`
+}
+
+// TimelinePoint is one second of a run.
+type TimelinePoint struct {
+	Second   int64 `json:"second"`
+	Requests int   `json:"requests"`
+	Errors   int   `json:"errors"`
+	P50      int64 `json:"p50"` // ns
+	P99      int64 `json:"p99"` // ns
+}
+
+// SLOVerdict is the verdict of an SLO (--slo) on a run.
+type SLOVerdict struct {
+	Expr       string   `json:"expr"`
+	Pass       bool     `json:"pass"`
+	Violations []string `json:"violations"`
+}
+
+// Capacity is DIR/load/capacity.json: the outcome of load --find-capacity.
+type Capacity struct {
+	SLO    string          `json:"slo"`
+	Rate   int             `json:"rate"` // the highest probed rate that met the SLO (0 if none did)
+	Probes []CapacityProbe `json:"probes"`
+}
+
+// CapacityProbe is one probe of a capacity search: its verdict and headline
+// numbers.
+type CapacityProbe struct {
+	Rate       int      `json:"rate"`
+	Pass       bool     `json:"pass"`
+	Requests   uint64   `json:"requests"`
+	Success    float64  `json:"success_ratio"`
+	P99        int64    `json:"p99"` // ns
+	Violations []string `json:"violations"`
+}
+
+// ParseCapacity decodes capacity.json.
+func ParseCapacity(data []byte) (*Capacity, error) {
+	var c Capacity
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("malformed JSON: %w", err)
+	}
+	return &c, nil
+}

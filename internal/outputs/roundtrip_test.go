@@ -1,0 +1,201 @@
+package outputs_test
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/oauthconf/oauthconf/internal/outputs"
+	"github.com/oauthconf/oauthconf/load"
+	"github.com/oauthconf/oauthconf/profile"
+	"github.com/oauthconf/oauthconf/reports"
+	"github.com/oauthconf/oauthconf/steps"
+)
+
+// The round trips write each file with its producer (steps, load) and read it
+// with its consumer (reports), then compare by meaning: the values the
+// producer put in are the values the reader got out, and the file's keys are
+// the ones docs/outputs.md documents, so that a renamed field fails here
+// instead of making the report read zeros.
+
+// keysOf returns the sorted keys of the JSON object in path (at the given
+// nested keys).
+func keysOf(t *testing.T, data []byte, at ...string) []string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	for _, k := range at {
+		m, _ := v.(map[string]any)
+		v = m[k]
+		if arr, ok := v.([]any); ok && len(arr) > 0 {
+			v = arr[0]
+		}
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		t.Fatalf("%v is not a JSON object in %s", at, data)
+	}
+	return slices.Sorted(maps.Keys(m))
+}
+
+func checkKeys(t *testing.T, data []byte, want []string, at ...string) {
+	t.Helper()
+	slices.Sort(want)
+	if got := keysOf(t, data, at...); !slices.Equal(got, want) {
+		t.Errorf("keys of %v = %v, want %v (docs/outputs.md)", at, got, want)
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestSummaryRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	res := steps.Result{Interrupted: true, Profiles: []*steps.ProfileResult{{
+		Name: "shopware", Target: "http://127.0.0.1:8080",
+		Must: steps.Counts{Passed: 12, Failed: 1, Skipped: 2}, Should: steps.Counts{Passed: 3, Failed: 4, Skipped: 5},
+		Duration: 2500 * time.Millisecond,
+	}}}
+	if err := steps.WriteReports(dir, res, 1); err != nil {
+		t.Fatal(err)
+	}
+	data := readFile(t, filepath.Join(dir, outputs.SummaryPath))
+	checkKeys(t, data, []string{"profiles", "exit_code", "interrupted"})
+	checkKeys(t, data, []string{"name", "target", "must", "should", "duration_seconds"}, "profiles")
+	checkKeys(t, data, []string{"passed", "failed", "skipped"}, "profiles", "must")
+
+	run, problems := reports.Build(context.Background(), dir)
+	if len(problems) > 0 {
+		t.Fatalf("reports.Build: %v", problems)
+	}
+	if run.Verify == nil || run.Verify.ExitCode == nil || *run.Verify.ExitCode != 1 || !run.Verify.Interrupted {
+		t.Errorf("Verify = %+v, want exit code 1, interrupted", run.Verify)
+	}
+	if len(run.Profiles) != 1 {
+		t.Fatalf("profiles = %+v, want shopware only", run.Profiles)
+	}
+	p := run.Profiles[0]
+	want := reports.Profile{Name: "shopware", Target: "http://127.0.0.1:8080", Duration: 2500 * time.Millisecond,
+		Declared: &reports.DeclaredCounts{Must: outputs.Counts{Passed: 12, Failed: 1, Skipped: 2}, Should: outputs.Counts{Passed: 3, Failed: 4, Skipped: 5}}}
+	if !reflect.DeepEqual(p, want) {
+		t.Errorf("profile read back = %+v, want %+v", p, want)
+	}
+}
+
+func TestAbortSummaryRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	a := steps.Abort{ExitCode: 2, Kind: "target", Message: "target: connection refused"}
+	if err := steps.WriteAbortReports(dir, a); err != nil {
+		t.Fatal(err)
+	}
+	data := readFile(t, filepath.Join(dir, outputs.SummaryPath))
+	checkKeys(t, data, []string{"profiles", "exit_code", "error", "error_kind"})
+	run, _ := reports.Build(context.Background(), dir)
+	want := &reports.VerifyEnd{ExitCode: &a.ExitCode, Error: a.Message, ErrorKind: "target"}
+	if !reflect.DeepEqual(run.Verify, want) {
+		t.Errorf("Verify = %+v, want %+v", run.Verify, want)
+	}
+}
+
+// fakeTokenEndpoint answers every request with a valid RFC 6749 §5.1 token
+// response.
+func fakeTokenEndpoint(t *testing.T) string {
+	t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write([]byte(`{"access_token":"at","token_type":"Bearer","expires_in":3600}`))
+	}))
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+func TestLoadReportRoundTrip(t *testing.T) {
+	p, err := profile.Load("rfc6749")
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := profile.Resolve(p, map[string]string{"client_id": "c", "client_secret": "s", "redirect_uri": "http://127.0.0.1/cb"}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	slo, err := load.ParseSLO("p99<1ns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	o := load.Options{BaseURL: fakeTokenEndpoint(t), Profile: p, Credentials: creds, Scenario: load.ClientCredentials,
+		Rate: 40, Duration: 500 * time.Millisecond, Workers: 2, SLO: slo, OutDir: dir}
+	rep, err := load.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Requests == 0 || len(rep.Timeline) == 0 || rep.SLO == nil || len(rep.SLO.Violations) == 0 {
+		t.Fatalf("the run should have requests, a timeline and a failed SLO: %+v", rep.LoadReport)
+	}
+	path := filepath.Join(dir, "load", load.ClientCredentials, outputs.LoadReportName)
+	data := readFile(t, path)
+	checkKeys(t, data, []string{"scenario", "profile", "target", "rate", "duration_seconds", "requests", "success_ratio",
+		"throughput", "latencies", "status_codes", "errors", "steps", "slo", "timeline"})
+	checkKeys(t, data, []string{"mean", "p50", "p90", "p95", "p99", "max"}, "latencies")
+	checkKeys(t, data, []string{"expr", "pass", "violations"}, "slo")
+	checkKeys(t, data, []string{"second", "requests", "errors", "p50", "p99"}, "timeline")
+
+	run, problems := reports.Build(context.Background(), dir)
+	if len(problems) > 0 {
+		t.Fatalf("reports.Build: %v", problems)
+	}
+	if len(run.Load) != 1 || run.Load[0].Report == nil {
+		t.Fatalf("load scenarios read = %+v, want one with report.json", run.Load)
+	}
+	if got := *run.Load[0].Report; !reflect.DeepEqual(got, rep.LoadReport) {
+		t.Errorf("report.json read back differs:\n got %+v\nwant %+v", got, rep.LoadReport)
+	}
+}
+
+func TestCapacityRoundTrip(t *testing.T) {
+	slo, err := load.ParseSLO("p99<50ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := func(rate int, pass bool, p99 time.Duration, violations ...string) load.CapacityProbe {
+		r := &load.Report{LoadReport: outputs.LoadReport{Requests: uint64(rate), SuccessRatio: 0.5,
+			Latencies: outputs.LatencySummary{P99: int64(p99)}, SLO: &outputs.SLOVerdict{Pass: pass, Violations: append([]string{}, violations...)}}}
+		return load.CapacityProbe{Rate: rate, Pass: pass, Report: r}
+	}
+	c := &load.Capacity{Rate: 100, Probes: []load.CapacityProbe{probe(100, true, time.Millisecond), probe(200, false, time.Second, "p99 < 50ms: got 1s")}}
+	dir := t.TempDir()
+	if err := load.WriteCapacity(dir, slo, c); err != nil {
+		t.Fatal(err)
+	}
+	data := readFile(t, filepath.Join(dir, outputs.CapacityPath))
+	checkKeys(t, data, []string{"slo", "rate", "probes"})
+	checkKeys(t, data, []string{"rate", "pass", "requests", "success_ratio", "p99", "violations"}, "probes")
+	got, err := outputs.ParseCapacity(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &outputs.Capacity{SLO: "p99<50ms", Rate: 100, Probes: []outputs.CapacityProbe{
+		{Rate: 100, Pass: true, Requests: 100, Success: 0.5, P99: int64(time.Millisecond), Violations: []string{}},
+		{Rate: 200, Pass: false, Requests: 200, Success: 0.5, P99: int64(time.Second), Violations: []string{"p99 < 50ms: got 1s"}},
+	}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("capacity.json read back = %+v, want %+v", got, want)
+	}
+}
