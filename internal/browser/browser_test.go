@@ -1,0 +1,221 @@
+package browser
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// requireChromium skips the test when OAUTHCONF_SKIP_BROWSER=1, and fails it
+// (saying how to install it) when Chromium is missing, as reports/browser_test.go does.
+func requireChromium(t *testing.T) {
+	t.Helper()
+	if os.Getenv("OAUTHCONF_SKIP_BROWSER") == "1" {
+		t.Skip("OAUTHCONF_SKIP_BROWSER=1: browser test skipped")
+	}
+	if _, err := findChromium(""); err != nil {
+		t.Fatalf("%v; or set OAUTHCONF_SKIP_BROWSER=1 to skip this test", err)
+	}
+}
+
+// isolateBrowser points TMPDIR, where chromedp makes the browser's profile,
+// at a fresh directory, and checks after the test that the directory is empty
+// and that no process still uses it: the browser left nothing behind.
+func isolateBrowser(t *testing.T) {
+	t.Helper()
+	// Chromium's socket path must be short: no t.TempDir().
+	dir, err := os.MkdirTemp("", "ocb")
+	require.NoError(t, err)
+	t.Setenv("TMPDIR", dir)
+	t.Cleanup(func() {
+		defer os.RemoveAll(dir)
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		for _, e := range entries {
+			t.Errorf("left in the temporary directory: %s", e.Name())
+		}
+		assert.Empty(t, processesUsing(dir), "browser processes still running")
+	})
+}
+
+// processesUsing lists the command lines of the processes that mention dir.
+func processesUsing(dir string) []string {
+	entries, _ := os.ReadDir("/proc")
+	var found []string
+	for _, e := range entries {
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err == nil && bytes.Contains(cmdline, []byte(dir)) {
+			found = append(found, e.Name()+": "+string(bytes.ReplaceAll(cmdline, []byte{0}, []byte{' '})))
+		}
+	}
+	return found
+}
+
+// authorize runs Authorize against srv, collecting the hops.
+func authorize(t *testing.T, srv *loginServer, cfg Config) (*url.URL, []Hop, error) {
+	t.Helper()
+	var hops []Hop
+	started := time.Now()
+	code, err := Authorize(context.Background(), srv.authURL(), srv.redirectURI, cfg, func(h Hop) { hops = append(hops, h) })
+	t.Logf("Authorize took %s; hops:", time.Since(started).Round(time.Millisecond))
+	for _, h := range hops {
+		t.Logf("  %s %s %d %q %s", h.Method, h.URL, h.Status, h.Title, h.Note)
+	}
+	assert.Zero(t, srv.callbacks.Load(), "the request to the redirect URI must never be sent")
+	for _, h := range hops {
+		assert.NotContains(t, h.URL+h.Title+h.Note, testPassword, "a hop shows the password")
+	}
+	if err != nil {
+		assert.NotContains(t, err.Error(), testPassword, "the error shows the password")
+	}
+	return code, hops, err
+}
+
+var credentials = Config{Username: testUser, Password: testPassword}
+
+// explicitSteps get through the test server's pages by their selectors.
+var explicitSteps = []Step{
+	{Action: ActionFill, Selector: "#username", Value: "{username}"},
+	{Action: ActionFill, Selector: "#password", Value: "{password}"},
+	{Action: ActionClick, Selector: `button[type="submit"]`},
+	{Action: ActionWait, Selector: "#approve"},
+	{Action: ActionClick, Selector: "#approve"},
+	{Action: ActionWaitURL, URL: "/callback"},
+}
+
+func TestAuthorizeGetsTheCode(t *testing.T) {
+	requireChromium(t)
+	tests := []struct {
+		description string
+		steps       []Step
+	}{
+		{description: "default steps log in and approve the consent", steps: nil},
+		{description: "explicit steps fill, click and wait", steps: explicitSteps},
+	}
+	for _, tc := range tests {
+		t.Run(tc.description, func(t *testing.T) {
+			isolateBrowser(t)
+			srv := newLoginServer(t, nil)
+			cfg := credentials
+			cfg.Steps = tc.steps
+			code, hops, err := authorize(t, srv, cfg)
+			require.NoError(t, err)
+			assert.Equal(t, srv.redirectURI, code.Scheme+"://"+code.Host+code.Path)
+			assert.Equal(t, testCode, code.Query().Get("code"))
+			assert.Equal(t, "st-1", code.Query().Get("state"))
+
+			var got []string
+			for _, h := range hops {
+				u, err := url.Parse(h.URL)
+				require.NoError(t, err)
+				got = append(got, strings.Join([]string{h.Method, u.Path, http.StatusText(h.Status), h.Title}, " "))
+			}
+			assert.Equal(t, []string{
+				"GET /authorize OK Sign in",
+				"POST /login Found ",
+				"GET /consent OK Authorize",
+				"POST /consent Found ",
+				"GET /callback  ",
+			}, got)
+			if assert.NotEmpty(t, hops) {
+				assert.Contains(t, hops[len(hops)-1].Note, "redirect URI")
+			}
+		})
+	}
+}
+
+func TestAuthorizeFails(t *testing.T) {
+	requireChromium(t)
+	var foreignHits atomic.Int32
+	foreign := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { foreignHits.Add(1) }))
+	t.Cleanup(foreign.Close)
+	tests := []struct {
+		description string
+		setup       func(*loginServer)
+		cfg         Config
+		want        InteractionError // the fields that are set are compared
+		reason      string           // a substring of Reason
+	}{
+		{
+			description: "a wrong password shows the page's error text",
+			cfg:         Config{Username: testUser, Password: "wrong-password"},
+			want:        InteractionError{Step: 2, Action: "consent", Title: "Sign in", Text: "Invalid username or password."},
+			reason:      "the login form came back",
+		},
+		{
+			description: "a wrong password with explicit steps names the step that waited",
+			cfg:         Config{Username: testUser, Password: "wrong-password", Steps: withTimeout(explicitSteps, time.Second)},
+			want:        InteractionError{Step: 4, Action: `wait "#approve"`, Title: "Sign in", Text: "Invalid username or password."},
+			reason:      "no visible element matched within 1s",
+		},
+		{
+			description: "a redirect outside the allowed origins is named",
+			setup:       func(s *loginServer) { s.elsewhere = foreign.URL + "/phish" },
+			cfg:         credentials,
+			want:        InteractionError{Step: 2, Action: "consent"},
+			reason:      "outside the allowed origins, to " + foreign.URL + "/phish",
+		},
+		{
+			description: "a page that never shows the form times out naming the waiting step",
+			setup:       func(s *loginServer) { s.never = true },
+			cfg:         Config{Username: testUser, Password: testPassword, Timeout: 2 * time.Second},
+			want:        InteractionError{Step: 1, Action: "login", Title: "Sign in", Text: "Sign in to Example Loading…"},
+			reason:      "timed out after 2s, waiting for a password input",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.description, func(t *testing.T) {
+			isolateBrowser(t)
+			srv := newLoginServer(t, tc.setup)
+			code, _, err := authorize(t, srv, tc.cfg)
+			require.Error(t, err)
+			assert.Nil(t, code)
+			t.Log(err)
+			var ie *InteractionError
+			require.ErrorAs(t, err, &ie)
+			assert.Contains(t, ie.Reason, tc.reason)
+			assert.Equal(t, tc.want.Step, ie.Step)
+			assert.Equal(t, tc.want.Action, ie.Action)
+			if tc.want.Title != "" {
+				assert.Equal(t, tc.want.Title, ie.Title)
+			}
+			if tc.want.Text != "" {
+				assert.Equal(t, tc.want.Text, ie.Text)
+			}
+			assert.True(t, strings.HasPrefix(ie.URL, srv.URL), "the error names the page %q", ie.URL)
+		})
+	}
+	assert.Zero(t, foreignHits.Load(), "the foreign origin must never be requested")
+}
+
+// withTimeout copies steps, each with the timeout d.
+func withTimeout(steps []Step, d time.Duration) []Step {
+	out := make([]Step, len(steps))
+	for i, st := range steps {
+		st.Timeout = d
+		out[i] = st
+	}
+	return out
+}
+
+func TestAuthorizeWithoutChromium(t *testing.T) {
+	_, err := Authorize(context.Background(), "http://127.0.0.1:1/authorize", "http://127.0.0.1:1/cb",
+		Config{Password: "x-secret", ChromiumPath: "/nonexistent/chromium"}, nil)
+	require.ErrorIs(t, err, ErrNoChromium)
+	assert.Contains(t, err.Error(), "scripts/ensure-chromium.sh")
+	assert.Contains(t, err.Error(), "apt-get install")
+	_, lookErr := exec.LookPath("/nonexistent/chromium")
+	assert.True(t, errors.Is(lookErr, os.ErrNotExist) || lookErr != nil)
+}
