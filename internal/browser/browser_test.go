@@ -67,11 +67,15 @@ func processesUsing(dir string) []string {
 func authorize(t *testing.T, srv *loginServer, cfg Config) (*url.URL, []Hop, error) {
 	t.Helper()
 	var hops []Hop
+	var at []time.Duration
 	started := time.Now()
-	code, err := Authorize(context.Background(), srv.authURL(), srv.redirectURI, cfg, func(h Hop) { hops = append(hops, h) })
+	code, err := Authorize(context.Background(), srv.authURL(), srv.redirectURI, cfg, func(h Hop) {
+		hops = append(hops, h)
+		at = append(at, time.Since(started))
+	})
 	t.Logf("Authorize took %s; hops:", time.Since(started).Round(time.Millisecond))
-	for _, h := range hops {
-		t.Logf("  %s %s %d %q %s", h.Method, h.URL, h.Status, h.Title, h.Note)
+	for i, h := range hops {
+		t.Logf("  %5dms %s %s %d %q %s", at[i].Milliseconds(), h.Method, h.URL, h.Status, h.Title, h.Note)
 	}
 	assert.Zero(t, srv.callbacks.Load(), "the request to the redirect URI must never be sent")
 	for _, h := range hops {
@@ -170,9 +174,10 @@ func TestAuthorizeFails(t *testing.T) {
 		{
 			description: "a page that never shows the form times out naming the waiting step",
 			setup:       func(s *loginServer) { s.never = true },
-			cfg:         Config{Username: testUser, Password: testPassword, Timeout: 2 * time.Second},
-			want:        InteractionError{Step: 1, Action: "login", Title: "Sign in", Text: "Sign in to Example Loading…"},
-			reason:      "timed out after 2s, waiting for a password input",
+			// Long enough for Chromium to start on a loaded machine.
+			cfg:    Config{Username: testUser, Password: testPassword, Timeout: 6 * time.Second},
+			want:   InteractionError{Step: 1, Action: "login", Title: "Sign in", Text: "Sign in to Example Loading…"},
+			reason: "timed out after 6s, waiting for a password input",
 		},
 	}
 	for _, tc := range tests {

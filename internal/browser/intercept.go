@@ -91,8 +91,8 @@ func (s *session) onRequest(ev *fetch.EventRequestPaused) {
 		hop.Note = "the redirect URI: read, not sent"
 		s.emit(hop)
 		s.reach(raw)
-	case !allowedURL(raw, s.origins):
-		send(s, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
+	case !allowedURL(raw, s.origins): // aborted, not blocked: the last page stays, for the error message
+		send(s, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonAborted})
 		hop.Note = "outside the allowed origins: not sent"
 		s.emit(hop)
 		s.endSteps(&errOutside{url: s.redact.clean(raw)})

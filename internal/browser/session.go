@@ -26,6 +26,7 @@ const (
 type session struct {
 	*run
 	parent    context.Context // the caller's
+	tmp       string          // the browser's TMPDIR, removed by close
 	tab       context.Context // the tab; lives closeGrace past the run's deadline
 	runCtx    context.Context // the steps' context; ended with errReached or *errOutside
 	endSteps  context.CancelCauseFunc
@@ -46,11 +47,17 @@ type session struct {
 // startSession starts Chromium with an empty temporary profile, opens a tab
 // and turns on the interception of documents.
 func startSession(ctx context.Context, r *run) (*session, error) {
-	s := &session{run: r, parent: ctx, wake: make(chan struct{}, 1), workerDone: make(chan struct{})}
+	// The browser's TMPDIR, for what it leaves when killed (its singleton
+	// socket's directory). Short: a socket path has at most 107 bytes.
+	tmp, err := os.MkdirTemp("", "ocb")
+	if err != nil {
+		return nil, fmt.Errorf("browser: a temporary directory for chromium: %w", err)
+	}
+	s := &session{run: r, parent: ctx, tmp: tmp, wake: make(chan struct{}, 1), workerDone: make(chan struct{})}
 	browserCtx, cancelBrowser := context.WithTimeout(ctx, r.timeout+closeGrace)
 	// The allocator makes and removes the profile directory, and kills what
 	// is left of the browser's processes (chromedp's killLeftovers).
-	alloc, cancelAlloc := chromedp.NewExecAllocator(browserCtx, allocatorOptions(r)...)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(browserCtx, allocatorOptions(r, tmp)...)
 	tab, cancelTab := chromedp.NewContext(alloc)
 	steps, endSteps := context.WithCancelCause(tab)
 	steps, cancelSteps := context.WithTimeout(steps, r.timeout)
@@ -64,12 +71,22 @@ func startSession(ctx context.Context, r *run) (*session, error) {
 }
 
 // allocatorOptions are chromedp's defaults plus the flags a CI container
-// needs: --headless, --disable-gpu and, as root, --no-sandbox.
-func allocatorOptions(r *run) []chromedp.ExecAllocatorOption {
+// needs: --headless, --disable-gpu and, as root, --no-sandbox. The browser
+// gets only the environment it needs, so the harness's credentials
+// (OAUTHCONF_*) never reach it.
+func allocatorOptions(r *run, tmp string) []chromedp.ExecAllocatorOption {
+	env := []string{"TMPDIR=" + tmp}
+	for _, name := range []string{"PATH", "HOME", "LANG", "LC_ALL", "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "XDG_RUNTIME_DIR"} {
+		if v, ok := os.LookupEnv(name); ok {
+			env = append(env, name+"="+v)
+		}
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(r.chromium),
 		chromedp.DisableGPU,
 		chromedp.WindowSize(1280, 960),
+		chromedp.NoInheritEnv,
+		chromedp.Env(env...),
 	)
 	if r.cfg.NoSandbox || os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox)
@@ -88,16 +105,13 @@ func (s *session) start() error {
 	// The first Run binds the browser's life to its context: the tab's,
 	// which browserCtx bounds.
 	if err := chromedp.Do(s.tab); err != nil {
-		if s.runCtx.Err() != nil {
-			return fmt.Errorf("browser: starting %s: %w", s.chromium, context.Cause(s.runCtx))
-		}
-		return fmt.Errorf("browser: starting %s: %w", s.chromium, err)
+		return s.startError("starting "+s.chromium, err)
 	}
 	s.mainFrame = cdp.FrameID(chromedp.FromContext(s.tab).Target.TargetID)
 	workerCtx, stopWorker := context.WithCancel(s.tab)
 	if err := chromedp.Listen(workerCtx, s.listen); err != nil {
 		stopWorker()
-		return fmt.Errorf("browser: listening to the tab: %w", err)
+		return s.startError("listening to the tab", err)
 	}
 	s.stopWorker = stopWorker
 	go s.work(workerCtx)
@@ -108,9 +122,21 @@ func (s *session) start() error {
 		{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageResponse},
 	}})
 	if err != nil {
-		return fmt.Errorf("browser: enabling request interception: %w", err)
+		return s.startError("enabling request interception", err)
 	}
 	return nil
+}
+
+// startError says what failed while the browser started, and whether the
+// run's timeout or the caller ended it.
+func (s *session) startError(doing string, err error) error {
+	switch {
+	case s.parent.Err() != nil:
+		return fmt.Errorf("browser: %s: stopped: %w", doing, context.Cause(s.parent))
+	case s.runCtx.Err() != nil:
+		return fmt.Errorf("browser: %s: chromium did not start within the run's timeout (%s): %w", doing, seconds(s.timeout), s.runCtx.Err())
+	}
+	return fmt.Errorf("browser: %s: %w", doing, err)
 }
 
 // close stops the steps and the worker (so onHop is never called after
@@ -126,4 +152,5 @@ func (s *session) close() {
 	s.cancelTab()
 	s.cancelAlloc()
 	s.cancelBrowser()
+	_ = os.RemoveAll(s.tmp) // best effort: the profile itself is chromedp's
 }
