@@ -33,7 +33,7 @@ func requireChromium(t *testing.T) {
 // isolateBrowser points TMPDIR, where chromedp makes the browser's profile,
 // at a fresh directory, and checks after the test that the directory is empty
 // and that no process still uses it: the browser left nothing behind.
-func isolateBrowser(t *testing.T) {
+func isolateBrowser(t *testing.T) string {
 	t.Helper()
 	// Chromium's socket path must be short: no t.TempDir().
 	dir, err := os.MkdirTemp("", "ocb")
@@ -48,28 +48,53 @@ func isolateBrowser(t *testing.T) {
 		}
 		assert.Empty(t, processesUsing(dir), "browser processes still running")
 	})
+	return dir
 }
 
-// processesUsing lists the command lines of the processes that mention dir.
+// processesUsing lists the pids of the processes whose command line
+// mentions dir.
 func processesUsing(dir string) []string {
 	entries, _ := os.ReadDir("/proc")
 	var found []string
 	for _, e := range entries {
 		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
 		if err == nil && bytes.Contains(cmdline, []byte(dir)) {
-			found = append(found, e.Name()+": "+string(bytes.ReplaceAll(cmdline, []byte{0}, []byte{' '})))
+			found = append(found, e.Name())
 		}
 	}
 	return found
 }
 
-// authorize runs Authorize against srv, collecting the hops.
-func authorize(t *testing.T, srv *loginServer, cfg Config) (*url.URL, []Hop, error) {
+// browserEnv reads the environment of the browser's processes, which mention dir.
+func browserEnv(t *testing.T, dir string) []byte {
 	t.Helper()
+	var env []byte
+	for _, pid := range processesUsing(dir) {
+		b, err := os.ReadFile("/proc/" + pid + "/environ")
+		if err == nil {
+			env = append(env, b...)
+		}
+	}
+	return env
+}
+
+// authorize runs Authorize against srv in a browser isolated in dir,
+// collecting the hops. At the first hop it checks that the leak check sees
+// the browser's processes, and that the harness's credentials
+// (OAUTHCONF_PASSWORD) are not in their environment.
+func authorize(t *testing.T, dir string, srv *loginServer, cfg Config) (*url.URL, []Hop, error) {
+	t.Helper()
+	t.Setenv("OAUTHCONF_PASSWORD", testPassword)
 	var hops []Hop
 	var at []time.Duration
 	started := time.Now()
 	code, err := Authorize(context.Background(), srv.authURL(), srv.redirectURI, cfg, func(h Hop) {
+		if len(hops) == 0 {
+			assert.NotEmpty(t, processesUsing(dir), "the leak check sees no browser process during the run")
+			env := browserEnv(t, dir) // never printed: it would show the password on failure
+			assert.True(t, bytes.Contains(env, []byte("TMPDIR="+dir)), "the browser's environment is not readable, or lacks TMPDIR")
+			assert.False(t, bytes.Contains(env, []byte(testPassword)), "the browser's environment has the harness's password")
+		}
 		hops = append(hops, h)
 		at = append(at, time.Since(started))
 	})
@@ -93,7 +118,7 @@ var credentials = Config{Username: testUser, Password: testPassword}
 var explicitSteps = []Step{
 	{Action: ActionFill, Selector: "#username", Value: "{username}"},
 	{Action: ActionFill, Selector: "#password", Value: "{password}"},
-	{Action: ActionClick, Selector: `button[type="submit"]`},
+	{Action: ActionSubmit, Selector: "#password"},
 	{Action: ActionWait, Selector: "#approve"},
 	{Action: ActionClick, Selector: "#approve"},
 	{Action: ActionWaitURL, URL: "/callback"},
@@ -101,20 +126,24 @@ var explicitSteps = []Step{
 
 func TestAuthorizeGetsTheCode(t *testing.T) {
 	requireChromium(t)
+	consent := []string{"GET /consent OK Authorize", "POST /consent Found "}
 	tests := []struct {
 		description string
+		setup       func(*loginServer)
 		steps       []Step
+		consent     []string // the consent page's hops
 	}{
-		{description: "default steps log in and approve the consent", steps: nil},
-		{description: "explicit steps fill, click and wait", steps: explicitSteps},
+		{description: "default steps log in and approve the consent", consent: consent},
+		{description: "default steps log in where the consent is remembered", setup: func(s *loginServer) { s.noConsent = true }},
+		{description: "explicit steps fill, submit, wait, click and wait for the URL", steps: explicitSteps, consent: consent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.description, func(t *testing.T) {
-			isolateBrowser(t)
-			srv := newLoginServer(t, nil)
+			dir := isolateBrowser(t)
+			srv := newLoginServer(t, tc.setup)
 			cfg := credentials
 			cfg.Steps = tc.steps
-			code, hops, err := authorize(t, srv, cfg)
+			code, hops, err := authorize(t, dir, srv, cfg)
 			require.NoError(t, err)
 			assert.Equal(t, srv.redirectURI, code.Scheme+"://"+code.Host+code.Path)
 			assert.Equal(t, testCode, code.Query().Get("code"))
@@ -126,13 +155,9 @@ func TestAuthorizeGetsTheCode(t *testing.T) {
 				require.NoError(t, err)
 				got = append(got, strings.Join([]string{h.Method, u.Path, http.StatusText(h.Status), h.Title}, " "))
 			}
-			assert.Equal(t, []string{
-				"GET /authorize OK Sign in",
-				"POST /login Found ",
-				"GET /consent OK Authorize",
-				"POST /consent Found ",
-				"GET /callback  ",
-			}, got)
+			want := []string{"GET /authorize OK Sign in", "POST /login Found "}
+			want = append(append(want, tc.consent...), "GET /callback  ")
+			assert.Equal(t, want, got)
 			if assert.NotEmpty(t, hops) {
 				assert.Contains(t, hops[len(hops)-1].Note, "redirect URI")
 			}
@@ -182,9 +207,9 @@ func TestAuthorizeFails(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.description, func(t *testing.T) {
-			isolateBrowser(t)
+			dir := isolateBrowser(t)
 			srv := newLoginServer(t, tc.setup)
-			code, _, err := authorize(t, srv, tc.cfg)
+			code, _, err := authorize(t, dir, srv, tc.cfg)
 			require.Error(t, err)
 			assert.Nil(t, code)
 			t.Log(err)

@@ -30,6 +30,9 @@ type loginServer struct {
 	elsewhere string
 	// never makes the login page's script never build the form.
 	never bool
+	// noConsent sends the browser from the login straight to the redirect
+	// URI, as a server that remembers the consent does.
+	noConsent bool
 
 	callbacks atomic.Int32 // requests to the redirect URI
 
@@ -131,6 +134,10 @@ func (s *loginServer) login(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	sess.loggedIn = true
 	s.mu.Unlock()
+	if s.noConsent {
+		s.redirectWithCode(w, r, sess)
+		return
+	}
 	http.Redirect(w, r, "/consent", http.StatusFound)
 }
 
@@ -148,8 +155,7 @@ func (s *loginServer) consentPage(w http.ResponseWriter, r *http.Request) {
 <button id="approve" name="decision" value="allow">Allow</button></form></body></html>`, html.EscapeString(sess.csrf))
 }
 
-// consent redirects to the redirect URI with the code (RFC 6749 §4.1.2), or
-// elsewhere.
+// consent redirects to the redirect URI with the code, or elsewhere.
 func (s *loginServer) consent(w http.ResponseWriter, r *http.Request) {
 	sess := s.session(r)
 	if sess == nil || !sess.loggedIn || r.PostFormValue("csrf") != sess.csrf || r.PostFormValue("decision") != "allow" {
@@ -160,6 +166,11 @@ func (s *loginServer) consent(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, s.elsewhere, http.StatusFound)
 		return
 	}
+	s.redirectWithCode(w, r, sess)
+}
+
+// redirectWithCode is the authorization response (RFC 6749 §4.1.2).
+func (s *loginServer) redirectWithCode(w http.ResponseWriter, r *http.Request, sess *testSession) {
 	q := url.Values{"code": {testCode}, "state": {sess.query.Get("state")}}
 	http.Redirect(w, r, sess.query.Get("redirect_uri")+"?"+q.Encode(), http.StatusFound)
 }
