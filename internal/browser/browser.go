@@ -122,9 +122,11 @@ func newRun(authURL, redirectURI string, cfg Config, onHop func(Hop)) (*run, err
 	if err != nil || auth.Host == "" || (auth.Scheme != "http" && auth.Scheme != "https") {
 		return nil, fmt.Errorf("browser: authorization URL %q is not an absolute http(s) URL", authURL)
 	}
+	// A private-use scheme (RFC 8252 §7.1) never reaches the network, where
+	// the browser intercepts requests.
 	redirect, err := url.Parse(redirectURI)
-	if err != nil || redirect.Scheme == "" {
-		return nil, fmt.Errorf("browser: redirect URI %q is not an absolute URL", redirectURI)
+	if err != nil || redirect.Host == "" || (redirect.Scheme != "http" && redirect.Scheme != "https") {
+		return nil, fmt.Errorf("browser: redirect URI %q is not an http(s) URL, which the browser can intercept", redirectURI)
 	}
 	origins, err := parseOrigins(auth, cfg.AllowedOrigins)
 	if err != nil {

@@ -3,12 +3,10 @@ package browser
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -244,8 +242,23 @@ func TestAuthorizeWithoutChromium(t *testing.T) {
 	_, err := Authorize(context.Background(), "http://127.0.0.1:1/authorize", "http://127.0.0.1:1/cb",
 		Config{Password: "x-secret", ChromiumPath: "/nonexistent/chromium"}, nil)
 	require.ErrorIs(t, err, ErrNoChromium)
+	assert.Contains(t, err.Error(), "at /nonexistent/chromium")
 	assert.Contains(t, err.Error(), "scripts/ensure-chromium.sh")
 	assert.Contains(t, err.Error(), "apt-get install")
-	_, lookErr := exec.LookPath("/nonexistent/chromium")
-	assert.True(t, errors.Is(lookErr, os.ErrNotExist) || lookErr != nil)
+}
+
+func TestAuthorizeStopsWithItsContext(t *testing.T) {
+	requireChromium(t)
+	isolateBrowser(t)
+	srv := newLoginServer(t, func(s *loginServer) { s.never = true })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	started := time.Now()
+	_, err := Authorize(ctx, srv.authURL(), srv.redirectURI, credentials, func(Hop) { cancel() })
+	require.ErrorIs(t, err, context.Canceled)
+	var ie *InteractionError
+	require.ErrorAs(t, err, &ie)
+	assert.Equal(t, "login", ie.Action)
+	assert.Contains(t, ie.Reason, "stopped (context canceled) while waiting for a password input")
+	assert.Less(t, time.Since(started), DefaultStepTimeout, "Authorize went on after its context ended")
 }

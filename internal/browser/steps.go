@@ -223,6 +223,8 @@ func (st Step) timeoutReason() string {
 		return "no password input appeared within " + d
 	case ActionWaitURL:
 		return "the page's URL did not match within " + d
+	case ActionSubmit:
+		return "no element matched within " + d
 	}
 	return "no visible element matched within " + d
 }
