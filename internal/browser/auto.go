@@ -3,6 +3,7 @@ package browser
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -87,9 +88,12 @@ func (c consentState) canApprove() bool {
 // login fills the password input found by loginJS, and the username input
 // before it, then submits their form.
 func (s *session) login(ctx context.Context) error {
-	kind, err := poll(ctx, loginJS, func(k string) bool { return k != "" })
+	kind, err := poll(ctx, loginJS, func(k string) bool { return k != "" || s.errorStatus() != 0 })
 	if err != nil {
 		return err
+	}
+	if kind == "" {
+		return s.errorPage()
 	}
 	if kind == "username+password" {
 		if s.cfg.Username == "" {
@@ -114,13 +118,21 @@ func (s *session) login(ctx context.Context) error {
 	return nil
 }
 
+// errorPage is the failure of a step that met an error page.
+func (s *session) errorPage() error {
+	status := s.errorStatus()
+	return &stepError{reason: fmt.Sprintf("the server answered %d %s", status, http.StatusText(status))}
+}
+
 // consent approves each consent page until the redirect URI ends the run;
 // wait bounds the wait for each page.
 func (s *session) consent(ctx context.Context, wait time.Duration) error {
 	clicked := ""
 	for pages := 0; ; pages++ {
 		wctx, cancel := context.WithTimeout(ctx, wait)
-		c, err := poll(wctx, consentJS, func(c consentState) bool { return c.loginFailed() || c.canApprove() })
+		c, err := poll(wctx, consentJS, func(c consentState) bool {
+			return c.loginFailed() || c.canApprove() || (!c.Password && s.errorStatus() != 0)
+		})
 		var clickErr error
 		if err == nil && c.canApprove() && pages < maxConsentPages {
 			clickErr = chromedp.Do(wctx, chromedp.Evaluate[chromedp.Void](markActedJS),
@@ -139,6 +151,8 @@ func (s *session) consent(ctx context.Context, wait time.Duration) error {
 			return &stepError{reason: "no consent page appeared and the browser did not go to the redirect URI within " + seconds(wait)}
 		case c.loginFailed():
 			return &stepError{reason: "the login form came back after the credentials were submitted (wrong username or password?)", text: c.Error}
+		case !c.canApprove():
+			return s.errorPage()
 		case pages == maxConsentPages:
 			return &stepError{reason: fmt.Sprintf("still on a consent page after %d approvals", maxConsentPages)}
 		}

@@ -195,6 +195,14 @@ func TestAuthorizeFails(t *testing.T) {
 			reason:      "outside the allowed origins, to " + foreign.URL + "/phish",
 		},
 		{
+			description: "an error page instead of the login page is named with its status",
+			setup:       func(s *loginServer) { s.refuse = true },
+			cfg:         credentials,
+			want: InteractionError{Step: 1, Action: "login", Title: "Error", Status: http.StatusBadRequest,
+				Text: "The redirect_uri is not registered for this client."},
+			reason: "the server answered 400 Bad Request",
+		},
+		{
 			description: "a page that never shows the form times out naming the waiting step",
 			setup:       func(s *loginServer) { s.never = true },
 			// Long enough for Chromium to start on a loaded machine.
@@ -221,6 +229,9 @@ func TestAuthorizeFails(t *testing.T) {
 			}
 			if tc.want.Text != "" {
 				assert.Equal(t, tc.want.Text, ie.Text)
+			}
+			if tc.want.Status != 0 {
+				assert.Equal(t, tc.want.Status, ie.Status)
 			}
 			assert.True(t, strings.HasPrefix(ie.URL, srv.URL), "the error names the page %q", ie.URL)
 		})

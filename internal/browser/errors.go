@@ -33,6 +33,7 @@ type InteractionError struct {
 	URL    string // the page's URL when the step failed
 	Title  string // the page's title
 	Text   string // the page's error text, or the start of its text when it shows none
+	Status int    // the HTTP status of the last page the server sent; 0 before any
 	Reason string // what went wrong, e.g. "no visible element matched within 10s"
 	Err    error  // the underlying error, if any: context.DeadlineExceeded on a timeout, context.Canceled when stopped
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
@@ -121,7 +122,23 @@ func (s *session) onResponse(ev *fetch.EventRequestPaused) {
 		s.emit(hop)
 	default:
 		s.pending = &hop
+		s.mu.Lock()
+		s.docStatus, s.docAt = hop.Status, time.Now()
+		s.mu.Unlock()
 	}
+}
+
+// errorStatus returns the HTTP status of the page if it is an error (4xx or
+// 5xx) that came at least errorPageSettle ago, else 0. A server that refuses
+// the request (an unregistered redirect URI: RFC 6749 §4.1.2.1) shows such a
+// page instead of redirecting.
+func (s *session) errorStatus() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.docStatus >= 400 && time.Since(s.docAt) >= errorPageSettle {
+		return s.docStatus
+	}
+	return 0
 }
 
 // reach records the redirect and ends the steps; only the first one counts.

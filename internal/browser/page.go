@@ -81,6 +81,9 @@ func (s *session) failure(step int, st Step, err error) error {
 // describe fills in the page's URL, title and (if the step read none) its
 // error text or the start of its text.
 func (s *session) describe(e *InteractionError) {
+	s.mu.Lock()
+	e.Status = s.docStatus
+	s.mu.Unlock()
 	ctx, cancel := context.WithTimeout(s.tab, callTimeout)
 	defer cancel()
 	p, err := chromedp.Run(ctx, chromedp.Evaluate[pageState](pageStateJS))

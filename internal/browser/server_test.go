@@ -30,6 +30,9 @@ type loginServer struct {
 	elsewhere string
 	// never makes the login page's script never build the form.
 	never bool
+	// refuse makes the authorization endpoint answer with an error page, as
+	// for an unregistered redirect URI (RFC 6749 §4.1.2.1).
+	refuse bool
 	// noConsent sends the browser from the login straight to the redirect
 	// URI, as a server that remembers the consent does.
 	noConsent bool
@@ -87,6 +90,13 @@ func (s *loginServer) session(r *http.Request) *testSession {
 
 // authorize starts a session and shows the login page.
 func (s *loginServer) authorize(w http.ResponseWriter, r *http.Request) {
+	if s.refuse {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `<!doctype html><title>Error</title><h1>Bad request</h1>`+
+			`<p class="error">The redirect_uri is not registered for this client.</p>`)
+		return
+	}
 	sid, csrf := rand.Text(), rand.Text()
 	s.mu.Lock()
 	s.sessions[sid] = &testSession{csrf: csrf, query: r.URL.Query()}

@@ -19,6 +19,11 @@ const (
 	closeGrace   = 5 * time.Second        // reading the failed page after the run's deadline
 	callTimeout  = 3 * time.Second        // one protocol command of the interceptor
 	pollInterval = 100 * time.Millisecond // between two looks at the page
+
+	// errorPageSettle is how long the login and consent steps look at an
+	// error page (4xx, 5xx) before they give up on it: a script may still
+	// build a form on it.
+	errorPageSettle = time.Second
 )
 
 // session is one Authorize call's browser: its tab, the interceptor that
@@ -40,6 +45,9 @@ type session struct {
 	queue []any         // events from the listener, for the worker
 	wake  chan struct{} // a new event is queued
 	code  *url.URL      // the redirect, once reached
+
+	docStatus int       // the HTTP status of the last top-level page
+	docAt     time.Time // when it came
 
 	pending *Hop // the worker's: a loaded page's hop, waiting for its title
 }
