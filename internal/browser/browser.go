@@ -56,8 +56,9 @@ type Config struct {
 	Steps []Step
 
 	// AllowedOrigins are origins (https://login.example.com) the browser may
-	// visit besides the authorization URL's and the redirect URI's; a
-	// top-level navigation elsewhere ends the run with an *InteractionError.
+	// visit besides the authorization URL's; a top-level navigation elsewhere
+	// ends the run with an *InteractionError. (The redirect URI needs no
+	// entry: its request is read and stopped, never sent.)
 	AllowedOrigins []string
 
 	Timeout      time.Duration // the whole run; DefaultTimeout when zero
@@ -81,9 +82,12 @@ type Hop struct {
 // Authorize opens authURL, an authorization request (RFC 6749 §4.1.1), in a
 // new headless Chromium with an empty profile, runs cfg's steps, and returns
 // the URL of the first navigation to redirectURI (same scheme, host, port and
-// path; RFC 6749 §4.1.2), which carries the code or the error. That request
-// is never sent. onHop, if not nil, is called for every top-level navigation,
-// in order, from one goroutine, and never after Authorize returns.
+// path; RFC 6749 §4.1.2), which carries the code or the error, or in its
+// fragment an implicit grant's token (§4.2.2). That request is never sent.
+// onHop, if not nil, is called for every top-level navigation, in order, from
+// one goroutine, and never after Authorize returns; the browser waits for it,
+// so it should return quickly. The last hop's URL is the redirect, code and
+// all: redact it as a credential.
 //
 // ctx and cfg.Timeout bound the whole run; the browser and its profile are
 // removed before Authorize returns. A run that cannot reach the redirect URI

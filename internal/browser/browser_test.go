@@ -130,10 +130,12 @@ func TestAuthorizeGetsTheCode(t *testing.T) {
 		setup       func(*loginServer)
 		steps       []Step
 		consent     []string // the consent page's hops
+		fragment    bool     // the answer is an access token in the fragment
 	}{
 		{description: "default steps log in and approve the consent", consent: consent},
 		{description: "default steps log in where the consent is remembered", setup: func(s *loginServer) { s.noConsent = true }},
 		{description: "explicit steps fill, submit, wait, click and wait for the URL", steps: explicitSteps, consent: consent},
+		{description: "an implicit grant's token in the fragment is returned", setup: func(s *loginServer) { s.fragment = true }, consent: consent, fragment: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.description, func(t *testing.T) {
@@ -144,8 +146,15 @@ func TestAuthorizeGetsTheCode(t *testing.T) {
 			code, hops, err := authorize(t, dir, srv, cfg)
 			require.NoError(t, err)
 			assert.Equal(t, srv.redirectURI, code.Scheme+"://"+code.Host+code.Path)
-			assert.Equal(t, testCode, code.Query().Get("code"))
-			assert.Equal(t, "st-1", code.Query().Get("state"))
+			params := code.Query()
+			if tc.fragment {
+				params, err = url.ParseQuery(code.Fragment)
+				require.NoError(t, err)
+				assert.Equal(t, testCode, params.Get("access_token"))
+			} else {
+				assert.Equal(t, testCode, params.Get("code"))
+			}
+			assert.Equal(t, "st-1", params.Get("state"))
 
 			var got []string
 			for _, h := range hops {

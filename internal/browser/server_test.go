@@ -33,6 +33,8 @@ type loginServer struct {
 	// refuse makes the authorization endpoint answer with an error page, as
 	// for an unregistered redirect URI (RFC 6749 §4.1.2.1).
 	refuse bool
+	// fragment answers in the fragment, as the implicit grant does (RFC 6749 §4.2.2).
+	fragment bool
 	// noConsent sends the browser from the login straight to the redirect
 	// URI, as a server that remembers the consent does.
 	noConsent bool
@@ -182,5 +184,10 @@ func (s *loginServer) consent(w http.ResponseWriter, r *http.Request) {
 // redirectWithCode is the authorization response (RFC 6749 §4.1.2).
 func (s *loginServer) redirectWithCode(w http.ResponseWriter, r *http.Request, sess *testSession) {
 	q := url.Values{"code": {testCode}, "state": {sess.query.Get("state")}}
-	http.Redirect(w, r, sess.query.Get("redirect_uri")+"?"+q.Encode(), http.StatusFound)
+	sep := "?"
+	if s.fragment {
+		q = url.Values{"access_token": {testCode}, "token_type": {"Bearer"}, "state": {sess.query.Get("state")}}
+		sep = "#"
+	}
+	http.Redirect(w, r, sess.query.Get("redirect_uri")+sep+q.Encode(), http.StatusFound)
 }
