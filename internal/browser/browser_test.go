@@ -192,7 +192,7 @@ func TestAuthorizeFails(t *testing.T) {
 		},
 		{
 			description: "a wrong password with explicit steps names the step that waited",
-			cfg:         Config{Username: testUser, Password: "wrong-password", Steps: withTimeout(explicitSteps, time.Second)},
+			cfg:         Config{Username: testUser, Password: "wrong-password", Steps: withTimeout(explicitSteps, 3, time.Second)},
 			want:        InteractionError{Step: 4, Action: `wait "#approve"`, Title: "Sign in", Text: "Invalid username or password."},
 			reason:      "no visible element matched within 1s",
 		},
@@ -248,13 +248,10 @@ func TestAuthorizeFails(t *testing.T) {
 	assert.Zero(t, foreignHits.Load(), "the foreign origin must never be requested")
 }
 
-// withTimeout copies steps, each with the timeout d.
-func withTimeout(steps []Step, d time.Duration) []Step {
-	out := make([]Step, len(steps))
-	for i, st := range steps {
-		st.Timeout = d
-		out[i] = st
-	}
+// withTimeout copies steps, the one at index i with the timeout d.
+func withTimeout(steps []Step, i int, d time.Duration) []Step {
+	out := append([]Step(nil), steps...)
+	out[i].Timeout = d
 	return out
 }
 
