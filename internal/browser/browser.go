@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -61,7 +62,7 @@ type Config struct {
 	// entry: its request is read and stopped, never sent.)
 	AllowedOrigins []string
 
-	Timeout      time.Duration // the whole run; DefaultTimeout when zero
+	Timeout      time.Duration // the whole run, Chromium's start (1–3 s) included; DefaultTimeout when zero
 	ChromiumPath string        // DefaultChromium, then "chromium" on PATH, when empty
 	Visible      bool          // show a window (needs a display) instead of running headless
 	NoSandbox    bool          // pass --no-sandbox; always done when running as root, where Chromium needs it
@@ -77,6 +78,23 @@ type Hop struct {
 	Status int
 	Title  string
 	Note   string
+}
+
+// String reads like: POST http://127.0.0.1:8080/login 302, or GET
+// http://127.0.0.1:8080/consent 200 "Authorize", or GET
+// http://127.0.0.1:9/cb?code=… (the redirect URI: read, not sent).
+func (h Hop) String() string {
+	s := h.Method + " " + h.URL
+	if h.Status != 0 {
+		s += " " + strconv.Itoa(h.Status)
+	}
+	if h.Title != "" {
+		s += ` "` + h.Title + `"`
+	}
+	if h.Note != "" {
+		s += " (" + h.Note + ")"
+	}
+	return s
 }
 
 // Authorize opens authURL, an authorization request (RFC 6749 §4.1.1), in a

@@ -98,7 +98,7 @@ func authorize(t *testing.T, dir string, srv *loginServer, cfg Config) (*url.URL
 	})
 	t.Logf("Authorize took %s; hops:", time.Since(started).Round(time.Millisecond))
 	for i, h := range hops {
-		t.Logf("  %5dms %s %s %d %q %s", at[i].Milliseconds(), h.Method, h.URL, h.Status, h.Title, h.Note)
+		t.Logf("  %5dms %s", at[i].Milliseconds(), h)
 	}
 	assert.Zero(t, srv.callbacks.Load(), "the request to the redirect URI must never be sent")
 	for _, h := range hops {

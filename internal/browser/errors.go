@@ -17,9 +17,12 @@ var ErrNoChromium = errors.New("browser: chromium not found")
 const InstallHint = "install it with scripts/ensure-chromium.sh " +
 	"(or: apt-get update && apt-get install -y --no-install-recommends chromium)"
 
-// maxPageText bounds the page text (title, error text) kept in an
-// [InteractionError] or a [Hop], in runes.
-const maxPageText = 200
+// Bounds, in runes, of the page text (title, error text) and of the page's
+// URL kept in an [InteractionError] or a [Hop].
+const (
+	maxPageText = 200
+	maxPageURL  = 500
+)
 
 // InteractionError says why the browser could not obtain a code: a wrong
 // password (Text is the page's error text), an element that never appeared, a
@@ -80,11 +83,14 @@ var errReached = errors.New("browser: the redirect URI was reached")
 // pageText makes page text safe for a message: runs of white space become one
 // space, other control and format characters (such as bidi overrides) are
 // escaped as \xNN or \uNNNN, and the text is cut at maxPageText runes.
-func pageText(s string) string {
+func pageText(s string) string { return bounded(s, maxPageText) }
+
+// bounded is pageText with a limit of its own, in runes.
+func bounded(s string, limit int) string {
 	var b strings.Builder
 	n, space := 0, false
 	for _, r := range strings.TrimSpace(s) {
-		if n == maxPageText {
+		if n == limit {
 			b.WriteString("…")
 			break
 		}

@@ -170,3 +170,22 @@ func TestNewRunRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestHopString(t *testing.T) {
+	tests := []struct {
+		description string
+		hop         Hop
+		want        string
+	}{
+		{"a redirect", Hop{Method: "POST", URL: "http://127.0.0.1:8080/login", Status: 302}, "POST http://127.0.0.1:8080/login 302"},
+		{"a page with its title", Hop{Method: "GET", URL: "http://127.0.0.1:8080/consent", Status: 200, Title: "Authorize"},
+			`GET http://127.0.0.1:8080/consent 200 "Authorize"`},
+		{"the stopped redirect", Hop{Method: "GET", URL: "http://127.0.0.1:9/cb?code=x", Note: "the redirect URI: read, not sent"},
+			"GET http://127.0.0.1:9/cb?code=x (the redirect URI: read, not sent)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.description, func(t *testing.T) {
+			assert.Equal(t, tc.want, tc.hop.String())
+		})
+	}
+}

@@ -90,7 +90,7 @@ func (s *session) describe(e *InteractionError) {
 	if err != nil {
 		return
 	}
-	e.URL = s.redact.clean(p.URL)
+	e.URL = bounded(s.redact.clean(p.URL), maxPageURL)
 	e.Title = pageText(s.redact.clean(p.Title))
 	if e.Text == "" {
 		text := p.Error
