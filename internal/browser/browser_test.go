@@ -16,16 +16,20 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// requireChromium skips the test when OAUTHCONF_SKIP_BROWSER=1, and fails it
-// (saying how to install it) when Chromium is missing, as reports/browser_test.go does.
-func requireChromium(t *testing.T) {
+// requireChromium returns the browser to test with ($OAUTHCONF_CHROMIUM, else
+// the default), skips the test when OAUTHCONF_SKIP_BROWSER=1, and fails it
+// (saying how to install it) when Chromium is missing, as
+// reports/browser_test.go does.
+func requireChromium(t *testing.T) string {
 	t.Helper()
 	if os.Getenv("OAUTHCONF_SKIP_BROWSER") == "1" {
 		t.Skip("OAUTHCONF_SKIP_BROWSER=1: browser test skipped")
 	}
-	if _, err := findChromium(""); err != nil {
+	p, err := findChromium(os.Getenv("OAUTHCONF_CHROMIUM"))
+	if err != nil {
 		t.Fatalf("%v; or set OAUTHCONF_SKIP_BROWSER=1 to skip this test", err)
 	}
+	return p
 }
 
 // isolateBrowser points TMPDIR, where chromedp makes the browser's profile,
@@ -82,6 +86,7 @@ func browserEnv(t *testing.T, dir string) []byte {
 // (OAUTHCONF_PASSWORD) are not in their environment.
 func authorize(t *testing.T, dir string, srv *loginServer, cfg Config) (*url.URL, []Hop, error) {
 	t.Helper()
+	cfg.ChromiumPath = requireChromium(t)
 	t.Setenv("OAUTHCONF_PASSWORD", testPassword)
 	var hops []Hop
 	var at []time.Duration
@@ -265,13 +270,14 @@ func TestAuthorizeWithoutChromium(t *testing.T) {
 }
 
 func TestAuthorizeStopsWithItsContext(t *testing.T) {
-	requireChromium(t)
+	cfg := credentials
+	cfg.ChromiumPath = requireChromium(t)
 	isolateBrowser(t)
 	srv := newLoginServer(t, func(s *loginServer) { s.never = true })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	started := time.Now()
-	_, err := Authorize(ctx, srv.authURL(), srv.redirectURI, credentials, func(Hop) { cancel() })
+	_, err := Authorize(ctx, srv.authURL(), srv.redirectURI, cfg, func(Hop) { cancel() })
 	require.ErrorIs(t, err, context.Canceled)
 	var ie *InteractionError
 	require.ErrorAs(t, err, &ie)
