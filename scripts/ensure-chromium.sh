@@ -1,6 +1,7 @@
 #!/bin/sh
 # ensure-chromium.sh makes sure Debian's chromium (/usr/bin/chromium) is installed:
-# the report's browser test (go test ./reports) renders report.html in it.
+# the report's browser test (go test ./reports) renders report.html in it, and
+# internal/browser drives it through login and consent pages (and its tests do).
 # Idempotent: does nothing when chromium is already there. Installs it with apt-get
 # when run as root; otherwise prints how to install it and exits 1.
 # Set OAUTHCONF_SKIP_BROWSER=1 to skip the browser test (and this check) instead.
