@@ -85,7 +85,7 @@ func (ep *elasticPath) mint(sess *session, withRefresh bool) (*tokens, error) {
 	said, real := ep.s.lifetimes(ep.cfg.AccessTTL.Duration)
 	exp := now.Add(real)
 	tok := randHex(20) // 40 hex characters, as in the seed's sample
-	ep.s.opaque.put(tok, &opaqueEntry{sess: sess, exp: exp}, now)
+	ep.s.opaque.put(tok, &opaqueEntry{grant: sess.grant, exp: exp}, now)
 	t := &tokens{sess: sess, access: tok, accessExp: exp, expiresIn: said}
 	if withRefresh {
 		t.refresh = randHex(20) // only the refresh defects get here: EP has no refresh grant
@@ -146,7 +146,7 @@ func apiError(w http.ResponseWriter, status int, title, detail string) {
 // bearer authenticates an API call with an implicit or client_credentials token.
 func (ep *elasticPath) bearer(w http.ResponseWriter, r *http.Request) (*opaqueEntry, bool) {
 	if ep.s.has(BearerAcceptsMissing) && r.Header.Get("Authorization") == "" {
-		return &opaqueEntry{sess: &session{grant: "client_credentials"}}, true // the defect
+		return &opaqueEntry{grant: "client_credentials"}, true // the defect
 	}
 	tok, e := ep.s.bearerToken(r)
 	if e != nil {
@@ -156,7 +156,7 @@ func (ep *elasticPath) bearer(w http.ResponseWriter, r *http.Request) (*opaqueEn
 	ent, ok := ep.s.opaque.get(tok)
 	switch {
 	case !ok && ep.s.has(BearerAcceptsForged):
-		return &opaqueEntry{sess: &session{grant: "client_credentials"}}, true
+		return &opaqueEntry{grant: "client_credentials"}, true
 	case !ok:
 		apiError(w, http.StatusUnauthorized, "Unable to validate access token", "unknown access token")
 		return nil, false
@@ -312,7 +312,7 @@ func (ep *elasticPath) products(w http.ResponseWriter, r *http.Request) {
 		methodNotAllowed(w, "GET, POST")
 		return
 	}
-	if ent.sess.grant == "implicit" && !ep.s.has(ImplicitCanWrite) {
+	if ent.grant == "implicit" && !ep.s.has(ImplicitCanWrite) {
 		apiError(w, http.StatusForbidden, "Forbidden", "implicit tokens are read-only")
 		return
 	}
@@ -332,7 +332,7 @@ func (ep *elasticPath) orders(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if ent.sess.grant != "implicit" {
+	if ent.grant != "implicit" {
 		writeJSON(w, http.StatusOK, map[string]any{"data": []any{}})
 		return
 	}
