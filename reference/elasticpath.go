@@ -143,6 +143,13 @@ func apiError(w http.ResponseWriter, status int, title, detail string) {
 	writeJSON(w, status, map[string][]epError{"errors": {{Title: title, Status: status, Detail: detail}}})
 }
 
+// epMethodNotAllowed is an API call's 405: the Allow header (RFC 9110
+// §15.5.6) and Elastic Path's errors array.
+func epMethodNotAllowed(w http.ResponseWriter, allow string) {
+	w.Header().Set("Allow", allow)
+	apiError(w, http.StatusMethodNotAllowed, "Method Not Allowed", "use "+allow)
+}
+
 // bearer authenticates an API call with an implicit or client_credentials token.
 func (ep *elasticPath) bearer(w http.ResponseWriter, r *http.Request) (*opaqueEntry, bool) {
 	if ep.s.has(BearerAcceptsMissing) && r.Header.Get("Authorization") == "" {
@@ -185,7 +192,7 @@ func readData(w http.ResponseWriter, r *http.Request, v any) bool {
 // JSON:API body decoded into v. It has answered the request when it returns false.
 func (ep *elasticPath) readTokenBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	if r.Method != http.MethodPost {
-		methodNotAllowed(w, "POST")
+		epMethodNotAllowed(w, "POST")
 		return false
 	}
 	if _, ok := ep.bearer(w, r); !ok {
@@ -287,7 +294,7 @@ func (ep *elasticPath) accountToken(w http.ResponseWriter, r *http.Request) {
 // catalog is GET /catalog/products: readable with implicit and client_credentials tokens.
 func (ep *elasticPath) catalog(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
-		methodNotAllowed(w, "GET")
+		epMethodNotAllowed(w, "GET")
 		return
 	}
 	if _, ok := ep.bearer(w, r); !ok {
@@ -309,7 +316,7 @@ func (ep *elasticPath) products(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodPost {
-		methodNotAllowed(w, "GET, POST")
+		epMethodNotAllowed(w, "GET, POST")
 		return
 	}
 	if ent.grant == "implicit" && !ep.s.has(ImplicitCanWrite) {
@@ -325,7 +332,7 @@ func (ep *elasticPath) products(w http.ResponseWriter, r *http.Request) {
 // (EP-Account-Management-Authentication-Token).
 func (ep *elasticPath) orders(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
-		methodNotAllowed(w, "GET")
+		epMethodNotAllowed(w, "GET")
 		return
 	}
 	ent, ok := ep.bearer(w, r)
