@@ -32,12 +32,17 @@ func TestLoadConfig(t *testing.T) {
 			require.Len(t, c.Shopware.Integrations, 1, "other keys keep the demo values")
 		}},
 		{"unknown field names its line", "shopware:\n  acess_ttl: 5m\n", "line 2: field acess_ttl not found", nil},
-		{"bad duration names its line", "ucommerce:\n  code_ttl: one minute\n", `line 2: "one minute" is not a duration`, nil},
-		{"negative duration", "ucommerce:\n  code_ttl: -1s\n", "must be positive", nil},
-		{"store without secret", "ucommerce:\n  stores:\n    - client_id: x\n      redirect_uris: [https://a.test/cb]\n", "ucommerce.stores[0]: client_id and client_secret are required", nil},
-		{"duplicate client", "ucommerce:\n  stores:\n    - {client_id: x, client_secret: y, redirect_uris: [https://a]}\n    - {client_id: x, client_secret: z, redirect_uris: [https://b]}\n", `ucommerce.stores[1].client_id: "x" is used twice`, nil},
-		{"unknown grant", "rfc6749:\n  clients:\n    - {client_id: c, grants: [device_code]}\n", `unknown grant "device_code"`, nil},
-		{"short signing key", "shopware:\n  signing_key: short\n", "shopware.signing_key: at least 16 characters", nil},
+		{"bad duration names its line and field", "ucommerce:\n  code_ttl: one minute\n", `line 2: ucommerce.code_ttl: "one minute" is not a duration`, nil},
+		{"negative duration names its line and field", "rfc6749:\n  scopes: [read]\n  refresh_ttl: -1s\n", "line 3: rfc6749.refresh_ttl: duration \"-1s\" must be positive", nil},
+		{"store without secret names its line", "ucommerce:\n  stores:\n    - client_id: x\n      redirect_uris: [https://a.test/cb]\n", "line 3: ucommerce.stores[0]: client_id and client_secret are required", nil},
+		{"duplicate client names the second one's line", "ucommerce:\n  stores:\n    - {client_id: x, client_secret: y, redirect_uris: [https://a]}\n    - {client_id: x, client_secret: z, redirect_uris: [https://b]}\n", `line 4: ucommerce.stores[1].client_id: "x" is used twice`, nil},
+		{"missing field names its parent's line", "ucommerce:\n  stores:\n    - name: a\n      client_id: x\n      client_secret: y\n", "line 3: ucommerce.stores[0].redirect_uris: at least one whitelisted URL is required", nil},
+		{"unknown grant names its line", "rfc6749:\n  clients:\n    - client_id: c\n      grants:\n        - client_credentials\n        - device_code\n", `line 6: rfc6749.clients[0].grants[1]: unknown grant "device_code"`, nil},
+		{"short signing key names its line", "# keys\nshopware:\n  signing_key: short\n", "line 3: shopware.signing_key: at least 16 characters", nil},
+		{"every problem is reported", "shopware:\n  signing_key: short\nelasticpath:\n  signing_key: short\n", "line 4: elasticpath.signing_key", nil},
+		{"a second document is refused with its line", "shopware:\n  access_ttl: 5m\n---\nucommerce:\n  code_ttl: 1m\n", "line 4: a second YAML document", nil},
+		{"a second document after a leading separator", "---\nshopware:\n  access_ttl: 5m\n---\n# more\nrfc6749: {}\n", "line 6: a second YAML document", nil},
+		{"a leading separator alone is one document", "---\nshopware:\n  access_ttl: 5m\n", "", func(t *testing.T, c Config) { require.Equal(t, "5m0s", c.Shopware.AccessTTL.String()) }},
 		{"not YAML", "ucommerce: [\n", "config", nil},
 	}
 	for _, tc := range cases {
