@@ -138,6 +138,9 @@ type Duration struct{ time.Duration }
 
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return &valueError{line: n.Line, column: n.Column, problem: "want a duration such as 60s, not a list or mapping"}
+	}
 	v, err := time.ParseDuration(n.Value)
 	if err != nil {
 		return &valueError{line: n.Line, column: n.Column, problem: fmt.Sprintf("%q is not a duration (use e.g. 60s, 10m, 2160h)", n.Value)}

@@ -40,18 +40,42 @@ func parseConfig(data []byte) (Config, error) {
 	}
 	c := DemoConfig()
 	if err := decodeStrict(data, &c); err != nil {
-		var ve *valueError
-		if errors.As(err, &ve) {
-			if p := pathAt(doc, ve.line, ve.column); p != "" {
-				return Config{}, fmt.Errorf("line %d: %s: %s", ve.line, p, ve.problem)
-			}
-		}
-		return Config{}, err
+		return Config{}, namePaths(err, doc)
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, withLines(err, doc)
 	}
 	return c, nil
+}
+
+// namePaths adds the field's path to decoding errors that lack it: a bad
+// duration, and yaml's "cannot unmarshal" type errors (unknown fields already
+// name theirs).
+func namePaths(err error, doc *yaml.Node) error {
+	var ve *valueError
+	if errors.As(err, &ve) {
+		if p := pathAt(doc, ve.line, ve.column); p != "" {
+			return fmt.Errorf("line %d: %s: %s", ve.line, p, ve.problem)
+		}
+		return err
+	}
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	msgs := make([]string, len(te.Errors))
+	for i, m := range te.Errors {
+		msgs[i] = m
+		var line int
+		if _, scanErr := fmt.Sscanf(m, "line %d:", &line); scanErr != nil || !strings.Contains(m, "cannot unmarshal") {
+			continue
+		}
+		if p := pathAt(doc, line, 0); p != "" {
+			prefix := fmt.Sprintf("line %d: ", line)
+			msgs[i] = prefix + p + ": " + strings.TrimPrefix(m, prefix)
+		}
+	}
+	return &yaml.TypeError{Errors: msgs}
 }
 
 // singleDocument parses data as YAML nodes and refuses a second document; it
@@ -163,14 +187,14 @@ func pathSegments(path string) []string {
 }
 
 // pathAt returns the path ("a.b[2].c") of the value at line and column in
-// doc, or "" if there is none.
+// doc (column 0: the first value on that line), or "" if there is none.
 func pathAt(doc *yaml.Node, line, column int) string {
 	if doc == nil || len(doc.Content) == 0 {
 		return ""
 	}
 	var walk func(n *yaml.Node, path string, depth int) string
 	walk = func(n *yaml.Node, path string, depth int) string {
-		if n.Line == line && n.Column == column && n.Kind == yaml.ScalarNode {
+		if n.Line == line && (n.Column == column || column == 0) && path != "" {
 			return path
 		}
 		if depth > 64 {

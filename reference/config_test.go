@@ -40,6 +40,7 @@ func TestLoadConfig(t *testing.T) {
 		{"unknown grant names its line", "rfc6749:\n  clients:\n    - client_id: c\n      grants:\n        - client_credentials\n        - device_code\n", `line 6: rfc6749.clients[0].grants[1]: unknown grant "device_code"`, nil},
 		{"short signing key names its line", "# keys\nshopware:\n  signing_key: short\n", "line 3: shopware.signing_key: at least 16 characters", nil},
 		{"every problem is reported", "shopware:\n  signing_key: short\nelasticpath:\n  signing_key: short\n", "line 4: elasticpath.signing_key", nil},
+		{"a value of the wrong type names its line and field", "shopware:\n  users:\n    - username: u\n      password: p\n      admin: maybe\n", "line 5: shopware.users[0].admin: cannot unmarshal", nil},
 		{"a second document is refused with its line", "shopware:\n  access_ttl: 5m\n---\nucommerce:\n  code_ttl: 1m\n", "line 4: a second YAML document", nil},
 		{"a second document after a leading separator", "---\nshopware:\n  access_ttl: 5m\n---\n# more\nrfc6749: {}\n", "line 6: a second YAML document", nil},
 		{"a leading separator alone is one document", "---\nshopware:\n  access_ttl: 5m\n", "", func(t *testing.T, c Config) { require.Equal(t, "5m0s", c.Shopware.AccessTTL.String()) }},
