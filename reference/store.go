@@ -11,9 +11,11 @@ import (
 const shardCount = 32
 
 // DefaultMaxEntries bounds each of the server's stores (codes, refresh tokens,
-// opaque access tokens, revocations). When a store's shard is full, an insert
-// first drops expired entries and then forgets the entry closest to expiry
-// (for one kind of entry, whose lifetime is fixed, that is the oldest).
+// opaque access tokens, revocations); each of a store's shardCount shards holds
+// at most a shardCount-th of the bound (at least one entry). When a shard is
+// full, an insert first drops expired entries and then forgets the entry
+// closest to expiry (for one kind of entry, whose lifetime is fixed, that is
+// the oldest). Entries are never refused.
 const DefaultMaxEntries = 1 << 20
 
 // maxLanes bounds the expiry queues of one shard; expireSlack is how far out of
