@@ -6,7 +6,7 @@ LDFLAGS  := -X main.version=$(VERSION)
 OUT      ?= reports/out
 ADDR     ?= 127.0.0.1:8080
 
-.PHONY: all build run test bench serve vet fmt clean
+.PHONY: all build run test bench fuzz serve vet fmt clean
 
 all: build
 
@@ -36,6 +36,19 @@ test: chromium
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	$(GO) test -race ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=2s
+
+# Each fuzz target briefly (README: Fuzzing says how to run one long). Findings
+# are written to <pkg>/testdata/fuzz/<Target>/ and then fail `go test` for good.
+FUZZTIME     ?= 5s
+FUZZ_TARGETS := reference:FuzzShopwareToken reference:FuzzElasticPathToken reference:FuzzUcommerceToken \
+	reference:FuzzRFC6749Token reference:FuzzAuthorize reference:FuzzConfig profile:FuzzLoad
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $$t ($(FUZZTIME))"; \
+		out=$$($(GO) test ./$${t%%:*}/ -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 1s -parallel 2 2>&1) || \
+			{ echo "$$out"; exit 1; }; \
+	done
 
 # Prints ratios against baselines measured in the same run (see README: Benchmarks).
 bench:

@@ -48,11 +48,15 @@ func bareHandler(w http.ResponseWriter, r *http.Request) {
 
 func serveForBench(kind string) int {
 	var h http.Handler = http.HandlerFunc(bareHandler)
-	if kind == "reference" {
+	heap := ""
+	if kind == "reference" || kind == benchFullKind {
 		srv, err := New(DemoConfig())
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 2
+		}
+		if kind == benchFullKind {
+			heap = " " + strconv.FormatUint(fillOpaque(srv, DefaultMaxEntries), 10)
 		}
 		h = srv
 	}
@@ -61,7 +65,7 @@ func serveForBench(kind string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	fmt.Println(ln.Addr().String())
+	fmt.Println(ln.Addr().String() + heap)
 	go func() { _, _ = io.Copy(io.Discard, os.Stdin); os.Exit(0) }() // exit when the parent goes
 	_ = http.Serve(ln, h)
 	return 0
@@ -72,6 +76,7 @@ type benchServer struct {
 	cmd  *exec.Cmd
 	addr string
 	in   io.WriteCloser
+	heap uint64 // heap in use after filling its store (reference-full only)
 }
 
 func startBenchServer(b *testing.B, kind string) *benchServer {
@@ -90,11 +95,16 @@ func startBenchServer(b *testing.B, kind string) *benchServer {
 	if err := cmd.Start(); err != nil {
 		b.Fatalf("start %s server: %v", kind, err)
 	}
-	addr, err := bufio.NewReader(out).ReadString('\n')
+	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		b.Fatalf("%s server did not report its address: %v", kind, err)
 	}
-	return &benchServer{cmd: cmd, addr: strings.TrimSpace(addr), in: in}
+	f := strings.Fields(line)
+	s := &benchServer{cmd: cmd, addr: f[0], in: in}
+	if len(f) > 1 {
+		s.heap, _ = strconv.ParseUint(f[1], 10, 64)
+	}
+	return s
 }
 
 func (s *benchServer) stop() { s.in.Close(); _ = s.cmd.Wait() }
@@ -114,13 +124,23 @@ func (s *benchServer) cpu() time.Duration {
 	return time.Duration(ut+st) * (time.Second / 100) // USER_HZ is 100 on Linux
 }
 
-// hammer sends client_credentials token requests from workers for d and returns
-// how many succeeded (200) and how many did not.
-func hammer(url string, workers int, d time.Duration) (ok, bad int64) {
+// tokenRequestFor is one client_credentials token request, sent again and again.
+type tokenRequestFor struct {
+	url, body, auth string
+}
+
+// rfcTokenRequest is the RFC 6749 dialect's client_credentials request (HTTP Basic).
+func rfcTokenRequest(addr string) tokenRequestFor {
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(rfcID+":"+rfcSecret))
+	return tokenRequestFor{url: "http://" + addr + "/oauth2/token", body: "grant_type=client_credentials", auth: auth}
+}
+
+// hammer sends the token request from workers for d and returns how many
+// succeeded (200) and how many did not.
+func hammer(tr0 tokenRequestFor, workers int, d time.Duration) (ok, bad int64) {
 	tr := &http.Transport{MaxIdleConnsPerHost: workers, MaxConnsPerHost: workers, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
-	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(rfcID+":"+rfcSecret))
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var nOK, nBad atomic.Int64
@@ -130,9 +150,11 @@ func hammer(url string, workers int, d time.Duration) (ok, bad int64) {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader("grant_type=client_credentials"))
+				req, _ := http.NewRequest(http.MethodPost, tr0.url, strings.NewReader(tr0.body))
 				req.Header["Content-Type"] = []string{"application/x-www-form-urlencoded"}
-				req.Header["Authorization"] = []string{auth}
+				if tr0.auth != "" {
+					req.Header["Authorization"] = []string{tr0.auth}
+				}
 				resp, err := client.Do(req)
 				if err != nil {
 					nBad.Add(1)
@@ -169,11 +191,11 @@ func BenchmarkIssuance(b *testing.B) {
 	defer bare.stop()
 	defer ref.stop()
 	measure := func(s *benchServer) (rate float64, cpuPer time.Duration) {
-		url := "http://" + s.addr + "/oauth2/token"
-		hammer(url, workers, 200*time.Millisecond) // warm up connections
+		tr0 := rfcTokenRequest(s.addr)
+		hammer(tr0, workers, 200*time.Millisecond) // warm up connections
 		c0 := s.cpu()
 		start := time.Now()
-		ok, bad := hammer(url, workers, round)
+		ok, bad := hammer(tr0, workers, round)
 		el := time.Since(start)
 		if bad > 0 {
 			b.Fatalf("%d of %d requests to %s failed", bad, ok+bad, s.addr)

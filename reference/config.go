@@ -145,12 +145,15 @@ type Duration struct{ time.Duration }
 
 // UnmarshalYAML implements yaml.Unmarshaler.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return &valueError{line: n.Line, column: n.Column, problem: "want a duration such as 60s, not a list or mapping"}
+	}
 	v, err := time.ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %q is not a duration (use e.g. 60s, 10m, 2160h)", n.Line, n.Value)
+		return &valueError{line: n.Line, column: n.Column, problem: fmt.Sprintf("%q is not a duration (use e.g. 60s, 10m, 2160h)", n.Value)}
 	}
 	if v <= 0 {
-		return fmt.Errorf("line %d: duration %q must be positive", n.Line, n.Value)
+		return &valueError{line: n.Line, column: n.Column, problem: fmt.Sprintf("duration %q must be positive", n.Value)}
 	}
 	d.Duration = v
 	return nil
@@ -172,18 +175,15 @@ func DemoConfig() Config {
 func DemoYAML() []byte { return append([]byte(nil), demoYAML...) }
 
 // LoadConfig reads a YAML file over the demo configuration: every key the file
-// sets replaces the demo's value. Unknown keys, bad values and inconsistent
-// settings are errors naming the file, line and field.
+// sets replaces the demo's value. Unknown keys, bad values, inconsistent
+// settings and a second YAML document are errors naming the file, line and field.
 func LoadConfig(path string) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
-	c := DemoConfig()
-	if err := decodeStrict(data, &c); err != nil {
-		return Config{}, fmt.Errorf("config %s: %w", path, err)
-	}
-	if err := c.Validate(); err != nil {
+	c, err := parseConfig(data)
+	if err != nil {
 		return Config{}, fmt.Errorf("config %s: %w", path, err)
 	}
 	return c, nil
@@ -199,61 +199,65 @@ func decodeStrict(data []byte, v any) error {
 	return nil
 }
 
-// Validate checks that the configuration can serve every dialect.
+// Validate checks that the configuration can serve every dialect. Each
+// problem is a *FieldError naming the field's path (errors.Join of them all).
 func (c Config) Validate() error {
 	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	bad := func(field, format string, a ...any) {
+		errs = append(errs, &FieldError{Field: field, Problem: fmt.Sprintf(format, a...)})
+	}
 	seen := map[string]bool{}
 	for i, s := range c.Ucommerce.Stores {
+		at := fmt.Sprintf("ucommerce.stores[%d]", i)
 		if s.ClientID == "" || s.ClientSecret == "" {
-			bad("ucommerce.stores[%d]: client_id and client_secret are required", i)
+			bad(at, "client_id and client_secret are required")
 		}
 		if seen[s.ClientID] {
-			bad("ucommerce.stores[%d].client_id: %q is used twice", i, s.ClientID)
+			bad(at+".client_id", "%q is used twice", s.ClientID)
 		}
 		seen[s.ClientID] = true
 		if len(s.RedirectURIs) == 0 {
-			bad("ucommerce.stores[%d].redirect_uris: at least one whitelisted URL is required", i)
+			bad(at+".redirect_uris", "at least one whitelisted URL is required")
 		}
 	}
 	for i, in := range c.Shopware.Integrations {
 		if in.AccessKeyID == "" || in.SecretAccessKey == "" {
-			bad("shopware.integrations[%d]: access_key_id and secret_access_key are required", i)
+			bad(fmt.Sprintf("shopware.integrations[%d]", i), "access_key_id and secret_access_key are required")
 		}
 	}
 	for i, u := range c.Shopware.Users {
 		if u.Username == "" || u.Password == "" {
-			bad("shopware.users[%d]: username and password are required", i)
+			bad(fmt.Sprintf("shopware.users[%d]", i), "username and password are required")
 		}
 	}
 	for i, cl := range c.ElasticPath.Clients {
 		if cl.ClientID == "" {
-			bad("elasticpath.clients[%d].client_id: required", i)
+			bad(fmt.Sprintf("elasticpath.clients[%d].client_id", i), "required")
 		}
 	}
 	for i, cl := range c.RFC6749.Clients {
 		if cl.ClientID == "" {
-			bad("rfc6749.clients[%d].client_id: required", i)
+			bad(fmt.Sprintf("rfc6749.clients[%d].client_id", i), "required")
 		}
-		for _, g := range cl.Grants {
+		for j, g := range cl.Grants {
 			switch g {
 			case "authorization_code", "refresh_token", "client_credentials", "password", "implicit":
 			default:
-				bad("rfc6749.clients[%d].grants: unknown grant %q", i, g)
+				bad(fmt.Sprintf("rfc6749.clients[%d].grants[%d]", i, j), "unknown grant %q", g)
 			}
 		}
 	}
 	if iss := c.RFC6749.Issuer; iss != "" {
 		if u, err := url.Parse(iss); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(iss, "/") {
-			bad("rfc6749.issuer: %q must be an origin (scheme://host[:port], no path, query, fragment or trailing slash; RFC 8414 §2)", iss)
+			bad("rfc6749.issuer", "%q must be an origin (scheme://host[:port], no path, query, fragment or trailing slash; RFC 8414 §2)", iss)
 		}
 	}
-	for name, k := range map[string]string{
-		"ucommerce.signing_key": c.Ucommerce.SigningKey, "shopware.signing_key": c.Shopware.SigningKey,
-		"elasticpath.signing_key": c.ElasticPath.SigningKey, "rfc6749.signing_key": c.RFC6749.SigningKey,
+	for _, k := range []struct{ field, key string }{
+		{"ucommerce.signing_key", c.Ucommerce.SigningKey}, {"shopware.signing_key", c.Shopware.SigningKey},
+		{"elasticpath.signing_key", c.ElasticPath.SigningKey}, {"rfc6749.signing_key", c.RFC6749.SigningKey},
 	} {
-		if len(k) < 16 {
-			bad("%s: at least 16 characters are required", name)
+		if len(k.key) < 16 {
+			bad(k.field, "at least 16 characters are required")
 		}
 	}
 	return errors.Join(errs...)

@@ -85,7 +85,7 @@ func (ep *elasticPath) mint(sess *session, withRefresh bool) (*tokens, error) {
 	said, real := ep.s.lifetimes(ep.cfg.AccessTTL.Duration)
 	exp := now.Add(real)
 	tok := randHex(20) // 40 hex characters, as in the seed's sample
-	ep.s.opaque.put(tok, &opaqueEntry{sess: sess, exp: exp}, now)
+	ep.s.opaque.put(tok, &opaqueEntry{grant: sess.grant, exp: exp}, now)
 	t := &tokens{sess: sess, access: tok, accessExp: exp, expiresIn: said}
 	if withRefresh {
 		t.refresh = randHex(20) // only the refresh defects get here: EP has no refresh grant
@@ -143,10 +143,17 @@ func apiError(w http.ResponseWriter, status int, title, detail string) {
 	writeJSON(w, status, map[string][]epError{"errors": {{Title: title, Status: status, Detail: detail}}})
 }
 
+// epMethodNotAllowed is an API call's 405: the Allow header (RFC 9110
+// §15.5.6) and Elastic Path's errors array.
+func epMethodNotAllowed(w http.ResponseWriter, allow string) {
+	w.Header().Set("Allow", allow)
+	apiError(w, http.StatusMethodNotAllowed, "Method Not Allowed", "use "+allow)
+}
+
 // bearer authenticates an API call with an implicit or client_credentials token.
 func (ep *elasticPath) bearer(w http.ResponseWriter, r *http.Request) (*opaqueEntry, bool) {
 	if ep.s.has(BearerAcceptsMissing) && r.Header.Get("Authorization") == "" {
-		return &opaqueEntry{sess: &session{grant: "client_credentials"}}, true // the defect
+		return &opaqueEntry{grant: "client_credentials"}, true // the defect
 	}
 	tok, e := ep.s.bearerToken(r)
 	if e != nil {
@@ -156,7 +163,7 @@ func (ep *elasticPath) bearer(w http.ResponseWriter, r *http.Request) (*opaqueEn
 	ent, ok := ep.s.opaque.get(tok)
 	switch {
 	case !ok && ep.s.has(BearerAcceptsForged):
-		return &opaqueEntry{sess: &session{grant: "client_credentials"}}, true
+		return &opaqueEntry{grant: "client_credentials"}, true
 	case !ok:
 		apiError(w, http.StatusUnauthorized, "Unable to validate access token", "unknown access token")
 		return nil, false
@@ -185,7 +192,7 @@ func readData(w http.ResponseWriter, r *http.Request, v any) bool {
 // JSON:API body decoded into v. It has answered the request when it returns false.
 func (ep *elasticPath) readTokenBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	if r.Method != http.MethodPost {
-		methodNotAllowed(w, "POST")
+		epMethodNotAllowed(w, "POST")
 		return false
 	}
 	if _, ok := ep.bearer(w, r); !ok {
@@ -287,7 +294,7 @@ func (ep *elasticPath) accountToken(w http.ResponseWriter, r *http.Request) {
 // catalog is GET /catalog/products: readable with implicit and client_credentials tokens.
 func (ep *elasticPath) catalog(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
-		methodNotAllowed(w, "GET")
+		epMethodNotAllowed(w, "GET")
 		return
 	}
 	if _, ok := ep.bearer(w, r); !ok {
@@ -309,10 +316,10 @@ func (ep *elasticPath) products(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodPost {
-		methodNotAllowed(w, "GET, POST")
+		epMethodNotAllowed(w, "GET, POST")
 		return
 	}
-	if ent.sess.grant == "implicit" && !ep.s.has(ImplicitCanWrite) {
+	if ent.grant == "implicit" && !ep.s.has(ImplicitCanWrite) {
 		apiError(w, http.StatusForbidden, "Forbidden", "implicit tokens are read-only")
 		return
 	}
@@ -325,14 +332,14 @@ func (ep *elasticPath) products(w http.ResponseWriter, r *http.Request) {
 // (EP-Account-Management-Authentication-Token).
 func (ep *elasticPath) orders(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
-		methodNotAllowed(w, "GET")
+		epMethodNotAllowed(w, "GET")
 		return
 	}
 	ent, ok := ep.bearer(w, r)
 	if !ok {
 		return
 	}
-	if ent.sess.grant != "implicit" {
+	if ent.grant != "implicit" {
 		writeJSON(w, http.StatusOK, map[string]any{"data": []any{}})
 		return
 	}

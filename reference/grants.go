@@ -146,10 +146,11 @@ func (s *Server) isRevoked(jti string) bool {
 	return ok
 }
 
-// opaqueEntry is an opaque access token's state (Elastic Path).
+// opaqueEntry is an opaque access token's state (Elastic Path): only what
+// its bearer's API calls check, so that a million of them stay small.
 type opaqueEntry struct {
-	sess *session
-	exp  time.Time
+	grant string // the grant it was issued by (implicit tokens are read-only)
+	exp   time.Time
 }
 
 func (e *opaqueEntry) expiry() time.Time { return e.exp }

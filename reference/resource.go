@@ -75,10 +75,13 @@ func stableUUID(seed string) string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// methodNotAllowed is the 405 for a resource's wrong method.
+// methodNotAllowed is the RFC 6749 dialect's 405 for a wrong method: the Allow
+// header (RFC 9110 §15.5.6) and an RFC 6749 §5.2 error body. The vendor
+// dialects answer theirs in their own error formats (swMethodNotAllowed,
+// epMethodNotAllowed, ucMethodNotAllowed).
 func methodNotAllowed(w http.ResponseWriter, allow string) {
 	w.Header().Set("Allow", allow)
-	writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "method not allowed; use " + allow})
+	writeJSON(w, http.StatusMethodNotAllowed, rfcError{Error: "invalid_request", Description: "method not allowed; use " + allow})
 }
 
 func unixTime(sec int64) time.Time { return time.Unix(sec, 0) }

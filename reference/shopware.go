@@ -226,10 +226,21 @@ func (sw *shopware) writeError(w http.ResponseWriter, tr *tokenRequest, e *oauth
 	writeJSON(w, status, map[string][]swError{"errors": {{Code: code, Status: strconv.Itoa(status), Title: title, Detail: detail}}})
 }
 
+// swMethodNotAllowed is an Admin API route's 405: the Allow header (RFC 9110
+// §15.5.6) and Shopware's errors envelope, code "0" as Symfony's
+// MethodNotAllowedHttpException is rendered.
+func swMethodNotAllowed(w http.ResponseWriter, allow string) {
+	w.Header().Set("Allow", allow)
+	detail := "method not allowed; use " + allow
+	writeJSON(w, http.StatusMethodNotAllowed, map[string][]swError{"errors": {{
+		Code: "0", Status: "405", Title: "Method Not Allowed", Detail: &detail,
+	}}})
+}
+
 // version is GET /api/_info/version, a protected Admin API resource.
 func (sw *shopware) version(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
-		methodNotAllowed(w, "GET")
+		swMethodNotAllowed(w, "GET")
 		return
 	}
 	_, e := sw.s.checkJWTBearer(r, sw.jwt, nil)

@@ -244,10 +244,17 @@ func (u *ucommerce) writeError(w http.ResponseWriter, tr *tokenRequest, e *oauth
 	writeJSON(w, status, map[string][]ucError{"errors": {{Error: u.s.errorCode(e.code), Description: e.desc}}})
 }
 
+// ucMethodNotAllowed is a Headless API resource's 405: the Allow header (RFC
+// 9110 §15.5.6) and Ucommerce's errors body.
+func ucMethodNotAllowed(w http.ResponseWriter, allow string) {
+	w.Header().Set("Allow", allow)
+	writeJSON(w, http.StatusMethodNotAllowed, map[string][]ucError{"errors": {{Error: "invalid_request", Description: "method not allowed; use " + allow}}})
+}
+
 // priceGroups is a protected resource of the Headless API.
 func (u *ucommerce) priceGroups(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
-		methodNotAllowed(w, "GET")
+		ucMethodNotAllowed(w, "GET")
 		return
 	}
 	_, e := u.s.checkJWTBearer(r, u.jwt, func(c *bearerClaims) bool { return c.Role != "RefreshToken" })
