@@ -202,8 +202,8 @@ func (sc *scenario) requestGrant(ctx context.Context, g string, m reqMod) (*Exch
 
 // implicitViaAuthorize reports whether the profile's implicit grant is the
 // RFC 6749 §4.2 redirect (response_type=token) rather than a token-endpoint grant.
-func (sc *scenario) implicitViaAuthorize() bool {
-	g := sc.t.p.Grants[profile.GrantImplicit]
+func implicitViaAuthorize(p *profile.Profile) bool {
+	g := p.Grants[profile.GrantImplicit]
 	return g != nil && g.Endpoint == "authorize"
 }
 
@@ -229,7 +229,7 @@ func (sc *scenario) obtain(ctx context.Context, g string) (*tokenResponse, error
 			return nil, err
 		}
 		return sc.refreshOnce(ctx, reqMod{})
-	case g == profile.GrantImplicit && sc.implicitViaAuthorize():
+	case g == profile.GrantImplicit && implicitViaAuthorize(sc.t.p):
 		return sc.implicitFragment(ctx)
 	}
 	ex, err := sc.requestGrant(ctx, g, reqMod{})
@@ -507,4 +507,38 @@ func (sc *scenario) checkNotWidened() error {
 		}
 	}
 	return nil
+}
+
+// holdAccess obtains an access token with the first grant the profile supports.
+func (s *scenario) holdAccess(ctx context.Context) error {
+	for _, g := range []string{profile.GrantClientCredentials, profile.GrantPassword, profile.GrantAuthorizationCode, profile.GrantImplicit} {
+		if s.t.p.Supports(g) {
+			_, err := s.obtain(ctx, g)
+			return err
+		}
+	}
+	return errSkip("profile %s has no grant that issues an access token", s.t.p.Name)
+}
+
+// postAsClient posts a form to an endpoint beside the token endpoint
+// (revocation, introspection), authenticating cl the way the profile's token
+// endpoint does (RFC 6749 §2.3.1); cl nil sends no client credentials.
+func (s *scenario) postAsClient(ctx context.Context, path string, params map[string]string, cl *clientCreds) (*Exchange, error) {
+	h := http.Header{"Accept": {"application/json"}}
+	if cl != nil && cl.public {
+		params["client_id"] = cl.id // a public client has only its id (RFC 6749 §2.3)
+	} else if cl != nil {
+		switch s.t.p.Token.ClientAuth {
+		case profile.ClientAuthBasic:
+			h.Set("Authorization", profile.BasicAuth(cl.id, cl.secret))
+		default:
+			params["client_id"] = cl.id
+			if cl.secret != "" {
+				params["client_secret"] = cl.secret
+			}
+		}
+	}
+	body, ct := profile.EncodeBody(profile.EncodingForm, params)
+	h.Set("Content-Type", ct)
+	return s.send(ctx, http.MethodPost, path, h, body)
 }

@@ -27,15 +27,17 @@ func (sc *scenario) mainClient() clientCreds {
 	return clientCreds{id: id, secret: secret}
 }
 
-func (sc *scenario) otherClient() (clientCreds, bool) {
-	id, _ := sc.t.creds.Get("other_client_id")
-	secret, _ := sc.t.creds.Get("other_client_secret")
+// otherClient is the second confidential client, if the credentials name one.
+func otherClient(c profile.Credentials) (clientCreds, bool) {
+	id, _ := c.Get("other_client_id")
+	secret, _ := c.Get("other_client_secret")
 	return clientCreds{id: id, secret: secret}, id != ""
 }
 
-func (sc *scenario) publicClient() (clientCreds, string, bool) {
-	id, _ := sc.t.creds.Get("public_client_id")
-	ru, _ := sc.t.creds.Get("public_redirect_uri")
+// publicClient is the public client and its redirect URI, if configured.
+func publicClient(c profile.Credentials) (clientCreds, string, bool) {
+	id, _ := c.Get("public_client_id")
+	ru, _ := c.Get("public_redirect_uri")
 	return clientCreds{id: id, public: true}, ru, id != "" && ru != ""
 }
 

@@ -20,6 +20,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -70,6 +71,9 @@ const (
 	StatusPassed  Status = "passed"
 	StatusFailed  Status = "failed"
 	StatusSkipped Status = "skipped"
+	// StatusError is a scenario the harness could not judge: a bug of the
+	// suite (an "internal:" message), not a failure of the target.
+	StatusError Status = "error"
 )
 
 // ScenarioResult is one scenario's outcome against one profile.
@@ -100,6 +104,8 @@ type Counts struct {
 	Passed  int `json:"passed"`
 	Failed  int `json:"failed"`
 	Skipped int `json:"skipped"`
+	// Errors are scenarios the harness could not judge (StatusError).
+	Errors int `json:"errors,omitempty"`
 }
 
 // ProfileResult is the outcome of one profile's run.
@@ -122,10 +128,11 @@ type Result struct {
 	Interrupted bool
 }
 
-// Failed reports whether a MUST scenario failed (or a SHOULD one, with Strict).
+// Failed reports whether a MUST scenario failed (or a SHOULD one, with
+// Strict), or the harness could not judge a scenario (StatusError).
 func (r Result) Failed() bool {
 	for _, p := range r.Profiles {
-		if p.Must.Failed > 0 || (r.Strict && p.Should.Failed > 0) {
+		if p.Must.Failed > 0 || (r.Strict && p.Should.Failed > 0) || p.Must.Errors+p.Should.Errors > 0 {
 			return true
 		}
 	}
@@ -418,7 +425,7 @@ func (r *run) initScenario(sc *godog.ScenarioContext) {
 			rec.lastStep = p.Steps[len(p.Steps)-1].Id
 		}
 		s := &scenario{t: r.t, record: rec, red: redactor{redact: r.t.creds.Redact}}
-		rec.Level, s.skip = decide(r.t.p, r.t.opts, tags)
+		rec.Level, s.skip = decide(r.t.p, r.t.opts, tags, stepGrants(p))
 		r.t.rec.add(rec)
 		return context.WithValue(ctx, scenarioKey{}, s), nil
 	})
@@ -452,8 +459,10 @@ func (r *run) initScenario(sc *godog.ScenarioContext) {
 // decide returns a scenario's level and, if it must not run, why. The level
 // is the scenario's @must/@should tag, overridden (weakest first) by the
 // level of its @grant-X feature's grant, headers.no_store for the no-store
-// scenarios, and requirements.<tag>.
-func decide(p *profile.Profile, o Options, tags []string) (level, skip string) {
+// scenarios, the level of a grant its steps require ("the target supports
+// the X grant", which skips by itself when the grant is missing or off), and
+// requirements.<tag>.
+func decide(p *profile.Profile, o Options, tags, grants []string) (level, skip string) {
 	level = profile.LevelMust
 	for _, t := range tags {
 		if t == "@should" {
@@ -476,6 +485,11 @@ func decide(p *profile.Profile, o Options, tags []string) (level, skip string) {
 			level = p.Headers.NoStore
 		}
 	}
+	for _, g := range grants {
+		if gr, ok := p.Grants[g]; ok && gr.Level != "" && gr.Level != profile.LevelOff {
+			level = gr.Level
+		}
+	}
 	if l := requirementLevel(p, tags); l != "" {
 		level = l
 	}
@@ -488,6 +502,20 @@ func decide(p *profile.Profile, o Options, tags []string) (level, skip string) {
 		}
 	}
 	return level, ""
+}
+
+// grantStep matches the steps that require a grant (capabilities).
+var grantStep = regexp.MustCompile(`^the target supports the "([^"]*)" grant`)
+
+// stepGrants returns the grants that sc's steps require.
+func stepGrants(sc *godog.Scenario) []string {
+	var out []string
+	for _, st := range sc.Steps {
+		if m := grantStep.FindStringSubmatch(st.Text); m != nil {
+			out = append(out, m[1])
+		}
+	}
+	return out
 }
 
 // requirementLevel returns the profile's requirements override for tags.
@@ -569,6 +597,8 @@ func (r *run) result() *ProfileResult {
 			c.Failed++
 		case StatusSkipped:
 			c.Skipped++
+		case StatusError:
+			c.Errors++
 		}
 	}
 	sort.SliceStable(scen, func(i, j int) bool {

@@ -2,14 +2,11 @@ package steps
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/cucumber/godog"
 	"github.com/oauthconf/oauthconf/profile"
 )
 
@@ -81,77 +78,6 @@ func (sc *scenario) send(ctx context.Context, method, path string, h map[string]
 // transcript renders the scenario's exchanges with secrets redacted.
 func (sc *scenario) transcript() string { return transcript(&sc.red, sc.exchanges) }
 
-// errSkip returns a godog.ErrSkip carrying reason.
-func errSkip(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", godog.ErrSkip, fmt.Sprintf(format, a...))
-}
-
-// failf is a conformance failure: the target did not do what the rule says.
-func failf(format string, a ...any) error { return fmt.Errorf(format, a...) }
-
-// skipReasonName is the attachment name that carries a skip reason into the
-// cucumber JSON (moved to result.error_message when the report is written).
-const (
-	skipReasonName = "skip-reason.txt"
-	exchangeName   = "http-exchange.txt"
-)
-
-// wrap adapts a step body to godog: it honours a decided skip, turns a skip
-// error (or any error once the run is interrupted) into a skipped step with
-// its reason attached, and attaches the redacted HTTP transcript to a failed
-// step.
-func wrap(fn func(ctx context.Context, sc *scenario) error) func(ctx context.Context) (context.Context, error) {
-	return func(ctx context.Context) (context.Context, error) {
-		sc := fromCtx(ctx)
-		if sc == nil {
-			return ctx, errors.New("internal: no scenario state in context")
-		}
-		if sc.skip != "" {
-			return sc.skipped(ctx, sc.skip)
-		}
-		err := fn(ctx, sc)
-		switch {
-		case err == nil:
-			return ctx, nil
-		case errors.Is(err, godog.ErrSkip):
-			reason := strings.TrimPrefix(err.Error(), godog.ErrSkip.Error()+": ")
-			sc.skip = reason
-			return sc.skipped(ctx, reason)
-		case ctx.Err() != nil:
-			// The run was interrupted (Ctrl-C): what the step saw says nothing
-			// about the target, so the scenario did not finish rather than fail.
-			reason := "interrupted before the scenario finished: " + sc.red.text(err.Error())
-			sc.skip = reason
-			return sc.skipped(ctx, reason)
-		}
-		msg := sc.red.text(err.Error())
-		tr := sc.transcript()
-		sc.record.fail(msg, tr)
-		if tr != "" {
-			ctx = godog.Attach(ctx, godog.Attachment{Body: []byte(tr), FileName: exchangeName, MediaType: "text/plain"})
-		}
-		return ctx, errors.New(msg)
-	}
-}
-
-func (sc *scenario) skipped(ctx context.Context, reason string) (context.Context, error) {
-	sc.record.skipWith(reason)
-	ctx = godog.Attach(ctx, godog.Attachment{Body: []byte(reason), FileName: skipReasonName, MediaType: "text/plain"})
-	return ctx, fmt.Errorf("%w: %s", godog.ErrSkip, reason)
-}
-
-func wrap1(fn func(ctx context.Context, sc *scenario, a string) error) func(context.Context, string) (context.Context, error) {
-	return func(ctx context.Context, a string) (context.Context, error) {
-		return wrap(func(ctx context.Context, sc *scenario) error { return fn(ctx, sc, a) })(ctx)
-	}
-}
-
-func wrap2(fn func(ctx context.Context, sc *scenario, a, b string) error) func(context.Context, string, string) (context.Context, error) {
-	return func(ctx context.Context, a, b string) (context.Context, error) {
-		return wrap(func(ctx context.Context, sc *scenario) error { return fn(ctx, sc, a, b) })(ctx)
-	}
-}
-
 // wait lets d pass: with the test clock it advances the target's clock
 // (POST /_test/clock), otherwise it waits in real time, until ctx ends.
 func (sc *scenario) wait(ctx context.Context, d time.Duration) error {
@@ -204,14 +130,23 @@ func (r *recorder) add(s *ScenarioResult) {
 
 // fail marks the scenario failed with the first failure's message.
 func (s *ScenarioResult) fail(msg, tr string) {
-	if s.Status == StatusFailed {
+	if s.Status == StatusFailed || s.Status == StatusError {
 		return
 	}
 	s.Status, s.Message, s.Transcript = StatusFailed, msg, tr
 }
 
+// errorWith marks the scenario errored: the harness, not the target, failed.
+func (s *ScenarioResult) errorWith(msg, tr string) {
+	if s.Status == StatusFailed || s.Status == StatusError {
+		return
+	}
+	s.Status, s.Message, s.Transcript = StatusError, msg, tr
+}
+
+// skipWith marks the scenario skipped with reason, unless it already failed.
 func (s *ScenarioResult) skipWith(reason string) {
-	if s.Status == StatusFailed || s.Status == StatusSkipped {
+	if s.Status == StatusFailed || s.Status == StatusError || s.Status == StatusSkipped {
 		return
 	}
 	s.Status, s.Message = StatusSkipped, reason

@@ -1,0 +1,164 @@
+package steps
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+func registerBearer(sc stepper) {
+	sc.Step(`^the "([^"]*)" resource accepts a fresh access token$`, wrap1(theResourceAcceptsAFreshAccessToken))
+	sc.Step(`^the "([^"]*)" resource accepts the access token$`, wrap1(theResourceAcceptsTheAccessToken))
+	sc.Step(`^the "([^"]*)" resource answers 401 for the access token$`, wrap1(theResourceAnswers401ForTheAccessToken))
+	sc.Step(`^the client calls the "([^"]*)" resource with the access token$`, wrap1(theClientCallsTheResourceWithTheAccessToken))
+	sc.Step(`^the client calls the "([^"]*)" resource with the scheme written "([^"]*)"$`, wrap2(theClientCallsTheResourceWithTheSchemeWritten))
+	sc.Step(`^the client calls the "([^"]*)" resource without a token$`, wrap1(theClientCallsTheResourceWithoutAToken))
+	sc.Step(`^the client calls the "([^"]*)" resource with a malformed token$`, wrap1(theClientCallsTheResourceWithAMalformedToken))
+	sc.Step(`^the client calls the "([^"]*)" resource with a forged copy of the access token$`, wrap1(theClientCallsTheResourceWithAForgedCopyOfTheAccessToken))
+	sc.Step(`^the resource answers (\d+)$`, wrap1(theResourceAnswersN))
+	sc.Step(`^the resource answers the documented success status$`, wrap(theResourceAnswersTheDocumentedSuccessStatus))
+	sc.Step(`^the answer carries a Bearer challenge without an error code$`, wrap(theAnswerCarriesABearerChallengeWithoutAnErrorCode))
+	sc.Step(`^the answer carries a Bearer challenge with error "([^"]*)"$`, wrap1(theAnswerCarriesABearerChallengeWithError))
+	sc.Step(`^the access token lifetime passes$`, wrap(theAccessTokenLifetimePasses))
+}
+
+func theResourceAcceptsAFreshAccessToken(ctx context.Context, name string) error {
+	s := fromCtx(ctx)
+	r, err := s.resource(name)
+	if err != nil {
+		return err
+	}
+	if err := s.holdAccess(ctx); err != nil {
+		return control(err)
+	}
+	ex, err := s.callResource(ctx, name, "Bearer "+s.access, nil)
+	if err != nil {
+		return err
+	}
+	if ex.Status != r.OK {
+		return control(failf("%s %s with a valid access token answered %s, want %d%s", r.Method, r.Path, ex.StatusText, r.OK, bodyHint(ex)))
+	}
+	return nil
+}
+
+func theResourceAcceptsTheAccessToken(ctx context.Context, name string) error {
+	s := fromCtx(ctx)
+	r, err := s.resource(name)
+	if err != nil {
+		return err
+	}
+	ex, err := s.callResource(ctx, name, "Bearer "+s.access, nil)
+	if err != nil {
+		return err
+	}
+	if ex.Status != r.OK {
+		return failf("%s %s with a valid access token answered %s, want %d (RFC 6750 §2.1)%s", r.Method, r.Path, ex.StatusText, r.OK, bodyHint(ex))
+	}
+	return nil
+}
+
+func theResourceAnswers401ForTheAccessToken(ctx context.Context, name string) error {
+	s := fromCtx(ctx)
+	ex, err := s.callResource(ctx, name, "Bearer "+s.access, nil)
+	if err != nil {
+		return err
+	}
+	if ex.Status != http.StatusUnauthorized {
+		return failf("%s answered %s for the access token, want 401 (RFC 6750 §3.1)%s", name, ex.StatusText, bodyHint(ex))
+	}
+	return nil
+}
+
+func theClientCallsTheResourceWithTheAccessToken(ctx context.Context, name string) error {
+	s := fromCtx(ctx)
+	_, err := s.callResource(ctx, name, "Bearer "+s.access, nil)
+	return err
+}
+
+func theClientCallsTheResourceWithTheSchemeWritten(ctx context.Context, name, scheme string) error {
+	s := fromCtx(ctx)
+	_, err := s.callResource(ctx, name, scheme+" "+s.access, nil)
+	return err
+}
+
+func theClientCallsTheResourceWithoutAToken(ctx context.Context, name string) error {
+	s := fromCtx(ctx)
+	_, err := s.callResource(ctx, name, "", nil)
+	return err
+}
+
+func theClientCallsTheResourceWithAMalformedToken(ctx context.Context, name string) error {
+	s := fromCtx(ctx)
+	_, err := s.callResource(ctx, name, "Bearer not.a-valid~token", nil)
+	return err
+}
+
+func theClientCallsTheResourceWithAForgedCopyOfTheAccessToken(ctx context.Context, name string) error {
+	s := fromCtx(ctx)
+	f := forge(s.access)
+	s.red.add(f)
+	_, err := s.callResource(ctx, name, "Bearer "+f, nil)
+	return err
+}
+
+func theResourceAnswersN(ctx context.Context, want int) error {
+	s := fromCtx(ctx)
+	if s.last.Status != want {
+		return failf("%s %s answered %s, want %d%s", s.last.Method, pathOf(s.last.URL), s.last.StatusText, want, bodyHint(s.last))
+	}
+	return nil
+}
+
+func theResourceAnswersTheDocumentedSuccessStatus(ctx context.Context) error {
+	s := fromCtx(ctx)
+	r, _ := s.resource("protected")
+	if s.last.Status != r.OK {
+		return failf("answered %s, want %d (the auth scheme is case-insensitive: RFC 6750 §2.1, RFC 7235 §2.1)%s", s.last.StatusText, r.OK, bodyHint(s.last))
+	}
+	return nil
+}
+
+func theAnswerCarriesABearerChallengeWithoutAnErrorCode(ctx context.Context) error {
+	s := fromCtx(ctx)
+	p, ok := bearerChallengeOf(s.last)
+	if !ok {
+		return failf("401 without WWW-Authenticate: Bearer (RFC 6750 §3); got %q", s.last.Header("WWW-Authenticate"))
+	}
+	if e := p["error"]; e != "" {
+		return failf("the challenge to a request without credentials carries error=%q (RFC 6750 §3 SHOULD NOT)", e)
+	}
+	return nil
+}
+
+func theAnswerCarriesABearerChallengeWithError(ctx context.Context, code string) error {
+	s := fromCtx(ctx)
+	p, ok := bearerChallengeOf(s.last)
+	if !ok {
+		return failf("401 without WWW-Authenticate: Bearer (RFC 6750 §3); got %q", s.last.Header("WWW-Authenticate"))
+	}
+	if p["error"] != code {
+		return failf("the Bearer challenge has error=%q, want %q (RFC 6750 §3.1)", p["error"], code)
+	}
+	return nil
+}
+
+func theAccessTokenLifetimePasses(ctx context.Context) error {
+	s := fromCtx(ctx)
+	ei, err := s.token.expiresIn()
+	if err != nil || ei <= 0 {
+		if gr := s.t.p.Grants[s.token.grant]; gr != nil && gr.ExpiresIn > 0 {
+			ei = int64(gr.ExpiresIn)
+		} else {
+			return errSkip("the access token's lifetime is unknown")
+		}
+	}
+	return s.wait(ctx, time.Duration(ei)*time.Second+time.Second)
+}
+
+func pathOf(u string) string {
+	if x, err := url.Parse(u); err == nil {
+		return x.Path
+	}
+	return u
+}
