@@ -23,7 +23,9 @@ var capabilities = []capability{
 	{`^the target supports the "([^"]*)" grant$`, "grants.<grant>, at a level other than off",
 		grantUsable, whyGrantUnusable},
 	{`^the target supports the "([^"]*)" grant at the token endpoint$`, "grants.<grant>, not off, and for implicit not endpoint: authorize",
-		func(t *target, g string) bool { return grantUsable(t, g) && !(g == profile.GrantImplicit && implicitViaAuthorize(t.p)) },
+		func(t *target, g string) bool {
+			return grantUsable(t, g) && !(g == profile.GrantImplicit && implicitViaAuthorize(t.p))
+		},
 		func(t *target, g string) string {
 			if !grantUsable(t, g) {
 				return whyGrantUnusable(t, g)
@@ -37,7 +39,9 @@ var capabilities = []capability{
 		func(t *target, _ string) bool { return t.p.Authorize != nil && t.p.Authorize.PKCE != "" },
 		profileSays("does not document PKCE (authorize.pkce)")},
 	{`^the profile requires PKCE of every client$`, "authorize.pkce: required",
-		func(t *target, _ string) bool { return t.p.Authorize != nil && t.p.Authorize.PKCE == profile.PKCERequired },
+		func(t *target, _ string) bool {
+			return t.p.Authorize != nil && t.p.Authorize.PKCE == profile.PKCERequired
+		},
 		profileSays("does not say the server requires PKCE of every client (authorize.pkce: required)")},
 	{`^a second client is configured$`, "credentials other_client_id and other_client_secret",
 		func(t *target, _ string) bool { _, ok := otherClient(t.creds); return ok },

@@ -5,13 +5,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/oauthconf/oauthconf/profile"
 )
@@ -368,145 +365,6 @@ func pkcePair() (verifier, challenge string) {
 	verifier = randomString(32)
 	sum := sha256.Sum256([]byte(verifier))
 	return verifier, base64.RawURLEncoding.EncodeToString(sum[:])
-}
-
-// resource returns the profile's protected resource called name.
-func (sc *scenario) resource(name string) (*profile.Resource, error) {
-	r, ok := sc.t.p.Resources[name]
-	if !ok || r == nil {
-		return nil, errSkip("profile %s has no %q resource", sc.t.p.Name, name)
-	}
-	return r, nil
-}
-
-// callResource calls resource name with an Authorization header value (none if
-// auth is "") and extra headers.
-func (sc *scenario) callResource(ctx context.Context, name, auth string, extra map[string]string) (*Exchange, error) {
-	r, err := sc.resource(name)
-	if err != nil {
-		return nil, err
-	}
-	h := http.Header{"Accept": {"application/json"}}
-	if auth != "" {
-		h.Set("Authorization", auth)
-	}
-	for k, v := range r.Headers {
-		ev, err := sc.t.creds.Expand(v)
-		if err != nil {
-			return nil, fmt.Errorf("resources.%s.headers.%s: %w", name, k, err)
-		}
-		for tn, tv := range sc.userTokens {
-			ev = strings.ReplaceAll(ev, "${token."+tn+"}", tv)
-		}
-		h.Set(k, ev)
-	}
-	for k, v := range extra {
-		h.Set(k, v)
-	}
-	var body []byte
-	if r.Body != "" {
-		body = []byte(r.Body)
-		h.Set("Content-Type", "application/json")
-	}
-	ex, err := sc.send(ctx, r.Method, r.Path, h, body)
-	sc.last = ex
-	return ex, err
-}
-
-// serverNow returns the target's idea of now: the test clock's time when the
-// test clock is in use, else the response's Date header, else local time.
-func (sc *scenario) serverNow(ctx context.Context, ex *Exchange) time.Time {
-	if sc.t.opts.TestClock {
-		cex, err := sc.send(ctx, http.MethodPost, "/_test/clock", http.Header{"Content-Type": {"application/json"}}, []byte(`{"advance":"0s"}`))
-		if err == nil && cex.Status == http.StatusOK {
-			var v struct {
-				Now time.Time `json:"now"`
-			}
-			if json.Unmarshal(cex.RespBody, &v) == nil && !v.Now.IsZero() {
-				return v.Now
-			}
-		}
-	}
-	if ex != nil {
-		if d, err := http.ParseTime(ex.Header("Date")); err == nil {
-			return d
-		}
-	}
-	return time.Now()
-}
-
-// forge returns a token that looks like tok but is not valid: a JWT with a
-// changed signature, or an opaque token with changed characters.
-func forge(tok string) string {
-	if parts := strings.Split(tok, "."); len(parts) == 3 && len(parts[2]) > 0 {
-		sig := []byte(parts[2])
-		for i := 0; i < len(sig) && i < 8; i++ {
-			sig[i] = flipChar(sig[i])
-		}
-		return parts[0] + "." + parts[1] + "." + string(sig)
-	}
-	b := []byte(tok)
-	for i := 0; i < len(b) && i < 8; i++ {
-		b[i] = flipChar(b[i])
-	}
-	if string(b) == tok {
-		return tok + hex.EncodeToString([]byte("x"))
-	}
-	return string(b)
-}
-
-func flipChar(c byte) byte {
-	switch {
-	case c >= '0' && c <= '8', c >= 'a' && c <= 'y', c >= 'A' && c <= 'Y':
-		return c + 1
-	case c == '9':
-		return '0'
-	case c == 'z':
-		return 'a'
-	case c == 'Z':
-		return 'A'
-	}
-	return 'A'
-}
-
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
-
-// checkNotWidened checks the answer to a refresh that asked for wider_scope
-// (RFC 6749 §6: the scope "MUST NOT include any scope not originally
-// granted"). A refusal must be invalid_scope (§5.2). A success passes only if
-// its scope field names no scope beyond the original grant; an absent scope
-// field means the requested scope was granted (§5.1), i.e. widened.
-func (sc *scenario) checkNotWidened() error {
-	ex := sc.last
-	if ex.Status != http.StatusOK {
-		return checkErrorCode(sc.t.p, ex, "invalid_scope")
-	}
-	original := ""
-	if len(sc.tokens) > 0 {
-		original = sc.tokens[0].str("scope")
-	}
-	if original == "" {
-		original, _ = sc.t.creds.Get("scope")
-	}
-	t, err := parseTokenResponse(ex, profile.GrantRefreshToken)
-	if err != nil {
-		return err
-	}
-	granted, has := t.fields["scope"].(string)
-	wider, _ := sc.t.creds.Get("wider_scope")
-	if !has {
-		return failf("a refresh asking for scope %q beyond the original %q succeeded without a scope field, which means the requested scope was granted (RFC 6749 §5.1, §6)", wider, original)
-	}
-	have := map[string]bool{}
-	for _, g := range strings.Fields(original) {
-		have[g] = true
-	}
-	for _, g := range strings.Fields(granted) {
-		if !have[g] {
-			return failf("a refresh asking for scope %q was granted %q, beyond the original %q (RFC 6749 §6)", wider, granted, original)
-		}
-	}
-	return nil
 }
 
 // holdAccess obtains an access token with the first grant the profile supports.

@@ -2,10 +2,6 @@ package steps
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"sync"
-	"time"
 
 	"github.com/oauthconf/oauthconf/profile"
 )
@@ -77,77 +73,3 @@ func (sc *scenario) send(ctx context.Context, method, path string, h map[string]
 
 // transcript renders the scenario's exchanges with secrets redacted.
 func (sc *scenario) transcript() string { return transcript(&sc.red, sc.exchanges) }
-
-// wait lets d pass: with the test clock it advances the target's clock
-// (POST /_test/clock), otherwise it waits in real time, until ctx ends.
-func (sc *scenario) wait(ctx context.Context, d time.Duration) error {
-	if sc.t.opts.TestClock {
-		body := fmt.Sprintf(`{"advance":%q}`, d.String())
-		ex, err := sc.send(ctx, "POST", "/_test/clock", map[string][]string{"Content-Type": {"application/json"}}, []byte(body))
-		if err != nil {
-			return fmt.Errorf("advancing the test clock: %w", err)
-		}
-		if ex.Status != 200 {
-			return fmt.Errorf("advancing the test clock: POST /_test/clock answered %s (is the target started with --test-clock?)", ex.StatusText)
-		}
-		return nil
-	}
-	fmt.Fprintf(sc.t.rec.out(), "  [%s] waiting %s in real time (%s)\n", sc.t.p.Name, d, sc.record.Name)
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("interrupted while waiting %s: %w", d, ctx.Err())
-	}
-}
-
-// recorder collects scenario results of one run and prints progress; safe for
-// concurrent use by godog's scenario goroutines.
-type recorder struct {
-	mu      sync.Mutex
-	w       io.Writer
-	results []*ScenarioResult
-	verbose bool
-}
-
-func (r *recorder) out() io.Writer { return lockedWriter{r} }
-
-type lockedWriter struct{ r *recorder }
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.r.mu.Lock()
-	defer l.r.mu.Unlock()
-	return l.r.w.Write(p)
-}
-
-func (r *recorder) add(s *ScenarioResult) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.results = append(r.results, s)
-}
-
-// fail marks the scenario failed with the first failure's message.
-func (s *ScenarioResult) fail(msg, tr string) {
-	if s.Status == StatusFailed || s.Status == StatusError {
-		return
-	}
-	s.Status, s.Message, s.Transcript = StatusFailed, msg, tr
-}
-
-// errorWith marks the scenario errored: the harness, not the target, failed.
-func (s *ScenarioResult) errorWith(msg, tr string) {
-	if s.Status == StatusFailed || s.Status == StatusError {
-		return
-	}
-	s.Status, s.Message, s.Transcript = StatusError, msg, tr
-}
-
-// skipWith marks the scenario skipped with reason, unless it already failed.
-func (s *ScenarioResult) skipWith(reason string) {
-	if s.Status == StatusFailed || s.Status == StatusError || s.Status == StatusSkipped {
-		return
-	}
-	s.Status, s.Message = StatusSkipped, reason
-}

@@ -83,7 +83,7 @@ func theCodeInLocationIsPercentEncoded(ctx context.Context) error {
 		c := s.rawCode[i]
 		switch {
 		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '.', c == '_', c == '~':
-		case c == '%' && i+2 < len(s.rawCode)+0 && isHex(s.rawCode[i+1]) && isHex(s.rawCode[i+2]):
+		case c == '%' && i+2 < len(s.rawCode) && isHex(s.rawCode[i+1]) && isHex(s.rawCode[i+2]):
 			i += 2
 		default:
 			return failf("the code in Location has the raw character %q; it must be URL-encoded (Ucommerce: the code is URL-encoded and must be decoded once)", c)

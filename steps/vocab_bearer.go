@@ -2,9 +2,14 @@ package steps
 
 import (
 	"context"
+	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+
+	"github.com/oauthconf/oauthconf/profile"
 )
 
 func registerBearer(sc stepper) {
@@ -161,4 +166,81 @@ func pathOf(u string) string {
 		return x.Path
 	}
 	return u
+}
+
+// forge returns a token that looks like tok but is not valid: a JWT with a
+// changed signature, or an opaque token with changed characters.
+func forge(tok string) string {
+	if parts := strings.Split(tok, "."); len(parts) == 3 && len(parts[2]) > 0 {
+		sig := []byte(parts[2])
+		for i := 0; i < len(sig) && i < 8; i++ {
+			sig[i] = flipChar(sig[i])
+		}
+		return parts[0] + "." + parts[1] + "." + string(sig)
+	}
+	b := []byte(tok)
+	for i := 0; i < len(b) && i < 8; i++ {
+		b[i] = flipChar(b[i])
+	}
+	if string(b) == tok {
+		return tok + hex.EncodeToString([]byte("x"))
+	}
+	return string(b)
+}
+
+func flipChar(c byte) byte {
+	switch {
+	case c >= '0' && c <= '8', c >= 'a' && c <= 'y', c >= 'A' && c <= 'Y':
+		return c + 1
+	case c == '9':
+		return '0'
+	case c == 'z':
+		return 'a'
+	case c == 'Z':
+		return 'A'
+	}
+	return 'A'
+}
+
+// resource returns the profile's protected resource called name.
+func (sc *scenario) resource(name string) (*profile.Resource, error) {
+	r, ok := sc.t.p.Resources[name]
+	if !ok || r == nil {
+		return nil, errSkip("profile %s has no %q resource", sc.t.p.Name, name)
+	}
+	return r, nil
+}
+
+// callResource calls resource name with an Authorization header value (none if
+// auth is "") and extra headers.
+func (sc *scenario) callResource(ctx context.Context, name, auth string, extra map[string]string) (*Exchange, error) {
+	r, err := sc.resource(name)
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{"Accept": {"application/json"}}
+	if auth != "" {
+		h.Set("Authorization", auth)
+	}
+	for k, v := range r.Headers {
+		ev, err := sc.t.creds.Expand(v)
+		if err != nil {
+			return nil, fmt.Errorf("resources.%s.headers.%s: %w", name, k, err)
+		}
+		for tn, tv := range sc.userTokens {
+			ev = strings.ReplaceAll(ev, "${token."+tn+"}", tv)
+		}
+		h.Set(k, ev)
+	}
+	for k, v := range extra {
+		h.Set(k, v)
+	}
+	var body []byte
+	if r.Body != "" {
+		body = []byte(r.Body)
+		h.Set("Content-Type", "application/json")
+	}
+	ex, err := sc.send(ctx, r.Method, r.Path, h, body)
+	sc.last = ex
+	return ex, err
 }

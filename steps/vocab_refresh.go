@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/oauthconf/oauthconf/profile"
 )
@@ -88,4 +89,42 @@ func theClientRefreshesTheTokenAskingForAWiderScope(ctx context.Context) error {
 	}
 	_, err = s.sendToken(ctx, tr)
 	return err
+}
+
+// checkNotWidened checks the answer to a refresh that asked for wider_scope
+// (RFC 6749 §6: the scope "MUST NOT include any scope not originally
+// granted"). A refusal must be invalid_scope (§5.2). A success passes only if
+// its scope field names no scope beyond the original grant; an absent scope
+// field means the requested scope was granted (§5.1), i.e. widened.
+func (sc *scenario) checkNotWidened() error {
+	ex := sc.last
+	if ex.Status != http.StatusOK {
+		return checkErrorCode(sc.t.p, ex, "invalid_scope")
+	}
+	original := ""
+	if len(sc.tokens) > 0 {
+		original = sc.tokens[0].str("scope")
+	}
+	if original == "" {
+		original, _ = sc.t.creds.Get("scope")
+	}
+	t, err := parseTokenResponse(ex, profile.GrantRefreshToken)
+	if err != nil {
+		return err
+	}
+	granted, has := t.fields["scope"].(string)
+	wider, _ := sc.t.creds.Get("wider_scope")
+	if !has {
+		return failf("a refresh asking for scope %q beyond the original %q succeeded without a scope field, which means the requested scope was granted (RFC 6749 §5.1, §6)", wider, original)
+	}
+	have := map[string]bool{}
+	for _, g := range strings.Fields(original) {
+		have[g] = true
+	}
+	for _, g := range strings.Fields(granted) {
+		if !have[g] {
+			return failf("a refresh asking for scope %q was granted %q, beyond the original %q (RFC 6749 §6)", wider, granted, original)
+		}
+	}
+	return nil
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"github.com/oauthconf/oauthconf/profile"
 )
 
 func registerToken(sc stepper) {
@@ -181,16 +179,6 @@ func theTokenResponseCarriesARefreshTokenAsDocumented(ctx context.Context) error
 		return failf("the %s token response carries a refresh_token, but the profile says it must not", s.token.grant)
 	}
 	return nil
-}
-
-// grantOf guesses the grant of the last token request from its parameters.
-func (s *scenario) grantOf() string {
-	if s.last != nil {
-		if strings.Contains(string(s.last.ReqBody), "authorization_code") {
-			return profile.GrantAuthorizationCode
-		}
-	}
-	return s.grant
 }
 
 func theClientHoldsAnAccessToken(ctx context.Context) error { return fromCtx(ctx).holdAccess(ctx) }

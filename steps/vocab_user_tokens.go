@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 )
 
@@ -93,7 +94,7 @@ func (s *scenario) userToken(ctx context.Context, kind string, wrongPassword boo
 	if wrongPassword {
 		data["password"] = "wrong-" + randomString(6)
 	}
-	body, _ := jsonMarshal(map[string]any{"data": data})
+	body, _ := json.Marshal(map[string]any{"data": data})
 	ex, err := s.send(ctx, http.MethodPost, path, http.Header{"Authorization": {"Bearer " + s.access}, "Content-Type": {"application/json"}, "Accept": {"application/json"}}, body)
 	s.last = ex
 	if err != nil || wrongPassword {

@@ -355,6 +355,10 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 	}
 
 	res, runErr := steps.RunAll(ctx, all)
+	if len(res.Profiles) > 0 {
+		// The console report: failures with their evidence, the tallies.
+		_ = steps.WriteText(out, res, o.verbose)
+	}
 	interrupted := res.Interrupted || ctx.Err() != nil
 	if runErr != nil && !interrupted && len(res.Profiles) == 0 {
 		kind := abortSetup

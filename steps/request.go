@@ -1,0 +1,148 @@
+package steps
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/oauthconf/oauthconf/profile"
+)
+
+// clientCreds is a client identity used for one request.
+type clientCreds struct {
+	id, secret string
+	public     bool
+}
+
+func (sc *scenario) mainClient() clientCreds {
+	id, _ := sc.t.creds.Get("client_id")
+	secret, _ := sc.t.creds.Get("client_secret")
+	return clientCreds{id: id, secret: secret}
+}
+
+// otherClient is the second confidential client, if the credentials name one.
+func otherClient(c profile.Credentials) (clientCreds, bool) {
+	id, _ := c.Get("other_client_id")
+	secret, _ := c.Get("other_client_secret")
+	return clientCreds{id: id, secret: secret}, id != ""
+}
+
+// publicClient is the public client and its redirect URI, if configured.
+func publicClient(c profile.Credentials) (clientCreds, string, bool) {
+	id, _ := c.Get("public_client_id")
+	ru, _ := c.Get("public_redirect_uri")
+	return clientCreds{id: id, public: true}, ru, id != "" && ru != ""
+}
+
+// reqMod changes a profile-built token request for a negative test.
+type reqMod struct {
+	extra  map[string]string // parameters to add or override ("" removes)
+	client *clientCreds      // authenticate as this client instead
+	auth   string            // force a client authentication method (basic, body, none)
+	method string            // default POST
+	query  url.Values        // added to the URL
+	// rawAppend is appended verbatim to a form body (repeated parameters).
+	rawAppend string
+	// rawCode replaces the code in a form body verbatim (not form-encoded).
+	rawCode string
+	// noClientAuth drops the client credentials from header and body.
+	noClientAuth bool
+}
+
+// buildToken builds the token request for grant g from the profile
+// (profile.BuildTokenRequest), then applies m.
+func (sc *scenario) buildToken(g string, m reqMod) (*profile.TokenRequest, error) {
+	tr, err := sc.t.p.BuildTokenRequest(g, sc.t.creds, nil)
+	if err != nil {
+		return nil, err
+	}
+	params := tr.Params
+	method := sc.t.p.ClientAuthFor(g)
+	if m.auth != "" {
+		method = m.auth
+	}
+	cl := sc.mainClient()
+	if m.client != nil {
+		cl = *m.client
+		switch {
+		case cl.public:
+			method = profile.ClientAuthNone
+		case method == profile.ClientAuthNone && cl.secret != "":
+			// The grant needs no client authentication (Shopware's refresh as
+			// "administration"), but another confidential client presents
+			// its own credentials the way the token endpoint takes them.
+			method = sc.t.p.Token.ClientAuth
+			if method == profile.ClientAuthNone || method == "" {
+				method = profile.ClientAuthBody
+			}
+		}
+	}
+	// Re-apply client authentication: BuildTokenRequest placed the main
+	// client's credentials per the profile; replace them.
+	declared := sc.t.p.Grants[g].Params
+	if _, fixed := declared["client_id"]; !fixed || m.client != nil {
+		delete(params, "client_id")
+	}
+	delete(params, "client_secret")
+	tr.Header.Del("Authorization")
+	if !m.noClientAuth {
+		switch method {
+		case profile.ClientAuthBasic:
+			tr.Header.Set("Authorization", profile.BasicAuth(cl.id, cl.secret))
+		case profile.ClientAuthBody:
+			if _, ok := params["client_id"]; !ok {
+				params["client_id"] = cl.id
+			}
+			if cl.secret != "" {
+				params["client_secret"] = cl.secret
+			}
+		case profile.ClientAuthNone:
+			if _, ok := params["client_id"]; !ok && cl.id != "" {
+				params["client_id"] = cl.id
+			}
+		}
+	} else if _, fixed := declared["client_id"]; !fixed {
+		delete(params, "client_id")
+	}
+	for k, v := range m.extra {
+		if v == "" {
+			delete(params, k)
+		} else {
+			params[k] = v
+		}
+	}
+	tr.Body, _ = profile.EncodeBody(sc.t.p.Token.Encoding, params)
+	if m.rawCode != "" && sc.t.p.Token.Encoding == profile.EncodingForm {
+		delete(params, "code")
+		body, _ := profile.EncodeBody(profile.EncodingForm, params)
+		tr.Body = append(body, []byte("&code="+m.rawCode)...)
+		params["code"] = m.rawCode
+	}
+	if m.rawAppend != "" {
+		tr.Body = append(append(tr.Body, '&'), m.rawAppend...)
+	}
+	if m.method != "" {
+		tr.Method = m.method
+	}
+	if len(m.query) > 0 {
+		tr.Path += "?" + m.query.Encode()
+	}
+	if tr.Method == http.MethodGet {
+		q := url.Values{}
+		for k, v := range params {
+			q.Set(k, v)
+		}
+		tr.Path = sc.t.p.Token.Path + "?" + q.Encode()
+		tr.Body = nil
+		tr.Header.Del("Content-Type")
+	}
+	tr.Params = params
+	return tr, nil
+}
+
+// sendToken sends a token request and makes its response the one Then steps check.
+func (sc *scenario) sendToken(ctx context.Context, tr *profile.TokenRequest) (*Exchange, error) {
+	ex, err := sc.send(ctx, tr.Method, tr.Path, tr.Header, tr.Body)
+	sc.last = ex
+	return ex, err
+}
