@@ -15,12 +15,12 @@ import (
 
 // parseJWT decodes tok; when the profile names a key credential that has a
 // value, the HMAC signature is verified too (RFC 7519 §7.2).
-func (sc *scenario) parseJWT(tok string) (jwt.MapClaims, *jwt.Token, error) {
-	spec := sc.t.p.JWT
+func (s *scenario) parseJWT(tok string) (jwt.MapClaims, *jwt.Token, error) {
+	spec := s.t.p.JWT
 	claims := jwt.MapClaims{}
 	var key []byte
 	if spec != nil && spec.KeyCredential != "" {
-		if k, ok := sc.t.creds.Get(spec.KeyCredential); ok && k != "" {
+		if k, ok := s.t.creds.Get(spec.KeyCredential); ok && k != "" {
 			key = []byte(k)
 		}
 	}
@@ -65,13 +65,13 @@ func numClaim(c jwt.MapClaims, name string) (float64, bool) {
 
 // checkLifetime checks the token's real lifetime agrees with expires_in: JWT
 // exp - iat, or Elastic Path's expires ≈ server now + expires_in.
-func (sc *scenario) checkLifetime(ctx context.Context, t *tokenResponse) error {
+func (s *scenario) checkLifetime(ctx context.Context, t *tokenResponse) error {
 	ei, err := t.expiresIn()
 	if err != nil {
 		return err
 	}
-	if sc.t.p.TokenFormat == "jwt" {
-		claims, _, err := sc.parseJWT(t.str("access_token"))
+	if s.t.p.TokenFormat == "jwt" {
+		claims, _, err := s.parseJWT(t.str("access_token"))
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (sc *scenario) checkLifetime(ctx context.Context, t *tokenResponse) error {
 				return failf("JWT exp - iat is %.0f s, but expires_in says %d s", d, ei)
 			}
 		} else {
-			now := sc.serverNow(ctx, t.ex)
+			now := s.serverNow(ctx, t.ex)
 			if d := exp - float64(now.Unix()); math.Abs(d-float64(ei)) > 10 {
 				return failf("JWT exp is %.0f s from now, but expires_in says %d s", d, ei)
 			}
@@ -99,7 +99,7 @@ func (sc *scenario) checkLifetime(ctx context.Context, t *tokenResponse) error {
 		if err != nil {
 			return failf("expires %s is not an integer", n)
 		}
-		now := sc.serverNow(ctx, t.ex)
+		now := s.serverNow(ctx, t.ex)
 		if d := exp - now.Unix(); d < ei-10 || d > ei+10 {
 			return failf("expires is %d, that is %d s from the server's now (%s), but expires_in says %d s (epoch milliseconds instead of seconds?)", exp, d, now.UTC().Format(time.RFC3339), ei)
 		}
@@ -110,16 +110,16 @@ func (sc *scenario) checkLifetime(ctx context.Context, t *tokenResponse) error {
 }
 
 // checkClaims checks the profile's documented claims in the access token.
-func (sc *scenario) checkClaims(t *tokenResponse) error {
-	claims, _, err := sc.parseJWT(t.str("access_token"))
+func (s *scenario) checkClaims(t *tokenResponse) error {
+	claims, _, err := s.parseJWT(t.str("access_token"))
 	if err != nil {
 		return err
 	}
-	spec := sc.t.p.JWT
+	spec := s.t.p.JWT
 	if spec == nil {
 		return nil
 	}
-	problems, err := sc.claimProblems("jwt.claims", spec.Claims, claims)
+	problems, err := s.claimProblems("jwt.claims", spec.Claims, claims)
 	if err != nil {
 		return err
 	}
@@ -127,11 +127,11 @@ func (sc *scenario) checkClaims(t *tokenResponse) error {
 		return failf("JWT access token: %s", strings.Join(problems, "; "))
 	}
 	if rt := t.str("refresh_token"); rt != "" && len(spec.RefreshClaims) > 0 {
-		rc, _, err := sc.parseJWT(rt)
+		rc, _, err := s.parseJWT(rt)
 		if err != nil {
 			return failf("refresh token: %v", err)
 		}
-		problems, err := sc.claimProblems("jwt.refresh_claims", spec.RefreshClaims, rc)
+		problems, err := s.claimProblems("jwt.refresh_claims", spec.RefreshClaims, rc)
 		if err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func (sc *scenario) checkClaims(t *tokenResponse) error {
 // claimProblems compares a token's claims with the profile's expectations
 // (field names the profile key, for errors): a missing claim, or one whose
 // value differs from the expected value with credentials expanded, is a problem.
-func (sc *scenario) claimProblems(field string, want map[string]string, claims map[string]any) ([]string, error) {
+func (s *scenario) claimProblems(field string, want map[string]string, claims map[string]any) ([]string, error) {
 	var problems []string
 	for _, name := range slices.Sorted(maps.Keys(want)) {
 		v, ok := claims[name]
@@ -156,7 +156,7 @@ func (sc *scenario) claimProblems(field string, want map[string]string, claims m
 		if want[name] == "" {
 			continue
 		}
-		ew, err := sc.t.creds.Expand(want[name])
+		ew, err := s.t.creds.Expand(want[name])
 		if err != nil {
 			return nil, fmt.Errorf("%s.%s: %w", field, name, err)
 		}

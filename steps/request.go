@@ -14,9 +14,9 @@ type clientCreds struct {
 	public     bool
 }
 
-func (sc *scenario) mainClient() clientCreds {
-	id, _ := sc.t.creds.Get("client_id")
-	secret, _ := sc.t.creds.Get("client_secret")
+func (s *scenario) mainClient() clientCreds {
+	id, _ := s.t.creds.Get("client_id")
+	secret, _ := s.t.creds.Get("client_secret")
 	return clientCreds{id: id, secret: secret}
 }
 
@@ -51,17 +51,17 @@ type reqMod struct {
 
 // buildToken builds the token request for grant g from the profile
 // (profile.BuildTokenRequest), then applies m.
-func (sc *scenario) buildToken(g string, m reqMod) (*profile.TokenRequest, error) {
-	tr, err := sc.t.p.BuildTokenRequest(g, sc.t.creds, nil)
+func (s *scenario) buildToken(g string, m reqMod) (*profile.TokenRequest, error) {
+	tr, err := s.t.p.BuildTokenRequest(g, s.t.creds, nil)
 	if err != nil {
 		return nil, err
 	}
 	params := tr.Params
-	method := sc.t.p.ClientAuthFor(g)
+	method := s.t.p.ClientAuthFor(g)
 	if m.auth != "" {
 		method = m.auth
 	}
-	cl := sc.mainClient()
+	cl := s.mainClient()
 	if m.client != nil {
 		cl = *m.client
 		switch {
@@ -71,7 +71,7 @@ func (sc *scenario) buildToken(g string, m reqMod) (*profile.TokenRequest, error
 			// The grant needs no client authentication (Shopware's refresh as
 			// "administration"), but another confidential client presents
 			// its own credentials the way the token endpoint takes them.
-			method = sc.t.p.Token.ClientAuth
+			method = s.t.p.Token.ClientAuth
 			if method == profile.ClientAuthNone || method == "" {
 				method = profile.ClientAuthBody
 			}
@@ -79,7 +79,7 @@ func (sc *scenario) buildToken(g string, m reqMod) (*profile.TokenRequest, error
 	}
 	// Re-apply client authentication: BuildTokenRequest placed the main
 	// client's credentials per the profile; replace them.
-	declared := sc.t.p.Grants[g].Params
+	declared := s.t.p.Grants[g].Params
 	if _, fixed := declared["client_id"]; !fixed || m.client != nil {
 		delete(params, "client_id")
 	}
@@ -111,8 +111,8 @@ func (sc *scenario) buildToken(g string, m reqMod) (*profile.TokenRequest, error
 			params[k] = v
 		}
 	}
-	tr.Body, _ = profile.EncodeBody(sc.t.p.Token.Encoding, params)
-	if m.rawCode != "" && sc.t.p.Token.Encoding == profile.EncodingForm {
+	tr.Body, _ = profile.EncodeBody(s.t.p.Token.Encoding, params)
+	if m.rawCode != "" && s.t.p.Token.Encoding == profile.EncodingForm {
 		delete(params, "code")
 		body, _ := profile.EncodeBody(profile.EncodingForm, params)
 		tr.Body = append(body, []byte("&code="+m.rawCode)...)
@@ -132,7 +132,7 @@ func (sc *scenario) buildToken(g string, m reqMod) (*profile.TokenRequest, error
 		for k, v := range params {
 			q.Set(k, v)
 		}
-		tr.Path = sc.t.p.Token.Path + "?" + q.Encode()
+		tr.Path = s.t.p.Token.Path + "?" + q.Encode()
 		tr.Body = nil
 		tr.Header.Del("Content-Type")
 	}
@@ -140,9 +140,25 @@ func (sc *scenario) buildToken(g string, m reqMod) (*profile.TokenRequest, error
 	return tr, nil
 }
 
-// sendToken sends a token request and makes its response the one Then steps check.
-func (sc *scenario) sendToken(ctx context.Context, tr *profile.TokenRequest) (*Exchange, error) {
-	ex, err := sc.send(ctx, tr.Method, tr.Path, tr.Header, tr.Body)
-	sc.last = ex
+// tokenRequest is a token request and the grant it was built for.
+type tokenRequest struct {
+	*profile.TokenRequest
+	grant string
+}
+
+// tokenRequest builds the token request for grant g, modified by m (buildToken).
+func (s *scenario) tokenRequest(g string, m reqMod) (*tokenRequest, error) {
+	tr, err := s.buildToken(g, m)
+	if err != nil {
+		return nil, err
+	}
+	return &tokenRequest{TokenRequest: tr, grant: g}, nil
+}
+
+// sendToken sends a token request and makes its response the one Then steps
+// check, remembering the grant it was for.
+func (s *scenario) sendToken(ctx context.Context, tr *tokenRequest) (*Exchange, error) {
+	ex, err := s.send(ctx, tr.Method, tr.Path, tr.Header, tr.Body)
+	s.last, s.tok.sent = ex, tr.grant
 	return ex, err
 }

@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/oauthconf/oauthconf/profile"
 )
 
 // describeJSON names a decoded JSON value's type (jsonType) and value for a
@@ -124,8 +122,8 @@ func typeMatches(got, want string) bool {
 
 // checkShape checks RFC 6749 §5.1's fields and the profile's documented extra
 // fields with their JSON types.
-func (sc *scenario) checkShape(t *tokenResponse) error {
-	gr := sc.t.p.Grants[t.grant]
+func (s *scenario) checkShape(t *tokenResponse) error {
+	gr := s.t.p.Grants[t.grant]
 	want := map[string]string{"access_token": "string", "token_type": "string"}
 	if gr != nil && gr.ExpiresIn > 0 {
 		want["expires_in"] = "integer"
@@ -198,10 +196,10 @@ func (t *tokenResponse) expiresIn() (int64, error) {
 
 // checkExpiresIn checks expires_in is the documented lifetime. A server that
 // computes it as exp - now may answer up to a few seconds less (Shopware: 599).
-func (sc *scenario) checkExpiresIn(t *tokenResponse) error {
-	gr := sc.t.p.Grants[t.grant]
+func (s *scenario) checkExpiresIn(t *tokenResponse) error {
+	gr := s.t.p.Grants[t.grant]
 	if gr == nil || gr.ExpiresIn == 0 {
-		return errSkip("profile %s documents no expires_in for the %s grant", sc.t.p.Name, t.grant)
+		return errSkip("profile %s documents no expires_in for the %s grant", s.t.p.Name, t.grant)
 	}
 	got, err := t.expiresIn()
 	if err != nil {
@@ -280,12 +278,11 @@ func bearerChallengeOf(ex *Exchange) (map[string]string, bool) {
 	return nil, false
 }
 
-// grantOf guesses the grant of the last token request from its parameters.
+// grantOf returns the grant of the last token request sent, else that of
+// the current token.
 func (s *scenario) grantOf() string {
-	if s.last != nil {
-		if strings.Contains(string(s.last.ReqBody), "authorization_code") {
-			return profile.GrantAuthorizationCode
-		}
+	if s.tok.sent != "" {
+		return s.tok.sent
 	}
-	return s.grant
+	return s.tok.grant
 }

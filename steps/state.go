@@ -31,45 +31,56 @@ type scenario struct {
 	exchanges []*Exchange
 	last      *Exchange // the response the Then steps look at
 
-	// token endpoint
-	token      *tokenResponse
-	tokens     []*tokenResponse
-	grant      string
+	tok   tokenState
+	code  codeState
+	intro introspectionState
+
+	// userTokens are the Elastic Path user tokens held, by kind ("customer", "account").
+	userTokens map[string]string
+}
+
+// tokenState is what the token endpoint gave the scenario.
+type tokenState struct {
+	current    *tokenResponse   // the last successful token response
+	all        []*tokenResponse // every successful token response, in order
+	grant      string           // the grant of current
 	access     string
 	refresh    string
-	oldRefresh string
+	oldRefresh string // the refresh token a rotation replaced
+	sent       string // the grant of the last token request sent
+}
 
-	// authorization code flow
-	auth         *Exchange
-	rawCode      string // the code as it appears in Location
-	code         string // decoded once
-	codeRedirect string
-	codeClient   clientCreds
-	verifier     string
-	noPKCE       bool // this authorization request goes without the challenge pkce: required adds
-	state        string
-	concurrent   []*Exchange
+// codeState is the authorization code flow's state (RFC 6749 §4.1).
+type codeState struct {
+	auth       *Exchange // the last authorization response
+	raw        string    // the code as it appears in Location
+	value      string    // the code, decoded once
+	redirect   string    // the redirect URI the code was issued for
+	client     clientCreds
+	verifier   string // the PKCE verifier of the code's challenge
+	state      string
+	concurrent []*Exchange // the answers of the concurrent exchanges
+}
 
-	// introspection: the token the negative checks ask about, and its kind
-	probe, probeKind string
-	lastIntrospected string // the kind of token the last introspection asked about
-
-	// protected resources and Elastic Path user tokens
-	userTokens map[string]string
+// introspectionState is the token the negative introspection checks ask
+// about (RFC 7662), and the kind of token the last introspection asked about.
+type introspectionState struct {
+	probe, kind string
+	lastKind    string
 }
 
 // fromCtx returns the scenario state of ctx.
 func fromCtx(ctx context.Context) *scenario {
-	sc, _ := ctx.Value(scenarioKey{}).(*scenario)
-	return sc
+	s, _ := ctx.Value(scenarioKey{}).(*scenario)
+	return s
 }
 
 // send performs one exchange and records it in the scenario's transcript.
-func (sc *scenario) send(ctx context.Context, method, path string, h map[string][]string, body []byte) (*Exchange, error) {
-	ex, err := sc.t.client.do(ctx, method, path, h, body)
-	sc.exchanges = append(sc.exchanges, ex)
+func (s *scenario) send(ctx context.Context, method, path string, h map[string][]string, body []byte) (*Exchange, error) {
+	ex, err := s.t.client.do(ctx, method, path, h, body)
+	s.exchanges = append(s.exchanges, ex)
 	return ex, err
 }
 
 // transcript renders the scenario's exchanges with secrets redacted.
-func (sc *scenario) transcript() string { return transcript(&sc.red, sc.exchanges) }
+func (s *scenario) transcript() string { return transcript(&s.red, s.exchanges) }

@@ -50,7 +50,7 @@ func theClientRequestsAuthorization(ctx context.Context, state string) error {
 	if err != nil {
 		return err
 	}
-	s.state = state
+	s.code.state = state
 	_, err = s.authorize(ctx, s.mainClient().id, ru, "code", state, nil)
 	return err
 }
@@ -61,12 +61,12 @@ func theAuthorizationServerRedirectsToTheRegisteredRedirectURIWithACode(ctx cont
 	if err != nil {
 		return err
 	}
-	return s.expectCodeRedirect(s.auth, ru)
+	return s.expectCodeRedirect(s.code.auth, ru)
 }
 
 func theRedirectCarriesTheState(ctx context.Context, state string) error {
 	s := fromCtx(ctx)
-	_, q, _ := splitLocation(s.auth.Header("Location"))
+	_, q, _ := splitLocation(s.code.auth.Header("Location"))
 	vals, err := url.ParseQuery(q)
 	if err != nil {
 		return failf("redirect query is not valid URL encoding: %v", err)
@@ -79,11 +79,11 @@ func theRedirectCarriesTheState(ctx context.Context, state string) error {
 
 func theCodeInLocationIsPercentEncoded(ctx context.Context) error {
 	s := fromCtx(ctx)
-	for i := 0; i < len(s.rawCode); i++ {
-		c := s.rawCode[i]
+	for i := 0; i < len(s.code.raw); i++ {
+		c := s.code.raw[i]
 		switch {
 		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '.', c == '_', c == '~':
-		case c == '%' && i+2 < len(s.rawCode) && isHex(s.rawCode[i+1]) && isHex(s.rawCode[i+2]):
+		case c == '%' && i+2 < len(s.code.raw) && isHex(s.code.raw[i+1]) && isHex(s.code.raw[i+2]):
 			i += 2
 		default:
 			return failf("the code in Location has the raw character %q; it must be URL-encoded (Ucommerce: the code is URL-encoded and must be decoded once)", c)
@@ -99,13 +99,13 @@ func theClientHasAnAuthorizationCode(ctx context.Context) error {
 
 func theClientExchangesTheCode(ctx context.Context) error {
 	s := fromCtx(ctx)
-	_, err := s.exchange(ctx, s.code, reqMod{})
+	_, err := s.exchange(ctx, s.code.value, reqMod{})
 	return err
 }
 
 func theClientHasExchangedTheCode(ctx context.Context) error {
 	s := fromCtx(ctx)
-	ex, err := s.exchange(ctx, s.code, reqMod{})
+	ex, err := s.exchange(ctx, s.code.value, reqMod{})
 	if err != nil {
 		return err
 	}
@@ -115,23 +115,23 @@ func theClientHasExchangedTheCode(ctx context.Context) error {
 
 func theClientExchangesTheCodeAgain(ctx context.Context) error {
 	s := fromCtx(ctx)
-	_, err := s.exchange(ctx, s.code, reqMod{})
+	_, err := s.exchange(ctx, s.code.value, reqMod{})
 	return err
 }
 
 func theClientExchangesTheCodeStillURLEncoded(ctx context.Context) error {
 	s := fromCtx(ctx)
-	if s.rawCode == s.code {
+	if s.code.raw == s.code.value {
 		return errSkip("this code has no characters that URL-encoding changes")
 	}
-	_, err := s.exchange(ctx, s.rawCode, reqMod{})
+	_, err := s.exchange(ctx, s.code.raw, reqMod{})
 	return err
 }
 
 func theClientExchangesTheCodeDecodedTwice(ctx context.Context) error {
 	s := fromCtx(ctx)
-	twice, err := url.QueryUnescape(s.code)
-	if err != nil || twice == s.code {
+	twice, err := url.QueryUnescape(s.code.value)
+	if err != nil || twice == s.code.value {
 		return errSkip("this code has no characters that a second decoding changes")
 	}
 	_, err = s.exchange(ctx, twice, reqMod{})
@@ -145,10 +145,10 @@ func theClientExchangesTheCodeFormDecoded(ctx context.Context) error {
 	if s.t.p.Token.Encoding != profile.EncodingForm {
 		return errSkip("profile %s does not send form bodies", s.t.p.Name)
 	}
-	if !strings.ContainsAny(s.code, "+%&") {
+	if !strings.ContainsAny(s.code.value, "+%&") {
 		return errSkip("this code has no characters that form decoding changes")
 	}
-	tr, err := s.exchangeRequest(s.code, reqMod{rawCode: s.code})
+	tr, err := s.exchangeRequest(s.code.value, reqMod{rawCode: s.code.value})
 	if err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func nExchangesOfTheCodeAreSentAtOnce(ctx context.Context, n int) error {
 			return err
 		}
 		ok := 0
-		for _, ex := range s.concurrent {
+		for _, ex := range s.code.concurrent {
 			if ex.Status == http.StatusOK {
 				ok++
 			}
@@ -194,7 +194,7 @@ func nExchangesOfTheCodeAreSentAtOnce(ctx context.Context, n int) error {
 func exactlyOneExchangeSucceedsAndTheOthersAreRefusedWith(ctx context.Context, codes string) error {
 	s := fromCtx(ctx)
 	var ok []*Exchange
-	for _, ex := range s.concurrent {
+	for _, ex := range s.code.concurrent {
 		if ex.Status == http.StatusOK {
 			ok = append(ok, ex)
 			if t, err := parseTokenResponse(ex, profile.GrantAuthorizationCode); err == nil {
@@ -209,7 +209,7 @@ func exactlyOneExchangeSucceedsAndTheOthersAreRefusedWith(ctx context.Context, c
 	}
 	if len(ok) != 1 {
 		s.exchanges = append(s.exchanges, ok...)
-		return failf("%d of %d concurrent exchanges of one code succeeded, want exactly 1 (RFC 6749 §10.5)", len(ok), len(s.concurrent))
+		return failf("%d of %d concurrent exchanges of one code succeeded, want exactly 1 (RFC 6749 §10.5)", len(ok), len(s.code.concurrent))
 	}
 	return nil
 }
@@ -217,13 +217,13 @@ func exactlyOneExchangeSucceedsAndTheOthersAreRefusedWith(ctx context.Context, c
 func theSecondClientExchangesTheCodeWithItsOwnCredentials(ctx context.Context) error {
 	s := fromCtx(ctx)
 	cl, _ := otherClient(s.t.creds)
-	_, err := s.exchange(ctx, s.code, reqMod{client: &cl})
+	_, err := s.exchange(ctx, s.code.value, reqMod{client: &cl})
 	return err
 }
 
 func theClientExchangesTheCodeWithADifferentRedirectURI(ctx context.Context) error {
 	s := fromCtx(ctx)
-	_, err := s.exchange(ctx, s.code, reqMod{extra: map[string]string{"redirect_uri": mutate(s.codeRedirect, "extra path")}})
+	_, err := s.exchange(ctx, s.code.value, reqMod{extra: map[string]string{"redirect_uri": mutate(s.code.redirect, "extra path")}})
 	return err
 }
 
@@ -262,7 +262,7 @@ func anUnknownClientRequestsAuthorization(ctx context.Context) error {
 
 func theAuthorizationServerDoesNotRedirectAndIssuesNoCode(ctx context.Context) error {
 	s := fromCtx(ctx)
-	ex := s.auth
+	ex := s.code.auth
 	loc := ex.Header("Location")
 	if ex.Status >= 300 && ex.Status <= 399 && loc != "" {
 		u, err := url.Parse(loc)
@@ -304,7 +304,7 @@ func isHex(c byte) bool {
 
 // expectErrorRedirect checks an RFC 6749 §4.1.2.1 error redirect to ru.
 func expectErrorRedirect(s *scenario, ru, code string) error {
-	ex := s.auth
+	ex := s.code.auth
 	if ex.Status < 300 || ex.Status > 399 {
 		return failf("want a redirect to %s with error=%s (RFC 6749 §4.1.2.1), got %s%s", ru, code, ex.StatusText, bodyHint(ex))
 	}
@@ -386,7 +386,7 @@ func mutate(ru, how string) string {
 const raceRounds = 3
 
 // raceExchanges sends k identical exchanges of the current code at once
-// (RFC 6749 §10.5) and keeps them in s.concurrent.
+// (RFC 6749 §10.5) and keeps them in s.code.concurrent.
 func (s *scenario) raceExchanges(ctx context.Context, k int) error {
 	// Open k connections first, so that the exchanges leave together instead
 	// of queueing behind TCP handshakes.
@@ -399,7 +399,7 @@ func (s *scenario) raceExchanges(ctx context.Context, k int) error {
 		}()
 	}
 	wg.Wait()
-	tr, err := s.exchangeRequest(s.code, reqMod{})
+	tr, err := s.exchangeRequest(s.code.value, reqMod{})
 	if err != nil {
 		return err
 	}
@@ -416,7 +416,7 @@ func (s *scenario) raceExchanges(ctx context.Context, k int) error {
 	}
 	close(start)
 	wg.Wait()
-	s.concurrent = exs
+	s.code.concurrent = exs
 	for i, e := range errs {
 		if e != nil {
 			s.exchanges = append(s.exchanges, exs[i])

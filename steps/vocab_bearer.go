@@ -37,7 +37,7 @@ func theResourceAcceptsAFreshAccessToken(ctx context.Context, name string) error
 	if err := s.holdAccess(ctx); err != nil {
 		return control(err)
 	}
-	ex, err := s.callResource(ctx, name, "Bearer "+s.access, nil)
+	ex, err := s.callResource(ctx, name, "Bearer "+s.tok.access, nil)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func theResourceAcceptsTheAccessToken(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	ex, err := s.callResource(ctx, name, "Bearer "+s.access, nil)
+	ex, err := s.callResource(ctx, name, "Bearer "+s.tok.access, nil)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func theResourceAcceptsTheAccessToken(ctx context.Context, name string) error {
 
 func theResourceAnswers401ForTheAccessToken(ctx context.Context, name string) error {
 	s := fromCtx(ctx)
-	ex, err := s.callResource(ctx, name, "Bearer "+s.access, nil)
+	ex, err := s.callResource(ctx, name, "Bearer "+s.tok.access, nil)
 	if err != nil {
 		return err
 	}
@@ -77,13 +77,13 @@ func theResourceAnswers401ForTheAccessToken(ctx context.Context, name string) er
 
 func theClientCallsTheResourceWithTheAccessToken(ctx context.Context, name string) error {
 	s := fromCtx(ctx)
-	_, err := s.callResource(ctx, name, "Bearer "+s.access, nil)
+	_, err := s.callResource(ctx, name, "Bearer "+s.tok.access, nil)
 	return err
 }
 
 func theClientCallsTheResourceWithTheSchemeWritten(ctx context.Context, name, scheme string) error {
 	s := fromCtx(ctx)
-	_, err := s.callResource(ctx, name, scheme+" "+s.access, nil)
+	_, err := s.callResource(ctx, name, scheme+" "+s.tok.access, nil)
 	return err
 }
 
@@ -101,7 +101,7 @@ func theClientCallsTheResourceWithAMalformedToken(ctx context.Context, name stri
 
 func theClientCallsTheResourceWithAForgedCopyOfTheAccessToken(ctx context.Context, name string) error {
 	s := fromCtx(ctx)
-	f := forge(s.access)
+	f := forge(s.tok.access)
 	s.red.add(f)
 	_, err := s.callResource(ctx, name, "Bearer "+f, nil)
 	return err
@@ -150,9 +150,9 @@ func theAnswerCarriesABearerChallengeWithError(ctx context.Context, code string)
 
 func theAccessTokenLifetimePasses(ctx context.Context) error {
 	s := fromCtx(ctx)
-	ei, err := s.token.expiresIn()
+	ei, err := s.tok.current.expiresIn()
 	if err != nil || ei <= 0 {
-		if gr := s.t.p.Grants[s.token.grant]; gr != nil && gr.ExpiresIn > 0 {
+		if gr := s.t.p.Grants[s.tok.current.grant]; gr != nil && gr.ExpiresIn > 0 {
 			ei = int64(gr.ExpiresIn)
 		} else {
 			return errSkip("the access token's lifetime is unknown")
@@ -203,18 +203,18 @@ func flipChar(c byte) byte {
 }
 
 // resource returns the profile's protected resource called name.
-func (sc *scenario) resource(name string) (*profile.Resource, error) {
-	r, ok := sc.t.p.Resources[name]
+func (s *scenario) resource(name string) (*profile.Resource, error) {
+	r, ok := s.t.p.Resources[name]
 	if !ok || r == nil {
-		return nil, errSkip("profile %s has no %q resource", sc.t.p.Name, name)
+		return nil, errSkip("profile %s has no %q resource", s.t.p.Name, name)
 	}
 	return r, nil
 }
 
 // callResource calls resource name with an Authorization header value (none if
 // auth is "") and extra headers.
-func (sc *scenario) callResource(ctx context.Context, name, auth string, extra map[string]string) (*Exchange, error) {
-	r, err := sc.resource(name)
+func (s *scenario) callResource(ctx context.Context, name, auth string, extra map[string]string) (*Exchange, error) {
+	r, err := s.resource(name)
 	if err != nil {
 		return nil, err
 	}
@@ -223,11 +223,11 @@ func (sc *scenario) callResource(ctx context.Context, name, auth string, extra m
 		h.Set("Authorization", auth)
 	}
 	for k, v := range r.Headers {
-		ev, err := sc.t.creds.Expand(v)
+		ev, err := s.t.creds.Expand(v)
 		if err != nil {
 			return nil, fmt.Errorf("resources.%s.headers.%s: %w", name, k, err)
 		}
-		for tn, tv := range sc.userTokens {
+		for tn, tv := range s.userTokens {
 			ev = strings.ReplaceAll(ev, "${token."+tn+"}", tv)
 		}
 		h.Set(k, ev)
@@ -240,7 +240,7 @@ func (sc *scenario) callResource(ctx context.Context, name, auth string, extra m
 		body = []byte(r.Body)
 		h.Set("Content-Type", "application/json")
 	}
-	ex, err := sc.send(ctx, r.Method, r.Path, h, body)
-	sc.last = ex
+	ex, err := s.send(ctx, r.Method, r.Path, h, body)
+	s.last = ex
 	return ex, err
 }

@@ -130,24 +130,24 @@ func theClientRequestsATokenWithoutGrantType(ctx context.Context) error {
 func theClientRequestsATokenWithoutTheParameter(ctx context.Context, g, param string) error {
 	s := fromCtx(ctx)
 	m := reqMod{extra: map[string]string{param: ""}}
-	var tr *profile.TokenRequest
+	var tr *tokenRequest
 	var err error
 	switch g {
 	case profile.GrantAuthorizationCode:
 		if err = s.getCode(ctx); err != nil {
 			return err
 		}
-		tr, err = s.exchangeRequest(s.code, m)
+		tr, err = s.exchangeRequest(s.code.value, m)
 	case profile.GrantRefreshToken:
 		if err = s.holdRefresh(ctx); err != nil {
 			return err
 		}
-		tr, err = s.refreshRequest(s.refresh, m)
+		tr, err = s.refreshRequest(s.tok.refresh, m)
 	default:
 		if param == "client_id" {
 			m.noClientAuth = true
 		}
-		tr, err = s.buildToken(g, m)
+		tr, err = s.tokenRequest(g, m)
 	}
 	if err != nil {
 		return err

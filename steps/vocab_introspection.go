@@ -40,11 +40,11 @@ func theClientIntrospectsTheToken(ctx context.Context, kind string) error {
 
 func theClientIntrospectsTheOldRefreshToken(ctx context.Context) error {
 	s := fromCtx(ctx)
-	if s.oldRefresh == "" {
+	if s.tok.oldRefresh == "" {
 		return failf("the refresh did not return a new refresh token, so the old one cannot be checked%s", bodyHint(s.last))
 	}
 	cl := s.mainClient()
-	_, err := s.introspect(ctx, s.oldRefresh, "refresh", &cl)
+	_, err := s.introspect(ctx, s.tok.oldRefresh, "refresh", &cl)
 	return err
 }
 
@@ -64,16 +64,16 @@ func theClientHoldsATokenThatIntrospectsAsActive(ctx context.Context) error {
 		return err
 	}
 	cl := s.mainClient()
-	ex, err := s.introspect(ctx, s.access, "access", &cl)
+	ex, err := s.introspect(ctx, s.tok.access, "access", &cl)
 	if err != nil {
 		return err
 	}
 	first := introspectionActive(ex, true)
 	if first == nil {
-		s.probe, s.probeKind = s.access, "access"
+		s.intro.probe, s.intro.kind = s.tok.access, "access"
 		return nil
 	}
-	if s.refresh == "" {
+	if s.tok.refresh == "" {
 		if herr := s.holdRefresh(ctx); herr != nil {
 			if unsupportedTokenType(ex) && errors.Is(herr, godog.ErrSkip) {
 				return errSkip("no token this server introspects: it refuses the access token (unsupported_token_type) and the profile has no grant that issues a refresh token")
@@ -81,20 +81,20 @@ func theClientHoldsATokenThatIntrospectsAsActive(ctx context.Context) error {
 			return control(errors.Join(first, herr))
 		}
 	}
-	ex, err = s.introspect(ctx, s.refresh, "refresh", &cl)
+	ex, err = s.introspect(ctx, s.tok.refresh, "refresh", &cl)
 	if err != nil {
 		return err
 	}
 	if introspectionActive(ex, true) != nil {
 		return control(first)
 	}
-	s.probe, s.probeKind = s.refresh, "refresh"
+	s.intro.probe, s.intro.kind = s.tok.refresh, "refresh"
 	return nil
 }
 
 func theClientIntrospectsThatTokenWithoutClientAuthentication(ctx context.Context) error {
 	s := fromCtx(ctx)
-	_, err := s.introspect(ctx, s.probe, s.probeKind, nil)
+	_, err := s.introspect(ctx, s.intro.probe, s.intro.kind, nil)
 	return err
 }
 
@@ -104,7 +104,7 @@ func thePublicClientIntrospectsThatToken(ctx context.Context) error {
 	if !ok {
 		return errSkip("no public client: set public_client_id and public_redirect_uri")
 	}
-	_, err := s.introspect(ctx, s.probe, s.probeKind, &cl)
+	_, err := s.introspect(ctx, s.intro.probe, s.intro.kind, &cl)
 	return err
 }
 
@@ -112,7 +112,7 @@ func theClientIntrospectsThatTokenWithAWrongClientSecret(ctx context.Context) er
 	s := fromCtx(ctx)
 	cl := s.mainClient()
 	cl.secret = "wrong-" + randomString(6)
-	_, err := s.introspect(ctx, s.probe, s.probeKind, &cl)
+	_, err := s.introspect(ctx, s.intro.probe, s.intro.kind, &cl)
 	return err
 }
 
@@ -137,7 +137,7 @@ func theTokenIntrospectsAsActive(ctx context.Context, kind string) error {
 func theIntrospectionSaysTheTokenIsActive(ctx context.Context) error {
 	s := fromCtx(ctx)
 	err := introspectionActive(s.last, true)
-	if err != nil && unsupportedTokenType(s.last) && s.lastIntrospected == "access" {
+	if err != nil && unsupportedTokenType(s.last) && s.intro.lastKind == "access" {
 		return failf("%v; RFC 7662 §2.2-2.3 wants an answer, active or not, to any authorized query. If the server documents that it does not introspect these tokens, set requirements: {rfc7662-2.2-access-token: off}", err)
 	}
 	return err
@@ -203,9 +203,9 @@ func unsupportedTokenType(ex *Exchange) bool {
 
 // heldToken returns the scenario's current access or refresh token.
 func (s *scenario) heldToken(kind string) (string, error) {
-	tok := s.access
+	tok := s.tok.access
 	if kind == "refresh" {
-		tok = s.refresh
+		tok = s.tok.refresh
 	}
 	if tok == "" {
 		return "", failf("no %s token is held", kind)
@@ -225,7 +225,7 @@ func (s *scenario) introspect(ctx context.Context, tok, kind string, cl *clientC
 		params["token_type_hint"] = kind + "_token"
 	}
 	ex, err := s.postAsClient(ctx, s.t.p.Introspection.Path, params, cl)
-	s.last, s.lastIntrospected = ex, kind
+	s.last, s.intro.lastKind = ex, kind
 	return ex, err
 }
 

@@ -29,32 +29,32 @@ func thePublicClientHasAnAuthorizationCodeIssuedWithAnS256Challenge(ctx context.
 	if err != nil {
 		return err
 	}
-	s.codeClient = cl
+	s.code.client = cl
 	if err := s.expectCodeRedirect(ex, ru); err != nil {
 		return err
 	}
-	s.verifier = v
+	s.code.verifier = v
 	s.red.add(v)
 	return nil
 }
 
 func thePublicClientExchangesTheCodeWithTheRightCodeVerifier(ctx context.Context) error {
 	s := fromCtx(ctx)
-	_, err := s.exchange(ctx, s.code, reqMod{})
+	_, err := s.exchange(ctx, s.code.value, reqMod{})
 	return err
 }
 
 func thePublicClientExchangesTheCodeWithAWrongCodeVerifier(ctx context.Context) error {
 	s := fromCtx(ctx)
 	wrong, _ := pkcePair()
-	_, err := s.exchange(ctx, s.code, reqMod{extra: map[string]string{"code_verifier": wrong}})
+	_, err := s.exchange(ctx, s.code.value, reqMod{extra: map[string]string{"code_verifier": wrong}})
 	return err
 }
 
 func thePublicClientExchangesTheCodeWithoutACodeVerifier(ctx context.Context) error {
 	s := fromCtx(ctx)
-	s.verifier = ""
-	_, err := s.exchange(ctx, s.code, reqMod{})
+	s.code.verifier = ""
+	_, err := s.exchange(ctx, s.code.value, reqMod{})
 	return err
 }
 
@@ -64,10 +64,8 @@ func theClientRequestsAuthorizationWithoutACodeChallenge(ctx context.Context) er
 	if err != nil {
 		return err
 	}
-	s.noPKCE = true
-	defer func() { s.noPKCE = false }()
-	_, err = s.authorize(ctx, s.mainClient().id, ru, "code", "st-"+randomString(6), nil)
-	s.codeRedirect = ru
+	_, err = s.authorize(ctx, s.mainClient().id, ru, "code", "st-"+randomString(6), nil, withoutChallenge)
+	s.code.redirect = ru
 	return err
 }
 
@@ -77,7 +75,7 @@ func theClientExchangesTheCodeWithACodeVerifier(ctx context.Context) error {
 		return errSkip("profile %s requires PKCE of every client (authorize.pkce: required): no code is issued without a challenge", s.t.p.Name)
 	}
 	v, _ := pkcePair()
-	_, err := s.exchange(ctx, s.code, reqMod{extra: map[string]string{"code_verifier": v}})
+	_, err := s.exchange(ctx, s.code.value, reqMod{extra: map[string]string{"code_verifier": v}})
 	return err
 }
 
@@ -89,15 +87,15 @@ func thePublicClientRequestsAuthorizationWithCodeChallengeMethod(ctx context.Con
 	}
 	_, c := pkcePair()
 	_, err := s.authorize(ctx, cl.id, ru, "code", "st-"+randomString(6), url.Values{"code_challenge": {c}, "code_challenge_method": {method}})
-	s.codeRedirect = ru
+	s.code.redirect = ru
 	return err
 }
 
 func theAuthorizationRequestIsRefusedWith(ctx context.Context, code string) error {
 	s := fromCtx(ctx)
-	ex := s.auth
+	ex := s.code.auth
 	if ex.Status >= 300 && ex.Status <= 399 {
-		return expectErrorRedirect(s, s.codeRedirect, code)
+		return expectErrorRedirect(s, s.code.redirect, code)
 	}
 	if ex.Status < 400 || ex.Status > 499 {
 		return failf("want the authorization request refused with %s (an error redirect or 400), got %s", code, ex.StatusText)

@@ -30,7 +30,7 @@ func theClientHoldsARefreshToken(ctx context.Context) error {
 
 func theClientRefreshesTheToken(ctx context.Context) error {
 	s := fromCtx(ctx)
-	tr, err := s.refreshRequest(s.refresh, reqMod{})
+	tr, err := s.refreshRequest(s.tok.refresh, reqMod{})
 	if err != nil {
 		return err
 	}
@@ -48,10 +48,10 @@ func theClientRefreshesTheToken(ctx context.Context) error {
 
 func theClientRefreshesWithTheOldRefreshTokenAgain(ctx context.Context) error {
 	s := fromCtx(ctx)
-	if s.oldRefresh == "" {
+	if s.tok.oldRefresh == "" {
 		return failf("the refresh did not return a new refresh token, so rotation cannot be checked%s", bodyHint(s.last))
 	}
-	tr, err := s.refreshRequest(s.oldRefresh, reqMod{})
+	tr, err := s.refreshRequest(s.tok.oldRefresh, reqMod{})
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func theClientRefreshesWithAMadeUpRefreshToken(ctx context.Context) error {
 func theSecondClientRefreshesTheTokenWithItsOwnCredentials(ctx context.Context) error {
 	s := fromCtx(ctx)
 	cl, _ := otherClient(s.t.creds)
-	tr, err := s.refreshRequest(s.refresh, reqMod{client: &cl})
+	tr, err := s.refreshRequest(s.tok.refresh, reqMod{client: &cl})
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func theSecondClientRefreshesTheTokenWithItsOwnCredentials(ctx context.Context) 
 func theClientRefreshesTheTokenAskingForAWiderScope(ctx context.Context) error {
 	s := fromCtx(ctx)
 	wider, _ := s.t.creds.Get("wider_scope")
-	tr, err := s.refreshRequest(s.refresh, reqMod{extra: map[string]string{"scope": wider}})
+	tr, err := s.refreshRequest(s.tok.refresh, reqMod{extra: map[string]string{"scope": wider}})
 	if err != nil {
 		return err
 	}
@@ -96,24 +96,24 @@ func theClientRefreshesTheTokenAskingForAWiderScope(ctx context.Context) error {
 // granted"). A refusal must be invalid_scope (§5.2). A success passes only if
 // its scope field names no scope beyond the original grant; an absent scope
 // field means the requested scope was granted (§5.1), i.e. widened.
-func (sc *scenario) checkNotWidened() error {
-	ex := sc.last
+func (s *scenario) checkNotWidened() error {
+	ex := s.last
 	if ex.Status != http.StatusOK {
-		return checkErrorCode(sc.t.p, ex, "invalid_scope")
+		return checkErrorCode(s.t.p, ex, "invalid_scope")
 	}
 	original := ""
-	if len(sc.tokens) > 0 {
-		original = sc.tokens[0].str("scope")
+	if len(s.tok.all) > 0 {
+		original = s.tok.all[0].str("scope")
 	}
 	if original == "" {
-		original, _ = sc.t.creds.Get("scope")
+		original, _ = s.t.creds.Get("scope")
 	}
 	t, err := parseTokenResponse(ex, profile.GrantRefreshToken)
 	if err != nil {
 		return err
 	}
 	granted, has := t.fields["scope"].(string)
-	wider, _ := sc.t.creds.Get("wider_scope")
+	wider, _ := s.t.creds.Get("wider_scope")
 	if !has {
 		return failf("a refresh asking for scope %q beyond the original %q succeeded without a scope field, which means the requested scope was granted (RFC 6749 §5.1, §6)", wider, original)
 	}

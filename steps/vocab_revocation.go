@@ -22,7 +22,7 @@ func theClientRevokesAMadeUpToken(ctx context.Context) error {
 
 func theClientRevokesTheRefreshToken(ctx context.Context) error {
 	s := fromCtx(ctx)
-	ex, err := s.revoke(ctx, s.refresh, "refresh_token")
+	ex, err := s.revoke(ctx, s.tok.refresh, "refresh_token")
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func theRevocationResponseIs200(ctx context.Context) error {
 // from (RFC 6749 §4.1.2); otherwise the profile documents no revocation.
 func (s *scenario) revokeAccess(ctx context.Context) error {
 	if s.t.p.Revocation != nil && s.t.p.Revocation.Path != "" {
-		ex, err := s.revoke(ctx, s.access, "access_token")
+		ex, err := s.revoke(ctx, s.tok.access, "access_token")
 		if err != nil {
 			return err
 		}
@@ -60,12 +60,12 @@ func (s *scenario) revokeAccess(ctx context.Context) error {
 		return nil
 	}
 	if s.t.p.Supports(profile.GrantAuthorizationCode) {
-		if s.grant != profile.GrantAuthorizationCode || s.code == "" {
+		if s.tok.grant != profile.GrantAuthorizationCode || s.code.value == "" {
 			if _, err := s.obtain(ctx, profile.GrantAuthorizationCode); err != nil {
 				return err
 			}
 		}
-		_, err := s.exchange(ctx, s.code, reqMod{})
+		_, err := s.exchange(ctx, s.code.value, reqMod{})
 		return err
 	}
 	return errSkip("profile %s documents no way to revoke an access token (no revocation endpoint, no authorization code to replay)", s.t.p.Name)

@@ -72,7 +72,7 @@ func theClientRequestsNTokensWithTheGrant(ctx context.Context, n int, g string) 
 func allAccessTokensAreDifferent(ctx context.Context) error {
 	s := fromCtx(ctx)
 	seen := map[string]int{}
-	for i, t := range s.tokens {
+	for i, t := range s.tok.all {
 		a := t.str("access_token")
 		if j, dup := seen[a]; dup {
 			return failf("requests %d and %d got the same access token (RFC 6749 §10.10)", j+1, i+1)
@@ -87,7 +87,7 @@ func theTokenResponseIsSuccessful(ctx context.Context) error {
 	if s.last == nil {
 		return fmt.Errorf("internal: no response to check")
 	}
-	if s.token != nil && s.token.ex == s.last {
+	if s.tok.current != nil && s.tok.current.ex == s.last {
 		return nil
 	}
 	t, err := parseTokenResponse(s.last, s.grantOf())
@@ -100,7 +100,7 @@ func theTokenResponseIsSuccessful(ctx context.Context) error {
 
 func theTokenResponseIsJSON(ctx context.Context) error {
 	s := fromCtx(ctx)
-	t := s.token
+	t := s.tok.current
 	if t.fragment {
 		return nil // RFC 6749 §4.2.2: the parameters travel in the fragment
 	}
@@ -112,12 +112,12 @@ func theTokenResponseIsJSON(ctx context.Context) error {
 
 func theTokenResponseHasTheDocumentedFieldsAndJSONTypes(ctx context.Context) error {
 	s := fromCtx(ctx)
-	return s.checkShape(s.token)
+	return s.checkShape(s.tok.current)
 }
 
 func tokenTypeIsTheDocumentedLiteral(ctx context.Context) error {
 	s := fromCtx(ctx)
-	got := s.token.str("token_type")
+	got := s.tok.current.str("token_type")
 	want := s.t.p.TokenType
 	if want == "" {
 		if !strings.EqualFold(got, "bearer") {
@@ -133,23 +133,23 @@ func tokenTypeIsTheDocumentedLiteral(ctx context.Context) error {
 
 func expiresInIsTheDocumentedLifetime(ctx context.Context) error {
 	s := fromCtx(ctx)
-	return s.checkExpiresIn(s.token)
+	return s.checkExpiresIn(s.tok.current)
 }
 
 func theAccessTokensLifetimeAgreesWithExpiresIn(ctx context.Context) error {
 	s := fromCtx(ctx)
-	return s.checkLifetime(ctx, s.token)
+	return s.checkLifetime(ctx, s.tok.current)
 }
 
 func theAccessTokenCarriesTheDocumentedClaims(ctx context.Context) error {
 	s := fromCtx(ctx)
-	return s.checkClaims(s.token)
+	return s.checkClaims(s.tok.current)
 }
 
 func theIdentifierFieldIsTheDocumentedOne(ctx context.Context) error {
 	s := fromCtx(ctx)
-	want := s.t.p.Grants[s.token.grant].Identifier
-	if got := s.token.str("identifier"); got != want {
+	want := s.t.p.Grants[s.tok.current.grant].Identifier
+	if got := s.tok.current.str("identifier"); got != want {
 		return failf("identifier is %q, want %q", got, want)
 	}
 	return nil
@@ -157,26 +157,26 @@ func theIdentifierFieldIsTheDocumentedOne(ctx context.Context) error {
 
 func theTokenResponseHasCacheControlNoStoreAndPragmaNoCache(ctx context.Context) error {
 	s := fromCtx(ctx)
-	return checkNoStore(s.token.ex, s.t.p.Headers.CheckPragma())
+	return checkNoStore(s.tok.current.ex, s.t.p.Headers.CheckPragma())
 }
 
 func theTokenResponseCarriesNoRefreshToken(ctx context.Context) error {
 	s := fromCtx(ctx)
-	if rt, ok := s.token.fields["refresh_token"]; ok && rt != nil && rt != "" {
-		return failf("the %s token response carries a refresh_token", s.token.grant)
+	if rt, ok := s.tok.current.fields["refresh_token"]; ok && rt != nil && rt != "" {
+		return failf("the %s token response carries a refresh_token", s.tok.current.grant)
 	}
 	return nil
 }
 
 func theTokenResponseCarriesARefreshTokenAsDocumented(ctx context.Context) error {
 	s := fromCtx(ctx)
-	gr := s.t.p.Grants[s.token.grant]
-	has := s.token.str("refresh_token") != ""
+	gr := s.t.p.Grants[s.tok.current.grant]
+	has := s.tok.current.str("refresh_token") != ""
 	switch {
 	case gr.RefreshToken == "required" && !has:
-		return failf("the %s token response has no refresh_token, but the profile documents one", s.token.grant)
+		return failf("the %s token response has no refresh_token, but the profile documents one", s.tok.current.grant)
 	case gr.RefreshToken == "forbidden" && has:
-		return failf("the %s token response carries a refresh_token, but the profile says it must not", s.token.grant)
+		return failf("the %s token response carries a refresh_token, but the profile says it must not", s.tok.current.grant)
 	}
 	return nil
 }

@@ -53,7 +53,7 @@ func theClientCallsTheResourceWithTheAccessTokenAndAUserToken(ctx context.Contex
 	if h == "" {
 		return errSkip("profile %s has no extensions.%s", s.t.p.Name, hdr)
 	}
-	_, err := s.callResource(ctx, name, "Bearer "+s.access, map[string]string{h: s.userTokens[key]})
+	_, err := s.callResource(ctx, name, "Bearer "+s.tok.access, map[string]string{h: s.userTokens[key]})
 	return err
 }
 
@@ -86,7 +86,7 @@ func (s *scenario) userToken(ctx context.Context, kind string, wrongPassword boo
 	if path == "" {
 		return errSkip("profile %s has no extensions.%s_token_path", s.t.p.Name, kind)
 	}
-	if s.access == "" {
+	if s.tok.access == "" {
 		if err := s.holdAccess(ctx); err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ func (s *scenario) userToken(ctx context.Context, kind string, wrongPassword boo
 		data["password"] = "wrong-" + randomString(6)
 	}
 	body, _ := json.Marshal(map[string]any{"data": data})
-	ex, err := s.send(ctx, http.MethodPost, path, http.Header{"Authorization": {"Bearer " + s.access}, "Content-Type": {"application/json"}, "Accept": {"application/json"}}, body)
+	ex, err := s.send(ctx, http.MethodPost, path, http.Header{"Authorization": {"Bearer " + s.tok.access}, "Content-Type": {"application/json"}, "Accept": {"application/json"}}, body)
 	s.last = ex
 	if err != nil || wrongPassword {
 		return err
