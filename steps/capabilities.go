@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/oauthconf/oauthconf/profile"
 )
@@ -22,7 +23,7 @@ type capability struct {
 var capabilities = []capability{
 	{`^the target supports the "([^"]*)" grant$`, "grants.<grant>, at a level other than off",
 		grantUsable, whyGrantUnusable},
-	{`^the target supports the "([^"]*)" grant at the token endpoint$`, "grants.<grant>, not off, and for implicit not endpoint: authorize",
+	{`^the target supports the "([^"]*)" grant at the token endpoint$`, "grants.<grant>, not off (implicit: not endpoint: authorize)",
 		func(t *target, g string) bool {
 			return grantUsable(t, g) && !(g == profile.GrantImplicit && implicitViaAuthorize(t.p))
 		},
@@ -143,11 +144,12 @@ func registerCapabilities(sc stepper) {
 }
 
 // capabilityDocs lists the capability steps as "step — what the profile
-// needs" lines, the list docs/profiles.md shows.
+// needs" lines, the list docs/profiles.md shows; a quoted argument shows as "…".
 func capabilityDocs() []string {
+	step := strings.NewReplacer("^", "", "$", "", `"([^"]*)"`, `"…"`, "an?", "a(n)")
 	out := make([]string, 0, len(capabilities))
 	for _, c := range capabilities {
-		out = append(out, fmt.Sprintf("`%s` — %s", c.pattern, c.needs))
+		out = append(out, fmt.Sprintf("`%s` — %s", step.Replace(c.pattern), c.needs))
 	}
 	return out
 }

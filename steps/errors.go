@@ -81,26 +81,31 @@ func parseError(p *profile.Profile, ex *Exchange) (vendorError, error) {
 		}
 		return vendorError{status: status, title: title}, nil
 	default: // rfc6749 §5.2
-		if !isJSON(ex.Header("Content-Type")) {
-			return vendorError{}, failf("error response Content-Type is %q, want application/json (RFC 6749 §5.2)", ex.Header("Content-Type"))
-		}
-		code, ok := m["error"].(string)
-		if !ok {
-			return vendorError{}, failf(`error body has no "error" string (RFC 6749 §5.2)%s`, bodyHint(ex))
-		}
-		if d, present := m["error_description"]; present {
-			ds, ok := d.(string)
-			if !ok {
-				return vendorError{}, failf("error_description is not a string (RFC 6749 §5.2)")
-			}
-			for _, r := range ds {
-				if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-					return vendorError{}, failf("error_description has character %q outside %%x20-21 / %%x23-5B / %%x5D-7E (RFC 6749 §5.2)", r)
-				}
-			}
-		}
-		return vendorError{code: code}, nil
+		return parseRFC6749Error(ex, m)
 	}
+}
+
+// parseRFC6749Error decodes an RFC 6749 §5.2 error body m of ex.
+func parseRFC6749Error(ex *Exchange, m map[string]any) (vendorError, error) {
+	if !isJSON(ex.Header("Content-Type")) {
+		return vendorError{}, failf("error response Content-Type is %q, want application/json (RFC 6749 §5.2)", ex.Header("Content-Type"))
+	}
+	code, ok := m["error"].(string)
+	if !ok {
+		return vendorError{}, failf(`error body has no "error" string (RFC 6749 §5.2)%s`, bodyHint(ex))
+	}
+	if d, present := m["error_description"]; present {
+		ds, ok := d.(string)
+		if !ok {
+			return vendorError{}, failf("error_description is not a string (RFC 6749 §5.2)")
+		}
+		for _, r := range ds {
+			if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+				return vendorError{}, failf("error_description has character %q outside %%x20-21 / %%x23-5B / %%x5D-7E (RFC 6749 §5.2)", r)
+			}
+		}
+	}
+	return vendorError{code: code}, nil
 }
 
 // checkRefused asserts ex is an error response: a 4xx status, no access

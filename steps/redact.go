@@ -39,9 +39,7 @@ func (r *redactor) add(vals ...string) {
 		if len(v) < 8 {
 			continue
 		}
-		for _, variant := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
-			r.tokens = append(r.tokens, variant)
-		}
+		r.tokens = append(r.tokens, v, url.QueryEscape(v), url.PathEscape(v))
 	}
 	sort.Slice(r.tokens, func(i, j int) bool { return len(r.tokens[i]) > len(r.tokens[j]) })
 }

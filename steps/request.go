@@ -104,13 +104,7 @@ func (s *scenario) buildToken(g string, m reqMod) (*profile.TokenRequest, error)
 	} else if _, fixed := declared["client_id"]; !fixed {
 		delete(params, "client_id")
 	}
-	for k, v := range m.extra {
-		if v == "" {
-			delete(params, k)
-		} else {
-			params[k] = v
-		}
-	}
+	applyExtra(params, m.extra)
 	tr.Body, _ = profile.EncodeBody(s.t.p.Token.Encoding, params)
 	if m.rawCode != "" && s.t.p.Token.Encoding == profile.EncodingForm {
 		delete(params, "code")
@@ -128,16 +122,32 @@ func (s *scenario) buildToken(g string, m reqMod) (*profile.TokenRequest, error)
 		tr.Path += "?" + m.query.Encode()
 	}
 	if tr.Method == http.MethodGet {
-		q := url.Values{}
-		for k, v := range params {
-			q.Set(k, v)
-		}
-		tr.Path = s.t.p.Token.Path + "?" + q.Encode()
-		tr.Body = nil
-		tr.Header.Del("Content-Type")
+		asQuery(tr, s.t.p.Token.Path, params)
 	}
 	tr.Params = params
 	return tr, nil
+}
+
+// applyExtra sets each extra parameter, removing those whose value is "".
+func applyExtra(params, extra map[string]string) {
+	for k, v := range extra {
+		if v == "" {
+			delete(params, k)
+		} else {
+			params[k] = v
+		}
+	}
+}
+
+// asQuery moves the parameters of a GET token request into its query, at path.
+func asQuery(tr *profile.TokenRequest, path string, params map[string]string) {
+	q := url.Values{}
+	for k, v := range params {
+		q.Set(k, v)
+	}
+	tr.Path = path + "?" + q.Encode()
+	tr.Body = nil
+	tr.Header.Del("Content-Type")
 }
 
 // tokenRequest is a token request and the grant it was built for.
