@@ -69,8 +69,8 @@ func (s *scenario) authorize(ctx context.Context, clientID, redirectURI, respons
 	return ex, err
 }
 
-// locationParams returns the raw (still-encoded) parameters of the query
-// (or fragment) of a Location header, in order.
+// rawParams returns the raw (still-encoded) parameters of the query (or
+// fragment) of a Location header, the first value of each.
 func rawParams(s string) map[string]string {
 	out := map[string]string{}
 	for _, kv := range strings.Split(s, "&") {
@@ -336,9 +336,6 @@ func (s *scenario) refreshOnce(ctx context.Context, m reqMod) (*tokenResponse, e
 	return t, nil
 }
 
-// primaryRequest builds a valid request for the profile's main confidential
-// grant (client_credentials, else authorization_code with a fresh code, else
-// password), for the request-handling checks.
 // primaryGrant is the grant primaryRequest uses, or "" if the profile has none.
 func (s *scenario) primaryGrant() string {
 	for _, g := range []string{profile.GrantClientCredentials, profile.GrantAuthorizationCode, profile.GrantPassword} {
@@ -349,6 +346,9 @@ func (s *scenario) primaryGrant() string {
 	return ""
 }
 
+// primaryRequest builds a valid request for the profile's main confidential
+// grant (client_credentials, else authorization_code with a fresh code, else
+// password), for the request-handling checks.
 func (s *scenario) primaryRequest(ctx context.Context, m reqMod) (*tokenRequest, string, error) {
 	p := s.t.p
 	switch {

@@ -1,14 +1,3 @@
-// Package steps runs the Gherkin conformance suite (package features) against a
-// target described by a profile (package profile), over HTTP only.
-//
-// Steps implement the OAuth wire format on their own (RFC 6749, 6750, 7636,
-// 7009 and the vendors' documented dialects); they never share code with the
-// reference server, so that a misreading on one side is caught by the other.
-// Scenario state lives in the scenario's context.Context (no package state), so
-// scenarios run safely under godog's concurrency.
-//
-// Run (one profile) and RunAll (several, against one server) return a Result;
-// WriteReports writes the files of docs/outputs.md.
 package steps
 
 import (
@@ -203,7 +192,7 @@ func (r *run) pass(ctx context.Context, tags string, concurrency int) error {
 	}
 	status := godog.TestSuite{
 		Name:                r.t.p.Name,
-		ScenarioInitializer: r.initScenario,
+		ScenarioInitializer: r.InitializeScenario,
 		Options:             &opts,
 	}.Run()
 	if status == 2 {
@@ -217,9 +206,9 @@ func (r *run) pass(ctx context.Context, tags string, concurrency int) error {
 	return nil
 }
 
-// initScenario is godog's ScenarioInitializer: it registers the steps and the
-// hooks that create each scenario's state and record its outcome.
-func (r *run) initScenario(sc *godog.ScenarioContext) {
+// InitializeScenario is godog's ScenarioInitializer: it registers the steps
+// (every registerX, through the vocabulary) and the hooks that create each scenario's state and record its outcome.
+func (r *run) InitializeScenario(sc *godog.ScenarioContext) {
 	addSteps(sc)
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		tags := make([]string, 0, len(p.Tags))

@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -238,7 +237,7 @@ func theClientRequestsAuthorizationWithTheRedirectURIChangedBy(ctx context.Conte
 	}
 	m := mutate(ru, how)
 	if m == "" {
-		return fmt.Errorf("unknown redirect URI mutation %q", how)
+		return harnessf("unknown redirect URI mutation %q (a feature names one mutate does not know)", how)
 	}
 	_, err = s.authorize(ctx, s.mainClient().id, m, "code", "st-"+randomString(6), nil)
 	return err

@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"fmt"
 	"strings"
 )
 
@@ -85,7 +84,7 @@ func allAccessTokensAreDifferent(ctx context.Context) error {
 func theTokenResponseIsSuccessful(ctx context.Context) error {
 	s := fromCtx(ctx)
 	if s.last == nil {
-		return fmt.Errorf("internal: no response to check")
+		return harnessf("no response to check (no request step ran before this Then step)")
 	}
 	if s.tok.current != nil && s.tok.current.ex == s.last {
 		return nil
