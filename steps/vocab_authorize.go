@@ -12,6 +12,10 @@ import (
 	"github.com/oauthconf/oauthconf/profile"
 )
 
+// registerAuthorize adds the authorization endpoint steps (RFC 6749 §4.1):
+// code redirects and state, the code's encoding, exchange, expiry and single
+// use, binding to client and redirect URI, and redirect-URI matching (RFC 9700
+// §2.1). Features: authorization_code.feature, redirect_uri.feature.
 func registerAuthorize(sc stepper) {
 	sc.Step(`^the registered redirect URI gets a code$`, wrap(theRegisteredRedirectURIGetsACode))
 	sc.Step(`^the client requests authorization(?: with state "([^"]*)")?$`, wrap1(theClientRequestsAuthorization))
@@ -294,7 +298,7 @@ func theAuthorizationServerRedirectsToTheRegisteredRedirectURIWithError(ctx cont
 	if err != nil {
 		return err
 	}
-	return expectErrorRedirect(s, ru, code)
+	return s.expectErrorRedirect(ru, code)
 }
 
 func isHex(c byte) bool {
@@ -302,7 +306,7 @@ func isHex(c byte) bool {
 }
 
 // expectErrorRedirect checks an RFC 6749 §4.1.2.1 error redirect to ru.
-func expectErrorRedirect(s *scenario, ru, code string) error {
+func (s *scenario) expectErrorRedirect(ru, code string) error {
 	ex := s.code.auth
 	if ex.Status < 300 || ex.Status > 399 {
 		return failf("want a redirect to %s with error=%s (RFC 6749 §4.1.2.1), got %s%s", ru, code, ex.StatusText, bodyHint(ex))

@@ -12,6 +12,9 @@ import (
 	"github.com/oauthconf/oauthconf/profile"
 )
 
+// registerBearer adds the protected-resource steps (RFC 6750): access with
+// valid, missing, malformed, forged, expired and revoked tokens, and the
+// WWW-Authenticate challenges. Features: bearer.feature, implicit.feature.
 func registerBearer(sc stepper) {
 	sc.Step(`^the "([^"]*)" resource accepts a fresh access token$`, wrap1(theResourceAcceptsAFreshAccessToken))
 	sc.Step(`^the "([^"]*)" resource accepts the access token$`, wrap1(theResourceAcceptsTheAccessToken))

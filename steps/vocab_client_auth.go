@@ -8,6 +8,10 @@ import (
 	"github.com/oauthconf/oauthconf/profile"
 )
 
+// registerClientAuth adds the negative token requests and their Then steps
+// (RFC 6749 §2.3, §3.2, §5.2): wrong or missing client authentication,
+// unknown clients, missing or repeated parameters, GET, credentials in the
+// query. Feature: errors.feature and the grants' features.
 func registerClientAuth(sc stepper) {
 	sc.Step(`^the token request is refused with "([^"]*)"$`, wrap1(theTokenRequestIsRefusedWith))
 	sc.Step(`^the token request is refused$`, wrap(theTokenRequestIsRefused))

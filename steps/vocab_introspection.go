@@ -11,6 +11,10 @@ import (
 	"github.com/oauthconf/oauthconf/profile"
 )
 
+// registerIntrospection adds the RFC 7662 token introspection steps. The
+// main client asks about its own tokens, authenticating as it does at the
+// token endpoint (Basic, or client_id/client_secret in the body). Feature:
+// introspection.feature.
 func registerIntrospection(sc stepper) {
 	sc.Step(`^the client introspects the (access|refresh) token$`, wrap1(theClientIntrospectsTheToken))
 	sc.Step(`^the client introspects the old refresh token$`, wrap(theClientIntrospectsTheOldRefreshToken))

@@ -7,6 +7,8 @@ import (
 	"github.com/oauthconf/oauthconf/profile"
 )
 
+// registerPKCE adds the PKCE steps (RFC 7636, RFC 9700 §2.1.1). Feature:
+// pkce.feature.
 func registerPKCE(sc stepper) {
 	sc.Step(`^the public client has an authorization code issued with an S256 challenge$`, wrap(thePublicClientHasAnAuthorizationCodeIssuedWithAnS256Challenge))
 	sc.Step(`^the public client exchanges the code with the right code verifier$`, wrap(thePublicClientExchangesTheCodeWithTheRightCodeVerifier))
@@ -95,7 +97,7 @@ func theAuthorizationRequestIsRefusedWith(ctx context.Context, code string) erro
 	s := fromCtx(ctx)
 	ex := s.code.auth
 	if ex.Status >= 300 && ex.Status <= 399 {
-		return expectErrorRedirect(s, s.code.redirect, code)
+		return s.expectErrorRedirect(s.code.redirect, code)
 	}
 	if ex.Status < 400 || ex.Status > 499 {
 		return failf("want the authorization request refused with %s (an error redirect or 400), got %s", code, ex.StatusText)

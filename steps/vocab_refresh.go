@@ -8,6 +8,8 @@ import (
 	"github.com/oauthconf/oauthconf/profile"
 )
 
+// registerRefresh adds the refresh steps (RFC 6749 §6): rotation, binding
+// to the client, no widened scope. Feature: refresh_token.feature.
 func registerRefresh(sc stepper) {
 	sc.Step(`^the refresh does not widen the scope$`, wrap(theRefreshDoesNotWidenTheScope))
 	sc.Step(`^the client holds a refresh token$`, wrap(theClientHoldsARefreshToken))

@@ -7,6 +7,8 @@ import (
 	"github.com/oauthconf/oauthconf/profile"
 )
 
+// registerRevocation adds the RFC 7009 revocation steps. Features:
+// revocation.feature, bearer.feature (a revoked token).
 func registerRevocation(sc stepper) {
 	sc.Step(`^the access token is revoked$`, wrap(theAccessTokenIsRevoked))
 	sc.Step(`^the client revokes a made-up token$`, wrap(theClientRevokesAMadeUpToken))

@@ -5,6 +5,10 @@ import (
 	"strings"
 )
 
+// registerToken adds the token endpoint steps (RFC 6749 §5.1): obtaining
+// tokens, the response's shape, token_type, expires_in, claims, no-store, and
+// the controls that negative checks start from. Features:
+// token_response.feature and the grants' features.
 func registerToken(sc stepper) {
 	sc.Step(`^the client can obtain a token$`, wrap(theClientCanObtainAToken))
 	sc.Step(`^the client can obtain an? "([^"]*)" token$`, wrap1(theClientCanObtainAGrantToken))

@@ -6,6 +6,9 @@ import (
 	"net/http"
 )
 
+// registerUserTokens adds the Elastic Path customer and account-member token
+// steps, driven by the profile's extensions. Feature:
+// elasticpath_user_tokens.feature.
 func registerUserTokens(sc stepper) {
 	sc.Step(`^the client has a customer token$`, wrap(theClientHasACustomerToken))
 	sc.Step(`^the client has an account-member token$`, wrap(theClientHasAnAccountMemberToken))
