@@ -132,11 +132,14 @@ func (c capability) check(ctx context.Context, arg string) error {
 	return nil
 }
 
+// checkAlone is the step function of a capability step without an argument.
+func (c capability) checkAlone(ctx context.Context) error { return c.check(ctx, "") }
+
 // registerCapabilities adds the capability steps.
 func registerCapabilities(sc stepper) {
 	for _, c := range capabilities {
 		if regexp.MustCompile(c.pattern).NumSubexp() == 0 {
-			sc.Step(c.pattern, wrap(func(ctx context.Context) error { return c.check(ctx, "") }))
+			sc.Step(c.pattern, wrap(c.checkAlone))
 			continue
 		}
 		sc.Step(c.pattern, wrap1(c.check))

@@ -399,7 +399,10 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 func failureSummary(res steps.Result) string {
 	var names []string
 	for _, s := range res.Scenarios() {
-		if s.Status == steps.StatusFailed && (s.Level == profile.LevelMust || res.Strict) {
+		switch {
+		case s.Status == steps.StatusError: // the harness could not judge it (steps.Result.Failed)
+			names = append(names, fmt.Sprintf("%s [harness error]", s.ID()))
+		case s.Status == steps.StatusFailed && (s.Level == profile.LevelMust || res.Strict):
 			names = append(names, fmt.Sprintf("%s [%s]", s.ID(), s.Level))
 		}
 	}
