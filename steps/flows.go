@@ -5,13 +5,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/oauthconf/oauthconf/profile"
 )
@@ -23,16 +21,23 @@ func randomString(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// authOption changes what authorize sends.
+type authOption int
+
+// withoutChallenge sends a code request without the S256 challenge that
+// authorize.pkce: required otherwise adds (the downgrade check).
+const withoutChallenge authOption = iota
+
 // authorize sends an authorization request (RFC 6749 §4.1.1) and records the
-// answer in sc.auth; redirects are never followed.
-func (sc *scenario) authorize(ctx context.Context, clientID, redirectURI, responseType, state string, extra url.Values) (*Exchange, error) {
-	a := sc.t.p.Authorize
+// answer in s.code.auth; redirects are never followed.
+func (s *scenario) authorize(ctx context.Context, clientID, redirectURI, responseType, state string, extra url.Values, opts ...authOption) (*Exchange, error) {
+	a := s.t.p.Authorize
 	if a == nil || a.Path == "" {
-		return nil, errSkip("profile %s has no authorization endpoint", sc.t.p.Name)
+		return nil, errSkip("profile %s has no authorization endpoint", s.t.p.Name)
 	}
 	q := url.Values{}
 	for k, v := range a.Params {
-		ev, err := sc.t.creds.Expand(v)
+		ev, err := s.t.creds.Expand(v)
 		if err != nil {
 			return nil, fmt.Errorf("authorize.params.%s: %w", k, err)
 		}
@@ -49,23 +54,23 @@ func (sc *scenario) authorize(ctx context.Context, clientID, redirectURI, respon
 	for k, vs := range extra {
 		q[k] = vs
 	}
-	if responseType == "code" && a.PKCE == profile.PKCERequired && q.Get("code_challenge") == "" && !sc.noPKCE {
+	if responseType == "code" && a.PKCE == profile.PKCERequired && q.Get("code_challenge") == "" && !slices.Contains(opts, withoutChallenge) {
 		// The target requires PKCE of every client (RFC 9700 §2.1.1): each code
 		// request carries a fresh S256 challenge, its verifier kept for the exchange.
 		v, c := pkcePair()
 		q.Set("code_challenge", c)
 		q.Set("code_challenge_method", "S256")
-		sc.verifier = v
-		sc.red.add(v)
+		s.code.verifier = v
+		s.red.add(v)
 	}
-	ex, err := sc.send(ctx, http.MethodGet, a.Path+"?"+q.Encode(), http.Header{"Accept": {"application/json"}}, nil)
-	sc.auth = ex
-	sc.last = ex
+	ex, err := s.send(ctx, http.MethodGet, a.Path+"?"+q.Encode(), http.Header{"Accept": {"application/json"}}, nil)
+	s.code.auth = ex
+	s.last = ex
 	return ex, err
 }
 
-// locationParams returns the raw (still-encoded) parameters of the query
-// (or fragment) of a Location header, in order.
+// rawParams returns the raw (still-encoded) parameters of the query (or
+// fragment) of a Location header, the first value of each.
 func rawParams(s string) map[string]string {
 	out := map[string]string{}
 	for _, kv := range strings.Split(s, "&") {
@@ -87,152 +92,152 @@ func splitLocation(loc string) (base, query, fragment string) {
 
 // expectCodeRedirect checks ex is a 302/303 to redirectURI carrying a code and
 // records the code (decoded once) for the exchange.
-func (sc *scenario) expectCodeRedirect(ex *Exchange, redirectURI string) error {
+func (s *scenario) expectCodeRedirect(ex *Exchange, redirectURI string) error {
 	if ex.Status < 300 || ex.Status > 399 {
 		return failf("want a redirect (302 or 303) to %s with a code, got %s%s", redirectURI, ex.StatusText, bodyHint(ex))
 	}
 	loc := ex.Header("Location")
 	base, query, _ := splitLocation(loc)
 	if base != redirectURI {
-		return failf("redirect goes to %q, want the registered redirect URI %q", sc.red.text(loc), redirectURI)
+		return failf("redirect goes to %q, want the registered redirect URI %q", s.red.text(loc), redirectURI)
 	}
 	raw, ok := rawParams(query)["code"]
 	if !ok || raw == "" {
 		if e := rawParams(query)["error"]; e != "" {
 			return failf("redirect carries error=%s instead of a code", e)
 		}
-		return failf("redirect Location has no code parameter: %s", sc.red.text(loc))
+		return failf("redirect Location has no code parameter: %s", s.red.text(loc))
 	}
 	dec, err := url.QueryUnescape(raw)
 	if err != nil {
 		return failf("code in Location is not valid URL encoding: %v", err)
 	}
-	sc.rawCode, sc.code, sc.codeRedirect = raw, dec, redirectURI
-	sc.red.add(raw, dec)
+	s.code.raw, s.code.value, s.code.redirect = raw, dec, redirectURI
+	s.red.add(raw, dec)
 	return nil
 }
 
-func (sc *scenario) redirectURI() (string, error) {
-	ru, ok := sc.t.creds.Get("redirect_uri")
+func (s *scenario) redirectURI() (string, error) {
+	ru, ok := s.t.creds.Get("redirect_uri")
 	if !ok || ru == "" {
-		return "", errSkip("no redirect_uri credential for profile %s", sc.t.p.Name)
+		return "", errSkip("no redirect_uri credential for profile %s", s.t.p.Name)
 	}
 	return ru, nil
 }
 
 // getCode runs the authorization request for the main client and keeps the code.
-func (sc *scenario) getCode(ctx context.Context) error {
-	if !sc.t.p.Supports(profile.GrantAuthorizationCode) {
-		return errSkip("profile %s does not support the authorization_code grant", sc.t.p.Name)
+func (s *scenario) getCode(ctx context.Context) error {
+	if !s.t.p.Supports(profile.GrantAuthorizationCode) {
+		return errSkip("profile %s does not support the authorization_code grant", s.t.p.Name)
 	}
-	ru, err := sc.redirectURI()
+	ru, err := s.redirectURI()
 	if err != nil {
 		return err
 	}
-	cl := sc.mainClient()
-	ex, err := sc.authorize(ctx, cl.id, ru, "code", "st-"+randomString(6), nil)
+	cl := s.mainClient()
+	ex, err := s.authorize(ctx, cl.id, ru, "code", "st-"+randomString(6), nil)
 	if err != nil {
 		return err
 	}
-	sc.codeClient = cl
-	return sc.expectCodeRedirect(ex, ru)
+	s.code.client = cl
+	return s.expectCodeRedirect(ex, ru)
 }
 
 // exchangeRequest builds the code exchange for the current code.
-func (sc *scenario) exchangeRequest(code string, m reqMod) (*profile.TokenRequest, error) {
+func (s *scenario) exchangeRequest(code string, m reqMod) (*tokenRequest, error) {
 	if m.extra == nil {
 		m.extra = map[string]string{}
 	}
 	if _, set := m.extra["code"]; !set && m.rawCode == "" {
 		m.extra["code"] = code
 	}
-	if _, set := m.extra["redirect_uri"]; !set && sc.codeRedirect != "" {
-		m.extra["redirect_uri"] = sc.codeRedirect
+	if _, set := m.extra["redirect_uri"]; !set && s.code.redirect != "" {
+		m.extra["redirect_uri"] = s.code.redirect
 	}
-	if sc.verifier != "" {
+	if s.code.verifier != "" {
 		if _, set := m.extra["code_verifier"]; !set {
-			m.extra["code_verifier"] = sc.verifier
+			m.extra["code_verifier"] = s.code.verifier
 		}
 	}
-	if m.client == nil && sc.codeClient.public {
-		c := sc.codeClient
+	if m.client == nil && s.code.client.public {
+		c := s.code.client
 		m.client = &c
 	}
-	return sc.buildToken(profile.GrantAuthorizationCode, m)
+	return s.tokenRequest(profile.GrantAuthorizationCode, m)
 }
 
 // exchange sends the code exchange and, on success, keeps the tokens.
-func (sc *scenario) exchange(ctx context.Context, code string, m reqMod) (*Exchange, error) {
-	tr, err := sc.exchangeRequest(code, m)
+func (s *scenario) exchange(ctx context.Context, code string, m reqMod) (*Exchange, error) {
+	tr, err := s.exchangeRequest(code, m)
 	if err != nil {
 		return nil, err
 	}
-	ex, err := sc.sendToken(ctx, tr)
+	ex, err := s.sendToken(ctx, tr)
 	if err == nil && ex.Status == http.StatusOK {
 		if t, perr := parseTokenResponse(ex, profile.GrantAuthorizationCode); perr == nil {
-			sc.keep(t)
+			s.keep(t)
 		}
 	}
 	return ex, err
 }
 
 // keep records a successful token response as the current one.
-func (sc *scenario) keep(t *tokenResponse) {
-	sc.token = t
-	sc.tokens = append(sc.tokens, t)
-	sc.grant = t.grant
-	sc.access = t.str("access_token")
+func (s *scenario) keep(t *tokenResponse) {
+	s.tok.current = t
+	s.tok.all = append(s.tok.all, t)
+	s.tok.grant = t.grant
+	s.tok.access = t.str("access_token")
 	if rt := t.str("refresh_token"); rt != "" {
-		if sc.refresh != "" && sc.refresh != rt {
-			sc.oldRefresh = sc.refresh
+		if s.tok.refresh != "" && s.tok.refresh != rt {
+			s.tok.oldRefresh = s.tok.refresh
 		}
-		sc.refresh = rt
+		s.tok.refresh = rt
 	}
-	sc.red.add(sc.access, t.str("refresh_token"))
+	s.red.add(s.tok.access, t.str("refresh_token"))
 }
 
 // requestGrant sends a plain token request for grant g (no prerequisites).
-func (sc *scenario) requestGrant(ctx context.Context, g string, m reqMod) (*Exchange, error) {
-	tr, err := sc.buildToken(g, m)
+func (s *scenario) requestGrant(ctx context.Context, g string, m reqMod) (*Exchange, error) {
+	tr, err := s.tokenRequest(g, m)
 	if err != nil {
 		return nil, err
 	}
-	return sc.sendToken(ctx, tr)
+	return s.sendToken(ctx, tr)
 }
 
 // implicitViaAuthorize reports whether the profile's implicit grant is the
 // RFC 6749 §4.2 redirect (response_type=token) rather than a token-endpoint grant.
-func (sc *scenario) implicitViaAuthorize() bool {
-	g := sc.t.p.Grants[profile.GrantImplicit]
+func implicitViaAuthorize(p *profile.Profile) bool {
+	g := p.Grants[profile.GrantImplicit]
 	return g != nil && g.Endpoint == "authorize"
 }
 
 // obtain runs the whole flow for grant g and expects a token. For
 // authorization_code it first gets a code; for refresh_token it first gets a
 // refresh token; for an authorize-endpoint implicit grant it reads the fragment.
-func (sc *scenario) obtain(ctx context.Context, g string) (*tokenResponse, error) {
-	if !sc.t.p.Supports(g) {
-		return nil, errSkip("profile %s does not support the %s grant", sc.t.p.Name, g)
+func (s *scenario) obtain(ctx context.Context, g string) (*tokenResponse, error) {
+	if !s.t.p.Supports(g) {
+		return nil, errSkip("profile %s does not support the %s grant", s.t.p.Name, g)
 	}
 	switch {
 	case g == profile.GrantAuthorizationCode:
-		if err := sc.getCode(ctx); err != nil {
+		if err := s.getCode(ctx); err != nil {
 			return nil, err
 		}
-		ex, err := sc.exchange(ctx, sc.code, reqMod{})
+		ex, err := s.exchange(ctx, s.code.value, reqMod{})
 		if err != nil {
 			return nil, err
 		}
 		return parseTokenResponse(ex, g)
 	case g == profile.GrantRefreshToken:
-		if err := sc.holdRefresh(ctx); err != nil {
+		if err := s.holdRefresh(ctx); err != nil {
 			return nil, err
 		}
-		return sc.refreshOnce(ctx, reqMod{})
-	case g == profile.GrantImplicit && sc.implicitViaAuthorize():
-		return sc.implicitFragment(ctx)
+		return s.refreshOnce(ctx, reqMod{})
+	case g == profile.GrantImplicit && implicitViaAuthorize(s.t.p):
+		return s.implicitFragment(ctx)
 	}
-	ex, err := sc.requestGrant(ctx, g, reqMod{})
+	ex, err := s.requestGrant(ctx, g, reqMod{})
 	if err != nil {
 		return nil, err
 	}
@@ -240,18 +245,18 @@ func (sc *scenario) obtain(ctx context.Context, g string) (*tokenResponse, error
 	if err != nil {
 		return nil, err
 	}
-	sc.keep(t)
+	s.keep(t)
 	return t, nil
 }
 
 // implicitFragment runs RFC 6749 §4.2.1 and decodes the §4.2.2 fragment.
-func (sc *scenario) implicitFragment(ctx context.Context) (*tokenResponse, error) {
-	ru, err := sc.redirectURI()
+func (s *scenario) implicitFragment(ctx context.Context) (*tokenResponse, error) {
+	ru, err := s.redirectURI()
 	if err != nil {
 		return nil, err
 	}
-	cl := sc.mainClient()
-	ex, err := sc.authorize(ctx, cl.id, ru, "token", "st-"+randomString(6), nil)
+	cl := s.mainClient()
+	ex, err := s.authorize(ctx, cl.id, ru, "token", "st-"+randomString(6), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -271,23 +276,23 @@ func (sc *scenario) implicitFragment(ctx context.Context) (*tokenResponse, error
 		fields[k] = vals.Get(k)
 	}
 	t := &tokenResponse{ex: ex, fields: fields, fragment: true, grant: profile.GrantImplicit}
-	sc.keep(t)
+	s.keep(t)
 	return t, nil
 }
 
 // holdRefresh obtains a refresh token with the first grant that issues one.
-func (sc *scenario) holdRefresh(ctx context.Context) error {
+func (s *scenario) holdRefresh(ctx context.Context) error {
 	for _, g := range []string{profile.GrantPassword, profile.GrantAuthorizationCode} {
-		if !sc.t.p.Supports(g) {
+		if !s.t.p.Supports(g) {
 			continue
 		}
-		if gr := sc.t.p.Grants[g]; gr.RefreshToken == "forbidden" {
+		if gr := s.t.p.Grants[g]; gr.RefreshToken == "forbidden" {
 			continue
 		}
-		if g == profile.GrantPassword && !sc.t.creds.Has("username", "password") {
+		if g == profile.GrantPassword && !s.t.creds.Has("username", "password") {
 			continue
 		}
-		t, err := sc.obtain(ctx, g)
+		t, err := s.obtain(ctx, g)
 		if err != nil {
 			return err
 		}
@@ -296,13 +301,13 @@ func (sc *scenario) holdRefresh(ctx context.Context) error {
 		}
 		return nil
 	}
-	return errSkip("profile %s has no grant (password or authorization_code) that issues a refresh token", sc.t.p.Name)
+	return errSkip("profile %s has no grant (password or authorization_code) that issues a refresh token", s.t.p.Name)
 }
 
 // refreshRequest builds a refresh_token grant request for token rt.
-func (sc *scenario) refreshRequest(rt string, m reqMod) (*profile.TokenRequest, error) {
-	if !sc.t.p.Supports(profile.GrantRefreshToken) {
-		return nil, errSkip("profile %s does not support the refresh_token grant", sc.t.p.Name)
+func (s *scenario) refreshRequest(rt string, m reqMod) (*tokenRequest, error) {
+	if !s.t.p.Supports(profile.GrantRefreshToken) {
+		return nil, errSkip("profile %s does not support the refresh_token grant", s.t.p.Name)
 	}
 	if m.extra == nil {
 		m.extra = map[string]string{}
@@ -310,16 +315,16 @@ func (sc *scenario) refreshRequest(rt string, m reqMod) (*profile.TokenRequest, 
 	if _, set := m.extra["refresh_token"]; !set {
 		m.extra["refresh_token"] = rt
 	}
-	return sc.buildToken(profile.GrantRefreshToken, m)
+	return s.tokenRequest(profile.GrantRefreshToken, m)
 }
 
 // refreshOnce refreshes the current refresh token and expects success.
-func (sc *scenario) refreshOnce(ctx context.Context, m reqMod) (*tokenResponse, error) {
-	tr, err := sc.refreshRequest(sc.refresh, m)
+func (s *scenario) refreshOnce(ctx context.Context, m reqMod) (*tokenResponse, error) {
+	tr, err := s.refreshRequest(s.tok.refresh, m)
 	if err != nil {
 		return nil, err
 	}
-	ex, err := sc.sendToken(ctx, tr)
+	ex, err := s.sendToken(ctx, tr)
 	if err != nil {
 		return nil, err
 	}
@@ -327,37 +332,37 @@ func (sc *scenario) refreshOnce(ctx context.Context, m reqMod) (*tokenResponse, 
 	if err != nil {
 		return nil, err
 	}
-	sc.keep(t)
+	s.keep(t)
 	return t, nil
 }
 
-// primaryRequest builds a valid request for the profile's main confidential
-// grant (client_credentials, else authorization_code with a fresh code, else
-// password), for the request-handling checks.
 // primaryGrant is the grant primaryRequest uses, or "" if the profile has none.
-func (sc *scenario) primaryGrant() string {
+func (s *scenario) primaryGrant() string {
 	for _, g := range []string{profile.GrantClientCredentials, profile.GrantAuthorizationCode, profile.GrantPassword} {
-		if sc.t.p.Supports(g) {
+		if s.t.p.Supports(g) {
 			return g
 		}
 	}
 	return ""
 }
 
-func (sc *scenario) primaryRequest(ctx context.Context, m reqMod) (*profile.TokenRequest, string, error) {
-	p := sc.t.p
+// primaryRequest builds a valid request for the profile's main confidential
+// grant (client_credentials, else authorization_code with a fresh code, else
+// password), for the request-handling checks.
+func (s *scenario) primaryRequest(ctx context.Context, m reqMod) (*tokenRequest, string, error) {
+	p := s.t.p
 	switch {
 	case p.Supports(profile.GrantClientCredentials):
-		tr, err := sc.buildToken(profile.GrantClientCredentials, m)
+		tr, err := s.tokenRequest(profile.GrantClientCredentials, m)
 		return tr, profile.GrantClientCredentials, err
 	case p.Supports(profile.GrantAuthorizationCode):
-		if err := sc.getCode(ctx); err != nil {
+		if err := s.getCode(ctx); err != nil {
 			return nil, "", err
 		}
-		tr, err := sc.exchangeRequest(sc.code, m)
+		tr, err := s.exchangeRequest(s.code.value, m)
 		return tr, profile.GrantAuthorizationCode, err
 	case p.Supports(profile.GrantPassword):
-		tr, err := sc.buildToken(profile.GrantPassword, m)
+		tr, err := s.tokenRequest(profile.GrantPassword, m)
 		return tr, profile.GrantPassword, err
 	}
 	return nil, "", errSkip("profile %s has no client_credentials, authorization_code or password grant", p.Name)
@@ -370,141 +375,36 @@ func pkcePair() (verifier, challenge string) {
 	return verifier, base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-// resource returns the profile's protected resource called name.
-func (sc *scenario) resource(name string) (*profile.Resource, error) {
-	r, ok := sc.t.p.Resources[name]
-	if !ok || r == nil {
-		return nil, errSkip("profile %s has no %q resource", sc.t.p.Name, name)
+// holdAccess obtains an access token with the first grant the profile supports.
+func (s *scenario) holdAccess(ctx context.Context) error {
+	for _, g := range []string{profile.GrantClientCredentials, profile.GrantPassword, profile.GrantAuthorizationCode, profile.GrantImplicit} {
+		if s.t.p.Supports(g) {
+			_, err := s.obtain(ctx, g)
+			return err
+		}
 	}
-	return r, nil
+	return errSkip("profile %s has no grant that issues an access token", s.t.p.Name)
 }
 
-// callResource calls resource name with an Authorization header value (none if
-// auth is "") and extra headers.
-func (sc *scenario) callResource(ctx context.Context, name, auth string, extra map[string]string) (*Exchange, error) {
-	r, err := sc.resource(name)
-	if err != nil {
-		return nil, err
-	}
+// postAsClient posts a form to an endpoint beside the token endpoint
+// (revocation, introspection), authenticating cl the way the profile's token
+// endpoint does (RFC 6749 §2.3.1); cl nil sends no client credentials.
+func (s *scenario) postAsClient(ctx context.Context, path string, params map[string]string, cl *clientCreds) (*Exchange, error) {
 	h := http.Header{"Accept": {"application/json"}}
-	if auth != "" {
-		h.Set("Authorization", auth)
-	}
-	for k, v := range r.Headers {
-		ev, err := sc.t.creds.Expand(v)
-		if err != nil {
-			return nil, fmt.Errorf("resources.%s.headers.%s: %w", name, k, err)
-		}
-		for tn, tv := range sc.userTokens {
-			ev = strings.ReplaceAll(ev, "${token."+tn+"}", tv)
-		}
-		h.Set(k, ev)
-	}
-	for k, v := range extra {
-		h.Set(k, v)
-	}
-	var body []byte
-	if r.Body != "" {
-		body = []byte(r.Body)
-		h.Set("Content-Type", "application/json")
-	}
-	ex, err := sc.send(ctx, r.Method, r.Path, h, body)
-	sc.last = ex
-	return ex, err
-}
-
-// serverNow returns the target's idea of now: the test clock's time when the
-// test clock is in use, else the response's Date header, else local time.
-func (sc *scenario) serverNow(ctx context.Context, ex *Exchange) time.Time {
-	if sc.t.opts.TestClock {
-		cex, err := sc.send(ctx, http.MethodPost, "/_test/clock", http.Header{"Content-Type": {"application/json"}}, []byte(`{"advance":"0s"}`))
-		if err == nil && cex.Status == http.StatusOK {
-			var v struct {
-				Now time.Time `json:"now"`
-			}
-			if json.Unmarshal(cex.RespBody, &v) == nil && !v.Now.IsZero() {
-				return v.Now
+	if cl != nil && cl.public {
+		params["client_id"] = cl.id // a public client has only its id (RFC 6749 §2.3)
+	} else if cl != nil {
+		switch s.t.p.Token.ClientAuth {
+		case profile.ClientAuthBasic:
+			h.Set("Authorization", profile.BasicAuth(cl.id, cl.secret))
+		default:
+			params["client_id"] = cl.id
+			if cl.secret != "" {
+				params["client_secret"] = cl.secret
 			}
 		}
 	}
-	if ex != nil {
-		if d, err := http.ParseTime(ex.Header("Date")); err == nil {
-			return d
-		}
-	}
-	return time.Now()
-}
-
-// forge returns a token that looks like tok but is not valid: a JWT with a
-// changed signature, or an opaque token with changed characters.
-func forge(tok string) string {
-	if parts := strings.Split(tok, "."); len(parts) == 3 && len(parts[2]) > 0 {
-		sig := []byte(parts[2])
-		for i := 0; i < len(sig) && i < 8; i++ {
-			sig[i] = flipChar(sig[i])
-		}
-		return parts[0] + "." + parts[1] + "." + string(sig)
-	}
-	b := []byte(tok)
-	for i := 0; i < len(b) && i < 8; i++ {
-		b[i] = flipChar(b[i])
-	}
-	if string(b) == tok {
-		return tok + hex.EncodeToString([]byte("x"))
-	}
-	return string(b)
-}
-
-func flipChar(c byte) byte {
-	switch {
-	case c >= '0' && c <= '8', c >= 'a' && c <= 'y', c >= 'A' && c <= 'Y':
-		return c + 1
-	case c == '9':
-		return '0'
-	case c == 'z':
-		return 'a'
-	case c == 'Z':
-		return 'A'
-	}
-	return 'A'
-}
-
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
-
-// checkNotWidened checks the answer to a refresh that asked for wider_scope
-// (RFC 6749 §6: the scope "MUST NOT include any scope not originally
-// granted"). A refusal must be invalid_scope (§5.2). A success passes only if
-// its scope field names no scope beyond the original grant; an absent scope
-// field means the requested scope was granted (§5.1), i.e. widened.
-func (sc *scenario) checkNotWidened() error {
-	ex := sc.last
-	if ex.Status != http.StatusOK {
-		return checkErrorCode(sc.t.p, ex, "invalid_scope")
-	}
-	original := ""
-	if len(sc.tokens) > 0 {
-		original = sc.tokens[0].str("scope")
-	}
-	if original == "" {
-		original, _ = sc.t.creds.Get("scope")
-	}
-	t, err := parseTokenResponse(ex, profile.GrantRefreshToken)
-	if err != nil {
-		return err
-	}
-	granted, has := t.fields["scope"].(string)
-	wider, _ := sc.t.creds.Get("wider_scope")
-	if !has {
-		return failf("a refresh asking for scope %q beyond the original %q succeeded without a scope field, which means the requested scope was granted (RFC 6749 §5.1, §6)", wider, original)
-	}
-	have := map[string]bool{}
-	for _, g := range strings.Fields(original) {
-		have[g] = true
-	}
-	for _, g := range strings.Fields(granted) {
-		if !have[g] {
-			return failf("a refresh asking for scope %q was granted %q, beyond the original %q (RFC 6749 §6)", wider, granted, original)
-		}
-	}
-	return nil
+	body, ct := profile.EncodeBody(profile.EncodingForm, params)
+	h.Set("Content-Type", ct)
+	return s.send(ctx, http.MethodPost, path, h, body)
 }

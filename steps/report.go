@@ -130,7 +130,7 @@ func WriteReports(dir string, res Result, exitCode int) error {
 	sum := outputs.Summary{ExitCode: &exitCode, Interrupted: res.Interrupted, Profiles: []outputs.SummaryProfile{}}
 	for _, p := range res.Profiles {
 		sum.Profiles = append(sum.Profiles, outputs.SummaryProfile{
-			Name: p.Name, Target: p.Target, Must: outputs.Counts(p.Must), Should: outputs.Counts(p.Should),
+			Name: p.Name, Target: p.Target, Must: p.Must, Should: p.Should,
 			DurationSeconds: p.Duration.Seconds(),
 		})
 	}

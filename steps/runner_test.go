@@ -38,6 +38,9 @@ func TestSkipReasonsAreShownAndRedacted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if err := WriteText(&out, res, verbose); err != nil {
+			t.Fatal(err)
+		}
 		got := out.String()
 		if strings.Contains(got, "fake-secret-value") {
 			t.Errorf("verbose=%v: the secret reached the output:\n%s", verbose, got)

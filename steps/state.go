@@ -2,14 +2,7 @@ package steps
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
-	"strings"
-	"sync"
-	"time"
 
-	"github.com/cucumber/godog"
 	"github.com/oauthconf/oauthconf/profile"
 )
 
@@ -38,181 +31,56 @@ type scenario struct {
 	exchanges []*Exchange
 	last      *Exchange // the response the Then steps look at
 
-	// token endpoint
-	token      *tokenResponse
-	tokens     []*tokenResponse
-	grant      string
+	tok   tokenState
+	code  codeState
+	intro introspectionState
+
+	// userTokens are the Elastic Path user tokens held, by kind ("customer", "account").
+	userTokens map[string]string
+}
+
+// tokenState is what the token endpoint gave the scenario.
+type tokenState struct {
+	current    *tokenResponse   // the last successful token response
+	all        []*tokenResponse // every successful token response, in order
+	grant      string           // the grant of current
 	access     string
 	refresh    string
-	oldRefresh string
+	oldRefresh string // the refresh token a rotation replaced
+	sent       string // the grant of the last token request sent
+}
 
-	// authorization code flow
-	auth         *Exchange
-	rawCode      string // the code as it appears in Location
-	code         string // decoded once
-	codeRedirect string
-	codeClient   clientCreds
-	verifier     string
-	noPKCE       bool // this authorization request goes without the challenge pkce: required adds
-	state        string
-	concurrent   []*Exchange
+// codeState is the authorization code flow's state (RFC 6749 §4.1).
+type codeState struct {
+	auth       *Exchange // the last authorization response
+	raw        string    // the code as it appears in Location
+	value      string    // the code, decoded once
+	redirect   string    // the redirect URI the code was issued for
+	client     clientCreds
+	verifier   string // the PKCE verifier of the code's challenge
+	state      string
+	concurrent []*Exchange // the answers of the concurrent exchanges
+}
 
-	// introspection: the token the negative checks ask about, and its kind
-	probe, probeKind string
-	lastIntrospected string // the kind of token the last introspection asked about
-
-	// protected resources and Elastic Path user tokens
-	userTokens map[string]string
+// introspectionState is the token the negative introspection checks ask
+// about (RFC 7662), and the kind of token the last introspection asked about.
+type introspectionState struct {
+	probe, kind string
+	lastKind    string
 }
 
 // fromCtx returns the scenario state of ctx.
 func fromCtx(ctx context.Context) *scenario {
-	sc, _ := ctx.Value(scenarioKey{}).(*scenario)
-	return sc
+	s, _ := ctx.Value(scenarioKey{}).(*scenario)
+	return s
 }
 
 // send performs one exchange and records it in the scenario's transcript.
-func (sc *scenario) send(ctx context.Context, method, path string, h map[string][]string, body []byte) (*Exchange, error) {
-	ex, err := sc.t.client.do(ctx, method, path, h, body)
-	sc.exchanges = append(sc.exchanges, ex)
+func (s *scenario) send(ctx context.Context, method, path string, h map[string][]string, body []byte) (*Exchange, error) {
+	ex, err := s.t.client.do(ctx, method, path, h, body)
+	s.exchanges = append(s.exchanges, ex)
 	return ex, err
 }
 
 // transcript renders the scenario's exchanges with secrets redacted.
-func (sc *scenario) transcript() string { return transcript(&sc.red, sc.exchanges) }
-
-// errSkip returns a godog.ErrSkip carrying reason.
-func errSkip(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", godog.ErrSkip, fmt.Sprintf(format, a...))
-}
-
-// failf is a conformance failure: the target did not do what the rule says.
-func failf(format string, a ...any) error { return fmt.Errorf(format, a...) }
-
-// skipReasonName is the attachment name that carries a skip reason into the
-// cucumber JSON (moved to result.error_message when the report is written).
-const (
-	skipReasonName = "skip-reason.txt"
-	exchangeName   = "http-exchange.txt"
-)
-
-// wrap adapts a step body to godog: it honours a decided skip, turns a skip
-// error (or any error once the run is interrupted) into a skipped step with
-// its reason attached, and attaches the redacted HTTP transcript to a failed
-// step.
-func wrap(fn func(ctx context.Context, sc *scenario) error) func(ctx context.Context) (context.Context, error) {
-	return func(ctx context.Context) (context.Context, error) {
-		sc := fromCtx(ctx)
-		if sc == nil {
-			return ctx, errors.New("internal: no scenario state in context")
-		}
-		if sc.skip != "" {
-			return sc.skipped(ctx, sc.skip)
-		}
-		err := fn(ctx, sc)
-		switch {
-		case err == nil:
-			return ctx, nil
-		case errors.Is(err, godog.ErrSkip):
-			reason := strings.TrimPrefix(err.Error(), godog.ErrSkip.Error()+": ")
-			sc.skip = reason
-			return sc.skipped(ctx, reason)
-		case ctx.Err() != nil:
-			// The run was interrupted (Ctrl-C): what the step saw says nothing
-			// about the target, so the scenario did not finish rather than fail.
-			reason := "interrupted before the scenario finished: " + sc.red.text(err.Error())
-			sc.skip = reason
-			return sc.skipped(ctx, reason)
-		}
-		msg := sc.red.text(err.Error())
-		tr := sc.transcript()
-		sc.record.fail(msg, tr)
-		if tr != "" {
-			ctx = godog.Attach(ctx, godog.Attachment{Body: []byte(tr), FileName: exchangeName, MediaType: "text/plain"})
-		}
-		return ctx, errors.New(msg)
-	}
-}
-
-func (sc *scenario) skipped(ctx context.Context, reason string) (context.Context, error) {
-	sc.record.skipWith(reason)
-	ctx = godog.Attach(ctx, godog.Attachment{Body: []byte(reason), FileName: skipReasonName, MediaType: "text/plain"})
-	return ctx, fmt.Errorf("%w: %s", godog.ErrSkip, reason)
-}
-
-func wrap1(fn func(ctx context.Context, sc *scenario, a string) error) func(context.Context, string) (context.Context, error) {
-	return func(ctx context.Context, a string) (context.Context, error) {
-		return wrap(func(ctx context.Context, sc *scenario) error { return fn(ctx, sc, a) })(ctx)
-	}
-}
-
-func wrap2(fn func(ctx context.Context, sc *scenario, a, b string) error) func(context.Context, string, string) (context.Context, error) {
-	return func(ctx context.Context, a, b string) (context.Context, error) {
-		return wrap(func(ctx context.Context, sc *scenario) error { return fn(ctx, sc, a, b) })(ctx)
-	}
-}
-
-// wait lets d pass: with the test clock it advances the target's clock
-// (POST /_test/clock), otherwise it waits in real time, until ctx ends.
-func (sc *scenario) wait(ctx context.Context, d time.Duration) error {
-	if sc.t.opts.TestClock {
-		body := fmt.Sprintf(`{"advance":%q}`, d.String())
-		ex, err := sc.send(ctx, "POST", "/_test/clock", map[string][]string{"Content-Type": {"application/json"}}, []byte(body))
-		if err != nil {
-			return fmt.Errorf("advancing the test clock: %w", err)
-		}
-		if ex.Status != 200 {
-			return fmt.Errorf("advancing the test clock: POST /_test/clock answered %s (is the target started with --test-clock?)", ex.StatusText)
-		}
-		return nil
-	}
-	fmt.Fprintf(sc.t.rec.out(), "  [%s] waiting %s in real time (%s)\n", sc.t.p.Name, d, sc.record.Name)
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("interrupted while waiting %s: %w", d, ctx.Err())
-	}
-}
-
-// recorder collects scenario results of one run and prints progress; safe for
-// concurrent use by godog's scenario goroutines.
-type recorder struct {
-	mu      sync.Mutex
-	w       io.Writer
-	results []*ScenarioResult
-	verbose bool
-}
-
-func (r *recorder) out() io.Writer { return lockedWriter{r} }
-
-type lockedWriter struct{ r *recorder }
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.r.mu.Lock()
-	defer l.r.mu.Unlock()
-	return l.r.w.Write(p)
-}
-
-func (r *recorder) add(s *ScenarioResult) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.results = append(r.results, s)
-}
-
-// fail marks the scenario failed with the first failure's message.
-func (s *ScenarioResult) fail(msg, tr string) {
-	if s.Status == StatusFailed {
-		return
-	}
-	s.Status, s.Message, s.Transcript = StatusFailed, msg, tr
-}
-
-func (s *ScenarioResult) skipWith(reason string) {
-	if s.Status == StatusFailed || s.Status == StatusSkipped {
-		return
-	}
-	s.Status, s.Message = StatusSkipped, reason
-}
+func (s *scenario) transcript() string { return transcript(&s.red, s.exchanges) }

@@ -269,6 +269,10 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 		}
 	}
 	res, code, runErr := steps.Verify(ctx, all)
+	if len(res.Profiles) > 0 {
+		// The console report: failures with their evidence, the tallies.
+		_ = steps.WriteText(out, res, o.verbose)
+	}
 	var ae *steps.AbortError
 	if errors.As(runErr, &ae) {
 		return verifyAbort(runErr)
@@ -371,7 +375,10 @@ func writeVerifyReports(dir string, res steps.Result, code int, out io.Writer) e
 func failureSummary(res steps.Result) string {
 	var names []string
 	for _, s := range res.Scenarios() {
-		if s.Status == steps.StatusFailed && (s.Level == profile.LevelMust || res.Strict) {
+		switch {
+		case s.Status == steps.StatusError: // the harness could not judge it (steps.Result.Failed)
+			names = append(names, fmt.Sprintf("%s [harness error]", s.ID()))
+		case s.Status == steps.StatusFailed && (s.Level == profile.LevelMust || res.Strict):
 			names = append(names, fmt.Sprintf("%s [%s]", s.ID(), s.Level))
 		}
 	}

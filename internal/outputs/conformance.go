@@ -27,14 +27,16 @@ type Counts struct {
 	Passed  int `json:"passed"`
 	Failed  int `json:"failed"`
 	Skipped int `json:"skipped"`
+	// Errors are scenarios the harness could not judge (StatusError).
+	Errors int `json:"errors,omitempty"`
 }
 
-// Total is Passed+Failed+Skipped.
-func (c Counts) Total() int { return c.Passed + c.Failed + c.Skipped }
+// Total is every scenario counted.
+func (c Counts) Total() int { return c.Passed + c.Failed + c.Skipped + c.Errors }
 
 // Plus returns the sum of c and d.
 func (c Counts) Plus(d Counts) Counts {
-	return Counts{Passed: c.Passed + d.Passed, Failed: c.Failed + d.Failed, Skipped: c.Skipped + d.Skipped}
+	return Counts{Passed: c.Passed + d.Passed, Failed: c.Failed + d.Failed, Skipped: c.Skipped + d.Skipped, Errors: c.Errors + d.Errors}
 }
 
 // Summary is conformance/summary.json: the index of the last verify run in a

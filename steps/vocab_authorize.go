@@ -1,0 +1,430 @@
+package steps
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oauthconf/oauthconf/profile"
+)
+
+// registerAuthorize adds the authorization endpoint steps (RFC 6749 §4.1):
+// code redirects and state, the code's encoding, exchange, expiry and single
+// use, binding to client and redirect URI, and redirect-URI matching (RFC 9700
+// §2.1). Features: authorization_code.feature, redirect_uri.feature.
+func registerAuthorize(sc stepper) {
+	sc.Step(`^the registered redirect URI gets a code$`, wrap(theRegisteredRedirectURIGetsACode))
+	sc.Step(`^the client requests authorization(?: with state "([^"]*)")?$`, wrap1(theClientRequestsAuthorization))
+	sc.Step(`^the authorization server redirects to the registered redirect URI with a code$`, wrap(theAuthorizationServerRedirectsToTheRegisteredRedirectURIWithACode))
+	sc.Step(`^the redirect carries the state "([^"]*)"$`, wrap1(theRedirectCarriesTheState))
+	sc.Step(`^the code in Location is percent-encoded$`, wrap(theCodeInLocationIsPercentEncoded))
+	sc.Step(`^the client has an authorization code$`, wrap(theClientHasAnAuthorizationCode))
+	sc.Step(`^the client exchanges the code$`, wrap(theClientExchangesTheCode))
+	sc.Step(`^the client has exchanged the code$`, wrap(theClientHasExchangedTheCode))
+	sc.Step(`^the client exchanges the code again$`, wrap(theClientExchangesTheCodeAgain))
+	sc.Step(`^the client exchanges the code still URL-encoded$`, wrap(theClientExchangesTheCodeStillURLEncoded))
+	sc.Step(`^the client exchanges the code decoded twice$`, wrap(theClientExchangesTheCodeDecodedTwice))
+	sc.Step(`^the client exchanges the code form-decoded$`, wrap(theClientExchangesTheCodeFormDecoded))
+	sc.Step(`^the code lifetime passes$`, wrap(theCodeLifetimePasses))
+	sc.Step(`^(\d+) exchanges of the code are sent at once$`, wrap1(nExchangesOfTheCodeAreSentAtOnce))
+	sc.Step(`^exactly one exchange succeeds and the others are refused with "([^"]*)"$`, wrap1(exactlyOneExchangeSucceedsAndTheOthersAreRefusedWith))
+	sc.Step(`^the second client exchanges the code with its own credentials$`, wrap(theSecondClientExchangesTheCodeWithItsOwnCredentials))
+	sc.Step(`^the client exchanges the code with a different redirect URI$`, wrap(theClientExchangesTheCodeWithADifferentRedirectURI))
+	sc.Step(`^the client requests authorization with the redirect URI changed by "([^"]*)"$`, wrap1(theClientRequestsAuthorizationWithTheRedirectURIChangedBy))
+	sc.Step(`^the client requests authorization with an unregistered redirect URI$`, wrap(theClientRequestsAuthorizationWithAnUnregisteredRedirectURI))
+	sc.Step(`^an unknown client requests authorization$`, wrap(anUnknownClientRequestsAuthorization))
+	sc.Step(`^the authorization server does not redirect and issues no code$`, wrap(theAuthorizationServerDoesNotRedirectAndIssuesNoCode))
+	sc.Step(`^the client requests authorization with response_type "([^"]*)" and state "([^"]*)"$`, wrap2(theClientRequestsAuthorizationWithResponseTypeAndState))
+	sc.Step(`^the authorization server redirects to the registered redirect URI with error "([^"]*)"$`, wrap1(theAuthorizationServerRedirectsToTheRegisteredRedirectURIWithError))
+}
+
+func theRegisteredRedirectURIGetsACode(ctx context.Context) error {
+	s := fromCtx(ctx)
+	return control(s.getCode(ctx))
+}
+
+func theClientRequestsAuthorization(ctx context.Context, state string) error {
+	s := fromCtx(ctx)
+	ru, err := s.redirectURI()
+	if err != nil {
+		return err
+	}
+	s.code.state = state
+	_, err = s.authorize(ctx, s.mainClient().id, ru, "code", state, nil)
+	return err
+}
+
+func theAuthorizationServerRedirectsToTheRegisteredRedirectURIWithACode(ctx context.Context) error {
+	s := fromCtx(ctx)
+	ru, err := s.redirectURI()
+	if err != nil {
+		return err
+	}
+	return s.expectCodeRedirect(s.code.auth, ru)
+}
+
+func theRedirectCarriesTheState(ctx context.Context, state string) error {
+	s := fromCtx(ctx)
+	_, q, _ := splitLocation(s.code.auth.Header("Location"))
+	vals, err := url.ParseQuery(q)
+	if err != nil {
+		return failf("redirect query is not valid URL encoding: %v", err)
+	}
+	if got := vals.Get("state"); got != state {
+		return failf("redirect carries state %q, want the request's %q (RFC 6749 §4.1.2)", got, state)
+	}
+	return nil
+}
+
+func theCodeInLocationIsPercentEncoded(ctx context.Context) error {
+	s := fromCtx(ctx)
+	for i := 0; i < len(s.code.raw); i++ {
+		c := s.code.raw[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '.', c == '_', c == '~':
+		case c == '%' && i+2 < len(s.code.raw) && isHex(s.code.raw[i+1]) && isHex(s.code.raw[i+2]):
+			i += 2
+		default:
+			return failf("the code in Location has the raw character %q; it must be URL-encoded (Ucommerce: the code is URL-encoded and must be decoded once)", c)
+		}
+	}
+	return nil
+}
+
+func theClientHasAnAuthorizationCode(ctx context.Context) error {
+	s := fromCtx(ctx)
+	return s.getCode(ctx)
+}
+
+func theClientExchangesTheCode(ctx context.Context) error {
+	s := fromCtx(ctx)
+	_, err := s.exchange(ctx, s.code.value, reqMod{})
+	return err
+}
+
+func theClientHasExchangedTheCode(ctx context.Context) error {
+	s := fromCtx(ctx)
+	ex, err := s.exchange(ctx, s.code.value, reqMod{})
+	if err != nil {
+		return err
+	}
+	_, err = parseTokenResponse(ex, profile.GrantAuthorizationCode)
+	return err
+}
+
+func theClientExchangesTheCodeAgain(ctx context.Context) error {
+	s := fromCtx(ctx)
+	_, err := s.exchange(ctx, s.code.value, reqMod{})
+	return err
+}
+
+func theClientExchangesTheCodeStillURLEncoded(ctx context.Context) error {
+	s := fromCtx(ctx)
+	if s.code.raw == s.code.value {
+		return errSkip("this code has no characters that URL-encoding changes")
+	}
+	_, err := s.exchange(ctx, s.code.raw, reqMod{})
+	return err
+}
+
+func theClientExchangesTheCodeDecodedTwice(ctx context.Context) error {
+	s := fromCtx(ctx)
+	twice, err := url.QueryUnescape(s.code.value)
+	if err != nil || twice == s.code.value {
+		return errSkip("this code has no characters that a second decoding changes")
+	}
+	_, err = s.exchange(ctx, twice, reqMod{})
+	return err
+}
+
+func theClientExchangesTheCodeFormDecoded(ctx context.Context) error {
+	s := fromCtx(ctx)
+	// The decoded code put into a form body without form-encoding it: the
+	// server's form decoding turns '+' into a space and '%XX' into bytes.
+	if s.t.p.Token.Encoding != profile.EncodingForm {
+		return errSkip("profile %s does not send form bodies", s.t.p.Name)
+	}
+	if !strings.ContainsAny(s.code.value, "+%&") {
+		return errSkip("this code has no characters that form decoding changes")
+	}
+	tr, err := s.exchangeRequest(s.code.value, reqMod{rawCode: s.code.value})
+	if err != nil {
+		return err
+	}
+	_, err = s.sendToken(ctx, tr)
+	return err
+}
+
+func theCodeLifetimePasses(ctx context.Context) error {
+	s := fromCtx(ctx)
+	a := s.t.p.Authorize
+	if a == nil || a.CodeTTL.Duration == 0 {
+		return errSkip("profile %s documents no code lifetime (authorize.code_ttl)", s.t.p.Name)
+	}
+	return s.wait(ctx, a.CodeTTL.Duration+time.Second)
+}
+
+func nExchangesOfTheCodeAreSentAtOnce(ctx context.Context, n int) error {
+	s := fromCtx(ctx)
+	// A race shows only sometimes: try up to raceRounds codes, and keep the
+	// first round where other than exactly one exchange succeeded.
+	for round := 0; round < raceRounds; round++ {
+		if round > 0 {
+			if err := s.getCode(ctx); err != nil {
+				return err
+			}
+		}
+		if err := s.raceExchanges(ctx, n); err != nil {
+			return err
+		}
+		ok := 0
+		for _, ex := range s.code.concurrent {
+			if ex.Status == http.StatusOK {
+				ok++
+			}
+		}
+		if ok != 1 {
+			break
+		}
+	}
+	return nil
+}
+
+func exactlyOneExchangeSucceedsAndTheOthersAreRefusedWith(ctx context.Context, codes string) error {
+	s := fromCtx(ctx)
+	var ok []*Exchange
+	for _, ex := range s.code.concurrent {
+		if ex.Status == http.StatusOK {
+			ok = append(ok, ex)
+			if t, err := parseTokenResponse(ex, profile.GrantAuthorizationCode); err == nil {
+				s.red.add(t.str("access_token"), t.str("refresh_token"))
+			}
+			continue
+		}
+		if err := checkErrorCode(s.t.p, ex, codes); err != nil {
+			s.exchanges = append(s.exchanges, ex)
+			return err
+		}
+	}
+	if len(ok) != 1 {
+		s.exchanges = append(s.exchanges, ok...)
+		return failf("%d of %d concurrent exchanges of one code succeeded, want exactly 1 (RFC 6749 §10.5)", len(ok), len(s.code.concurrent))
+	}
+	return nil
+}
+
+func theSecondClientExchangesTheCodeWithItsOwnCredentials(ctx context.Context) error {
+	s := fromCtx(ctx)
+	cl, _ := otherClient(s.t.creds)
+	_, err := s.exchange(ctx, s.code.value, reqMod{client: &cl})
+	return err
+}
+
+func theClientExchangesTheCodeWithADifferentRedirectURI(ctx context.Context) error {
+	s := fromCtx(ctx)
+	_, err := s.exchange(ctx, s.code.value, reqMod{extra: map[string]string{"redirect_uri": mutate(s.code.redirect, "extra path")}})
+	return err
+}
+
+func theClientRequestsAuthorizationWithTheRedirectURIChangedBy(ctx context.Context, how string) error {
+	s := fromCtx(ctx)
+	ru, err := s.redirectURI()
+	if err != nil {
+		return err
+	}
+	if how == "explicit port" && loopbackRedirect(ru) {
+		return errSkip("the registered redirect URI is a loopback one, and RFC 8252 §7.3 / RFC 9700 §2.1 let those use any port; register a non-loopback redirect URI (the suite never follows redirects) to check port matching")
+	}
+	m := mutate(ru, how)
+	if m == "" {
+		return harnessf("unknown redirect URI mutation %q (a feature names one mutate does not know)", how)
+	}
+	_, err = s.authorize(ctx, s.mainClient().id, m, "code", "st-"+randomString(6), nil)
+	return err
+}
+
+func theClientRequestsAuthorizationWithAnUnregisteredRedirectURI(ctx context.Context) error {
+	s := fromCtx(ctx)
+	_, err := s.authorize(ctx, s.mainClient().id, "https://unregistered.oauthconf.invalid/callback", "code", "st-"+randomString(6), nil)
+	return err
+}
+
+func anUnknownClientRequestsAuthorization(ctx context.Context) error {
+	s := fromCtx(ctx)
+	ru, err := s.redirectURI()
+	if err != nil {
+		return err
+	}
+	_, err = s.authorize(ctx, "oauthconf-unknown-client", ru, "code", "st-"+randomString(6), nil)
+	return err
+}
+
+func theAuthorizationServerDoesNotRedirectAndIssuesNoCode(ctx context.Context) error {
+	s := fromCtx(ctx)
+	ex := s.code.auth
+	loc := ex.Header("Location")
+	if ex.Status >= 300 && ex.Status <= 399 && loc != "" {
+		u, err := url.Parse(loc)
+		if err == nil && u.IsAbs() && !strings.EqualFold(u.Host, s.t.client.base.Host) {
+			return failf("the authorization server redirected to %s, an unregistered URI (RFC 6749 §4.1.2.1 MUST NOT)", s.red.text(loc))
+		}
+	}
+	if _, q, f := splitLocation(loc); rawParams(q)["code"] != "" || rawParams(f)["code"] != "" || rawParams(f)["access_token"] != "" {
+		return failf("a code or token was issued for an unregistered redirect URI")
+	}
+	if ex.Status >= 200 && ex.Status <= 299 {
+		return failf("want the authorization request refused (4xx), got %s", ex.StatusText)
+	}
+	return nil
+}
+
+func theClientRequestsAuthorizationWithResponseTypeAndState(ctx context.Context, rt, state string) error {
+	s := fromCtx(ctx)
+	ru, err := s.redirectURI()
+	if err != nil {
+		return err
+	}
+	_, err = s.authorize(ctx, s.mainClient().id, ru, rt, state, nil)
+	return err
+}
+
+func theAuthorizationServerRedirectsToTheRegisteredRedirectURIWithError(ctx context.Context, code string) error {
+	s := fromCtx(ctx)
+	ru, err := s.redirectURI()
+	if err != nil {
+		return err
+	}
+	return s.expectErrorRedirect(ru, code)
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// expectErrorRedirect checks an RFC 6749 §4.1.2.1 error redirect to ru.
+func (s *scenario) expectErrorRedirect(ru, code string) error {
+	ex := s.code.auth
+	if ex.Status < 300 || ex.Status > 399 {
+		return failf("want a redirect to %s with error=%s (RFC 6749 §4.1.2.1), got %s%s", ru, code, ex.StatusText, bodyHint(ex))
+	}
+	base, q, _ := splitLocation(ex.Header("Location"))
+	if base != ru {
+		return failf("error redirect goes to %q, want the registered %q", base, ru)
+	}
+	vals, err := url.ParseQuery(q)
+	if err != nil {
+		return failf("error redirect query is not valid URL encoding: %v", err)
+	}
+	if vals.Get("code") != "" {
+		return failf("the error redirect carries a code")
+	}
+	if got := vals.Get("error"); got != code {
+		return failf("error redirect carries error=%q, want %q", got, code)
+	}
+	return nil
+}
+
+// loopbackRedirect reports whether ru's host is a loopback IP literal or
+// "localhost", whose port a server may leave unmatched (RFC 8252 §7.3).
+func loopbackRedirect(ru string) bool {
+	u, err := url.Parse(ru)
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// mutate returns redirect URI ru changed in one way an exact-match check must
+// refuse (RFC 9700 §2.1), or "" for an unknown mutation.
+func mutate(ru, how string) string {
+	u, err := url.Parse(ru)
+	if err != nil {
+		return ""
+	}
+	switch how {
+	case "extra path":
+		u.Path = strings.TrimSuffix(u.Path, "/") + "/extra"
+	case "extra query":
+		q := u.Query()
+		q.Set("extra", "1")
+		u.RawQuery = q.Encode()
+	case "trailing slash":
+		if strings.HasSuffix(u.Path, "/") {
+			u.Path += "x/"
+		} else {
+			u.Path += "/"
+		}
+	case "upper case":
+		up := strings.ToUpper(u.Path)
+		if up == u.Path {
+			up = strings.ToLower(u.Path) + "X"
+		}
+		u.Path = up
+	case "explicit port":
+		port := "8443"
+		if u.Port() == "8443" {
+			port = "8444"
+		}
+		u.Host = u.Hostname() + ":" + port
+	case "subdomain":
+		u.Host = "evil." + u.Host
+	case "userinfo":
+		u.User = url.User("attacker")
+	default:
+		return ""
+	}
+	return u.String()
+}
+
+// raceRounds is how many codes the concurrent-exchange scenario races.
+const raceRounds = 3
+
+// raceExchanges sends k identical exchanges of the current code at once
+// (RFC 6749 §10.5) and keeps them in s.code.concurrent.
+func (s *scenario) raceExchanges(ctx context.Context, k int) error {
+	// Open k connections first, so that the exchanges leave together instead
+	// of queueing behind TCP handshakes.
+	var wg sync.WaitGroup
+	for i := 0; i < k; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = s.t.client.do(ctx, http.MethodGet, "/", nil, nil)
+		}()
+	}
+	wg.Wait()
+	tr, err := s.exchangeRequest(s.code.value, reqMod{})
+	if err != nil {
+		return err
+	}
+	exs := make([]*Exchange, k)
+	errs := make([]error, k)
+	start := make(chan struct{})
+	for i := 0; i < k; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start
+			exs[i], errs[i] = s.t.client.do(ctx, tr.Method, tr.Path, tr.Header, tr.Body)
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	s.code.concurrent = exs
+	for i, e := range errs {
+		if e != nil {
+			s.exchanges = append(s.exchanges, exs[i])
+			return e
+		}
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package steps
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/oauthconf/oauthconf/profile"
+)
+
+// registerRevocation adds the RFC 7009 revocation steps. Features:
+// revocation.feature, bearer.feature (a revoked token).
+func registerRevocation(sc stepper) {
+	sc.Step(`^the access token is revoked$`, wrap(theAccessTokenIsRevoked))
+	sc.Step(`^the client revokes a made-up token$`, wrap(theClientRevokesAMadeUpToken))
+	sc.Step(`^the client revokes the refresh token$`, wrap(theClientRevokesTheRefreshToken))
+	sc.Step(`^the revocation response is 200$`, wrap(theRevocationResponseIs200))
+}
+
+func theClientRevokesAMadeUpToken(ctx context.Context) error {
+	s := fromCtx(ctx)
+	_, err := s.revoke(ctx, "oauthconf-made-up-"+randomString(24), "")
+	return err
+}
+
+func theClientRevokesTheRefreshToken(ctx context.Context) error {
+	s := fromCtx(ctx)
+	ex, err := s.revoke(ctx, s.tok.refresh, "refresh_token")
+	if err != nil {
+		return err
+	}
+	if ex.Status != http.StatusOK {
+		return failf("revocation answered %s, want 200 (RFC 7009 §2.2)%s", ex.StatusText, bodyHint(ex))
+	}
+	return nil
+}
+
+func theRevocationResponseIs200(ctx context.Context) error {
+	s := fromCtx(ctx)
+	if s.last.Status != http.StatusOK {
+		return failf("revocation answered %s, want 200 (RFC 7009 §2.2)%s", s.last.StatusText, bodyHint(s.last))
+	}
+	return nil
+}
+
+// revokeAccess revokes the current access token with RFC 7009 when the profile
+// has a revocation endpoint, else by replaying the authorization code it came
+// from (RFC 6749 §4.1.2); otherwise the profile documents no revocation.
+func (s *scenario) revokeAccess(ctx context.Context) error {
+	if s.t.p.Revocation != nil && s.t.p.Revocation.Path != "" {
+		ex, err := s.revoke(ctx, s.tok.access, "access_token")
+		if err != nil {
+			return err
+		}
+		if ex.Status == http.StatusBadRequest {
+			if m, jerr := decodeJSONObject(ex.RespBody); jerr == nil && m["error"] == "unsupported_token_type" {
+				return errSkip("the server does not revoke access tokens (RFC 7009 §2.2.1 unsupported_token_type; revoking access tokens is a SHOULD, §2)")
+			}
+		}
+		if ex.Status != http.StatusOK {
+			return failf("revocation answered %s, want 200 (RFC 7009 §2.2)%s", ex.StatusText, bodyHint(ex))
+		}
+		return nil
+	}
+	if s.t.p.Supports(profile.GrantAuthorizationCode) {
+		if s.tok.grant != profile.GrantAuthorizationCode || s.code.value == "" {
+			if _, err := s.obtain(ctx, profile.GrantAuthorizationCode); err != nil {
+				return err
+			}
+		}
+		_, err := s.exchange(ctx, s.code.value, reqMod{})
+		return err
+	}
+	return errSkip("profile %s documents no way to revoke an access token (no revocation endpoint, no authorization code to replay)", s.t.p.Name)
+}
+
+// revoke sends an RFC 7009 §2.1 revocation request with the client's authentication.
+func (s *scenario) revoke(ctx context.Context, tok, hint string) (*Exchange, error) {
+	if s.t.p.Revocation == nil || s.t.p.Revocation.Path == "" {
+		return nil, errSkip("profile %s has no revocation endpoint", s.t.p.Name)
+	}
+	params := map[string]string{"token": tok}
+	if hint != "" {
+		params["token_type_hint"] = hint
+	}
+	cl := s.mainClient()
+	ex, err := s.postAsClient(ctx, s.t.p.Revocation.Path, params, &cl)
+	s.last = ex
+	return ex, err
+}
+
+func theAccessTokenIsRevoked(ctx context.Context) error { return fromCtx(ctx).revokeAccess(ctx) }
