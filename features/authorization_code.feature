@@ -10,7 +10,7 @@ Feature: Authorization code grant
     Then the authorization server redirects to the registered redirect URI with a code
     And the redirect carries the state "xyz-state"
 
-  @rfc6749-4.1.3 @must
+  @rfc6749-4.1.4 @must
   Scenario: The code is exchanged for tokens
     Given the client has an authorization code
     When the client exchanges the code
@@ -23,14 +23,14 @@ Feature: Authorization code grant
     Then the authorization server redirects to the registered redirect URI with a code
     And the code in Location is percent-encoded
 
-  @ucommerce-code-url-encoded @must
+  @ucommerce-code-url-encoded-raw @must
   Scenario: The still-encoded code is refused
     Given the profile says the code in Location is URL-encoded
     And the client has an authorization code
     When the client exchanges the code still URL-encoded
     Then the token request is refused with "invalid_grant"
 
-  @ucommerce-code-url-encoded @should
+  @ucommerce-code-url-encoded-misdecoded @should
   Scenario Outline: A code decoded the wrong way is refused (<decoding>)
     Given the profile says the code in Location is URL-encoded
     And the client has an authorization code
@@ -42,21 +42,21 @@ Feature: Authorization code grant
       | decoded twice  |
       | form-decoded   |
 
-  @rfc6749-4.1.2 @ucommerce-code-expiry @must @slow
+  @rfc6749-4.1.2-expiry @ucommerce-code-expiry @must @slow
   Scenario: The code expires after its documented lifetime
     Given the client has an authorization code
     When the code lifetime passes
     And the client exchanges the code
     Then the token request is refused with "invalid_grant"
 
-  @rfc6749-4.1.2 @rfc6749-10.5 @must
+  @rfc6749-4.1.2-single-use @must
   Scenario: The code can be used only once
     Given the client has an authorization code
     And the client has exchanged the code
     When the client exchanges the code again
     Then the token request is refused with "invalid_grant"
 
-  @rfc6749-10.5 @must
+  @rfc6749-10.5-race @must
   Scenario: Concurrent exchanges of one code: exactly one succeeds
     Given the client has an authorization code
     When 16 exchanges of the code are sent at once
@@ -70,14 +70,14 @@ Feature: Authorization code grant
     When the client exchanges the code again
     Then the "protected" resource answers 401 for the access token
 
-  @rfc6749-4.1.3 @must
+  @rfc6749-4.1.3-client @must
   Scenario: The code is bound to the client it was issued to
     Given a second client is configured
     And the client has an authorization code
     When the second client exchanges the code with its own credentials
     Then the token request is refused with "invalid_grant|invalid_client|unauthorized_client"
 
-  @rfc6749-4.1.3 @must
+  @rfc6749-4.1.3-redirect-uri @must
   Scenario: The code is bound to the redirect URI it was issued for
     Given the client has an authorization code
     When the client exchanges the code with a different redirect URI

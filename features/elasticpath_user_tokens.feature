@@ -19,7 +19,7 @@ Feature: Customer and account-member tokens used with the implicit token
     When the client calls the "orders" resource with the access token and the customer token
     Then the resource answers 200
 
-  @elasticpath-customer-token @must
+  @elasticpath-customer-token-password @must
   Scenario: A customer token needs the right password
     Given the client has a customer token
     When the client requests a customer token with a wrong password
@@ -31,7 +31,7 @@ Feature: Customer and account-member tokens used with the implicit token
     When the client calls the "orders" resource with the access token and the account-member token
     Then the resource answers 200
 
-  @elasticpath-account-token @must
+  @elasticpath-account-token-password @must
   Scenario: An account-member token needs the right password
     Given the client has an account-member token
     When the client requests an account-member token with a wrong password

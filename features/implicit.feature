@@ -9,7 +9,7 @@ Feature: Implicit grant
     Then the token response is successful
     And the token response carries no refresh token
 
-  @elasticpath-implicit-read-only @must
+  @elasticpath-implicit-reads @must
   Scenario: An implicit token can read
     Given the client holds an access token from the "implicit" grant
     Then the "protected" resource accepts the access token

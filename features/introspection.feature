@@ -8,25 +8,25 @@ Feature: Token introspection (RFC 7662)
   Background:
     Given the profile has an introspection endpoint
 
-  @rfc7662-2.2 @rfc7662-2.2-access-token @must
+  @rfc7662-2.2-access-token @must
   Scenario: A live access token introspects as active
     Given the client holds an access token
     When the client introspects the access token
     Then the introspection says the token is active
 
-  @rfc7662-2.2 @must
+  @rfc7662-2.2-refresh-token @should
   Scenario: A live refresh token introspects as active
     Given the client holds a refresh token
     When the client introspects the refresh token
     Then the introspection says the token is active
 
-  @rfc7662-2.1 @must
+  @rfc7662-2.1-no-auth @must
   Scenario: Introspection without client authentication is refused
     Given the client holds a token that introspects as active
     When the client introspects that token without client authentication
     Then the introspection is refused
 
-  @rfc7662-2.1 @must
+  @rfc7662-2.1-public-client @must
   Scenario: A public client cannot introspect
     Given a public client is configured
     And the client holds a token that introspects as active
@@ -40,13 +40,13 @@ Feature: Token introspection (RFC 7662)
     When the client introspects that token with a wrong client secret
     Then the introspection answers 401
 
-  @rfc7662-2.2 @must
+  @rfc7662-2.2-unknown @must
   Scenario: A made-up token introspects as inactive
     Given the client holds a token that introspects as active
     When the client introspects a made-up token
     Then the introspection says the token is inactive
 
-  @rfc7662-2.2 @rfc7009-2 @must
+  @rfc7662-2.2-revoked @must
   Scenario: A revoked refresh token introspects as inactive
     Given the profile has a revocation endpoint
     And the client holds a refresh token
@@ -55,7 +55,7 @@ Feature: Token introspection (RFC 7662)
     And the client introspects the refresh token
     Then the introspection says the token is inactive
 
-  @rfc7662-2.2 @rfc9700-4.14.2 @must
+  @rfc7662-2.2-rotated @must
   Scenario: A rotated-out refresh token introspects as inactive
     Given the profile documents refresh token rotation
     And the client holds a refresh token
@@ -64,7 +64,7 @@ Feature: Token introspection (RFC 7662)
     And the client introspects the old refresh token
     Then the introspection says the token is inactive
 
-  @rfc7662-2.2 @must @slow
+  @rfc7662-2.2-expired @must @slow
   Scenario: An expired access token introspects as inactive
     Given the client holds an access token
     And the access token introspects as active
@@ -72,7 +72,7 @@ Feature: Token introspection (RFC 7662)
     And the client introspects the access token
     Then the introspection says the token is inactive
 
-  @rfc7662-2.2 @should
+  @rfc7662-2.2-inactive-only @should
   Scenario: The answer for an inactive token says nothing more
     Given the client holds a token that introspects as active
     When the client introspects a made-up token

@@ -9,13 +9,13 @@ Feature: Resource owner password credentials grant
     Then the token response is successful
     And the token response carries a refresh token as documented
 
-  @rfc6749-4.3.2 @must
+  @rfc6749-4.3.2-wrong-password @must
   Scenario: A wrong password is refused
     Given the client can obtain a "password" token
     When the client requests a "password" token with a wrong password
     Then the token request is refused with "invalid_grant"
 
-  @rfc6749-4.3.2 @shopware-password-client @must
+  @shopware-password-client @must
   Scenario: An unregistered client is refused
     Given the client can obtain a "password" token
     When an unregistered client requests a "password" token

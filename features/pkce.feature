@@ -6,31 +6,31 @@ Feature: PKCE (RFC 7636, RFC 9700 §2.1.1)
   Background:
     Given the profile supports PKCE
 
-  @rfc7636-4.6 @must
+  @rfc7636-4.6-s256 @must
   Scenario: The right S256 verifier redeems the code
     Given the public client has an authorization code issued with an S256 challenge
     When the public client exchanges the code with the right code verifier
     Then the token response is successful
 
-  @rfc7636-4.6 @rfc9700-2.1.1 @must
+  @rfc7636-4.6-wrong-verifier @must
   Scenario: A wrong code verifier is refused
     Given the public client has an authorization code issued with an S256 challenge
     When the public client exchanges the code with a wrong code verifier
     Then the token request is refused with "invalid_grant"
 
-  @rfc7636-4.6 @rfc9700-2.1.1 @must
+  @rfc7636-4.6-missing-verifier @must
   Scenario: A missing code verifier is refused
     Given the public client has an authorization code issued with an S256 challenge
     When the public client exchanges the code without a code verifier
     Then the token request is refused with "invalid_grant|invalid_request"
 
-  @rfc9700-2.1.1 @must
+  @rfc9700-2.1.1-downgrade @must
   Scenario: A code verifier for a code issued without a challenge is refused
     Given the client has an authorization code
     When the client exchanges the code with a code verifier
     Then the token request is refused with "invalid_grant|invalid_request"
 
-  @rfc9700-2.1.1 @must
+  @rfc9700-2.1.1-required @must
   Scenario: Where PKCE is required, a code request without a challenge is refused
     Given the profile requires PKCE of every client
     And the client has an authorization code

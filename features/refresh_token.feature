@@ -18,20 +18,20 @@ Feature: Refresh token grant with rotation
     When the client refreshes with the old refresh token again
     Then the token request is refused with "invalid_grant"
 
-  @rfc6749-6 @must
+  @rfc6749-6-unknown @must
   Scenario: A made-up refresh token is refused
     Given the client can obtain a "refresh_token" token
     When the client refreshes with a made-up refresh token
     Then the token request is refused with "invalid_grant"
 
-  @rfc6749-6 @must
+  @rfc6749-6-client-binding @must
   Scenario: A refresh token is bound to its client
     Given a second client is configured
     And the client holds a refresh token
     When the second client refreshes the token with its own credentials
     Then the token request is refused with "invalid_grant|invalid_client|unauthorized_client"
 
-  @rfc6749-6 @must
+  @rfc6749-6-scope @must
   Scenario: A refresh cannot widen the scope
     Given the profile documents scopes
     And the client holds a refresh token

@@ -13,7 +13,7 @@ Feature: Token revocation (RFC 7009)
     When the client revokes a made-up token
     Then the revocation response is 200
 
-  @rfc7009-2 @must
+  @rfc7009-2-refresh-token @must
   Scenario: Revoking a refresh token stops it working
     Given the client holds a refresh token
     When the client revokes the refresh token

@@ -18,7 +18,7 @@ Feature: Token response shape
       | refresh_token      |
       | implicit           |
 
-  @rfc6749-5.1 @vendor-token-type @must
+  @vendor-token-type @must
   Scenario Outline: The <grant> token_type is the documented literal
     Given the target supports the "<grant>" grant
     When the client obtains a token with the "<grant>" grant
@@ -32,7 +32,7 @@ Feature: Token response shape
       | refresh_token      |
       | implicit           |
 
-  @rfc6749-5.1 @vendor-expires-in @must
+  @vendor-expires-in @must
   Scenario Outline: The <grant> expires_in is the documented lifetime
     Given the target supports the "<grant>" grant
     When the client obtains a token with the "<grant>" grant
