@@ -18,6 +18,9 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/oauthconf/oauthconf/internal/redact"
+	"github.com/oauthconf/oauthconf/profile"
 )
 
 // Defaults for every HTTP exchange with a target.
@@ -369,97 +372,31 @@ func isTimeout(err error) bool {
 		(errors.As(err, &netErr) && netErr.Timeout())
 }
 
-// redactor hides secrets in transcripts: credential values, Authorization
-// header values, and token or code values (shortened to a prefix).
+// redactor hides secrets in transcripts and messages (see internal/redact):
+// every wire form of the credentials ([REDACTED]) and of the token and code
+// values seen (shortened to a prefix), then the values of secret parameters,
+// headers and JSON fields whatever their origin.
 type redactor struct {
-	redact func(string) string // credential values → [REDACTED]
-	tokens []string            // token and code values seen, longest first
+	red *redact.Redactor // nil until a credential or token is known
 }
 
-// shorten returns the first 6 characters of a token value followed by "…".
-func shorten(v string) string {
-	if len(v) <= 8 {
-		return "…"
-	}
-	return v[:6] + "…"
-}
+// newRedactor returns a redactor that knows the secrets of creds.
+func newRedactor(creds profile.Credentials) redactor { return redactor{red: creds.Redactor()} }
 
+// add records token or code values (8 bytes or more) to shorten.
 func (r *redactor) add(vals ...string) {
-	for _, v := range vals {
-		if len(v) < 8 {
-			continue
-		}
-		for _, variant := range []string{v, url.QueryEscape(v), url.PathEscape(v)} {
-			r.tokens = append(r.tokens, variant)
-		}
+	if r.red == nil {
+		r.red = redact.New()
 	}
-	sort.Slice(r.tokens, func(i, j int) bool { return len(r.tokens[i]) > len(r.tokens[j]) })
+	r.red.Tokens(vals...)
 }
 
-func (r *redactor) text(s string) string {
-	if r.redact != nil {
-		s = r.redact(s)
-	}
-	for _, t := range r.tokens {
-		if strings.Contains(s, t) {
-			s = strings.ReplaceAll(s, t, shorten(t))
-		}
-	}
-	return redactParams(s)
+// keeping returns a copy of r that leaves phrase readable (see redact.Keep).
+func (r *redactor) keeping(phrase string) *redactor {
+	return &redactor{red: r.red.Clone().Keep(phrase)}
 }
 
-// sensitiveParams are shortened wherever they appear as name=value or as
-// JSON "name":"value", whatever their origin (a safety net for values the
-// redactor was not told about).
-var sensitiveParams = []string{"access_token", "refresh_token", "id_token", "token", "code", "code_verifier", "client_secret", "password"}
-
-func redactParams(s string) string {
-	for _, p := range sensitiveParams {
-		full := p == "client_secret" || p == "password"
-		s = replaceValues(s, p+"=", "&# \r\n\"", full)
-		s = replaceValues(s, `"`+p+`":"`, `"`, full)
-	}
-	return s
-}
-
-// replaceValues shortens (or fully hides) every value that follows prefix, up to
-// one of the stop characters.
-func replaceValues(s, prefix, stops string, full bool) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, prefix)
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		// Only whole parameter names: the byte before must not be a letter or _.
-		if i > 0 && (isWordByte(s[i-1])) {
-			b.WriteString(s[:i+len(prefix)])
-			s = s[i+len(prefix):]
-			continue
-		}
-		b.WriteString(s[:i+len(prefix)])
-		rest := s[i+len(prefix):]
-		j := strings.IndexAny(rest, stops)
-		if j < 0 {
-			j = len(rest)
-		}
-		v := rest[:j]
-		switch {
-		case v == "" || v == "[REDACTED]" || (strings.HasSuffix(v, "…") && len(v) <= 6+len("…")):
-			b.WriteString(v)
-		case full:
-			b.WriteString("[REDACTED]")
-		default:
-			b.WriteString(shorten(v))
-		}
-		s = rest[j:]
-	}
-}
-
-func isWordByte(c byte) bool {
-	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
+func (r *redactor) text(s string) string { return r.red.Text(s) }
 
 // transcript renders exchanges as text with secrets redacted.
 func transcript(r *redactor, exs []*Exchange) string {
@@ -468,24 +405,24 @@ func transcript(r *redactor, exs []*Exchange) string {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "> %s %s\n", ex.Method, r.text(ex.URL))
+		fmt.Fprintf(&b, "> %s %s\n", ex.Method, line(r, ex.URL))
 		writeHeaders(&b, "> ", r, ex.ReqHeader)
 		if len(ex.ReqBody) > 0 {
 			b.WriteString(">\n")
 			writeBody(&b, "> ", r, ex.ReqBody)
 		}
 		if ex.Status == 0 {
-			fmt.Fprintf(&b, "< (no response: %s)\n", r.text(fmt.Sprint(ex.Err)))
+			fmt.Fprintf(&b, "< (no response: %s)\n", line(r, fmt.Sprint(ex.Err)))
 			continue
 		}
-		fmt.Fprintf(&b, "< %s (%s)\n", ex.StatusText, ex.Duration.Round(time.Millisecond))
+		fmt.Fprintf(&b, "< %s (%s)\n", line(r, ex.StatusText), ex.Duration.Round(time.Millisecond))
 		writeHeaders(&b, "< ", r, ex.RespHeader)
 		if len(ex.RespBody) > 0 {
 			b.WriteString("<\n")
 			writeBody(&b, "< ", r, ex.RespBody)
 		}
 		if ex.Err != nil {
-			fmt.Fprintf(&b, "< (error: %s)\n", r.text(ex.Err.Error()))
+			fmt.Fprintf(&b, "< (error: %s)\n", line(r, ex.Err.Error()))
 		}
 	}
 	return b.String()
@@ -499,34 +436,37 @@ func writeHeaders(b *strings.Builder, prefix string, r *redactor, h http.Header)
 	sort.Strings(keys)
 	for _, k := range keys {
 		for _, v := range h[k] {
-			switch http.CanonicalHeaderKey(k) {
-			case "Authorization", "Cookie", "Set-Cookie", "Proxy-Authorization":
-				scheme, _, _ := strings.Cut(v, " ")
-				v = scheme + " [REDACTED]"
-			default:
-				if strings.Contains(strings.ToLower(k), "token") {
-					v = "[REDACTED]"
-				}
-			}
-			fmt.Fprintf(b, "%s%s: %s\n", prefix, k, r.text(v))
+			fmt.Fprintf(b, "%s%s: %s\n", prefix, redact.EscapeLine(k), line(r, redact.HeaderValue(k, v)))
 		}
 	}
 }
 
-// maxTranscriptBody bounds how much of a body a transcript shows.
-const maxTranscriptBody = 4096
-
-func writeBody(b *strings.Builder, prefix string, r *redactor, body []byte) {
-	s := string(body)
-	cut := ""
-	if len(s) > maxTranscriptBody {
-		s, cut = s[:maxTranscriptBody], fmt.Sprintf(" … (%d more bytes)", len(body)-maxTranscriptBody)
+// line returns s redacted and cut to maxTranscriptLine, with control
+// characters escaped: one line of a transcript.
+func line(r *redactor, s string) string {
+	s, cut := r.red.Cut(s, maxTranscriptLine)
+	if cut {
+		s += "…"
 	}
-	s = r.text(s)
+	return redact.EscapeLine(s)
+}
+
+// maxTranscriptBody bounds how much of a body a transcript shows, and
+// maxTranscriptLine a header value or URL.
+const (
+	maxTranscriptBody = 4096
+	maxTranscriptLine = 1024
+)
+
+// writeBody shows body redacted, then cut (so that a secret across the cut
+// never shows its first half), with control characters escaped.
+func writeBody(b *strings.Builder, prefix string, r *redactor, body []byte) {
+	s, cut := r.red.Cut(string(body), maxTranscriptBody)
+	s = redact.EscapeControl(s)
 	for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
 		b.WriteString(prefix + line + "\n")
 	}
-	if cut != "" {
-		b.WriteString(prefix + cut + "\n")
+	if cut {
+		fmt.Fprintf(b, "%s … (%d more bytes)\n", prefix, max(0, len(body)-maxTranscriptBody))
 	}
 }

@@ -237,7 +237,7 @@ func TestRunInterruptedReturnsContextError(t *testing.T) {
 }
 
 func TestRedaction(t *testing.T) {
-	r := redactor{redact: profile.NewCredentials(map[string]string{"client_secret": "s3cret-value"}, "client_secret").Redact}
+	r := newRedactor(profile.NewCredentials(map[string]string{"client_secret": "s3cret-value"}, "client_secret"))
 	r.add("eyJhbGciOiJIUzI1NiJ9.payload.signature", "code+with/slash=")
 	tests := []struct {
 		description string

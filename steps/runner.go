@@ -417,7 +417,7 @@ func (r *run) initScenario(sc *godog.ScenarioContext) {
 		if len(p.Steps) > 0 {
 			rec.lastStep = p.Steps[len(p.Steps)-1].Id
 		}
-		s := &scenario{t: r.t, record: rec, red: redactor{redact: r.t.creds.Redact}}
+		s := &scenario{t: r.t, record: rec, red: newRedactor(r.t.creds)}
 		rec.Level, s.skip = decide(r.t.p, r.t.opts, tags)
 		r.t.rec.add(rec)
 		return context.WithValue(ctx, scenarioKey{}, s), nil
@@ -528,7 +528,7 @@ func (r *run) progress(s *ScenarioResult) {
 // redact hides secrets in a skip reason (see redactReason) that is not tied
 // to one scenario's exchanges.
 func (r *run) redact(s string) string {
-	red := redactor{redact: r.t.creds.Redact}
+	red := newRedactor(r.t.creds)
 	return redactReason(&red, r.t.p.Name, s)
 }
 
@@ -537,12 +537,10 @@ func (r *run) redact(s string) string {
 // "profile <name>": the profile's name is on every output line, so hiding it
 // there protects nothing (the demo Shopware password is "shopware").
 func redactReason(red *redactor, profileName, reason string) string {
-	const keep = "\x00profile\x00"
-	phrase := "profile " + profileName
-	if profileName == "" || strings.Contains(reason, keep) {
+	if profileName == "" {
 		return red.text(reason)
 	}
-	return strings.ReplaceAll(red.text(strings.ReplaceAll(reason, phrase, keep)), keep, phrase)
+	return red.keeping("profile " + profileName).text(reason)
 }
 
 // result tallies the profile's outcome.

@@ -397,3 +397,26 @@ func TestVerifyAbortReplacesAnEarlierVerdict(t *testing.T) {
 		t.Errorf("the reports still show the earlier run's results:\n%s", md)
 	}
 }
+
+// TestRedactMessage: a printed error hides every form of a --credential value
+// and URL userinfo, keeps "profile <name>" readable even when a secret equals
+// the name, and shows terminal escapes instead of running them.
+func TestRedactMessage(t *testing.T) {
+	creds := []string{"password=shopware", "client_secret=a&b/c"}
+	cases := []struct {
+		description string
+		in, want    string
+	}{
+		{"the profile's name stays, the password goes", "profile shopware: got shopware back", "profile shopware: got [REDACTED] back"},
+		{"a form-encoded secret", "echo client_id=x&y=a%26b%2Fc", "echo client_id=x&y=[REDACTED]"},
+		{"URL userinfo", "GET https://u:p@h/x", "GET https://[REDACTED]@h/x"},
+		{"terminal escapes", "\x1b[2Jok", `\x1b[2Jok`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			if got := redactMessage(tc.in, creds, []string{"shopware", "shop"}); got != tc.want {
+				t.Fatalf("redactMessage(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

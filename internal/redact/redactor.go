@@ -242,3 +242,15 @@ func (r *Redactor) longest() int {
 	defer r.mu.RUnlock()
 	return r.max
 }
+
+// Clone returns a copy of r that can be extended without changing r.
+func (r *Redactor) Clone() *Redactor {
+	c := &Redactor{}
+	if r == nil {
+		return c
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	c.forms, c.keep, c.max = append([]form(nil), r.forms...), append([]string(nil), r.keep...), r.max
+	return c
+}
