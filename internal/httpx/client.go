@@ -231,7 +231,9 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (b *limitedBody) tooLarge() error { return fmt.Errorf("%w: over %s", ErrBodyTooLarge, size(b.max)) }
+func (b *limitedBody) tooLarge() error {
+	return fmt.Errorf("%w: over %s", ErrBodyTooLarge, size(b.max))
+}
 
 func (b *limitedBody) Close() error { return b.rc.Close() }
 

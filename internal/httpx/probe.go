@@ -142,4 +142,3 @@ func (s stages) timeout(d time.Duration) string {
 	}
 	return fmt.Sprintf("timed out%s waiting for response headers: %s accepted the connection and the request but did not answer (a slow or stuck server?)", after, s.where())
 }
-
