@@ -24,6 +24,7 @@
 package load
 
 import (
+	"bytes"
 	"context"
 	crand "crypto/rand"
 	"crypto/sha256"
@@ -178,9 +179,11 @@ func (t *flowTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.pools.putCode(code{value: c, started: sent})
 		}
 	case resp.StatusCode == http.StatusOK:
-		body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+		// Bounded below (httpx.Bounded): a larger body ends in rerr, which
+		// the replayed body hands on to vegeta, which counts it.
+		body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 		resp.Body.Close()
-		resp.Body = io.NopCloser(strings.NewReader(string(body)))
+		resp.Body = replay(body, rerr)
 		if rerr != nil {
 			return resp, nil
 		}
@@ -198,6 +201,18 @@ func (t *flowTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return resp, nil
 }
+
+// replay returns a body that yields b, then err (if any) instead of EOF.
+func replay(b []byte, err error) io.ReadCloser {
+	if err == nil {
+		return io.NopCloser(bytes.NewReader(b))
+	}
+	return io.NopCloser(io.MultiReader(bytes.NewReader(b), errReader{err}))
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // maxBody bounds every response body the harness reads.
 const maxBody = 1 << 20

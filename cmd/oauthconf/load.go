@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/httpx"
 	"github.com/oauthconf/oauthconf/load"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
@@ -174,7 +175,7 @@ func runLoad(ctx context.Context, o loadOptions, stdout, stderr io.Writer) error
 		if err := checkTargetURL(o.target); err != nil {
 			return usageError(fmt.Errorf("load: %w", err))
 		}
-		if !load.IsLoopback(o.target) && !o.allowRemote {
+		if !httpx.IsLoopback(o.target) && !o.allowRemote {
 			return usageError(fmt.Errorf("--target %s is not a loopback address; load traffic to another host needs --allow-remote", o.target))
 		}
 		opts.BaseURL = o.target
@@ -206,7 +207,7 @@ func runLoad(ctx context.Context, o loadOptions, stdout, stderr io.Writer) error
 			scoped.Credentials[n] = &c
 		}
 		if opts.Credentials, err = profile.Resolve(&scoped, given, nil); err != nil {
-			if !o.demoCredentials && load.IsLoopback(o.target) {
+			if !o.demoCredentials && httpx.IsLoopback(o.target) {
 				err = fmt.Errorf("%w\n(a target started with `oauthconf serve`? --demo-credentials uses its demo credentials)", err)
 			}
 			return usageError(err)

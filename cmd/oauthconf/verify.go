@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/oauthconf/oauthconf/features"
+	"github.com/oauthconf/oauthconf/internal/httpx"
 	"github.com/oauthconf/oauthconf/internal/redact"
-	"github.com/oauthconf/oauthconf/load"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
 	"github.com/oauthconf/oauthconf/reports"
@@ -324,7 +324,7 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 			g = withDemoCredentials(p, given, !embedded)
 		}
 		creds, err := profile.Resolve(p, g, os.Getenv)
-		if err != nil && !embedded && !o.demoCredentials && load.IsLoopback(o.target) {
+		if err != nil && !embedded && !o.demoCredentials && httpx.IsLoopback(o.target) {
 			err = fmt.Errorf("%w\n(a target started with `oauthconf serve`? --demo-credentials uses its demo credentials)", err)
 		}
 		if err != nil {

@@ -288,3 +288,7 @@ type cancelBody struct {
 }
 
 func (c cancelBody) Close() error { err := c.ReadCloser.Close(); c.cancel(); return err }
+
+// HTTPClient returns the client requests go through (to close its idle
+// connections, say). Its redirect policy must not be changed.
+func (c *Client) HTTPClient() *http.Client { return c.hc }
