@@ -114,7 +114,10 @@ func (r *redactor) keeping(phrase string) *redactor {
 	return &redactor{red: r.red.Clone().Keep(phrase)}
 }
 
-func (r *redactor) text(s string) string { return r.red.Text(s) }
+// text returns s redacted, with control characters other than newline and
+// tab escaped (redact.EscapeControl): messages quote what targets send, and
+// they are printed and written to every report.
+func (r *redactor) text(s string) string { return redact.EscapeControl(r.red.Text(s)) }
 
 // transcript renders exchanges as text with secrets redacted.
 func transcript(r *redactor, exs []*Exchange) string {

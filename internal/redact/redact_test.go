@@ -94,6 +94,13 @@ func TestRedactorHidesEveryForm(t *testing.T) {
 	}
 }
 
+func TestBasicPaddingIsHidden(t *testing.T) {
+	in := "X-Echo: Basic " + base64.StdEncoding.EncodeToString([]byte("ab:secret1")) + " x" // "==" padded
+	if got := New().Basic("ab", "secret1").Known(in); got != "X-Echo: Basic [REDACTED] x" {
+		t.Fatalf("Known(%q) = %q", in, got)
+	}
+}
+
 func TestTokensAreShortened(t *testing.T) {
 	r := New("s3cret-value").Tokens("eyJhbGciOiJIUzI1NiJ9.payload.signature", "code+with/slash=")
 	cases := []struct {

@@ -32,10 +32,11 @@ type Redactor struct {
 	max   int // longest form
 }
 
-// form is one string to hide; short forms keep a prefix (known tokens).
+// form is one string to hide; short forms keep a prefix (known tokens), and
+// base64 forms take their "=" padding with them.
 type form struct {
-	s     string
-	short bool
+	s          string
+	short, pad bool
 }
 
 // New returns a Redactor that hides every form of secrets.
@@ -75,7 +76,13 @@ func (r *Redactor) Basic(id, secret string) *Redactor {
 		return r
 	}
 	r.Secrets(secret)
-	r.add(false, BasicForms(id, secret)...)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range BasicForms(id, secret) {
+		r.forms = append(r.forms, form{s: f, pad: true})
+		r.max = max(r.max, len(f)+2)
+	}
+	r.sortForms()
 	return r
 }
 
@@ -96,9 +103,13 @@ func (r *Redactor) add(short bool, forms ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, f := range forms {
-		r.forms = append(r.forms, form{f, short})
+		r.forms = append(r.forms, form{s: f, short: short})
 		r.max = max(r.max, len(f))
 	}
+	r.sortForms()
+}
+
+func (r *Redactor) sortForms() {
 	sort.SliceStable(r.forms, func(i, j int) bool { return len(r.forms[i].s) > len(r.forms[j].s) })
 }
 
@@ -123,6 +134,9 @@ func (r *Redactor) Known(s string) string {
 			}
 			i += off
 			j := i + len(f.s)
+			for k := 0; f.pad && k < 2 && j < len(s) && s[j] == '='; k++ {
+				j++
+			}
 			off = i + 1
 			if within(kept, i, j) {
 				continue
