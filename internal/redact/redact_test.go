@@ -113,8 +113,12 @@ func TestTokensAreShortened(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
-			if got := r.Text(tc.in); got != tc.want {
+			got := r.Text(tc.in)
+			if got != tc.want {
 				t.Fatalf("Text(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+			if again := r.Text(got); again != got {
+				t.Fatalf("a second Text changed %q to %q", got, again)
 			}
 		})
 	}
@@ -164,6 +168,11 @@ func TestCutRedactsFirst(t *testing.T) {
 				t.Fatalf("Cut(%q, %d) = %q, %v; want %q, %v", tc.in, tc.n, got, cut, tc.want, tc.cut)
 			}
 		})
+	}
+	// Text someone else cut before redacting, marked with "…": the part of
+	// the secret before the mark is hidden too.
+	if got := r.Text(`body: {"x":"0123456789se…`); got != `body: {"x":"[REDACTED]…` {
+		t.Fatalf("a secret cut before redaction: got %q", got)
 	}
 	big := strings.Repeat("y", 1<<20) + "0123456789secret"
 	if got, _ := r.Cut(big, 100); len(got) != 100 {

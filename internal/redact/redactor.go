@@ -151,10 +151,49 @@ func (r *Redactor) Known(s string) string {
 			}
 		}
 	}
+	hit = r.maskCutPrefixes(s, mask, kept) || hit
 	if !hit {
 		return s
 	}
 	return apply(s, mask)
+}
+
+// maskCutPrefixes masks, before every truncation mark ("…" or "..."), the
+// longest beginning (3 bytes or more) of a known form that the text ends
+// with there: text someone cut before redacting shows no part of a secret.
+func (r *Redactor) maskCutPrefixes(s string, mask []byte, kept [][2]int) bool {
+	hit := false
+	for _, mark := range []string{"…", "..."} {
+		for off := 0; ; {
+			p := strings.Index(s[off:], mark)
+			if p < 0 {
+				break
+			}
+			p += off
+			off = p + len(mark)
+			for _, f := range r.forms {
+				least := minSecret
+				if f.short {
+					least = shortPrefix + 1 // "abcdef…" is how a token is shown
+				}
+				for k := min(len(f.s)-1, p); k >= least; k-- {
+					if s[p-k:p] != f.s[:k] || within(kept, p-k, p) {
+						continue
+					}
+					hit = true
+					m := byte(2)
+					if f.short {
+						m = 1
+					}
+					for i := p - k; i < p; i++ {
+						mask[i] = max(mask[i], m)
+					}
+					break
+				}
+			}
+		}
+	}
+	return hit
 }
 
 // keptSpans returns the byte ranges of every kept phrase in s.
