@@ -278,10 +278,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	// *http.Transport to honour request contexts; any other RoundTripper gets
 	// a timer goroutine per request to enforce the client Timeout, which cost
 	// ~10% of the maximum rate in BenchmarkHarnessOverhead.
-	var ft http.RoundTripper = &flowTransport{base: &httpx.Bounded{Base: base, MaxBody: maxBody}, pools: pl, flows: &run.flows, timeout: o.Timeout}
+	// Transport errors read as httpx.Describe's words ("timed out after 10s …").
+	bounded := &httpx.Bounded{Base: base, Timeout: o.Timeout, MaxBody: maxBody}
+	var ft http.RoundTripper = &flowTransport{base: bounded, pools: pl, flows: &run.flows} // bounded enforces o.Timeout
 	if !multiStep(o) {
-		// Single-step scenarios read no responses: no flow bookkeeping.
-		ft = &httpx.Bounded{Base: base, Timeout: o.Timeout, MaxBody: maxBody}
+		ft = bounded // single-step scenarios read no responses: no flow bookkeeping
 	}
 	clientTimeout := time.Duration(0) // the transports enforce o.Timeout
 	b := &builder{base: strings.TrimRight(o.BaseURL, "/"), prof: o.Profile, creds: o.Credentials, pools: pl, tagSteps: multiStep(o), verifier: newVerifier(o.Profile)}

@@ -271,20 +271,40 @@ func (b *Bounded) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := b.Base.RoundTrip(req)
 	if err != nil {
 		cancel()
-		return resp, err
+		return resp, &described{err, b.Timeout}
 	}
 	body := resp.Body
 	if b.MaxBody > 0 {
 		body = LimitBody(body, b.MaxBody)
 	}
-	resp.Body = cancelBody{body, cancel}
+	resp.Body = cancelBody{body, cancel, b.Timeout}
 	return resp, nil
 }
 
-// cancelBody releases a request's context when its body is closed.
+// described is a transport error whose text is Describe's words ("timed out
+// after 10s …" rather than "context deadline exceeded").
+type described struct {
+	err     error
+	timeout time.Duration
+}
+
+func (d *described) Error() string { return Describe(&Error{Timeout: d.timeout, Err: d.err}) }
+func (d *described) Unwrap() error { return d.err }
+
+// cancelBody releases a request's context when its body is closed, and
+// describes the errors of reading it.
 type cancelBody struct {
 	io.ReadCloser
-	cancel context.CancelFunc
+	cancel  context.CancelFunc
+	timeout time.Duration
+}
+
+func (c cancelBody) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && !errors.Is(err, ErrBodyTooLarge) {
+		err = &described{fmt.Errorf("reading the response body: %w", err), c.timeout}
+	}
+	return n, err
 }
 
 func (c cancelBody) Close() error { err := c.ReadCloser.Close(); c.cancel(); return err }

@@ -137,8 +137,8 @@ func TestBoundedStopsInsteadOfDraining(t *testing.T) {
 		})
 	}
 	_, err := (&http.Client{Transport: &Bounded{Base: NewTransport(time.Second, 0), Timeout: 200 * time.Millisecond}}).Get(ts.URL + "/hang")
-	if !isTimeout(err) {
-		t.Fatalf("a hang through Bounded: %v, want a timeout", err)
+	if !isTimeout(err) || !strings.Contains(err.Error(), "timed out after 200ms") {
+		t.Fatalf("a hang through Bounded: %v, want a timeout in words", err)
 	}
 }
 
