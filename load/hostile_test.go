@@ -79,7 +79,9 @@ func TestOversizedBodiesAreCountedNotDrained(t *testing.T) {
 	}
 	bomb := func(w http.ResponseWriter) {
 		w.Header().Set("Content-Encoding", "gzip")
-		zw := gzip.NewWriter(w)
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush() // headers first: compressing takes a while
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
 		zero := make([]byte, 1<<20)
 		for i := 0; i < 1024; i++ {
 			if _, err := zw.Write(zero); err != nil {

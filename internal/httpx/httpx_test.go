@@ -33,7 +33,9 @@ func hostile(t *testing.T) *httptest.Server {
 	})
 	mux.HandleFunc("/gzip-bomb", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Encoding", "gzip")
-		zw := gzip.NewWriter(w)
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush() // headers first: compressing takes a while
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
 		zero := make([]byte, 1<<20)
 		for i := 0; i < 1024; i++ { // 1 GiB inflated, about 1 MiB on the wire
 			if _, err := zw.Write(zero); err != nil {
