@@ -280,7 +280,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	// ~10% of the maximum rate in BenchmarkHarnessOverhead.
 	// Transport errors read as httpx.Describe's words ("timed out after 10s …").
 	bounded := &httpx.Bounded{Base: base, Timeout: o.Timeout, MaxBody: maxBody}
-	var ft http.RoundTripper = &flowTransport{base: bounded, pools: pl, flows: &run.flows} // bounded enforces o.Timeout
+	var ft http.RoundTripper = &flowTransport{base: bounded, pools: pl, flows: &run.flows}
 	if !multiStep(o) {
 		ft = bounded // single-step scenarios read no responses: no flow bookkeeping
 	}

@@ -65,13 +65,8 @@ func replaceGroup(s string, re *regexp.Regexp, f func([]string) string) string {
 // formParams hides the value after every secret name=; the value ends at the
 // next separator (for a %3D-separated parameter also at %26).
 func formParams(s string) string {
-	var b strings.Builder
-	last := 0
-	for _, m := range formParam.FindAllStringSubmatchIndex(s, -1) {
+	return hideValues(s, formParam, func(s string, m []int) int {
 		start := m[1]
-		if start < last {
-			continue
-		}
 		end := start + strings.IndexFunc(s[start:], func(r rune) bool { return strings.ContainsRune("&#; \t\r\n\"'<>,)\\]", r) })
 		if end < start {
 			end = len(s)
@@ -81,33 +76,34 @@ func formParams(s string) string {
 				end = start + k
 			}
 		}
-		b.WriteString(s[last:start])
-		b.WriteString(hideUnlessRedacted(s[start:end]))
-		last = end
-	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
+		return end
+	})
 }
 
 // jsonFields hides the string value of every secret JSON field, honouring
 // backslash escapes; in JSON quoted inside a JSON string (\"name\":\"v\") the
 // value ends at the next \".
 func jsonFields(s string) string {
+	return hideValues(s, jsonField, func(s string, m []int) int {
+		nested := m[7]-m[6] == 2 // the value opens with \"
+		return m[1] + jsonStringEnd(s[m[1]:], nested)
+	})
+}
+
+// hideValues hides, for every match m of re, the value from the match's end
+// to end(s, m), unless it is already redacted.
+func hideValues(s string, re *regexp.Regexp, end func(s string, m []int) int) string {
 	var b strings.Builder
 	last := 0
-	for _, m := range jsonField.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
 		start := m[1]
 		if start < last {
 			continue
 		}
-		nested := m[7]-m[6] == 2 // the value opens with \"
-		end := jsonStringEnd(s[start:], nested) + start
+		e := end(s, m)
 		b.WriteString(s[last:start])
-		b.WriteString(hideUnlessRedacted(s[start:end]))
-		last = end
+		b.WriteString(hideUnlessRedacted(s[start:e]))
+		last = e
 	}
 	if last == 0 {
 		return s
