@@ -250,14 +250,16 @@ type maxRatePacer struct{}
 func (maxRatePacer) Pace(time.Duration, uint64) (time.Duration, bool) { return 0, false }
 func (maxRatePacer) Rate(time.Duration) float64                       { return math.Inf(1) }
 
-// Run executes the scenario and returns its report; with OutDir set it also
-// writes the report files (even when ctx is cancelled mid-run: what ran is
-// reported). The error is about the run itself (bad options, no output), not
-// about the target's answers, which are counted in the report.
-func Run(ctx context.Context, o Options) (*Report, error) {
-	if err := o.validate(); err != nil {
-		return nil, err
-	}
+// transports returns the bounded transport to the target and the attack's
+// RoundTripper over it. Every body is bounded (after any gzip inflation):
+// vegeta reads maxBody bytes and then drains, and the drain stops at once with
+// "response body too large", counted as an error. The timeout is enforced by
+// a request context, never by an http.Client Timeout: net/http's Client only
+// trusts *http.Transport to honour request contexts; any other RoundTripper
+// gets a timer goroutine per request to enforce the client Timeout, which
+// cost ~10% of the maximum rate in BenchmarkHarnessOverhead. Transport errors
+// read as httpx.Describe's words ("timed out after 10s …").
+func (o Options) transports(pl *pools, flows *latencies) (*httpx.Bounded, http.RoundTripper) {
 	base := o.Transport
 	if base == nil {
 		base = &http.Transport{
@@ -269,27 +271,29 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			MaxResponseHeaderBytes: httpx.DefaultMaxHeaderBytes,
 		}
 	}
+	bounded := &httpx.Bounded{Base: base, Timeout: o.Timeout, MaxBody: maxBody}
+	if !multiStep(o) {
+		return bounded, bounded // single-step scenarios read no responses: no flow bookkeeping
+	}
+	return bounded, &flowTransport{base: bounded, pools: pl, flows: flows}
+}
+
+// Run executes the scenario and returns its report; with OutDir set it also
+// writes the report files (even when ctx is cancelled mid-run: what ran is
+// reported). The error is about the run itself (bad options, no output), not
+// about the target's answers, which are counted in the report.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
 	pl := newPools(4096)
 	run := newCollector(o)
-	// Every body is bounded (after any gzip inflation): vegeta reads maxBody
-	// bytes and then drains, and the drain stops at once with "response body
-	// too large", counted as an error. The timeout is enforced by a request
-	// context, never by an http.Client Timeout: net/http's Client only trusts
-	// *http.Transport to honour request contexts; any other RoundTripper gets
-	// a timer goroutine per request to enforce the client Timeout, which cost
-	// ~10% of the maximum rate in BenchmarkHarnessOverhead.
-	// Transport errors read as httpx.Describe's words ("timed out after 10s …").
-	bounded := &httpx.Bounded{Base: base, Timeout: o.Timeout, MaxBody: maxBody}
-	var ft http.RoundTripper = &flowTransport{base: bounded, pools: pl, flows: &run.flows}
-	if !multiStep(o) {
-		ft = bounded // single-step scenarios read no responses: no flow bookkeeping
-	}
+	bounded, ft := o.transports(pl, &run.flows)
 	clientTimeout := time.Duration(0) // the transports enforce o.Timeout
 	b := &builder{base: strings.TrimRight(o.BaseURL, "/"), prof: o.Profile, creds: o.Credentials, pools: pl, tagSteps: multiStep(o), verifier: newVerifier(o.Profile)}
 	needsImplicit := o.Scenario == CustomerToken || o.Mix[CustomerToken] > 0
 	if needsImplicit {
-		c := &http.Client{Transport: base, Timeout: o.Timeout}
-		if err := b.fetchImplicit(ctx, c); err != nil {
+		if err := b.fetchImplicit(ctx, &http.Client{Transport: bounded}); err != nil {
 			return nil, fmt.Errorf("load: %w", err)
 		}
 	}
