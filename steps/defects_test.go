@@ -31,6 +31,14 @@ var unkillable = map[string]string{}
 // reason. Every other defect makes each profile of the dialects it changes
 // fail a MUST scenario, which is what "any --defect exits 1" needs.
 var shouldOnly = map[string]string{
+	"secret-in-query/elasticpath":            "RFC 6749 §2.3.1 forbids credentials in the URI to the client; refusing them is checked as a SHOULD",
+	"secret-in-query/rfc6749":                "RFC 6749 §2.3.1 forbids credentials in the URI to the client; refusing them is checked as a SHOULD",
+	"secret-in-query/shopware":               "RFC 6749 §2.3.1 forbids credentials in the URI to the client; refusing them is checked as a SHOULD",
+	"secret-in-query/ucommerce":              "RFC 6749 §2.3.1 forbids credentials in the URI to the client; refusing them is checked as a SHOULD",
+	"token-get-allowed/elasticpath":          "RFC 6749 §3.2 says the client MUST use POST; refusing GET is checked as a SHOULD",
+	"token-get-allowed/rfc6749":              "RFC 6749 §3.2 says the client MUST use POST; refusing GET is checked as a SHOULD",
+	"token-get-allowed/shopware":             "RFC 6749 §3.2 says the client MUST use POST; refusing GET is checked as a SHOULD",
+	"token-get-allowed/ucommerce":            "RFC 6749 §3.2 says the client MUST use POST; refusing GET is checked as a SHOULD",
 	"refresh-in-client-credentials/rfc6749":  "RFC 6749 §4.4.3 says SHOULD NOT (vendor profiles that document it raise it to must)",
 	"code-replay-no-revoke/rfc6749":          "RFC 6749 §4.1.2: revoking on replay is a SHOULD",
 	"code-replay-no-revoke/ucommerce":        "RFC 6749 §4.1.2: revoking on replay is a SHOULD",

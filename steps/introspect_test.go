@@ -40,7 +40,7 @@ func TestIntrospectionOfAServerThatRefusesJWTs(t *testing.T) {
 	t.Cleanup(func() { ts.Close(); srv.Close() })
 
 	o := demoOptions(t, "rfc6749", ts.URL)
-	o.Tags = "@rfc7662-2.1,@rfc7662-2.2,@rfc7662-2.3"
+	o.Tags = "@rfc7662-2.1-no-auth,@rfc7662-2.1-public-client,@rfc7662-2.2-access-token,@rfc7662-2.2-refresh-token,@rfc7662-2.2-unknown,@rfc7662-2.2-revoked,@rfc7662-2.2-rotated,@rfc7662-2.2-expired,@rfc7662-2.2-inactive-only,@rfc7662-2.3"
 	res, err := Run(t.Context(), o)
 	if err != nil {
 		t.Fatal(err)

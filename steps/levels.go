@@ -64,7 +64,7 @@ func CheckRequirements(p *profile.Profile, tags map[string]bool) error {
 		return nil
 	}
 	slices.Sort(unknown)
-	return fmt.Errorf("profile %s: requirements: no scenario has the tag %s (the tags are listed in docs/profiles.md)", p.Name, "@"+strings.Join(unknown, ", @"))
+	return fmt.Errorf("profile %s: requirements: no scenario has the tag %s (the tags are listed in docs/requirements.md)", p.Name, "@"+strings.Join(unknown, ", @"))
 }
 
 // featureNames maps each feature file to its Feature: title.
