@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oauthconf/oauthconf/internal/redact"
 	"github.com/oauthconf/oauthconf/profile"
@@ -290,6 +291,37 @@ func TestTranscriptIsSafe(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("transcript lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestBodyHint: a failure message quotes at most maxBodyHint bytes of the
+// body, cut on a character boundary, and after the scenario's redactor no
+// part of a secret across the cut shows, known or only named.
+func TestBodyHint(t *testing.T) {
+	const secret = "s3cret-value-0123456789"
+	r := newRedactor(profile.NewCredentials(map[string]string{"client_secret": secret}, "client_secret"))
+	pad := func(n int) string { return strings.Repeat("x", n) }
+	tests := []struct {
+		description string
+		body        string
+		want        string // the hint's start
+		leak        string // must not show after r.text
+	}{
+		{"a short body is quoted whole", `{"error":"invalid_grant"}`, `: {"error":"invalid_grant"}`, ""},
+		{"a character across the cut is not split", pad(maxBodyHint-1) + "ééé", ": " + pad(maxBodyHint-1) + "…", ""},
+		{"a known credential across the cut shows no part", pad(maxBodyHint-8) + secret, ": " + pad(maxBodyHint-8), secret[:6]},
+		{"a named secret field across the cut shows no part", `{"pad":"` + pad(maxBodyHint-30) + `","refresh_token":"rt-0123456789abcdef"}`, `: {"pad":"`, "0123456789"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.description, func(t *testing.T) {
+			hint := bodyHint(&Exchange{RespBody: []byte(tc.body)})
+			if !utf8.ValidString(hint) || !strings.HasPrefix(hint, tc.want) || len(hint) > len(": ")+maxBodyHint+len("…") {
+				t.Errorf("bodyHint = %q, want valid UTF-8 starting %q, at most %d bytes of body", hint, tc.want, maxBodyHint)
+			}
+			if got := r.text(hint); tc.leak != "" && strings.Contains(got, tc.leak) {
+				t.Errorf("redacted bodyHint = %q, shows %q", got, tc.leak)
+			}
+		})
 	}
 }
 
