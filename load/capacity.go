@@ -2,18 +2,15 @@ package load
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/httpx"
 	"github.com/oauthconf/oauthconf/internal/outputs"
 )
 
@@ -118,43 +115,21 @@ func WriteCapacity(dir string, slo SLO, c *Capacity) error {
 	return nil
 }
 
-// Probe checks that the target answers HTTP at all (any status) before a run,
-// so that an unreachable target is a clear error instead of a run of errors.
+// Probe checks that the target answers HTTP at all (any status, redirects
+// not followed) before a run, so that an unreachable target is a clear error
+// instead of a run of errors. Its error says in words how far the request got
+// (see httpx.Client.Probe); response headers are bounded as in the run.
 func Probe(ctx context.Context, rawURL string, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return fmt.Errorf("target %s: %w", rawURL, err)
-	}
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Do(req)
-	if err != nil {
-		return fmt.Errorf("target %s does not answer: %s", rawURL, probeFailure(err, timeout))
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	return nil
-}
-
-// probeFailure says in words why the probe got no answer.
-func probeFailure(err error, timeout time.Duration) string {
-	var dnsErr *net.DNSError
-	var certErr *tls.CertificateVerificationError
-	var recErr tls.RecordHeaderError
+	err := httpx.New(httpx.WithTimeout(timeout)).Probe(ctx, rawURL, 0)
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) || os.IsTimeout(err):
-		return fmt.Sprintf("no answer within %s (--timeout)", timeout)
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused (nothing listens there)"
-	case errors.As(err, &dnsErr):
-		return fmt.Sprintf("DNS lookup of %s failed: %v", dnsErr.Name, dnsErr.Err)
-	case errors.As(err, &certErr):
-		return fmt.Sprintf("TLS certificate not trusted: %v", certErr.Err)
-	case errors.As(err, &recErr) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
-		return "TLS handshake failed: the server does not speak TLS (http:// instead of https://?)"
-	case errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET):
-		return "the server closed the connection without answering"
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return fmt.Errorf("target %s: check interrupted: %w", rawURL, ctx.Err())
 	}
-	return err.Error()
+	words := httpx.Describe(err)
+	if strings.Contains(words, "timed out") {
+		words += " (--timeout)"
+	}
+	return fmt.Errorf("target %s does not answer: %s", rawURL, words)
 }

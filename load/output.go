@@ -208,6 +208,7 @@ func Merge(files []string, prof string) (*Report, error) {
 
 // addMerged accounts a result read back from a file (already validated).
 func (c *collector) addMerged(r *vegeta.Result, step string) {
+	r.Error = c.clean(r.Error) // a file from an older run may carry secrets
 	if c.first.IsZero() || r.Timestamp.Before(c.first) {
 		c.first = r.Timestamp
 	}

@@ -30,9 +30,9 @@ func TestProbeSaysWhyTheTargetDoesNotAnswer(t *testing.T) {
 		url         string
 		want        string
 	}{
-		{"a silent server", "http://" + silent.Addr().String() + "/token", "no answer within 300ms (--timeout)"},
+		{"a silent server", "http://" + silent.Addr().String() + "/token", "timed out after 300ms waiting for response headers"},
 		{"nothing listening", refused + "/token", "connection refused"},
-		{"https to a plain-http server", strings.Replace(plain.URL, "http://", "https://", 1) + "/token", "does not speak TLS"},
+		{"https to a plain-http server", strings.Replace(plain.URL, "http://", "https://", 1) + "/token", "answered in plain HTTP, not TLS (use http://)"},
 		{"a server that answers", plain.URL + "/token", ""},
 	}
 	for _, tc := range cases {

@@ -21,7 +21,9 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/oauthconf/oauthconf/internal/httpx"
 	"github.com/oauthconf/oauthconf/internal/outputs"
+	"github.com/oauthconf/oauthconf/internal/redact"
 	"github.com/oauthconf/oauthconf/profile"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -145,21 +147,6 @@ func (o *Options) validate() error {
 	return nil
 }
 
-// IsLoopback reports whether rawURL's host is a loopback address (127.0.0.0/8,
-// ::1 or localhost).
-func IsLoopback(rawURL string) bool {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	if h == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
-}
-
 // NeededCredentials lists the credentials scenario (with mix weights) sends,
 // so that a load run asks only for those: the grants' params, the client's id
 // and secret, the redirect URI of code flows, the customer's login.
@@ -264,6 +251,27 @@ type maxRatePacer struct{}
 func (maxRatePacer) Pace(time.Duration, uint64) (time.Duration, bool) { return 0, false }
 func (maxRatePacer) Rate(time.Duration) float64                       { return math.Inf(1) }
 
+// transports returns the bounded transport to the target and the attack's
+// RoundTripper over it. Every body is bounded (after any gzip inflation):
+// vegeta reads maxBody bytes and then drains, and the drain stops at once with
+// "response body too large", counted as an error. The timeout is enforced by
+// a request context, never by an http.Client Timeout: net/http's Client only
+// trusts *http.Transport to honour request contexts; any other RoundTripper
+// gets a timer goroutine per request to enforce the client Timeout, which
+// cost ~10% of the maximum rate in BenchmarkHarnessOverhead. Transport errors
+// read as httpx.Describe's words ("timed out after 10s …").
+func (o Options) transports(pl *pools, flows *latencies) (*httpx.Bounded, http.RoundTripper) {
+	base := o.Transport
+	if base == nil {
+		base = defaultTransport()
+	}
+	bounded := &httpx.Bounded{Base: base, Timeout: o.Timeout, MaxBody: maxBody}
+	if !multiStep(o) {
+		return bounded, bounded // single-step scenarios read no responses: no flow bookkeeping
+	}
+	return bounded, &flowTransport{base: bounded, pools: pl, flows: flows}
+}
+
 // Run executes the scenario and returns its report; with OutDir set it also
 // writes the report files (even when ctx is cancelled mid-run: what ran is
 // reported). The error is about the run itself (bad options, no output), not
@@ -272,24 +280,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
-	base := o.Transport
-	if base == nil {
-		base = defaultTransport()
-	}
 	pl := newPools(4096)
 	run := newCollector(o)
-	var ft http.RoundTripper = &flowTransport{base: base, pools: pl, flows: &run.flows, timeout: o.Timeout}
-	clientTimeout := time.Duration(0) // flowTransport enforces o.Timeout
-	if !multiStep(o) {
-		clientTimeout = o.Timeout
-		// Single-step scenarios read no responses, so they take vegeta's own
-		// path. This matters for speed: net/http's Client only trusts
-		// *http.Transport to honour request contexts; any other RoundTripper
-		// gets a timer goroutine per request to enforce the client Timeout,
-		// which cost ~10% of the maximum rate in BenchmarkHarnessOverhead.
-		ft = base
-	}
-	tr, err := newTargeter(ctx, o, base, pl)
+	bounded, ft := o.transports(pl, &run.flows)
+	clientTimeout := time.Duration(0) // the transports enforce o.Timeout
+	tr, err := newTargeter(ctx, o, bounded, pl)
 	if err != nil {
 		return nil, err
 	}
@@ -320,16 +315,18 @@ func defaultTransport() *http.Transport {
 		MaxIdleConnsPerHost: vegeta.DefaultConnections,
 		IdleConnTimeout:     90 * time.Second,
 		TLSHandshakeTimeout: 10 * time.Second,
+		// The header bound of every harness client (internal/httpx).
+		MaxResponseHeaderBytes: httpx.DefaultMaxHeaderBytes,
 	}
 }
 
 // newTargeter builds the scenario's (or the mix's) targeter; the Elastic
-// Path customer-token scenarios first fetch an implicit token over base.
-func newTargeter(ctx context.Context, o Options, base http.RoundTripper, pl *pools) (vegeta.Targeter, error) {
+// Path customer-token scenarios first fetch an implicit token over bounded
+// (which enforces o.Timeout and the body bound).
+func newTargeter(ctx context.Context, o Options, bounded *httpx.Bounded, pl *pools) (vegeta.Targeter, error) {
 	b := &builder{base: strings.TrimRight(o.BaseURL, "/"), prof: o.Profile, creds: o.Credentials, pools: pl, tagSteps: multiStep(o), verifier: newVerifier(o.Profile)}
 	if o.Scenario == CustomerToken || o.Mix[CustomerToken] > 0 {
-		c := &http.Client{Transport: base, Timeout: o.Timeout}
-		if err := b.fetchImplicit(ctx, c); err != nil {
+		if err := b.fetchImplicit(ctx, &http.Client{Transport: bounded}); err != nil {
 			return nil, fmt.Errorf("load: %w", err)
 		}
 	}
@@ -412,6 +409,8 @@ type collector struct {
 	file    *os.File
 	dir     string
 	encErr  error
+	red     *redact.Redactor  // the run's credentials
+	cleaned map[string]string // error text → redacted, escaped (bounded memo)
 }
 
 // second is one second of the timeline.
@@ -423,7 +422,29 @@ type second struct {
 const perSecondSamples = 200
 
 func newCollector(o Options) *collector {
-	return &collector{opts: o, multi: o.Scenario == "" || multiStep(o), steps: map[string]*vegeta.Metrics{}, stepOK: map[string]uint64{}, hist: hdrhistogram.New(1, 60_000_000, 3), seconds: map[int64]*second{}}
+	return &collector{opts: o, multi: o.Scenario == "" || multiStep(o), steps: map[string]*vegeta.Metrics{}, stepOK: map[string]uint64{},
+		hist: hdrhistogram.New(1, 60_000_000, 3), seconds: map[int64]*second{}, red: o.Credentials.Redactor(), cleaned: map[string]string{}}
+}
+
+// maxCleaned bounds the memo of redacted error texts.
+const maxCleaned = 4096
+
+// clean returns an error text with the run's secrets, and secret parameters,
+// headers and JSON fields, hidden (see internal/redact) and control
+// characters escaped: it goes to results.bin, report.json, the terminal and
+// the HTML report. Errors repeat, so results are memoised.
+func (c *collector) clean(s string) string {
+	if s == "" {
+		return s
+	}
+	if v, ok := c.cleaned[s]; ok {
+		return v
+	}
+	v := redact.EscapeLine(c.red.Text(s))
+	if len(c.cleaned) < maxCleaned {
+		c.cleaned[s] = v
+	}
+	return v
 }
 
 func (c *collector) openResults(out string) error {
@@ -454,6 +475,10 @@ func (c *collector) add(r *vegeta.Result) {
 	}
 	r.Attack = c.opts.Scenario + "/" + step
 	r.Body, r.Headers = nil, nil // tokens never reach the result files
+	r.Error = c.clean(r.Error)   // nor do secrets a target echoes
+	if strings.IndexByte(r.URL, '?') >= 0 {
+		r.URL = c.red.Text(r.URL)
+	}
 	c.mu.Lock()
 	if c.first.IsZero() {
 		c.first = r.Timestamp

@@ -24,6 +24,7 @@
 package load
 
 import (
+	"bytes"
 	"context"
 	crand "crypto/rand"
 	"crypto/sha256"
@@ -123,25 +124,13 @@ func (p *pools) putRefresh(t string) {
 }
 
 // flowTransport wraps the attack's transport: it strips the private headers,
-// feeds pools from responses and records end-to-end code-flow latency.
-//
-// It also enforces the per-request timeout itself (the attack's http.Client
-// then has none): net/http's Client would otherwise start a timer goroutine
-// per request for a RoundTripper that is not *http.Transport.
+// feeds pools from responses and records end-to-end code-flow latency. Its
+// base bounds time and bodies (httpx.Bounded, in Run).
 type flowTransport struct {
-	base    http.RoundTripper
-	pools   *pools
-	flows   *latencies    // end-to-end connect → token
-	timeout time.Duration // per request, until the body is closed; 0 for none
+	base  http.RoundTripper
+	pools *pools
+	flows *latencies // end-to-end connect → token
 }
-
-// cancelBody cancels its request's deadline when the body is closed.
-type cancelBody struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-}
-
-func (b cancelBody) Close() error { err := b.ReadCloser.Close(); b.cancel(); return err }
 
 // RoundTrip implements http.RoundTripper. Safe for concurrent use.
 func (t *flowTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -155,18 +144,10 @@ func (t *flowTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	delete(req.Header, stepHeader)
 	delete(req.Header, flowHeader)
 	sent := time.Now()
-	cancel := context.CancelFunc(func() {})
-	if t.timeout > 0 {
-		var ctx context.Context
-		ctx, cancel = context.WithTimeout(req.Context(), t.timeout)
-		req = req.WithContext(ctx)
-	}
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
-		cancel()
 		return resp, err
 	}
-	resp.Body = cancelBody{resp.Body, cancel}
 	if step == "" {
 		return resp, nil
 	}
@@ -178,9 +159,11 @@ func (t *flowTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.pools.putCode(code{value: c, started: sent})
 		}
 	case resp.StatusCode == http.StatusOK:
-		body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+		// Bounded below (httpx.Bounded): a larger body ends in rerr, which
+		// the replayed body hands on to vegeta, which counts it.
+		body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 		resp.Body.Close()
-		resp.Body = io.NopCloser(strings.NewReader(string(body)))
+		resp.Body = replay(body, rerr)
 		if rerr != nil {
 			return resp, nil
 		}
@@ -198,6 +181,18 @@ func (t *flowTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return resp, nil
 }
+
+// replay returns a body that yields b, then err (if any) instead of EOF.
+func replay(b []byte, err error) io.ReadCloser {
+	if err == nil {
+		return io.NopCloser(bytes.NewReader(b))
+	}
+	return io.NopCloser(io.MultiReader(bytes.NewReader(b), errReader{err}))
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // maxBody bounds every response body the harness reads.
 const maxBody = 1 << 20

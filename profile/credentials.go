@@ -3,9 +3,11 @@ package profile
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/oauthconf/oauthconf/internal/redact"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -13,7 +15,8 @@ import (
 // immutable after Resolve and safe for concurrent use.
 type Credentials struct {
 	values  map[string]string
-	secrets []string // values to redact, longest first
+	secrets []string         // values to redact, longest first
+	red     *redact.Redactor // hides every wire form of secrets; built once
 }
 
 // EnvName is the environment variable that supplies credential name:
@@ -80,7 +83,7 @@ func Resolve(p *Profile, given map[string]string, getenv func(string) string) (C
 			c.secrets = append(c.secrets, v)
 		}
 	}
-	sort.Slice(c.secrets, func(i, j int) bool { return len(c.secrets[i]) > len(c.secrets[j]) })
+	c.seal()
 	if len(missing) > 0 {
 		return c, fmt.Errorf("profile %s: missing credentials: %s", p.Name, strings.Join(missing, "; "))
 	}
@@ -103,7 +106,7 @@ func Resolve(p *Profile, given map[string]string, getenv func(string) string) (C
 			c.secrets = append(c.secrets, v)
 		}
 	}
-	sort.Slice(c.secrets, func(i, j int) bool { return len(c.secrets[i]) > len(c.secrets[j]) })
+	c.seal()
 	return c, nil
 }
 
@@ -119,8 +122,14 @@ func NewCredentials(values map[string]string, secret ...string) Credentials {
 			c.secrets = append(c.secrets, v)
 		}
 	}
-	sort.Slice(c.secrets, func(i, j int) bool { return len(c.secrets[i]) > len(c.secrets[j]) })
+	c.seal()
 	return c
+}
+
+// seal sorts the secrets and builds the redactor over them (see Redactor).
+func (c *Credentials) seal() {
+	sort.Slice(c.secrets, func(i, j int) bool { return len(c.secrets[i]) > len(c.secrets[j]) })
+	c.red = c.Redactor()
 }
 
 // Get returns the value of credential name.
@@ -168,14 +177,21 @@ func (c Credentials) Expand(s string) (string, error) {
 	}
 }
 
-// Redact replaces every secret credential value in s with "[REDACTED]".
-func (c Credentials) Redact(s string) string {
-	for _, v := range c.secrets {
-		if len(v) >= 3 {
-			s = strings.ReplaceAll(s, v, "[REDACTED]")
-		}
+// Redact replaces every secret credential value in s with "[REDACTED]", in
+// every form it takes on the wire: raw, percent- and form-encoded,
+// JSON-escaped, and inside the client's Basic credentials (see
+// internal/redact.Forms). Values shorter than three bytes are left alone.
+func (c Credentials) Redact(s string) string { return c.red.Known(s) }
+
+// Redactor returns a new redactor that knows every secret of c and the
+// client's HTTP Basic credentials (RFC 6749 §2.3.1); callers add the tokens
+// they see and the phrases they keep.
+func (c Credentials) Redactor() *redact.Redactor {
+	r := redact.New(c.secrets...)
+	if id, secret := c.values["client_id"], c.values["client_secret"]; secret != "" && slices.Contains(c.secrets, secret) {
+		r.Basic(id, secret)
 	}
-	return s
+	return r
 }
 
 // Secrets returns the values that Redact hides, longest first.

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -170,6 +171,30 @@ func TestBuiltinProfilesDocumentTheVendors(t *testing.T) {
 			p, err := Load(tc.profile)
 			require.NoError(t, err)
 			tc.check(t, p)
+		})
+	}
+}
+
+// TestRedactHidesWireForms: a secret with special characters is hidden as it
+// is sent (form-encoded, RFC 6749 §2.3.1), JSON-escaped and inside the
+// client's Basic credentials, not only raw.
+func TestRedactHidesWireForms(t *testing.T) {
+	c := NewCredentials(map[string]string{"client_id": "app", "client_secret": "s&c/r+t"}, "client_secret")
+	cases := []struct {
+		description string
+		in          string
+	}{
+		{"raw", "s&c/r+t"},
+		{"form-encoded", "client_secret=s%26c%2Fr%2Bt"},
+		{"JSON-escaped", `{"echo":"s\u0026c/r+t"}`},
+		{"Basic of the encoded pair", "Basic " + base64.StdEncoding.EncodeToString([]byte("app:s%26c%2Fr%2Bt"))},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			got := c.Redact(tc.in)
+			require.Contains(t, got, "[REDACTED]")
+			require.NotContains(t, got, "c/r+t")
+			require.NotContains(t, got, "c%2Fr")
 		})
 	}
 }

@@ -13,7 +13,8 @@ import (
 
 // TestImportsNothingOfTheClientSide enforces the dependency rule: the reference
 // implements the wire format on its own, so it must not import steps, load,
-// reports or profile (a shared bug would make both sides agree).
+// reports or profile, nor the harness's internal/redact and internal/httpx (a
+// shared bug would make both sides agree).
 func TestImportsNothingOfTheClientSide(t *testing.T) {
 	entries, err := os.ReadDir(".")
 	require.NoError(t, err)
@@ -26,7 +27,7 @@ func TestImportsNothingOfTheClientSide(t *testing.T) {
 		require.NoError(t, err)
 		for _, imp := range f.Imports {
 			path, _ := strconv.Unquote(imp.Path.Value)
-			for _, banned := range []string{"/steps", "/load", "/reports", "/profile", "/features"} {
+			for _, banned := range []string{"/steps", "/load", "/reports", "/profile", "/features", "/internal/redact", "/internal/httpx"} {
 				require.False(t, strings.HasPrefix(path, "github.com/oauthconf/oauthconf"+banned),
 					"%s imports %s", e.Name(), path)
 			}

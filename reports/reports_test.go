@@ -413,12 +413,15 @@ func TestRedact(t *testing.T) {
 		{"JSON token fields", `{"access_token":"tok-123","refresh_token":"r-456","token_type":"Bearer"}`, `{"access_token":"[REDACTED]","refresh_token":"[REDACTED]","token_type":"Bearer"}`},
 		{"form fields", "grant_type=password&username=alice&password=hunter2&client_secret=shh", "grant_type=password&username=alice&password=[REDACTED]&client_secret=[REDACTED]"},
 		{"code in a redirect URL", "Location: https://client.example/cb?code=SplxlOBe&state=xyz", "Location: https://client.example/cb?code=[REDACTED]&state=xyz"},
-		{"cookies", "Set-Cookie: session=abc; HttpOnly", "Set-Cookie: [REDACTED]"},
+		{"cookies keep their names", "Set-Cookie: session=abc; HttpOnly", "Set-Cookie: session=[REDACTED]; HttpOnly"},
 		{"harmless text is unchanged", `the token request is refused with "invalid_grant"`, `the token request is refused with "invalid_grant"`},
 		{"Basic auth mentioned in prose is unchanged", "uses Basic auth", "uses Basic auth"},
 		{"a step about Bearer challenges is prose", "the answer carries a Bearer challenge without an error code", "the answer carries a Bearer challenge without an error code"},
 		{"a long all-letter bearer value is still a credential", "sent Bearer abcdefghijklmnopqrstuvwxyz", "sent Bearer [REDACTED]"},
 		{"an all-letter value in an Authorization header is still hidden", "Authorization: Bearer challenges", "Authorization: Bearer [REDACTED]"},
+		{"a JSON-escaped form body", `{"body":"a=1\u0026password=hunter2"}`, `{"body":"a=1\u0026password=[REDACTED]"}`},
+		{"assertions and tokens (RFC 7521, RFC 7009)", "client_assertion=eyJ.a.b&token=abc", "client_assertion=[REDACTED]&token=[REDACTED]"},
+		{"terminal escapes are shown, not run", "\x1b[2Jall checks passed\r", `\x1b[2Jall checks passed\x0d`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {

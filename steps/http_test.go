@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"io"
 	"log"
@@ -12,7 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"github.com/oauthconf/oauthconf/internal/redact"
 	"github.com/oauthconf/oauthconf/profile"
 )
 
@@ -44,6 +47,10 @@ func hostileHandlers(t *testing.T) map[string]http.HandlerFunc {
 			w.Header().Set("Content-Type", "text/html")
 			_, _ = w.Write([]byte("<html><body>Welcome</body></html>"))
 		},
+		"huge header": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Huge", strings.Repeat("a", 8<<20))
+			w.WriteHeader(http.StatusOK)
+		},
 		"redirect loop": func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, r.URL.Path, http.StatusFound)
 		},
@@ -52,19 +59,23 @@ func hostileHandlers(t *testing.T) map[string]http.HandlerFunc {
 
 func TestHTTPClientHostileTargets(t *testing.T) {
 	hs := hostileHandlers(t)
+	// The bounds cases get a timeout they never need (the client stops at
+	// the bound), so that a slow machine (-race) does not time out first.
 	tests := []struct {
 		description string
 		handler     string
+		timeout     time.Duration
 		want        string
 	}{
-		{"a server that never answers times out", "slow", "timed out"},
-		{"a body over 1 MiB is refused", "huge body", "larger than"},
+		{"a server that never answers times out", "slow", 200 * time.Millisecond, "timed out"},
+		{"a body over 1 MiB is refused", "huge body", 5 * time.Second, "larger than"},
+		{"an 8 MiB header is refused at the bound", "huge header", 5 * time.Second, "response header over 64 KiB"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.description, func(t *testing.T) {
 			ts := httptest.NewServer(hs[tc.handler])
 			defer ts.Close()
-			c, err := newHTTPClient(ts.URL, 200*time.Millisecond, nil)
+			c, err := newHTTPClient(ts.URL, tc.timeout, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -237,7 +248,7 @@ func TestRunInterruptedReturnsContextError(t *testing.T) {
 }
 
 func TestRedaction(t *testing.T) {
-	r := redactor{redact: profile.NewCredentials(map[string]string{"client_secret": "s3cret-value"}, "client_secret").Redact}
+	r := newRedactor(profile.NewCredentials(map[string]string{"client_secret": "s3cret-value"}, "client_secret"))
 	r.add("eyJhbGciOiJIUzI1NiJ9.payload.signature", "code+with/slash=")
 	tests := []struct {
 		description string
@@ -261,6 +272,59 @@ func TestRedaction(t *testing.T) {
 	ex := &Exchange{Method: "POST", URL: "http://127.0.0.1/token", ReqHeader: http.Header{"Authorization": {"Basic dXNlcjpwYXNz"}}, Status: 200, StatusText: "200 OK", RespHeader: http.Header{}}
 	if got := transcript(&r, []*Exchange{ex}); strings.Contains(got, "dXNlcjpwYXNz") {
 		t.Fatalf("transcript shows the Authorization value:\n%s", got)
+	}
+}
+
+// TestTranscriptIsSafe: a transcript redacts before it cuts a body (a secret
+// across the 4 KiB cut shows no part of itself), keeps only cookie names,
+// and shows a target's terminal escapes instead of sending them.
+func TestTranscriptIsSafe(t *testing.T) {
+	const secret = "s3cret-value-0123456789"
+	r := newRedactor(profile.NewCredentials(map[string]string{"client_secret": secret}, "client_secret"))
+	body := strings.Repeat("x", maxTranscriptBody-10) + secret + "\x1b[2J\x1b[32mall checks passed"
+	ex := &Exchange{Method: "POST", URL: "http://127.0.0.1/token", ReqHeader: http.Header{}, Status: 200, StatusText: "200 OK",
+		RespHeader: http.Header{"Set-Cookie": {"sid=abc123; HttpOnly"}, "X-Evil": {"\x1b]0;pwned\a"}}, RespBody: []byte(body)}
+	got := transcript(&r, []*Exchange{ex})
+	for _, leak := range []string{secret[:10], "abc123", "\x1b", "\a"} {
+		if strings.Contains(got, leak) {
+			t.Errorf("transcript contains %q:\n%s", leak, got)
+		}
+	}
+	for _, want := range []string{"Set-Cookie: sid=[REDACTED]; HttpOnly", `X-Evil: \x1b]0;pwned\x07`, "more bytes"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// TestBodyHint: a failure message quotes at most maxBodyHint bytes of the
+// body, cut on a character boundary, and after the scenario's redactor no
+// part of a secret across the cut shows, known or only named.
+func TestBodyHint(t *testing.T) {
+	const secret = "s3cret-value-0123456789"
+	r := newRedactor(profile.NewCredentials(map[string]string{"client_secret": secret}, "client_secret"))
+	pad := func(n int) string { return strings.Repeat("x", n) }
+	tests := []struct {
+		description string
+		body        string
+		want        string // the hint's start
+		leak        string // must not show after r.text
+	}{
+		{"a short body is quoted whole", `{"error":"invalid_grant"}`, `: {"error":"invalid_grant"}`, ""},
+		{"a character across the cut is not split", pad(maxBodyHint-1) + "ééé", ": " + pad(maxBodyHint-1) + "…", ""},
+		{"a known credential across the cut shows no part", pad(maxBodyHint-8) + secret, ": " + pad(maxBodyHint-8), secret[:6]},
+		{"a named secret field across the cut shows no part", `{"pad":"` + pad(maxBodyHint-30) + `","refresh_token":"rt-0123456789abcdef"}`, `: {"pad":"`, "0123456789"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.description, func(t *testing.T) {
+			hint := bodyHint(&Exchange{RespBody: []byte(tc.body)})
+			if !utf8.ValidString(hint) || !strings.HasPrefix(hint, tc.want) || len(hint) > len(": ")+maxBodyHint+len("…") {
+				t.Errorf("bodyHint = %q, want valid UTF-8 starting %q, at most %d bytes of body", hint, tc.want, maxBodyHint)
+			}
+			if got := r.text(hint); tc.leak != "" && strings.Contains(got, tc.leak) {
+				t.Errorf("redacted bodyHint = %q, shows %q", got, tc.leak)
+			}
+		})
 	}
 }
 
@@ -417,5 +481,36 @@ func TestProbeSaysWhatHappened(t *testing.T) {
 				t.Errorf("probe error = %v: a target that was reached is not \"unreachable\"", err)
 			}
 		})
+	}
+}
+
+// TestEchoingTargetLeaksNoSecret: a target that echoes each request (body,
+// JSON-escaped, and the Authorization header) in its answers fails the run,
+// and no form of the client secret is in any message or transcript.
+func TestEchoingTargetLeaksNoSecret(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Echo", r.Header.Get("Authorization"))
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_request", "echo": string(body), "auth": r.Header.Get("Authorization")})
+	}))
+	defer ts.Close()
+	p, _ := fakeProfile(t)
+	const secret = `fake&se"cret/é+value`
+	creds := profile.NewCredentials(map[string]string{"client_id": "fake-client", "client_secret": secret}, "client_secret")
+	res, err := Run(t.Context(), Options{BaseURL: ts.URL, Profile: p, Credentials: creds, Timeout: time.Second, Tags: "@grant-client_credentials", Concurrency: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Failed() {
+		t.Fatal("run passed against an echoing target")
+	}
+	forms := append(redact.Forms(secret), redact.BasicForms("fake-client", secret)...)
+	for _, s := range res.Scenarios() {
+		for _, f := range forms {
+			if strings.Contains(s.Message+s.Transcript, f) {
+				t.Errorf("%s shows the secret as %q:\n%s\n%s", s.ID(), f, s.Message, s.Transcript)
+			}
+		}
 	}
 }

@@ -1,9 +1,8 @@
 package steps
 
 import (
-	"net/url"
-	"sort"
-	"strings"
+	"github.com/oauthconf/oauthconf/internal/redact"
+	"github.com/oauthconf/oauthconf/profile"
 )
 
 // redactReason gives a skip reason the redaction of failure messages
@@ -11,100 +10,37 @@ import (
 // "profile <name>": the profile's name is on every output line, so hiding it
 // there protects nothing (the demo Shopware password is "shopware").
 func redactReason(red *redactor, profileName, reason string) string {
-	const keep = "\x00profile\x00"
-	phrase := "profile " + profileName
-	if profileName == "" || strings.Contains(reason, keep) {
+	if profileName == "" {
 		return red.text(reason)
 	}
-	return strings.ReplaceAll(red.text(strings.ReplaceAll(reason, phrase, keep)), keep, phrase)
+	return red.keeping("profile " + profileName).text(reason)
 }
 
-// redactor hides secrets in transcripts: credential values, Authorization
-// header values, and token or code values (shortened to a prefix).
+// redactor hides secrets in transcripts and messages (see internal/redact):
+// every wire form of the credentials ([REDACTED]) and of the token and code
+// values seen (shortened to a prefix), then the values of secret parameters,
+// headers and JSON fields whatever their origin.
 type redactor struct {
-	redact func(string) string // credential values → [REDACTED]
-	tokens []string            // token and code values seen, longest first
+	red *redact.Redactor // nil until a credential or token is known
 }
 
-// shorten returns the first 6 characters of a token value followed by "…".
-func shorten(v string) string {
-	if len(v) <= 8 {
-		return "…"
-	}
-	return v[:6] + "…"
-}
+// newRedactor returns a redactor that knows the secrets of creds.
+func newRedactor(creds profile.Credentials) redactor { return redactor{red: creds.Redactor()} }
 
+// add records token or code values (8 bytes or more) to shorten.
 func (r *redactor) add(vals ...string) {
-	for _, v := range vals {
-		if len(v) < 8 {
-			continue
-		}
-		r.tokens = append(r.tokens, v, url.QueryEscape(v), url.PathEscape(v))
+	if r.red == nil {
+		r.red = redact.New()
 	}
-	sort.Slice(r.tokens, func(i, j int) bool { return len(r.tokens[i]) > len(r.tokens[j]) })
+	r.red.Tokens(vals...)
 }
 
-func (r *redactor) text(s string) string {
-	if r.redact != nil {
-		s = r.redact(s)
-	}
-	for _, t := range r.tokens {
-		if strings.Contains(s, t) {
-			s = strings.ReplaceAll(s, t, shorten(t))
-		}
-	}
-	return redactParams(s)
+// keeping returns a copy of r that leaves phrase readable (see redact.Keep).
+func (r *redactor) keeping(phrase string) *redactor {
+	return &redactor{red: r.red.Clone().Keep(phrase)}
 }
 
-// sensitiveParams are shortened wherever they appear as name=value or as
-// JSON "name":"value", whatever their origin (a safety net for values the
-// redactor was not told about).
-var sensitiveParams = []string{"access_token", "refresh_token", "id_token", "token", "code", "code_verifier", "client_secret", "password"}
-
-func redactParams(s string) string {
-	for _, p := range sensitiveParams {
-		full := p == "client_secret" || p == "password"
-		s = replaceValues(s, p+"=", "&# \r\n\"", full)
-		s = replaceValues(s, `"`+p+`":"`, `"`, full)
-	}
-	return s
-}
-
-// replaceValues shortens (or fully hides) every value that follows prefix, up to
-// one of the stop characters.
-func replaceValues(s, prefix, stops string, full bool) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, prefix)
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		// Only whole parameter names: the byte before must not be a letter or _.
-		if i > 0 && (isWordByte(s[i-1])) {
-			b.WriteString(s[:i+len(prefix)])
-			s = s[i+len(prefix):]
-			continue
-		}
-		b.WriteString(s[:i+len(prefix)])
-		rest := s[i+len(prefix):]
-		j := strings.IndexAny(rest, stops)
-		if j < 0 {
-			j = len(rest)
-		}
-		v := rest[:j]
-		switch {
-		case v == "" || v == "[REDACTED]" || (strings.HasSuffix(v, "…") && len(v) <= 6+len("…")):
-			b.WriteString(v)
-		case full:
-			b.WriteString("[REDACTED]")
-		default:
-			b.WriteString(shorten(v))
-		}
-		s = rest[j:]
-	}
-}
-
-func isWordByte(c byte) bool {
-	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
+// text returns s redacted, with control characters other than newline and
+// tab escaped (redact.EscapeControl): messages quote what targets send, and
+// they are printed and written to every report.
+func (r *redactor) text(s string) string { return redact.EscapeControl(r.red.Text(s)) }

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/oauthconf/oauthconf/internal/redact"
 )
 
 // describeJSON names a decoded JSON value's type (jsonType) and value for a
@@ -68,14 +70,20 @@ func decodeJSONObject(b []byte) (map[string]any, error) {
 	return m, nil
 }
 
-// bodyHint quotes the start of a response body for a failure message.
+// maxBodyHint bounds how much of a body a failure message quotes.
+const maxBodyHint = 200
+
+// bodyHint quotes the start of a response body for a failure message. Secret
+// parameters and JSON fields are hidden before the cut (redact.Redactor.Cut),
+// which falls on a rune boundary; the scenario's redactor then hides the
+// known credentials and tokens in the whole message, a cut one included.
 func bodyHint(ex *Exchange) string {
 	if ex == nil || len(ex.RespBody) == 0 {
 		return ""
 	}
-	s := string(ex.RespBody)
-	if len(s) > 200 {
-		s = s[:200] + "…"
+	s, cut := redact.New().Cut(string(ex.RespBody), maxBodyHint)
+	if cut {
+		s += "…"
 	}
 	return ": " + s
 }

@@ -77,7 +77,7 @@ func TestSkipReasonsAreShownAndRedacted(t *testing.T) {
 // a secret that equals it (the demo Shopware password) is not hidden in the
 // words "profile <name>", only everywhere else.
 func TestRedactReasonKeepsTheProfileName(t *testing.T) {
-	red := redactor{redact: profile.NewCredentials(map[string]string{"password": "shopware"}, "password").Redact}
+	red := newRedactor(profile.NewCredentials(map[string]string{"password": "shopware"}, "password"))
 	got := redactReason(&red, "shopware", `profile shopware has no "shopware" resource`)
 	if want := `profile shopware has no "[REDACTED]" resource`; got != want {
 		t.Fatalf("redactReason = %q, want %q", got, want)

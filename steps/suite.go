@@ -219,7 +219,7 @@ func (r *run) InitializeScenario(sc *godog.ScenarioContext) {
 		if len(p.Steps) > 0 {
 			rec.lastStep = p.Steps[len(p.Steps)-1].Id
 		}
-		s := &scenario{t: r.t, record: rec, red: redactor{redact: r.t.creds.Redact}}
+		s := &scenario{t: r.t, record: rec, red: newRedactor(r.t.creds)}
 		rec.Level, s.skip = decide(r.t.p, r.t.opts, tags, stepGrants(p))
 		r.t.rec.add(rec)
 		return context.WithValue(ctx, scenarioKey{}, s), nil
@@ -270,7 +270,7 @@ func (r *run) progress(s *ScenarioResult) {
 // redact hides secrets in a skip reason (see redactReason) that is not tied
 // to one scenario's exchanges.
 func (r *run) redact(s string) string {
-	red := redactor{redact: r.t.creds.Redact}
+	red := newRedactor(r.t.creds)
 	return redactReason(&red, r.t.p.Name, s)
 }
 

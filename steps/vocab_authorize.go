@@ -2,13 +2,13 @@ package steps
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/httpx"
 	"github.com/oauthconf/oauthconf/profile"
 )
 
@@ -330,18 +330,7 @@ func (s *scenario) expectErrorRedirect(ru, code string) error {
 
 // loopbackRedirect reports whether ru's host is a loopback IP literal or
 // "localhost", whose port a server may leave unmatched (RFC 8252 §7.3).
-func loopbackRedirect(ru string) bool {
-	u, err := url.Parse(ru)
-	if err != nil {
-		return false
-	}
-	h := u.Hostname()
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
-}
+func loopbackRedirect(ru string) bool { return httpx.IsLoopback(ru) }
 
 // mutate returns redirect URI ru changed in one way an exact-match check must
 // refuse (RFC 9700 §2.1), or "" for an unknown mutation.

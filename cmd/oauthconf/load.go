@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/httpx"
 	"github.com/oauthconf/oauthconf/load"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reports"
@@ -214,7 +215,7 @@ func (o loadOptions) prepareTarget(ctx context.Context, opts *load.Options, stde
 	if err := checkTargetURL(o.target); err != nil {
 		return nil, usageError(fmt.Errorf("load: %w", err))
 	}
-	if !load.IsLoopback(o.target) && !o.allowRemote {
+	if !httpx.IsLoopback(o.target) && !o.allowRemote {
 		return nil, usageError(fmt.Errorf("--target %s is not a loopback address; load traffic to another host needs --allow-remote", o.target))
 	}
 	opts.BaseURL = o.target
@@ -226,7 +227,7 @@ func (o loadOptions) prepareTarget(ctx context.Context, opts *load.Options, stde
 		given = withDemoCredentials(prof, given, true)
 	}
 	if opts.Credentials, err = load.ResolveCredentials(*opts, given, nil); err != nil {
-		if !o.demoCredentials && load.IsLoopback(o.target) {
+		if !o.demoCredentials && httpx.IsLoopback(o.target) {
 			err = fmt.Errorf("%w\n%s", err, demoHint)
 		}
 		return nil, usageError(err)

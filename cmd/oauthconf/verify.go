@@ -7,12 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/oauthconf/oauthconf/load"
+	"github.com/oauthconf/oauthconf/internal/httpx"
+	"github.com/oauthconf/oauthconf/internal/redact"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
 	"github.com/oauthconf/oauthconf/reports"
@@ -207,34 +206,24 @@ func profileNames(args []string) []string {
 	return names
 }
 
-// urlUserinfo matches credentials embedded in a URL (https://user:pass@host).
-var urlUserinfo = regexp.MustCompile(`(://)[^/@\s]+@`)
-
-// redactMessage hides URL userinfo, every --credential value and what
-// reports.Redact hides in msg, but not the words "profile <name>" for the
-// given profile names: a name is no secret, even when a demo password equals
-// it (Shopware's is "shopware").
+// redactMessage hides URL userinfo, every --credential value (in every wire
+// form) and what internal/redact.Text hides in msg, but not the words
+// "profile <name>" for the given profile names: a name is no secret, even when
+// a demo password equals it (Shopware's is "shopware"). Control characters
+// are escaped: msg is printed.
 func redactMessage(msg string, credentialArgs, profiles []string) string {
-	profiles = slices.Clone(profiles)
-	slices.SortFunc(profiles, func(a, b string) int { return len(b) - len(a) }) // "profile shopware" before "profile shop"
-	var kept []string
-	for i, n := range profiles {
-		phrase := "profile " + n
-		if n == "" || !strings.Contains(msg, phrase) {
-			continue
-		}
-		mark := fmt.Sprintf("\x00%d\x00", i)
-		msg = strings.ReplaceAll(msg, phrase, mark)
-		kept = append(kept, mark, phrase)
-	}
-	msg = urlUserinfo.ReplaceAllString(msg, "${1}[REDACTED]@")
+	r := redact.New()
 	for _, a := range credentialArgs {
-		if _, v, ok := strings.Cut(a, "="); ok && len(v) >= 3 {
-			msg = strings.ReplaceAll(msg, v, "[REDACTED]")
+		if _, v, ok := strings.Cut(a, "="); ok {
+			r.Secrets(v)
 		}
 	}
-	msg = reports.Redact(msg)
-	return strings.NewReplacer(kept...).Replace(msg)
+	for _, n := range profiles {
+		if n != "" {
+			r.Keep("profile " + n)
+		}
+	}
+	return redact.EscapeControl(r.Text(msg))
 }
 
 // maxConcurrency bounds --concurrency: more scenarios at once than this only
@@ -336,7 +325,7 @@ func (o verifyOptions) plan(out io.Writer) (steps.Plan, error) {
 		// The embedded server only knows its demo credentials: there the
 		// environment does not count.
 		plan.Credentials = func(p *profile.Profile) map[string]string { return withDemoCredentials(p, given, !embedded) }
-	} else if load.IsLoopback(o.target) {
+	} else if httpx.IsLoopback(o.target) {
 		plan.ResolveHint = demoHint
 	}
 	return plan, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/redact"
 	"github.com/oauthconf/oauthconf/reference"
 )
 
@@ -395,5 +397,70 @@ func TestVerifyAbortReplacesAnEarlierVerdict(t *testing.T) {
 	}
 	if strings.Contains(string(md), "Verdict: PASS") || strings.Contains(string(html), `id="matrix"`) {
 		t.Errorf("the reports still show the earlier run's results:\n%s", md)
+	}
+}
+
+// TestRedactMessage: a printed error hides every form of a --credential value
+// and URL userinfo, keeps "profile <name>" readable even when a secret equals
+// the name, and shows terminal escapes instead of running them.
+func TestRedactMessage(t *testing.T) {
+	creds := []string{"password=shopware", "client_secret=a&b/c"}
+	cases := []struct {
+		description string
+		in, want    string
+	}{
+		{"the profile's name stays, the password goes", "profile shopware: got shopware back", "profile shopware: got [REDACTED] back"},
+		{"a form-encoded secret", "echo client_id=x&y=a%26b%2Fc", "echo client_id=x&y=[REDACTED]"},
+		{"URL userinfo", "GET https://u:p@h/x", "GET https://[REDACTED]@h/x"},
+		{"terminal escapes", "\x1b[2Jok", `\x1b[2Jok`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			if got := redactMessage(tc.in, creds, []string{"shopware", "shop"}); got != tc.want {
+				t.Fatalf("redactMessage(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestVerifyAgainstAnEchoingTargetLeaksNothing: a target that echoes every
+// request (its body, JSON-escaped, and its Authorization header) and sends
+// terminal escapes fails the run; no form of the client secret and no raw
+// escape is in the terminal output or any report file.
+func TestVerifyAgainstAnEchoingTargetLeaksNothing(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Echo", r.Header.Get("Authorization"))
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_request", "echo": string(body) + " " + r.Header.Get("Authorization")})
+		_, _ = io.WriteString(w, "\x1b[2J\x1b[32mall checks passed\r\n") // not JSON any more, and shown
+	}))
+	defer ts.Close()
+	const secret = `echo&se"cret/é+1`
+	dir := t.TempDir()
+	code, out, errOut := runCLI(t.Context(), "verify", "--target", ts.URL, "--profile", "rfc6749", "--tags", "@grant-client_credentials",
+		"--credential", "client_id=echo-client", "--credential", "client_secret="+secret, "--credential", "redirect_uri=http://127.0.0.1/cb",
+		"--report-dir", dir)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	outputs := map[string]string{"stdout": out, "stderr": errOut}
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			outputs[p] = string(b)
+		}
+		return nil
+	})
+	forms := append(redact.Forms(secret), redact.BasicForms("echo-client", secret)...)
+	for name, text := range outputs {
+		for _, f := range forms {
+			if strings.Contains(text, f) {
+				t.Errorf("%s shows the secret as %q", name, f)
+			}
+		}
+		if strings.Contains(text, "\x1b") {
+			t.Errorf("%s carries a raw escape sequence", name)
+		}
 	}
 }
