@@ -42,21 +42,43 @@ func (e skipError) Unwrap() error { return godog.ErrSkip }
 // errSkip returns a skipError with the formatted reason.
 func errSkip(format string, a ...any) error { return skipError{reason: fmt.Sprintf(format, a...)} }
 
-// violation says the target failed the rule the scenario checks.
-type violation struct{ msg string }
+// violation says the target failed the rule the scenario checks. cause,
+// when set, names the root cause in words that are the same in every
+// scenario it shows in (a server error where a refusal was due, say), so
+// that the report counts it once.
+type violation struct{ msg, cause string }
 
 func (e violation) Error() string { return e.msg }
 
 // failf returns a violation: the target did not do what the rule says.
 func failf(format string, a ...any) error { return violation{msg: fmt.Sprintf(format, a...)} }
 
-// controlError says a control step failed: the fault-free request a negative
-// check is measured against did not succeed, so a refusal would prove nothing.
-// It fails the scenario, naming the control.
+// failCause returns a violation whose root cause is cause.
+func failCause(cause, format string, a ...any) error {
+	return violation{msg: fmt.Sprintf(format, a...), cause: cause}
+}
+
+// findingError says the step's own rule held but the target broke another
+// rule on the way: the scenario passes and the finding is recorded once per
+// root cause (RFC 6749 §5.2's status beside a refusal with the right code).
+type findingError struct{ f Finding }
+
+func (e findingError) Error() string { return e.f.Cause }
+
+// raise returns a findingError for rule, its cause and this scenario's detail.
+func raise(rule, cause, format string, a ...any) error {
+	return findingError{f: Finding{Rule: rule, Cause: cause, Detail: fmt.Sprintf(format, a...)}}
+}
+
+// controlError says a precondition or control step failed: the fault-free
+// request a negative check is measured against did not succeed, or a token or
+// code the scenario needs could not be obtained, so the rule was not tested.
+// The scenario ends as not tested with why, never as passed and never as the
+// rule failing; the rule that broke is reported by the scenario that checks it.
 type controlError struct{ err error }
 
 func (e controlError) Error() string {
-	return "control failed (the fault-free case must work first, or a refusal proves nothing): " + e.err.Error()
+	return "not tested: a precondition failed (the fault-free case must work first, or a refusal proves nothing): " + e.err.Error()
 }
 func (e controlError) Unwrap() error { return e.err }
 
@@ -124,8 +146,13 @@ func outcome(ctx context.Context, step func() error) (context.Context, error) {
 	err := step()
 	var skip skipError
 	var harness harnessError
+	var found findingError
+	var ctl controlError
 	switch {
 	case err == nil:
+		return ctx, nil
+	case errors.As(err, &found):
+		s.record.addFinding(found.f)
 		return ctx, nil
 	case errors.As(err, &skip):
 		s.skip = skip.reason
@@ -139,15 +166,34 @@ func outcome(ctx context.Context, step func() error) (context.Context, error) {
 	}
 	msg := s.red.text(err.Error())
 	tr := s.transcript()
-	if errors.As(err, &harness) {
+	var v violation
+	switch {
+	case errors.As(err, &harness):
 		s.record.errorWith(msg, tr)
-	} else {
+	case errors.As(err, &ctl):
+		return s.notTested(ctx, msg, tr)
+	case errors.As(err, &v) && v.cause != "":
+		s.record.failWithCause(msg, s.red.text(v.cause), tr)
+	default:
 		s.record.fail(msg, tr)
 	}
 	if tr != "" {
 		ctx = godog.Attach(ctx, godog.Attachment{Body: []byte(tr), FileName: exchangeName, MediaType: "text/plain"})
 	}
 	return ctx, errors.New(msg)
+}
+
+// notTested records a scenario whose precondition failed, with the
+// transcript that shows why; godog sees a skip, so the steps after it do not
+// run and the cucumber JSON carries the reason.
+func (s *scenario) notTested(ctx context.Context, reason, tr string) (context.Context, error) {
+	s.record.notTestedWith(reason, tr)
+	s.skip = reason
+	if tr != "" {
+		ctx = godog.Attach(ctx, godog.Attachment{Body: []byte(tr), FileName: exchangeName, MediaType: "text/plain"})
+	}
+	ctx = godog.Attach(ctx, godog.Attachment{Body: []byte(reason), FileName: skipReasonName, MediaType: "text/plain"})
+	return ctx, skipError{reason: reason}
 }
 
 // skipped records a skip with its reason and attaches the reason for the

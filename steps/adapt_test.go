@@ -23,7 +23,7 @@ func TestOutcomesAreTypes(t *testing.T) {
 	}
 	cause := failf("want 200, got 404")
 	c := control(cause)
-	if !errors.Is(c, cause) || !strings.HasPrefix(c.Error(), "control failed") {
+	if !errors.Is(c, cause) || !strings.HasPrefix(c.Error(), "not tested: a precondition failed") {
 		t.Errorf("control(%v) = %v, want a control failure wrapping it", cause, c)
 	}
 	for _, err := range []error{nil, skip, harnessf("bug")} {

@@ -79,12 +79,21 @@ var pendingDefects = map[reference.Defect]string{
 	reference.HS256PublicKeyAccepted: "issue 12: the alg-confusion scenarios (RFC 8725) are not written yet",
 }
 
-// failing returns the IDs of the failed scenarios of res, sorted.
+// failing returns the IDs of the failed scenarios of res and of the
+// findings raised beside passing ones ("<profile>: finding <rule>: <cause>"),
+// sorted.
 func failing(res Result) []string {
 	var out []string
 	for _, s := range res.Scenarios() {
 		if s.Status == StatusFailed {
 			out = append(out, s.ID())
+		}
+	}
+	for _, p := range res.Profiles {
+		for _, rc := range p.RootCauses {
+			if rc.Finding {
+				out = append(out, p.Name+": finding "+rc.Rule+": "+rc.Cause)
+			}
 		}
 	}
 	sort.Strings(out)
@@ -140,6 +149,13 @@ func TestDefects(t *testing.T) {
 			for _, sc := range res.Scenarios() {
 				if sc.Status == StatusFailed && sc.Level == "must" {
 					mustFails[string(d)+"/"+sc.Profile] = true
+				}
+			}
+			for _, p := range res.Profiles {
+				for _, rc := range p.RootCauses {
+					if rc.Finding && rc.Level == "must" {
+						mustFails[string(d)+"/"+p.Name] = true
+					}
 				}
 			}
 			mu.Unlock()

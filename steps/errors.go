@@ -2,6 +2,7 @@ package steps
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,7 +112,13 @@ func parseRFC6749Error(ex *Exchange, m map[string]any) (vendorError, error) {
 // checkRefused asserts ex is an error response: a 4xx status, no access
 // token, an error body in the profile's format.
 func checkRefused(p *profile.Profile, ex *Exchange) (vendorError, error) {
-	if ex.Status < 400 || ex.Status > 499 {
+	if ex.Status >= 500 {
+		// A 5xx is never a correct refusal: the server failed, and whether it
+		// would have refused is unknown.
+		return vendorError{}, failCause(fmt.Sprintf("server error (HTTP %d) where a refusal was due", ex.Status),
+			"want the request refused with a 4xx error, got a server error: %s%s", ex.StatusText, bodyHint(ex))
+	}
+	if ex.Status < 400 {
 		return vendorError{}, failf("want the request refused with a 4xx error, got %s%s", ex.StatusText, bodyHint(ex))
 	}
 	if m, err := decodeJSONObject(ex.RespBody); err == nil {
@@ -140,53 +147,77 @@ func allowedStatuses(p *profile.Profile, code string) []int {
 	return []int{400}
 }
 
-// checkErrorCode asserts ex is refused with one of codes ("a|b"): the status is
-// one the profile allows for it and the body names it in the profile's format
-// (RFC code, or the vendor code mapped in errors.codes). Free-text descriptions
-// are never compared.
+// statusRule is the requirement of RFC 6749 §5.2's status codes: "The
+// authorization server responds with an HTTP 400 (Bad Request) status code
+// (unless specified otherwise)". A refusal with the right error code and
+// another status passes the scenario's rule and raises this finding once.
+const statusRule = "rfc6749-5.2-status"
+
+// checkErrorCode asserts ex is refused with one of codes ("a|b"): the body
+// names it in the profile's format (RFC code, or the vendor code mapped in
+// errors.codes), and the status is one the profile allows for it. Free-text
+// descriptions are never compared. Where the format carries a code, a right
+// code with a status RFC 6749 §5.2 does not name is a finding of its own
+// (statusRule), not a failure of the scenario's rule; where the status is the
+// only signal (Elastic Path), it is the check.
 func checkErrorCode(p *profile.Profile, ex *Exchange, codes string) error {
 	ve, err := checkRefused(p, ex)
 	if err != nil {
 		return err
 	}
 	want := strings.Split(codes, "|")
+	if err := checkCode(p, ex, ve, want, codes); err != nil {
+		return err
+	}
 	var statuses []string
-	okStatus := false
 	for _, c := range want {
 		for _, s := range allowedStatuses(p, c) {
 			statuses = append(statuses, strconv.Itoa(s))
 			if s == ex.Status {
-				okStatus = true
+				return nil
 			}
 		}
 	}
-	if !okStatus {
-		return failf("want HTTP status %s for %s, got %s%s", strings.Join(slices.Compact(slices.Sorted(slices.Values(statuses))), " or "), codes, ex.StatusText, bodyHint(ex))
+	allowed := strings.Join(slices.Compact(slices.Sorted(slices.Values(statuses))), " or ")
+	if p.Errors.Format == "elasticpath" {
+		return failf("want HTTP status %s for %s, got %s%s", allowed, codes, ex.StatusText, bodyHint(ex))
 	}
+	return raise(statusRule, fmt.Sprintf("%s answered with HTTP %d (%s)", codeName(ve.code, want, codes), ex.Status, whoAllows(p, want, allowed)),
+		"want HTTP status %s for %s, got %s", allowed, codes, ex.StatusText)
+}
+
+// codeName names the error a refusal carried: the RFC code, or the wanted
+// codes and the vendor's code for them.
+func codeName(got string, want []string, codes string) string {
+	if slices.Contains(want, got) {
+		return got
+	}
+	return codes + " (code " + strconv.Quote(got) + ")"
+}
+
+// whoAllows says which statuses are allowed and by whom: the profile's
+// errors.status, or RFC 6749 §5.2.
+func whoAllows(p *profile.Profile, want []string, allowed string) string {
+	for _, c := range want {
+		if len(p.Errors.Status[c]) > 0 {
+			return "the profile's errors.status allows " + allowed
+		}
+	}
+	return "RFC 6749 §5.2 wants " + allowed
+}
+
+// checkCode asserts the error body names one of want in the profile's format.
+func checkCode(p *profile.Profile, ex *Exchange, ve vendorError, want []string, codes string) error {
 	switch p.Errors.Format {
 	case "elasticpath":
 		// No error code in the body: the status is the check, and the title
 		// where the profile documents one for it.
-		if want, ok := p.Errors.Titles[ex.Status]; ok && ve.title != want {
-			return failf("want error title %q for HTTP %d (errors.titles), got %q%s", want, ex.Status, ve.title, bodyHint(ex))
+		if t, ok := p.Errors.Titles[ex.Status]; ok && ve.title != t {
+			return failf("want error title %q for HTTP %d (errors.titles), got %q%s", t, ex.Status, ve.title, bodyHint(ex))
 		}
 		return nil
 	case "shopware":
-		var vendor []string
-		for _, c := range want {
-			if v, ok := p.Errors.Codes[c]; ok {
-				vendor = append(vendor, strings.Split(v, ",")...)
-			}
-		}
-		if len(vendor) == 0 {
-			return nil
-		}
-		for _, v := range vendor {
-			if strings.TrimSpace(v) == ve.code {
-				return nil
-			}
-		}
-		return failf("want error code %s (%s), got %q%s", strings.Join(vendor, " or "), codes, ve.code, bodyHint(ex))
+		return checkVendorCode(p, ex, ve, want, codes)
 	}
 	// errors.codes replaces an RFC code by the code(s) the vendor documents
 	// for it instead.
@@ -203,13 +234,31 @@ func checkErrorCode(p *profile.Profile, ex *Exchange, codes string) error {
 			accepted = append(accepted, strings.TrimSpace(x))
 		}
 	}
-	for _, c := range accepted {
-		if ve.code == c {
+	if slices.Contains(accepted, ve.code) {
+		return nil
+	}
+	if mapped {
+		return failf("want error %s (%s, as errors.codes maps it), got %q (HTTP %d)%s", strings.Join(accepted, " or "), codes, ve.code, ex.Status, bodyHint(ex))
+	}
+	return failf("want error %s, got %q (HTTP %d)%s", strings.Join(accepted, " or "), ve.code, ex.Status, bodyHint(ex))
+}
+
+// checkVendorCode checks a Shopware error code against errors.codes; with
+// no mapping for the wanted codes, any code passes.
+func checkVendorCode(p *profile.Profile, ex *Exchange, ve vendorError, want []string, codes string) error {
+	var vendor []string
+	for _, c := range want {
+		if v, ok := p.Errors.Codes[c]; ok {
+			vendor = append(vendor, strings.Split(v, ",")...)
+		}
+	}
+	if len(vendor) == 0 {
+		return nil
+	}
+	for _, v := range vendor {
+		if strings.TrimSpace(v) == ve.code {
 			return nil
 		}
 	}
-	if mapped {
-		return failf("want error %s (%s, as errors.codes maps it), got %q%s", strings.Join(accepted, " or "), codes, ve.code, bodyHint(ex))
-	}
-	return failf("want error %s, got %q%s", strings.Join(accepted, " or "), ve.code, bodyHint(ex))
+	return failf("want error code %s (%s), got %q (HTTP %d)%s", strings.Join(vendor, " or "), codes, ve.code, ex.Status, bodyHint(ex))
 }

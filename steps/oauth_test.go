@@ -1,6 +1,8 @@
 package steps
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,7 +27,9 @@ func TestCheckErrorCode(t *testing.T) {
 		{"the RFC code passes", rfc(nil), refused(400, `{"error":"invalid_grant"}`), "invalid_grant", ""},
 		{"one of several codes passes", rfc(nil), refused(400, `{"error":"invalid_client"}`), "unauthorized_client|invalid_client", ""},
 		{"another code fails", rfc(nil), refused(400, `{"error":"invalid_request"}`), "invalid_grant", `want error invalid_grant, got "invalid_request"`},
-		{"a status the code does not allow fails", rfc(nil), refused(401, `{"error":"invalid_grant"}`), "invalid_grant", "want HTTP status 400"},
+		{"a status the code does not allow is a status finding", rfc(nil), refused(401, `{"error":"invalid_grant"}`), "invalid_grant", "finding rfc6749-5.2-status: invalid_grant answered with HTTP 401 (RFC 6749 §5.2 wants 400)"},
+		{"a wrong code with a wrong status fails the rule", rfc(nil), refused(401, `{"error":"invalid_request"}`), "invalid_grant", `want error invalid_grant, got "invalid_request" (HTTP 401)`},
+		{"a server error is never a refusal", rfc(nil), refused(500, `{"error":"invalid_grant"}`), "invalid_grant", "got a server error"},
 		{"a mapped vendor code passes", rfc(map[string]string{"unauthorized_client": "invalid_grant"}), refused(400, `{"error":"invalid_grant"}`), "unauthorized_client", ""},
 		{"a mapped code replaces the RFC one", rfc(map[string]string{"unauthorized_client": "invalid_grant"}), refused(400, `{"error":"unauthorized_client"}`), "unauthorized_client", "as errors.codes maps it"},
 		{"a success is no refusal", rfc(nil), refused(200, `{"access_token":"x"}`), "invalid_grant", "want the request refused"},
@@ -33,6 +37,10 @@ func TestCheckErrorCode(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
 			err := checkErrorCode(tc.p, tc.ex, tc.want)
+			var f findingError
+			if errors.As(err, &f) {
+				err = fmt.Errorf("finding %s: %s", f.f.Rule, f.f.Cause)
+			}
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Fatalf("want pass, got %v", err)

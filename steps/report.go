@@ -129,10 +129,16 @@ func WriteReports(dir string, res Result, exitCode int) error {
 	}
 	sum := outputs.Summary{ExitCode: &exitCode, Interrupted: res.Interrupted, Profiles: []outputs.SummaryProfile{}}
 	for _, p := range res.Profiles {
-		sum.Profiles = append(sum.Profiles, outputs.SummaryProfile{
+		sp := outputs.SummaryProfile{
 			Name: p.Name, Target: p.Target, Must: p.Must, Should: p.Should,
-			DurationSeconds: p.Duration.Seconds(),
-		})
+			DurationSeconds: p.Duration.Seconds(), RootCauses: p.RootCauses,
+		}
+		for _, sc := range p.Scenarios {
+			sp.Scenarios = append(sp.Scenarios, outputs.ScenarioOutcome{
+				Feature: sc.Feature, URI: sc.URI, Name: sc.Name, Level: sc.Level, Status: string(sc.Status), Message: sc.Message,
+			})
+		}
+		sum.Profiles = append(sum.Profiles, sp)
 	}
 	return writeJSON(filepath.Join(dir, filepath.FromSlash(outputs.SummaryPath)), sum)
 }
@@ -271,8 +277,14 @@ func junitFor(p *ProfileResult, strict bool) junitSuites {
 			c.Failure = &junitFailure{Message: s.Message, Type: typ, Body: s.Transcript}
 			js.Failures++
 		case StatusSkipped:
-			c.Skipped = &junitFailure{Message: s.Message}
+			c.Skipped = &junitFailure{Message: "not applicable: " + s.Message}
 			js.Skipped++
+		case StatusNotTested:
+			c.Skipped = &junitFailure{Message: s.Message, Body: s.Transcript}
+			js.Skipped++
+		case StatusError:
+			c.Error = &junitFailure{Message: s.Message, Type: "harness error", Body: s.Transcript}
+			js.Errors++
 		}
 		c.SystemOut = strings.Join(s.Tags, " ")
 		js.Tests++
@@ -285,8 +297,33 @@ func junitFor(p *ProfileResult, strict bool) junitSuites {
 		js.Time = fmt.Sprintf("%.3f", js.seconds)
 		out.Suites = append(out.Suites, *js)
 	}
+	if fs := findingsSuite(p, strict); fs.Tests > 0 {
+		out.Suites = append(out.Suites, fs)
+	}
 	out.tally()
 	return out
+}
+
+// findingsSuite has one test case per finding raised beside a scenario's
+// rule (one root cause, however many scenarios show it).
+func findingsSuite(p *ProfileResult, strict bool) junitSuite {
+	js := junitSuite{Name: p.Name + ": findings", Time: "0.000"}
+	for _, rc := range p.RootCauses {
+		if !rc.Finding {
+			continue
+		}
+		c := junitCase{Name: rc.Rule + ": " + rc.Cause, Classname: js.Name, Status: "failed", Time: "0.000",
+			SystemOut: "scenarios: " + strings.Join(rc.Scenarios, "; ")}
+		typ := rc.Level
+		if rc.Level == "should" && !strict {
+			typ = "should (warning)"
+		}
+		c.Failure = &junitFailure{Message: rc.Cause, Type: typ, Body: strings.Join(rc.Scenarios, "\n")}
+		js.Failures++
+		js.Tests++
+		js.Cases = append(js.Cases, c)
+	}
+	return js
 }
 
 func (j *junitSuites) tally() {

@@ -24,7 +24,21 @@ const (
 	// StatusError is a scenario the harness could not judge: a bug of the
 	// suite (an "internal:" message), not a failure of the target.
 	StatusError Status = "error"
+	// StatusNotTested is a scenario whose precondition or control failed: the
+	// rule was not tested. It counts neither as passed nor as failed.
+	StatusNotTested Status = outputs.StatusNotTested
 )
+
+// Finding is a rule the target broke beside the one a scenario checks
+// (which held): a refusal with the right error code and a status RFC 6749
+// §5.2 does not name, say. Cause is worded the same in every scenario it
+// shows in, so that it is reported once, as one root cause.
+type Finding struct {
+	Rule   string `json:"rule"`
+	Level  string `json:"level"`
+	Cause  string `json:"cause"`
+	Detail string `json:"detail,omitempty"`
+}
 
 // ScenarioResult is one scenario's outcome against one profile.
 type ScenarioResult struct {
@@ -41,6 +55,11 @@ type ScenarioResult struct {
 	// Transcript is the redacted HTTP exchange that proved a failure.
 	Transcript string        `json:"transcript,omitempty"`
 	Duration   time.Duration `json:"duration"`
+	// Cause is the failure's root cause when several scenarios share it
+	// ("" = the message itself).
+	Cause string `json:"cause,omitempty"`
+	// Findings are rules broken beside the scenario's own.
+	Findings []Finding `json:"findings,omitempty"`
 
 	lastStep string
 	started  time.Time
@@ -60,6 +79,8 @@ type ProfileResult struct {
 	Should    Counts            `json:"should"`
 	Duration  time.Duration     `json:"-"`
 	Scenarios []*ScenarioResult `json:"-"`
+	// RootCauses group the failures and findings by cause, gating ones first.
+	RootCauses []RootCause `json:"-"`
 
 	cucumber []cukeFeature
 }
@@ -72,12 +93,21 @@ type Result struct {
 	Interrupted bool
 }
 
-// Failed reports whether a MUST scenario failed (or a SHOULD one, with
-// Strict), or the harness could not judge a scenario (StatusError).
+// RootCause is one cause of failure and the scenarios it shows in.
+type RootCause = outputs.RootCause
+
+// Failed reports whether a MUST scenario failed or a MUST finding was raised
+// (or a SHOULD one, with Strict), or the harness could not judge a scenario
+// (StatusError). Not tested and not applicable scenarios never fail a run.
 func (r Result) Failed() bool {
 	for _, p := range r.Profiles {
 		if p.Must.Failed > 0 || (r.Strict && p.Should.Failed > 0) || p.Must.Errors+p.Should.Errors > 0 {
 			return true
+		}
+		for _, rc := range p.RootCauses {
+			if rc.Finding && (rc.Level == profile.LevelMust || r.Strict) {
+				return true
+			}
 		}
 	}
 	return false
@@ -113,20 +143,7 @@ func (r *run) result() *ProfileResult {
 		if s.Status == StatusSkipped {
 			s.Message = r.redact(s.Message)
 		}
-		c := &pr.Must
-		if s.Level == profile.LevelShould {
-			c = &pr.Should
-		}
-		switch s.Status {
-		case StatusPassed:
-			c.Passed++
-		case StatusFailed:
-			c.Failed++
-		case StatusSkipped:
-			c.Skipped++
-		case StatusError:
-			c.Errors++
-		}
+		count(pr, s)
 	}
 	sort.SliceStable(scen, func(i, j int) bool {
 		if scen[i].URI != scen[j].URI {
@@ -135,7 +152,87 @@ func (r *run) result() *ProfileResult {
 		return false
 	})
 	pr.Scenarios = scen
+	pr.RootCauses = rootCauses(scen, r.t.p)
 	return pr
+}
+
+// count adds s to its level's tally.
+func count(pr *ProfileResult, s *ScenarioResult) {
+	c := &pr.Must
+	if s.Level == profile.LevelShould {
+		c = &pr.Should
+	}
+	switch s.Status {
+	case StatusPassed:
+		c.Passed++
+	case StatusFailed:
+		c.Failed++
+	case StatusSkipped:
+		c.Skipped++
+	case StatusNotTested:
+		c.NotTested++
+	case StatusError:
+		c.Errors++
+	}
+}
+
+// rootCauses groups the failed scenarios and the findings by cause: one
+// entry per (rule, cause), listing the scenarios it shows in, gating levels
+// first, then by how many scenarios it explains. A finding's level is the
+// profile's for its rule (requirements), MUST by default.
+func rootCauses(scen []*ScenarioResult, p *profile.Profile) []RootCause {
+	idx := map[[2]string]int{}
+	var out []RootCause
+	add := func(rule, level, cause string, finding bool, id string) {
+		k := [2]string{rule, cause}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, RootCause{Rule: rule, Level: level, Cause: cause, Finding: finding})
+		}
+		if !slices.Contains(out[i].Scenarios, id) {
+			out[i].Scenarios = append(out[i].Scenarios, id)
+		}
+	}
+	for _, s := range scen {
+		if s.Status == StatusFailed {
+			cause := s.Cause
+			if cause == "" {
+				cause = s.Message
+			}
+			add(ruleOf(s.Tags), s.Level, cause, false, s.Feature+" / "+s.Name)
+		}
+		for _, f := range s.Findings {
+			level := profile.LevelMust
+			if l := p.Requirements[f.Rule]; l != "" {
+				level = l
+			}
+			if level != profile.LevelOff {
+				add(f.Rule, level, f.Cause, true, s.Feature+" / "+s.Name)
+			}
+		}
+	}
+	rank := map[string]int{profile.LevelMust: 0, profile.LevelShould: 1}
+	sort.SliceStable(out, func(i, j int) bool {
+		if rank[out[i].Level] != rank[out[j].Level] {
+			return rank[out[i].Level] < rank[out[j].Level]
+		}
+		return len(out[i].Scenarios) > len(out[j].Scenarios)
+	})
+	return out
+}
+
+// ruleOf returns a scenario's rule tag (its first requirement tag), without @.
+func ruleOf(tags []string) string {
+	for _, t := range tags {
+		switch {
+		case t == "@must", t == "@should", t == "@may", t == "@slow", strings.HasPrefix(t, "@grant-"):
+			continue
+		}
+		return strings.TrimPrefix(t, "@")
+	}
+	return ""
 }
 
 // WriteText writes the console report of res to w: each failed (or errored)
@@ -150,8 +247,12 @@ func WriteText(w io.Writer, res Result, verbose bool) error {
 	return err
 }
 
-// writeProfileText writes one profile's part of WriteText.
+// writeProfileText writes one profile's part of WriteText: root causes
+// first (one line each, however many scenarios show it), then each failed
+// scenario with its evidence, the not-tested and skipped reasons (verbose),
+// and the tally.
 func writeProfileText(w *strings.Builder, pr *ProfileResult, strict, verbose bool) {
+	writeRootCauses(w, pr, strict)
 	for _, s := range pr.Scenarios {
 		if s.Status != StatusFailed && s.Status != StatusError {
 			continue
@@ -163,24 +264,85 @@ func writeProfileText(w *strings.Builder, pr *ProfileResult, strict, verbose boo
 			}
 		}
 	}
+	if verbose {
+		writeReasons(w, pr, StatusNotTested, "not tested (a precondition failed)")
+		writeReasons(w, pr, StatusSkipped, "not applicable (skipped)")
+	}
+	fmt.Fprintf(w, "  [%s] %s  MUST: %s;  SHOULD: %s%s  (%s)\n",
+		pr.Name, pr.Target, tally(pr.Must), tally(pr.Should), findingsTally(pr), pr.Duration.Round(time.Millisecond))
+}
+
+// tally words one level's counts.
+func tally(c Counts) string {
+	t := fmt.Sprintf("%d passed, %d failed, %d not tested, %d skipped", c.Passed, c.Failed, c.NotTested, c.Skipped)
+	if c.Errors > 0 {
+		t += fmt.Sprintf(", %d harness errors", c.Errors)
+	}
+	return t
+}
+
+// findingsTally counts the findings raised beside the scenarios' rules.
+func findingsTally(pr *ProfileResult) string {
+	n := 0
+	for _, rc := range pr.RootCauses {
+		if rc.Finding {
+			n++
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(";  %d findings", n)
+}
+
+// writeRootCauses lists the profile's root causes, gating ones first.
+func writeRootCauses(w *strings.Builder, pr *ProfileResult, strict bool) {
+	if len(pr.RootCauses) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n  [%s] root causes:\n", pr.Name)
+	for _, rc := range pr.RootCauses {
+		kind := "FAIL"
+		if rc.Level == profile.LevelShould && !strict {
+			kind = "WARN"
+		}
+		what := "scenario"
+		if len(rc.Scenarios) != 1 {
+			what = "scenarios"
+		}
+		fmt.Fprintf(w, "    %s %s: %s (%d %s)\n", kind, rc.Rule, firstLine(rc.Cause), len(rc.Scenarios), what)
+		if rc.Finding {
+			for _, id := range rc.Scenarios {
+				fmt.Fprintf(w, "        %s\n", id)
+			}
+		}
+	}
+}
+
+// writeReasons counts the reasons of the scenarios with status st.
+func writeReasons(w *strings.Builder, pr *ProfileResult, st Status, title string) {
 	reasons := map[string]int{}
 	for _, s := range pr.Scenarios {
-		if s.Status == StatusSkipped {
+		if s.Status == st {
 			reasons[s.Message]++
 		}
 	}
-	if len(reasons) > 0 && verbose {
-		fmt.Fprintf(w, "  [%s] skipped:\n", pr.Name)
-		for _, k := range slices.Sorted(maps.Keys(reasons)) {
-			fmt.Fprintf(w, "    %3d × %s\n", reasons[k], k)
-		}
+	if len(reasons) == 0 {
+		return
 	}
-	errs := ""
-	if n := pr.Must.Errors + pr.Should.Errors; n > 0 {
-		errs = fmt.Sprintf(";  %d harness errors", n)
+	fmt.Fprintf(w, "  [%s] %s:\n", pr.Name, title)
+	for _, k := range slices.Sorted(maps.Keys(reasons)) {
+		fmt.Fprintf(w, "    %3d × %s\n", reasons[k], k)
 	}
-	fmt.Fprintf(w, "  [%s] %s  MUST: %d passed, %d failed, %d skipped;  SHOULD: %d passed, %d failed, %d skipped%s  (%s)\n",
-		pr.Name, pr.Target, pr.Must.Passed, pr.Must.Failed, pr.Must.Skipped, pr.Should.Passed, pr.Should.Failed, pr.Should.Skipped, errs, pr.Duration.Round(time.Millisecond))
+}
+
+// firstLine returns s up to its first newline, cut at 300 bytes.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if r := []rune(s); len(r) > 300 {
+		s = string(r[:300]) + "…"
+	}
+	return s
 }
 
 // failureKind labels a failed or errored scenario in the console report.
@@ -198,10 +360,38 @@ func failureKind(s *ScenarioResult, strict bool) string {
 
 // fail marks the scenario failed with the first failure's message.
 func (s *ScenarioResult) fail(msg, tr string) {
-	if s.Status == StatusFailed || s.Status == StatusError {
+	if s.Status == StatusFailed || s.Status == StatusError || s.Status == StatusNotTested {
 		return
 	}
 	s.Status, s.Message, s.Transcript = StatusFailed, msg, tr
+}
+
+// failWithCause marks the scenario failed with a root cause shared by other
+// scenarios.
+func (s *ScenarioResult) failWithCause(msg, cause, tr string) {
+	if s.Status == StatusFailed || s.Status == StatusError {
+		return
+	}
+	s.fail(msg, tr)
+	s.Cause = cause
+}
+
+// notTestedWith marks the scenario not tested: its precondition failed.
+func (s *ScenarioResult) notTestedWith(reason, tr string) {
+	if s.Status != "" && s.Status != StatusPassed {
+		return
+	}
+	s.Status, s.Message, s.Transcript = StatusNotTested, reason, tr
+}
+
+// addFinding records a finding once per rule and cause.
+func (s *ScenarioResult) addFinding(f Finding) {
+	for _, g := range s.Findings {
+		if g.Rule == f.Rule && g.Cause == f.Cause {
+			return
+		}
+	}
+	s.Findings = append(s.Findings, f)
 }
 
 // errorWith marks the scenario errored: the harness, not the target, failed.
@@ -214,7 +404,7 @@ func (s *ScenarioResult) errorWith(msg, tr string) {
 
 // skipWith marks the scenario skipped with reason, unless it already failed.
 func (s *ScenarioResult) skipWith(reason string) {
-	if s.Status == StatusFailed || s.Status == StatusError || s.Status == StatusSkipped {
+	if s.Status == StatusFailed || s.Status == StatusError || s.Status == StatusSkipped || s.Status == StatusNotTested {
 		return
 	}
 	s.Status, s.Message = StatusSkipped, reason

@@ -253,7 +253,7 @@ func (r *run) InitializeScenario(sc *godog.ScenarioContext) {
 
 // progress prints one finished scenario.
 func (r *run) progress(s *ScenarioResult) {
-	mark := map[Status]string{StatusPassed: "ok  ", StatusFailed: "FAIL", StatusSkipped: "skip", StatusError: "ERR "}[s.Status]
+	mark := map[Status]string{StatusPassed: "ok  ", StatusFailed: "FAIL", StatusSkipped: "skip", StatusError: "ERR ", StatusNotTested: "n/t "}[s.Status]
 	if s.Status == StatusFailed && s.Level == profile.LevelShould && !r.t.opts.Strict {
 		mark = "WARN"
 	}
@@ -261,7 +261,7 @@ func (r *run) progress(s *ScenarioResult) {
 		return
 	}
 	reason := ""
-	if s.Status == StatusSkipped && s.Message != "" {
+	if (s.Status == StatusSkipped || s.Status == StatusNotTested) && s.Message != "" {
 		reason = " — " + s.Message
 	}
 	fmt.Fprintf(r.t.rec.out(), "  %s [%s] %s / %s%s\n", mark, s.Profile, s.Feature, s.Name, reason)

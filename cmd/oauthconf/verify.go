@@ -361,22 +361,41 @@ func writeVerifyReports(dir string, res steps.Result, code int, out io.Writer) e
 }
 
 // failureSummary names the scenarios that made the run fail.
+// scenarioList names up to three scenarios and counts the rest.
+func scenarioList(ids []string) string {
+	if len(ids) <= 3 {
+		return strings.Join(ids, "; ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(ids[:3], "; "), len(ids)-3)
+}
+
+// firstLine returns s up to its first newline.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
 func failureSummary(res steps.Result) string {
-	var names []string
+	var causes, names []string
+	for _, p := range res.Profiles {
+		for _, rc := range p.RootCauses {
+			if rc.Level == profile.LevelMust || res.Strict {
+				causes = append(causes, fmt.Sprintf("[%s] %s: %s\n      in %s", p.Name, rc.Rule, firstLine(rc.Cause), scenarioList(rc.Scenarios)))
+			}
+		}
+	}
 	for _, s := range res.Scenarios() {
-		switch {
-		case s.Status == steps.StatusError: // the harness could not judge it (steps.Result.Failed)
+		if s.Status == steps.StatusError { // the harness could not judge it (steps.Result.Failed)
 			names = append(names, fmt.Sprintf("%s [harness error]", s.ID()))
-		case s.Status == steps.StatusFailed && (s.Level == profile.LevelMust || res.Strict):
-			names = append(names, fmt.Sprintf("%s [%s]", s.ID(), s.Level))
 		}
 	}
 	const max = 10
-	total := len(names)
+	all := append(causes, names...)
+	total := len(all)
 	more := ""
 	if total > max {
 		more = fmt.Sprintf("\n  … and %d more", total-max)
-		names = names[:max]
+		all = all[:max]
 	}
-	return fmt.Sprintf("%d scenario(s) failed:\n  %s%s", total, strings.Join(names, "\n  "), more)
+	return fmt.Sprintf("%d root cause(s) failed the run:\n  %s%s", total, strings.Join(all, "\n  "), more)
 }

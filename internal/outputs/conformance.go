@@ -13,6 +13,10 @@ const (
 	// StatusError is a scenario the harness could not judge (a bug of the
 	// suite, not a failure of the target).
 	StatusError = "error"
+	// StatusNotTested is a scenario whose precondition or control failed
+	// (a token could not be obtained, a login page could not be got through):
+	// the rule was not tested, neither passed nor failed.
+	StatusNotTested = "not_tested"
 )
 
 // Requirement levels, from the @must and @should scenario tags (RFC 2119
@@ -29,14 +33,16 @@ type Counts struct {
 	Skipped int `json:"skipped"`
 	// Errors are scenarios the harness could not judge (StatusError).
 	Errors int `json:"errors,omitempty"`
+	// NotTested are scenarios whose precondition or control failed.
+	NotTested int `json:"not_tested,omitempty"`
 }
 
 // Total is every scenario counted.
-func (c Counts) Total() int { return c.Passed + c.Failed + c.Skipped + c.Errors }
+func (c Counts) Total() int { return c.Passed + c.Failed + c.Skipped + c.Errors + c.NotTested }
 
 // Plus returns the sum of c and d.
 func (c Counts) Plus(d Counts) Counts {
-	return Counts{Passed: c.Passed + d.Passed, Failed: c.Failed + d.Failed, Skipped: c.Skipped + d.Skipped, Errors: c.Errors + d.Errors}
+	return Counts{Passed: c.Passed + d.Passed, Failed: c.Failed + d.Failed, Skipped: c.Skipped + d.Skipped, Errors: c.Errors + d.Errors, NotTested: c.NotTested + d.NotTested}
 }
 
 // Summary is conformance/summary.json: the index of the last verify run in a
@@ -63,6 +69,35 @@ type SummaryProfile struct {
 	Must            Counts  `json:"must"`
 	Should          Counts  `json:"should"`
 	DurationSeconds float64 `json:"duration_seconds"`
+	// RootCauses are the profile's failures grouped by cause, gating ones
+	// first: one line per root cause however many scenarios show it.
+	RootCauses []RootCause `json:"root_causes,omitempty"`
+	// Scenarios are the outcomes as the runner judged them (the cucumber
+	// JSON knows only godog's passed/failed/skipped).
+	Scenarios []ScenarioOutcome `json:"scenarios,omitempty"`
+}
+
+// RootCause is one cause of failure and the scenarios it shows in. Rule is
+// the requirement tag it breaks, Level its level after the profile's
+// overrides; Finding says it was raised beside a scenario's own rule (a
+// refusal with the right error code and a status the RFC does not name
+// passes the scenario and raises one status finding).
+type RootCause struct {
+	Rule      string   `json:"rule"`
+	Level     string   `json:"level"`
+	Cause     string   `json:"cause"`
+	Finding   bool     `json:"finding,omitempty"`
+	Scenarios []string `json:"scenarios"`
+}
+
+// ScenarioOutcome is one scenario's outcome as the runner judged it.
+type ScenarioOutcome struct {
+	Feature string `json:"feature"`
+	URI     string `json:"uri"`
+	Name    string `json:"name"`
+	Level   string `json:"level"`
+	Status  string `json:"status"`
+	Message string `json:"message,omitempty"`
 }
 
 // ParseSummary decodes summary.json.
