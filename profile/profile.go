@@ -149,12 +149,31 @@ type JWTSpec struct {
 	RefreshClaims map[string]string `yaml:"refresh_claims"`
 }
 
+// ErrorFormat names the envelope of a target's error bodies.
+type ErrorFormat string
+
+// The error formats the suite reads (steps has one parser and checker per
+// format, in steps/errors_<format>.go).
+const (
+	// ErrorFormatRFC6749 is RFC 6749 §5.2: {"error":...,"error_description":...}.
+	ErrorFormatRFC6749 ErrorFormat = "rfc6749"
+	// ErrorFormatUcommerce is {"errors":[{"error","error-description"}]}.
+	ErrorFormatUcommerce ErrorFormat = "ucommerce"
+	// ErrorFormatShopware is {"errors":[{"code","status","title","detail"}]}.
+	ErrorFormatShopware ErrorFormat = "shopware"
+	// ErrorFormatElasticPath is {"errors":[{"title","status"}]}: no error code.
+	ErrorFormatElasticPath ErrorFormat = "elasticpath"
+)
+
+// ErrorFormats lists the known error formats.
+func ErrorFormats() []ErrorFormat {
+	return []ErrorFormat{ErrorFormatRFC6749, ErrorFormatUcommerce, ErrorFormatShopware, ErrorFormatElasticPath}
+}
+
 // ErrorSpec describes the target's error responses.
 type ErrorSpec struct {
-	// Format is rfc6749 ({"error":...}), ucommerce ({"errors":[{"error",
-	// "error-description"}]}), shopware ({"errors":[{"code","status","title",
-	// "detail"}]}) or elasticpath ({"errors":[{"title","status"}]}).
-	Format string `yaml:"format"`
+	// Format is the envelope of error bodies (ErrorFormats; default rfc6749).
+	Format ErrorFormat `yaml:"format"`
 	// Status maps an RFC 6749 §5.2 error code to the HTTP statuses the target
 	// may answer it with, e.g. invalid_grant: [400].
 	Status map[string][]int `yaml:"status"`
@@ -420,13 +439,11 @@ func (p *Profile) validateFormats(e *problems) {
 	default:
 		e.bad("token_format: %q is not jwt or opaque", p.TokenFormat)
 	}
-	switch p.Errors.Format {
-	case "", "rfc6749", "ucommerce", "shopware", "elasticpath":
-	default:
-		e.bad("errors.format: %q is not rfc6749, ucommerce, shopware or elasticpath", p.Errors.Format)
-	}
 	if p.Errors.Format == "" {
-		p.Errors.Format = "rfc6749"
+		p.Errors.Format = ErrorFormatRFC6749
+	}
+	if !slices.Contains(ErrorFormats(), p.Errors.Format) {
+		e.bad("errors.format: %q is not rfc6749, ucommerce, shopware or elasticpath", p.Errors.Format)
 	}
 }
 

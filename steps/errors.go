@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -17,96 +16,55 @@ type vendorError struct {
 	title  string // the title, where the format has one (shopware, elasticpath)
 }
 
+// errorFormat reads one vendor's error envelope: parse decodes a body (m is
+// its JSON object), checkCode asserts it names one of the wanted RFC codes
+// (as the profile maps them), and statusOnly says the envelope carries no
+// code, so the HTTP status is the only signal of which error it is.
+type errorFormat interface {
+	parse(ex *Exchange, m map[string]any) (vendorError, error)
+	checkCode(p *profile.Profile, ex *Exchange, ve vendorError, want []string, codes string) error
+	statusOnly() bool
+}
+
+// errorFormats is the table of formats (read-only), one file each:
+// errors_rfc6749.go, errors_ucommerce.go, errors_shopware.go,
+// errors_elasticpath.go.
+var errorFormats = map[profile.ErrorFormat]errorFormat{
+	profile.ErrorFormatRFC6749:     rfc6749Errors{},
+	profile.ErrorFormatUcommerce:   ucommerceErrors{},
+	profile.ErrorFormatShopware:    shopwareErrors{},
+	profile.ErrorFormatElasticPath: elasticPathErrors{},
+}
+
+// formatOf returns the profile's error format (RFC 6749 §5.2 by default).
+func formatOf(p *profile.Profile) errorFormat {
+	if f, ok := errorFormats[p.Errors.Format]; ok {
+		return f
+	}
+	return rfc6749Errors{}
+}
+
 // parseError decodes an error body in the profile's format.
 func parseError(p *profile.Profile, ex *Exchange) (vendorError, error) {
 	m, err := decodeJSONObject(ex.RespBody)
 	if err != nil {
 		return vendorError{}, failf("error body is not JSON (profile error format %s): %v%s", p.Errors.Format, err, bodyHint(ex))
 	}
-	first := func() (map[string]any, error) {
-		arr, ok := m["errors"].([]any)
-		if !ok || len(arr) == 0 {
-			return nil, failf(`error body has no non-empty "errors" array (profile error format %s)%s`, p.Errors.Format, bodyHint(ex))
-		}
-		e, ok := arr[0].(map[string]any)
-		if !ok {
-			return nil, failf(`error body "errors"[0] is not an object%s`, bodyHint(ex))
-		}
-		return e, nil
-	}
-	switch p.Errors.Format {
-	case "ucommerce":
-		e, err := first()
-		if err != nil {
-			return vendorError{}, err
-		}
-		code, ok := e["error"].(string)
-		if !ok {
-			return vendorError{}, failf(`Ucommerce error has no "error" string%s`, bodyHint(ex))
-		}
-		if d, present := e["error-description"]; present {
-			if _, ok := d.(string); !ok && d != nil {
-				return vendorError{}, failf(`Ucommerce "error-description" is not a string%s`, bodyHint(ex))
-			}
-		}
-		return vendorError{code: code}, nil
-	case "shopware":
-		e, err := first()
-		if err != nil {
-			return vendorError{}, err
-		}
-		code, ok1 := e["code"].(string)
-		status, ok2 := e["status"].(string)
-		_, ok3 := e["title"].(string)
-		if !ok1 || !ok2 || !ok3 {
-			return vendorError{}, failf(`Shopware error needs "code", "status" and "title" strings%s`, bodyHint(ex))
-		}
-		return vendorError{code: code, status: status}, nil
-	case "elasticpath":
-		e, err := first()
-		if err != nil {
-			return vendorError{}, err
-		}
-		title, ok := e["title"].(string)
-		if !ok {
-			return vendorError{}, failf(`Elastic Path error has no "title" string%s`, bodyHint(ex))
-		}
-		var status string
-		switch s := e["status"].(type) {
-		case string:
-			status = s
-		case json.Number:
-			status = s.String()
-		default:
-			return vendorError{}, failf(`Elastic Path error has no "status"%s`, bodyHint(ex))
-		}
-		return vendorError{status: status, title: title}, nil
-	default: // rfc6749 §5.2
-		return parseRFC6749Error(ex, m)
-	}
+	return formatOf(p).parse(ex, m)
 }
 
-// parseRFC6749Error decodes an RFC 6749 §5.2 error body m of ex.
-func parseRFC6749Error(ex *Exchange, m map[string]any) (vendorError, error) {
-	if !isJSON(ex.Header("Content-Type")) {
-		return vendorError{}, failf("error response Content-Type is %q, want application/json (RFC 6749 §5.2)", ex.Header("Content-Type"))
+// firstError returns "errors"[0] of an envelope that lists errors (the
+// vendor formats), named format in messages.
+func firstError(ex *Exchange, m map[string]any, format string) (map[string]any, error) {
+	arr, ok := m["errors"].([]any)
+	if !ok || len(arr) == 0 {
+		return nil, failf(`error body has no non-empty "errors" array (profile error format %s)%s`, format, bodyHint(ex))
 	}
-	code, ok := m["error"].(string)
+	e, ok := arr[0].(map[string]any)
 	if !ok {
-		return vendorError{}, failf(`error body has no "error" string (RFC 6749 §5.2)%s`, bodyHint(ex))
+		return nil, failf(`error body "errors"[0] is not an object%s`, bodyHint(ex))
 	}
-	if d, present := m["error_description"]; present {
-		ds, ok := d.(string)
-		if !ok {
-			return vendorError{}, failf("error_description is not a string (RFC 6749 §5.2)")
-		}
-		for _, r := range ds {
-			if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-				return vendorError{}, failf("error_description has character %q outside %%x20-21 / %%x23-5B / %%x5D-7E (RFC 6749 §5.2)", r)
-			}
-		}
-	}
-	return vendorError{code: code}, nil
+	return e, nil
 }
 
 // checkRefused asserts ex is an error response: a 4xx status, no access
@@ -166,7 +124,8 @@ func checkErrorCode(p *profile.Profile, ex *Exchange, codes string) error {
 		return err
 	}
 	want := strings.Split(codes, "|")
-	if err := checkCode(p, ex, ve, want, codes); err != nil {
+	f := formatOf(p)
+	if err := f.checkCode(p, ex, ve, want, codes); err != nil {
 		return err
 	}
 	var statuses []string
@@ -179,7 +138,7 @@ func checkErrorCode(p *profile.Profile, ex *Exchange, codes string) error {
 		}
 	}
 	allowed := strings.Join(slices.Compact(slices.Sorted(slices.Values(statuses))), " or ")
-	if p.Errors.Format == "elasticpath" {
+	if f.statusOnly() {
 		return failf("want HTTP status %s for %s, got %s%s", allowed, codes, ex.StatusText, bodyHint(ex))
 	}
 	return raise(statusRule, fmt.Sprintf("%s answered with HTTP %d (%s)", codeName(ve.code, want, codes), ex.Status, whoAllows(p, want, allowed)),
@@ -204,61 +163,4 @@ func whoAllows(p *profile.Profile, want []string, allowed string) string {
 		}
 	}
 	return "RFC 6749 §5.2 wants " + allowed
-}
-
-// checkCode asserts the error body names one of want in the profile's format.
-func checkCode(p *profile.Profile, ex *Exchange, ve vendorError, want []string, codes string) error {
-	switch p.Errors.Format {
-	case "elasticpath":
-		// No error code in the body: the status is the check, and the title
-		// where the profile documents one for it.
-		if t, ok := p.Errors.Titles[ex.Status]; ok && ve.title != t {
-			return failf("want error title %q for HTTP %d (errors.titles), got %q%s", t, ex.Status, ve.title, bodyHint(ex))
-		}
-		return nil
-	case "shopware":
-		return checkVendorCode(p, ex, ve, want, codes)
-	}
-	// errors.codes replaces an RFC code by the code(s) the vendor documents
-	// for it instead.
-	var accepted []string
-	mapped := false
-	for _, c := range want {
-		v, ok := p.Errors.Codes[c]
-		if !ok {
-			accepted = append(accepted, c)
-			continue
-		}
-		mapped = true
-		for _, x := range strings.Split(v, ",") {
-			accepted = append(accepted, strings.TrimSpace(x))
-		}
-	}
-	if slices.Contains(accepted, ve.code) {
-		return nil
-	}
-	if mapped {
-		return failf("want error %s (%s, as errors.codes maps it), got %q (HTTP %d)%s", strings.Join(accepted, " or "), codes, ve.code, ex.Status, bodyHint(ex))
-	}
-	return failf("want error %s, got %q (HTTP %d)%s", strings.Join(accepted, " or "), ve.code, ex.Status, bodyHint(ex))
-}
-
-// checkVendorCode checks a Shopware error code against errors.codes; with
-// no mapping for the wanted codes, any code passes.
-func checkVendorCode(p *profile.Profile, ex *Exchange, ve vendorError, want []string, codes string) error {
-	var vendor []string
-	for _, c := range want {
-		if v, ok := p.Errors.Codes[c]; ok {
-			vendor = append(vendor, strings.Split(v, ",")...)
-		}
-	}
-	if len(vendor) == 0 {
-		return nil
-	}
-	for _, v := range vendor {
-		if strings.TrimSpace(v) == ve.code {
-			return nil
-		}
-	}
-	return failf("want error code %s (%s), got %q (HTTP %d)%s", strings.Join(vendor, " or "), codes, ve.code, ex.Status, bodyHint(ex))
 }

@@ -15,7 +15,7 @@ func TestCheckErrorCode(t *testing.T) {
 		return &Exchange{Status: status, StatusText: http.StatusText(status), RespHeader: http.Header{"Content-Type": {"application/json"}}, RespBody: []byte(body)}
 	}
 	rfc := func(codes map[string]string) *profile.Profile {
-		return &profile.Profile{Name: "t", Errors: profile.ErrorSpec{Format: "rfc6749", Codes: codes}}
+		return &profile.Profile{Name: "t", Errors: profile.ErrorSpec{Format: profile.ErrorFormatRFC6749, Codes: codes}}
 	}
 	cases := []struct {
 		description string

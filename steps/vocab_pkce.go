@@ -102,7 +102,7 @@ func theAuthorizationRequestIsRefusedWith(ctx context.Context, code string) erro
 	if ex.Status < 400 || ex.Status > 499 {
 		return failf("want the authorization request refused with %s (an error redirect or 400), got %s", code, ex.StatusText)
 	}
-	if s.t.p.Errors.Format == "rfc6749" {
+	if s.t.p.Errors.Format == profile.ErrorFormatRFC6749 {
 		if ve, err := parseError(s.t.p, ex); err != nil {
 			return err
 		} else if ve.code != code {
