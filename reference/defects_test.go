@@ -272,6 +272,15 @@ var defectProbes = map[Defect]ruleProbe{
 		ts.do(req{path: "/oauth2/revoke", header: basic(rfcID, rfcSecret), form: url.Values{"token": {access}}})
 		return ts.introspect(access).json(t)["active"] == false
 	},
+	JWTExpString: func(t *testing.T, ts *testServer) bool {
+		_, uc := jwtClaims(t, ts.ucExchange(ts.ucCode()).json(t)["access_token"].(string))["exp"].(float64)
+		_, sw := jwtClaims(t, ts.swPassword()["access_token"].(string))["exp"].(float64)
+		return uc && sw
+	},
+	JWTAudNumber: func(t *testing.T, ts *testServer) bool {
+		_, ok := jwtClaims(t, ts.swPassword()["access_token"].(string))["aud"].(string)
+		return ok
+	},
 }
 
 // concurrentSuccesses prepares once, then fires n requests at once and counts the 200s.

@@ -172,6 +172,10 @@ func (u *ucommerce) mint(sess *session, withRefresh bool) (*tokens, error) {
 	if u.s.has(JWTClaimsMissing) {
 		claims = minimalClaims{Jti: jti, Exp: exp.Unix()}
 	}
+	claims, err := u.s.breakClaimTypes(claims)
+	if err != nil {
+		return nil, err
+	}
 	access, err := u.jwt.sign(claims)
 	if err != nil {
 		return nil, err
