@@ -110,6 +110,9 @@ const (
 	// JWT claim types (RFC 7519 §4.1) of the vendors' JWT access tokens.
 	JWTExpString Defect = "jwt-exp-string" // exp is a JSON string instead of a NumericDate (RFC 7519 §4.1.4)
 	JWTAudNumber Defect = "jwt-aud-number" // aud is a JSON number instead of a string or an array of strings (RFC 7519 §4.1.3)
+
+	// Authorization requests with a redirect URI that is not registered.
+	RedirectCheck500 Defect = "redirect-check-500" // an unregistered redirect_uri is answered with 500 instead of a refusal (RFC 6749 §4.1.2.1)
 )
 
 // defectDocs holds the one-line description of every defect; it is the
@@ -193,6 +196,8 @@ var defectDocs = map[Defect]string{
 
 	JWTExpString: `JWT access tokens carry exp as a JSON string ("1700000000") instead of a NumericDate (RFC 7519 §4.1.4)`,
 	JWTAudNumber: "JWT access tokens carry aud as the JSON number 5 instead of a string or an array of strings (RFC 7519 §4.1.3)",
+
+	RedirectCheck500: "an authorization request with an unregistered redirect_uri crashes with 500 instead of being refused (RFC 6749 §4.1.2.1; a 5xx is never a correct refusal)",
 }
 
 // Dialect names, as Defect.Dialects reports them.
@@ -261,6 +266,7 @@ var defectDialects = func() map[Defect][]string {
 		// Only the vendors document JWT access tokens (the rfc6749 profile
 		// treats them as opaque), and only Shopware's carry an aud.
 		JWTExpString: {dialectShopware, dialectUcommerce}, JWTAudNumber: {dialectShopware},
+		RedirectCheck500: code,
 	}
 	for d := range defectDocs {
 		if m[d] == nil {

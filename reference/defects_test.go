@@ -281,6 +281,11 @@ var defectProbes = map[Defect]ruleProbe{
 		_, ok := jwtClaims(t, ts.swPassword()["access_token"].(string))["aud"].(string)
 		return ok
 	},
+	RedirectCheck500: func(t *testing.T, ts *testServer) bool {
+		_, uc := ts.ucConnect(ucID, "https://evil.example.test/cb")
+		rfc := ts.do(req{method: "GET", path: "/oauth2/authorize?" + url.Values{"response_type": {"code"}, "client_id": {rfcID}, "redirect_uri": {"https://evil.example.test/cb"}}.Encode()})
+		return uc.status == http.StatusBadRequest && rfc.status == http.StatusBadRequest
+	},
 }
 
 // concurrentSuccesses prepares once, then fires n requests at once and counts the 200s.
