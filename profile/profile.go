@@ -106,7 +106,8 @@ type Profile struct {
 	// (e.g. Elastic Path customer-token paths). Unknown keys are allowed here only.
 	Extensions map[string]string `yaml:"extensions"`
 
-	source string // file name or "builtin:<name>", for error messages
+	source string     // file name or "builtin:<name>", for error messages
+	doc    *yaml.Node // the parsed YAML, for the lines of validation errors
 }
 
 // Endpoint is a path on the target, relative to its base URL.
@@ -340,6 +341,10 @@ func Parse(data []byte, source string) (*Profile, error) {
 		return nil, fmt.Errorf("profile %s: %w", source, err)
 	}
 	p.source = source
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) == nil {
+		p.doc = &doc
+	}
 	if err := p.validate(); err != nil {
 		return nil, fmt.Errorf("profile %s: %w", source, err)
 	}
@@ -390,6 +395,8 @@ func (p *Profile) validate() error {
 	for tag, lvl := range p.Requirements {
 		e.checkLevel("requirements."+tag, lvl)
 	}
+	p.validateErrorSpec(&e)
+	p.validateContradictions(&e)
 	return errors.Join(e...)
 }
 

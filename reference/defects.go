@@ -106,6 +106,13 @@ const (
 	KidUnpublished         Defect = "kid-unpublished"           // access tokens are signed with a key whose kid is not in the JWKS (RFC 7515 §4.1.4, RFC 7517 §4.5)
 	AlgNoneAccepted        Defect = "alg-none-accepted"         // the protected resource accepts unsigned tokens with "alg":"none" (RFC 8725 §2.1, §3.1)
 	HS256PublicKeyAccepted Defect = "hs256-public-key-accepted" // the protected resource accepts HS256 tokens whose HMAC key is the public key (RFC 8725 §2.1, §3.1)
+
+	// JWT claim types (RFC 7519 §4.1) of the vendors' JWT access tokens.
+	JWTExpString Defect = "jwt-exp-string" // exp is a JSON string instead of a NumericDate (RFC 7519 §4.1.4)
+	JWTAudNumber Defect = "jwt-aud-number" // aud is a JSON number instead of a string or an array of strings (RFC 7519 §4.1.3)
+
+	// Authorization requests with a redirect URI that is not registered.
+	RedirectCheck500 Defect = "redirect-check-500" // an unregistered redirect_uri is answered with 500 instead of a refusal (RFC 6749 §4.1.2.1)
 )
 
 // defectDocs holds the one-line description of every defect; it is the
@@ -186,6 +193,11 @@ var defectDocs = map[Defect]string{
 	KidUnpublished:         "with --signing-alg, access tokens are signed with a key whose kid is not in the JWKS (RFC 7515 §4.1.4, RFC 7517 §4.5)",
 	AlgNoneAccepted:        `the protected resource accepts unsigned "alg":"none" tokens (RFC 8725 §2.1, §3.1)`,
 	HS256PublicKeyAccepted: "with --signing-alg, the protected resource accepts HS256 tokens keyed with the public key's PEM (alg confusion, RFC 8725 §2.1, §3.1)",
+
+	JWTExpString: `JWT access tokens carry exp as a JSON string ("1700000000") instead of a NumericDate (RFC 7519 §4.1.4)`,
+	JWTAudNumber: "JWT access tokens carry aud as the JSON number 5 instead of a string or an array of strings (RFC 7519 §4.1.3)",
+
+	RedirectCheck500: "an authorization request with an unregistered redirect_uri crashes with 500 instead of being refused (RFC 6749 §4.1.2.1; a 5xx is never a correct refusal)",
 }
 
 // Dialect names, as Defect.Dialects reports them.
@@ -251,6 +263,10 @@ var defectDialects = func() map[Defect][]string {
 		ConsentSkipped: {dialectRFC6749}, CSRFUnchecked: {dialectRFC6749}, LoginBypass: {dialectRFC6749}, SessionFixation: {dialectRFC6749},
 		MetadataIssuerMismatch: {dialectRFC6749}, MetadataDeadEndpoint: {dialectRFC6749},
 		KidUnpublished: {dialectRFC6749}, AlgNoneAccepted: {dialectRFC6749}, HS256PublicKeyAccepted: {dialectRFC6749},
+		// Only the vendors document JWT access tokens (the rfc6749 profile
+		// treats them as opaque), and only Shopware's carry an aud.
+		JWTExpString: {dialectShopware, dialectUcommerce}, JWTAudNumber: {dialectShopware},
+		RedirectCheck500: code,
 	}
 	for d := range defectDocs {
 		if m[d] == nil {

@@ -272,6 +272,20 @@ var defectProbes = map[Defect]ruleProbe{
 		ts.do(req{path: "/oauth2/revoke", header: basic(rfcID, rfcSecret), form: url.Values{"token": {access}}})
 		return ts.introspect(access).json(t)["active"] == false
 	},
+	JWTExpString: func(t *testing.T, ts *testServer) bool {
+		_, uc := jwtClaims(t, ts.ucExchange(ts.ucCode()).json(t)["access_token"].(string))["exp"].(float64)
+		_, sw := jwtClaims(t, ts.swPassword()["access_token"].(string))["exp"].(float64)
+		return uc && sw
+	},
+	JWTAudNumber: func(t *testing.T, ts *testServer) bool {
+		_, ok := jwtClaims(t, ts.swPassword()["access_token"].(string))["aud"].(string)
+		return ok
+	},
+	RedirectCheck500: func(t *testing.T, ts *testServer) bool {
+		_, uc := ts.ucConnect(ucID, "https://evil.example.test/cb")
+		rfc := ts.do(req{method: "GET", path: "/oauth2/authorize?" + url.Values{"response_type": {"code"}, "client_id": {rfcID}, "redirect_uri": {"https://evil.example.test/cb"}}.Encode()})
+		return uc.status == http.StatusBadRequest && rfc.status == http.StatusBadRequest
+	},
 }
 
 // concurrentSuccesses prepares once, then fires n requests at once and counts the 200s.

@@ -234,6 +234,10 @@ func (d *rfc6749) parseAuthorize(w http.ResponseWriter, r *http.Request) (ar *au
 		ar.redirect = c.RedirectURIs[0] // §3.1.2.3: optional when only one is registered
 	}
 	if !d.s.redirectAllowed(c.RedirectURIs, ar.redirect) {
+		if d.s.has(RedirectCheck500) {
+			http.Error(w, "internal error", http.StatusInternalServerError) // the defect: a crash instead of a refusal
+			return nil, false
+		}
 		if d.s.has(RedirectOnBadURI) && ar.redirect != "" {
 			d.s.redirectError(w, r, ar.redirect, "invalid_request", "redirect_uri is not registered", ar.state)
 			return nil, false

@@ -145,6 +145,10 @@ func (sw *shopware) mint(sess *session, withRefresh bool) (*tokens, error) {
 	if sw.s.has(JWTClaimsMissing) {
 		claims = minimalClaims{Jti: jti, Exp: exp.Unix()}
 	}
+	claims, err := sw.s.breakClaimTypes(claims)
+	if err != nil {
+		return nil, err
+	}
 	access, err := sw.jwt.sign(claims)
 	if err != nil {
 		return nil, err

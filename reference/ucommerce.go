@@ -57,6 +57,10 @@ func (u *ucommerce) connect(w http.ResponseWriter, r *http.Request) {
 	}
 	redirect := q.Get("redirect_uri")
 	if !u.s.redirectAllowed(store.RedirectURIs, redirect) {
+		if u.s.has(RedirectCheck500) {
+			http.Error(w, "internal error", http.StatusInternalServerError) // the defect: a crash instead of a refusal
+			return
+		}
 		if u.s.has(RedirectOnBadURI) && redirect != "" {
 			u.s.redirectError(w, r, redirect, "invalid_request", "redirect_uri is not whitelisted", q.Get("state"))
 			return
@@ -171,6 +175,10 @@ func (u *ucommerce) mint(sess *session, withRefresh bool) (*tokens, error) {
 	}
 	if u.s.has(JWTClaimsMissing) {
 		claims = minimalClaims{Jti: jti, Exp: exp.Unix()}
+	}
+	claims, err := u.s.breakClaimTypes(claims)
+	if err != nil {
+		return nil, err
 	}
 	access, err := u.jwt.sign(claims)
 	if err != nil {

@@ -114,6 +114,10 @@ func TestVerifyExitCodes(t *testing.T) {
 	if err := os.WriteFile(badYAML, []byte("name: bad\ntoken: {path: /t}\ngrants: {client_credentials: {}}\nunknown_key: 1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	status5xx := filepath.Join(t.TempDir(), "5xx.yaml")
+	if err := os.WriteFile(status5xx, []byte("name: bad\ntoken: {path: /t}\ncredentials: {client_id: {}, client_secret: {secret: true}}\ngrants: {client_credentials: {}}\nerrors:\n  status:\n    invalid_grant: [501]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -133,6 +137,7 @@ func TestVerifyExitCodes(t *testing.T) {
 	}{
 		{"an unknown profile is a usage error naming it", []string{"verify", "--profile", "nope"}, 2, `unknown profile "nope"`},
 		{"a profile with an unknown key names the field", []string{"verify", "--profile", badYAML}, 2, "unknown_key"},
+		{"a profile documenting a 5xx refusal names the field and its line", []string{"verify", "--profile", status5xx}, 2, "line 7: errors.status.invalid_grant: 501 is a server error"},
 		{"--target without --profile is a usage error", []string{"verify", "--target", clean}, 2, "--target needs --profile"},
 		{"a missing credential is named with its flag", []string{"verify", "--target", clean, "--profile", "shopware"}, 2, "client_id (--credential client_id=…"},
 		{"an unreachable target is a usage error naming it", append([]string{"verify", "--target", refused, "--profile", "shopware"}, shopwareCreds()...), 2, "connection refused"},
