@@ -2,9 +2,11 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 
+	"github.com/cucumber/godog"
 	"github.com/oauthconf/oauthconf/profile"
 )
 
@@ -43,10 +45,11 @@ func theClientCanMakeTheRequestWithItsOwnClientAuthentication(ctx context.Contex
 	s := fromCtx(ctx)
 	switch what {
 	case requestRevocation:
-		if err := s.holdAccess(ctx); err != nil {
+		tok, hint, err := s.revocableToken(ctx)
+		if err != nil {
 			return control(err)
 		}
-		ex, err := s.revoke(ctx, s.tok.access, "access_token")
+		ex, err := s.revoke(ctx, tok, hint)
 		if err != nil {
 			return control(err)
 		}
@@ -149,13 +152,30 @@ func (s *scenario) tokenQueryWith(ctx context.Context, what string, cl clientCre
 		_, err := s.introspect(ctx, s.intro.probe, s.intro.kind, who)
 		return err
 	}
-	if err := s.holdAccess(ctx); err != nil {
+	tok, hint, err := s.revocableToken(ctx)
+	if err != nil {
 		return control(err)
 	}
-	params := map[string]string{"token": s.tok.access, "token_type_hint": "access_token"}
+	params := map[string]string{"token": tok, "token_type_hint": hint}
 	ex, err := s.postAsClient(ctx, s.t.p.Revocation.Path, params, who)
 	s.last = ex
 	return err
+}
+
+// revocableToken obtains a fresh token to revoke: a refresh token, whose
+// revocation RFC 7009 §2 makes a MUST, else an access token (a SHOULD).
+func (s *scenario) revocableToken(ctx context.Context) (tok, hint string, err error) {
+	err = s.holdRefresh(ctx)
+	if err == nil {
+		return s.tok.refresh, "refresh_token", nil
+	}
+	if !errors.Is(err, godog.ErrSkip) {
+		return "", "", err
+	}
+	if err := s.holdAccess(ctx); err != nil {
+		return "", "", err
+	}
+	return s.tok.access, "access_token", nil
 }
 
 func theRevocationRequestIsRefusedWith(ctx context.Context, codes string) error {
