@@ -101,3 +101,15 @@ Feature: Client authentication on every request that authenticates
     And the public client holds a refresh token it can refresh
     When the client refreshes the public client's refresh token with its own credentials
     Then the token request is refused with "invalid_grant|invalid_client|unauthorized_client"
+
+  # RFC 7009 §2.1: the server "verifies whether the token was issued to the
+  # client making the revocation request". The answer may be an error or, as
+  # for an invalid token, 200 (§2.2); what counts is that the token still works.
+  @rfc7009-2.1-client-binding @must
+  Scenario: Another client cannot revoke the client's refresh token
+    Given the profile has a revocation endpoint
+    And a second client is configured
+    And the client's own revocation of a refresh token stops it working
+    And the client holds a refresh token
+    When the second client revokes the refresh token with its own credentials
+    Then the refresh token still works

@@ -78,6 +78,7 @@ const (
 	RefreshNoClientAuth      Defect = "refresh-no-client-auth"       // the refresh_token grant accepts a wrong, missing or no client authentication
 	PasswordNoClientAuth     Defect = "password-no-client-auth"      // the password grant accepts a wrong, missing or no client authentication
 	RevocationNoClientAuth   Defect = "revocation-no-client-auth"    // the revocation endpoint revokes without client authentication (RFC 7009 §2.1)
+	RevocationNotBoundClient Defect = "revocation-not-bound-client"  // a client can revoke another client's tokens (RFC 7009 §2.1)
 	PKCEReplacesSecret       Defect = "pkce-replaces-secret"         // a confidential client redeems a PKCE code with its client_id and verifier, no secret
 
 	// The redirect URI when only one is registered (RFC 6749 §3.1.2.3, §4.1.3).
@@ -177,6 +178,7 @@ var defectDocs = map[Defect]string{
 	RefreshNoClientAuth:      "the refresh_token grant accepts a wrong or missing client secret, or no client authentication (RFC 6749 §3.2.1, §6)",
 	PasswordNoClientAuth:     "the password grant accepts a wrong or missing client secret, or no client authentication (RFC 6749 §3.2.1, §4.3.2)",
 	RevocationNoClientAuth:   "the revocation endpoint revokes without client authentication (RFC 7009 §2.1)",
+	RevocationNotBoundClient: "a client can revoke another client's tokens (RFC 7009 §2.1)",
 	PKCEReplacesSecret:       "a confidential client redeems a PKCE code with its client_id and code_verifier but no secret (RFC 6749 §3.2.1)",
 	RedirectURIRequired:      "the authorization request is refused without redirect_uri although the client has one registered URI (RFC 6749 §3.1.2.3, §4.1.1 OPTIONAL)",
 	ExchangeNeedsRedirectURI: "the code exchange needs redirect_uri although the authorization request had none (RFC 6749 §4.1.3 \"if ... included\")",
@@ -250,6 +252,7 @@ var defectDialects = func() map[Defect][]string {
 		CodeExchangeNoClientAuth: code,
 		PasswordNoClientAuth:     {dialectRFC6749}, // Shopware's password client is public
 		RevocationNoClientAuth:   {dialectRFC6749},
+		RevocationNotBoundClient: {dialectRFC6749},
 		PKCEReplacesSecret:       {dialectRFC6749},
 		RedirectURIRequired:      {dialectRFC6749},
 		ExchangeNeedsRedirectURI: {dialectRFC6749},

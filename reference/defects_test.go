@@ -289,6 +289,11 @@ var defectProbes = map[Defect]ruleProbe{
 		ts.do(req{path: "/oauth2/revoke", form: url.Values{"token": {rt}}})
 		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}}).status == 200
 	},
+	RevocationNotBoundClient: func(t *testing.T, ts *testServer) bool {
+		rt := ts.rfcExchange(ts.rfcCode(nil), nil).json(t)["refresh_token"].(string)
+		ts.do(req{path: "/oauth2/revoke", header: basic(rfcOtherID, rfcOtherSc), form: url.Values{"token": {rt}}})
+		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}}).status == 200
+	},
 	PKCEReplacesSecret: func(t *testing.T, ts *testServer) bool {
 		code := ts.rfcCode(url.Values{"code_challenge": {s256(verifier)}, "code_challenge_method": {"S256"}})
 		f := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {rfcURI}, "client_id": {rfcID}, "code_verifier": {verifier}}

@@ -414,7 +414,9 @@ func (d *rfc6749) revoke(w http.ResponseWriter, r *http.Request) {
 	}
 	// owns says whether the requester may revoke a token of client owner; the
 	// revocation-no-client-auth defect lets anyone who names no client revoke.
-	owns := func(owner string) bool { return owner == clientID || (!auth && clientID == "") }
+	owns := func(owner string) bool {
+		return owner == clientID || (!auth && clientID == "") || d.s.has(RevocationNotBoundClient)
+	}
 	if d.s.has(RevokeNotHonoured) {
 		w.WriteHeader(http.StatusOK)
 		return

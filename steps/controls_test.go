@@ -68,7 +68,7 @@ func TestClientAuthenticationNeedsItsControls(t *testing.T) {
 	t.Cleanup(ts.Close)
 	tags := "@rfc6749-3.2.1-client-credentials,@rfc6749-3.2.1-code-exchange,@rfc6749-3.2.1-refresh,@rfc6749-3.2.1-password," +
 		"@rfc7009-2.1-client-auth,@rfc7662-2.1-no-auth,@rfc6749-3.2.1-pkce,@rfc6749-6-public-client-binding," +
-		"@rfc6749-3.1.2.3-one-uri,@rfc6749-4.1.3-redirect-uri-omitted"
+		"@rfc6749-3.1.2.3-one-uri,@rfc6749-4.1.3-redirect-uri-omitted,@rfc7009-2.1-client-binding"
 	var all []Options
 	for _, name := range builtinProfiles {
 		o := demoOptions(t, name, ts.URL)

@@ -27,6 +27,9 @@ func registerClientAuthentication(sc stepper) {
 	sc.Step(`^the client exchanges the code with the right code verifier but no client secret$`, wrap(theClientExchangesTheCodeWithTheRightCodeVerifierButNoClientSecret))
 	sc.Step(`^the public client holds a refresh token it can refresh$`, wrap(thePublicClientHoldsARefreshTokenItCanRefresh))
 	sc.Step(`^the client refreshes the public client's refresh token with its own credentials$`, wrap(theClientRefreshesThePublicClientsRefreshTokenWithItsOwnCredentials))
+	sc.Step(`^the client's own revocation of a refresh token stops it working$`, wrap(theClientsOwnRevocationOfARefreshTokenStopsItWorking))
+	sc.Step(`^the second client revokes the refresh token with its own credentials$`, wrap(theSecondClientRevokesTheRefreshTokenWithItsOwnCredentials))
+	sc.Step(`^the refresh token still works$`, wrap(theRefreshTokenStillWorks))
 	sc.Step(`^the client has an authorization code requested without redirect_uri$`, wrap(theClientHasAnAuthorizationCodeRequestedWithoutRedirectURI))
 	sc.Step(`^the client requests authorization without redirect_uri$`, wrap(theClientRequestsAuthorizationWithoutRedirectURI))
 	sc.Step(`^the client exchanges the code without redirect_uri$`, wrap(theClientExchangesTheCodeWithoutRedirectURI))
@@ -283,6 +286,62 @@ func theClientRefreshesThePublicClientsRefreshTokenWithItsOwnCredentials(ctx con
 	}
 	_, err = s.sendToken(ctx, tr)
 	return err
+}
+
+// Control: revocation works for the token's own client (RFC 7009 §2.1):
+// revoked, the refresh token is refused; otherwise a token that survives
+// another client's revocation proves nothing.
+func theClientsOwnRevocationOfARefreshTokenStopsItWorking(ctx context.Context) error {
+	s := fromCtx(ctx)
+	if err := s.holdRefresh(ctx); err != nil {
+		return control(err)
+	}
+	rt := s.tok.refresh
+	ex, err := s.revoke(ctx, rt, "refresh_token")
+	if err != nil {
+		return control(err)
+	}
+	if ex.Status != http.StatusOK {
+		return control(failf("the client's own revocation answered %s, want 200 (RFC 7009 §2.2)%s", ex.StatusText, bodyHint(ex)))
+	}
+	tr, err := s.refreshRequest(rt, reqMod{})
+	if err != nil {
+		return err
+	}
+	ex, err = s.sendToken(ctx, tr)
+	if err != nil {
+		return control(err)
+	}
+	if ex.Status == http.StatusOK {
+		return control(failf("the refresh token still works after the client revoked it (RFC 7009 §2.1)"))
+	}
+	return nil
+}
+
+func theSecondClientRevokesTheRefreshTokenWithItsOwnCredentials(ctx context.Context) error {
+	s := fromCtx(ctx)
+	cl, ok := otherClient(s.t.creds)
+	if !ok {
+		return errSkip("no second client: set other_client_id and other_client_secret")
+	}
+	ex, err := s.postAsClient(ctx, s.t.p.Revocation.Path, map[string]string{"token": s.tok.refresh, "token_type_hint": "refresh_token"}, &cl)
+	s.last = ex
+	return err
+}
+
+// RFC 7009 §2.1: the server "verifies whether the token was issued to the
+// client making the revocation request"; the answer to another client may be
+// an error or, as for an invalid token, 200 (§2.2): what counts is that the
+// token was not revoked.
+func theRefreshTokenStillWorks(ctx context.Context) error {
+	s := fromCtx(ctx)
+	if s.last != nil && s.last.Status >= 500 {
+		return failf("the revocation request answered %s: a server error is no refusal%s", s.last.StatusText, bodyHint(s.last))
+	}
+	if _, err := s.refreshOnce(ctx, reqMod{}); err != nil {
+		return failf("the second client's revocation request revoked the client's refresh token (RFC 7009 §2.1: the token must have been issued to the client that revokes it): %v", err)
+	}
+	return nil
 }
 
 // authorizeWithoutRedirectURI sends the main client's code request without
