@@ -82,3 +82,22 @@ Feature: Authorization code grant
     Given the client has an authorization code
     When the client exchanges the code with a different redirect URI
     Then the token request is refused with "invalid_grant|invalid_request"
+
+  # RFC 6749 §4.1.1 makes redirect_uri OPTIONAL, and §3.1.2.3 obliges the client
+  # to send it only when several URIs, part of one or none are registered; no
+  # sentence obliges the server to take the one registered URI (OpenID Connect
+  # makes redirect_uri REQUIRED), so this is a SHOULD, checked only where the
+  # profile says the client has one (authorize.redirect_uri_optional).
+  @rfc6749-3.1.2.3-one-uri @should
+  Scenario: Without redirect_uri, the code goes to the one registered redirect URI
+    Given the profile says the client's one redirect URI may be omitted
+    And the registered redirect URI gets a code
+    When the client requests authorization without redirect_uri
+    Then the authorization server redirects to the registered redirect URI with a code
+
+  @rfc6749-4.1.3-redirect-uri-omitted @must
+  Scenario: A code requested without redirect_uri is exchanged without it
+    Given the profile says the client's one redirect URI may be omitted
+    And the client has an authorization code requested without redirect_uri
+    When the client exchanges the code without redirect_uri
+    Then the token response is successful

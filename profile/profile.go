@@ -134,6 +134,10 @@ type AuthorizeEndpoint struct {
 	PKCE string `yaml:"pkce"`
 	// Params are extra query parameters to send (values may use ${credential}).
 	Params map[string]string `yaml:"params"`
+	// RedirectURIOptional says the client (client_id) has exactly one
+	// registered redirect URI (redirect_uri), so that an authorization
+	// request may leave redirect_uri out (RFC 6749 §3.1.2.3, §4.1.1).
+	RedirectURIOptional bool `yaml:"redirect_uri_optional"`
 }
 
 // JWTSpec describes JWT access and refresh tokens.

@@ -36,6 +36,7 @@ const (
 	RefreshNotRotated     Defect = "refresh-not-rotated"      // the used refresh token keeps working
 	RefreshNotBoundClient Defect = "refresh-not-bound-client" // another client can use a refresh token (RFC 6749 §6)
 	RefreshScopeWiden     Defect = "refresh-scope-widen"      // a refresh may ask for scopes beyond the original grant (RFC 6749 §6)
+	RefreshPublicNotBound Defect = "refresh-public-not-bound" // a public client's refresh token is accepted from another client (RFC 6749 §6, §10.4)
 
 	// Token responses (RFC 6749 §5.1 and each vendor's documented shape).
 	TokenTypeCase       Defect = "token-type-case"               // token_type has the wrong letter case ("Bearer" for Ucommerce, "bearer" elsewhere)
@@ -69,6 +70,20 @@ const (
 	TokenGETAllowed    Defect = "token-get-allowed"    // the token endpoint answers GET with a token (RFC 6749 §3.2)
 	DuplicateParams    Defect = "duplicate-params"     // repeated parameters are accepted (RFC 6749 §3.2)
 	UnknownParamsFatal Defect = "unknown-params-fatal" // unknown parameters are refused instead of ignored (RFC 6749 §3.2)
+
+	// Client authentication per grant (RFC 6749 §3.2.1, RFC 7009 §2.1): a wrong
+	// or missing secret, or no client authentication at all, is let through
+	// on that grant only.
+	CodeExchangeNoClientAuth Defect = "code-exchange-no-client-auth" // the code exchange accepts a wrong, missing or no client authentication
+	RefreshNoClientAuth      Defect = "refresh-no-client-auth"       // the refresh_token grant accepts a wrong, missing or no client authentication
+	PasswordNoClientAuth     Defect = "password-no-client-auth"      // the password grant accepts a wrong, missing or no client authentication
+	RevocationNoClientAuth   Defect = "revocation-no-client-auth"    // the revocation endpoint revokes without client authentication (RFC 7009 §2.1)
+	RevocationNotBoundClient Defect = "revocation-not-bound-client"  // a client can revoke another client's tokens (RFC 7009 §2.1)
+	PKCEReplacesSecret       Defect = "pkce-replaces-secret"         // a confidential client redeems a PKCE code with its client_id and verifier, no secret
+
+	// The redirect URI when only one is registered (RFC 6749 §3.1.2.3, §4.1.3).
+	RedirectURIRequired      Defect = "redirect-uri-required"       // the authorization request is refused without redirect_uri although one URI is registered
+	ExchangeNeedsRedirectURI Defect = "exchange-needs-redirect-uri" // the exchange needs redirect_uri although the authorization request had none
 
 	// Error responses (RFC 6749 §5.2 and each vendor's error body).
 	ErrorFormatWrong Defect = "error-format-wrong" // error bodies are plain text, not the dialect's JSON format
@@ -137,6 +152,7 @@ var defectDocs = map[Defect]string{
 	RefreshNotRotated:     "a used refresh token keeps working after rotation (RFC 9700 §4.14.2)",
 	RefreshNotBoundClient: "another client can use a refresh token (RFC 6749 §6)",
 	RefreshScopeWiden:     "a refresh may widen the scope beyond the original grant (RFC 6749 §6)",
+	RefreshPublicNotBound: "a public client's refresh token is accepted from another client (RFC 6749 §6, §10.4)",
 	TokenTypeCase:         `token_type has the wrong case ("Bearer" for Ucommerce, "bearer" elsewhere)`,
 	ExpiresInMismatch:     "expires_in disagrees with the token's real lifetime (JWT exp, Elastic Path expires)",
 	ExpiresInString:       "expires_in is sent as a JSON string instead of a number",
@@ -164,17 +180,26 @@ var defectDocs = map[Defect]string{
 	TokenGETAllowed:       "the token endpoint issues tokens for GET requests (RFC 6749 §3.2)",
 	DuplicateParams:       "repeated request parameters are accepted (RFC 6749 §3.2)",
 	UnknownParamsFatal:    "unknown request parameters are refused instead of ignored (RFC 6749 §3.2)",
-	ErrorFormatWrong:      "error bodies are plain text instead of the dialect's JSON error format",
-	WrongErrorCode:        "error codes are wrong (invalid_request everywhere; Shopware codes off by one)",
-	ErrorStatus200:        "errors are answered with 200 OK",
-	MissingParam500:       "a missing required parameter is answered with 500",
-	BearerAcceptsExpired:  "protected resources accept expired access tokens",
-	BearerAcceptsForged:   "protected resources accept tokens with a bad signature or an unknown value",
-	BearerAcceptsRevoked:  "protected resources accept revoked access tokens",
-	BearerAcceptsMissing:  "protected resources serve requests that carry no access token at all (RFC 6750 §3)",
-	BearerNoChallenge:     "401 answers from protected resources lack WWW-Authenticate: Bearer (RFC 6750 §3)",
-	BearerLowercase:       `protected resources refuse the auth scheme unless written exactly "Bearer" (RFC 6750 §2.1)`,
-	RevokeNotHonoured:     "the revocation endpoint answers 200 but revokes nothing (RFC 7009 §2.1)",
+
+	CodeExchangeNoClientAuth: "the code exchange accepts a wrong or missing client secret, or no client authentication (RFC 6749 §3.2.1)",
+	RefreshNoClientAuth:      "the refresh_token grant accepts a wrong or missing client secret, or no client authentication (RFC 6749 §3.2.1, §6)",
+	PasswordNoClientAuth:     "the password grant accepts a wrong or missing client secret, or no client authentication (RFC 6749 §3.2.1, §4.3.2)",
+	RevocationNoClientAuth:   "the revocation endpoint revokes without client authentication (RFC 7009 §2.1)",
+	RevocationNotBoundClient: "a client can revoke another client's tokens (RFC 7009 §2.1)",
+	PKCEReplacesSecret:       "a confidential client redeems a PKCE code with its client_id and code_verifier but no secret (RFC 6749 §3.2.1)",
+	RedirectURIRequired:      "the authorization request is refused without redirect_uri although the client has one registered URI (RFC 6749 §3.1.2.3, §4.1.1 OPTIONAL)",
+	ExchangeNeedsRedirectURI: "the code exchange needs redirect_uri although the authorization request had none (RFC 6749 §4.1.3 \"if ... included\")",
+	ErrorFormatWrong:         "error bodies are plain text instead of the dialect's JSON error format",
+	WrongErrorCode:           "error codes are wrong (invalid_request everywhere; Shopware codes off by one)",
+	ErrorStatus200:           "errors are answered with 200 OK",
+	MissingParam500:          "a missing required parameter is answered with 500",
+	BearerAcceptsExpired:     "protected resources accept expired access tokens",
+	BearerAcceptsForged:      "protected resources accept tokens with a bad signature or an unknown value",
+	BearerAcceptsRevoked:     "protected resources accept revoked access tokens",
+	BearerAcceptsMissing:     "protected resources serve requests that carry no access token at all (RFC 6750 §3)",
+	BearerNoChallenge:        "401 answers from protected resources lack WWW-Authenticate: Bearer (RFC 6750 §3)",
+	BearerLowercase:          `protected resources refuse the auth scheme unless written exactly "Bearer" (RFC 6750 §2.1)`,
+	RevokeNotHonoured:        "the revocation endpoint answers 200 but revokes nothing (RFC 7009 §2.1)",
 
 	IntrospectionOpen:            "the introspection endpoint answers callers that do not authenticate (RFC 7662 §2.1)",
 	IntrospectionActiveString:    `introspection answers "active":"true", a string, instead of the boolean true (RFC 7662 §2.2)`,
@@ -233,6 +258,16 @@ var defectDialects = func() map[Defect][]string {
 		RefreshNotRotated:     {dialectRFC6749, dialectShopware, dialectUcommerce},
 		RefreshNotBoundClient: {dialectRFC6749, dialectShopware, dialectUcommerce},
 		RefreshScopeWiden:     {dialectRFC6749, dialectShopware},
+		RefreshPublicNotBound: {dialectRFC6749, dialectShopware},  // Shopware's "administration" is public
+		RefreshNoClientAuth:   {dialectRFC6749, dialectUcommerce}, // Shopware's refresh client is public
+
+		CodeExchangeNoClientAuth: code,
+		PasswordNoClientAuth:     {dialectRFC6749}, // Shopware's password client is public
+		RevocationNoClientAuth:   {dialectRFC6749},
+		RevocationNotBoundClient: {dialectRFC6749},
+		PKCEReplacesSecret:       {dialectRFC6749},
+		RedirectURIRequired:      {dialectRFC6749},
+		ExchangeNeedsRedirectURI: {dialectRFC6749},
 
 		MissingRefreshToken: {dialectRFC6749, dialectShopware, dialectUcommerce},
 		RefreshInCC:         {dialectElasticPath, dialectRFC6749, dialectShopware},

@@ -286,6 +286,50 @@ var defectProbes = map[Defect]ruleProbe{
 		rfc := ts.do(req{method: "GET", path: "/oauth2/authorize?" + url.Values{"response_type": {"code"}, "client_id": {rfcID}, "redirect_uri": {"https://evil.example.test/cb"}}.Encode()})
 		return uc.status == http.StatusBadRequest && rfc.status == http.StatusBadRequest
 	},
+	CodeExchangeNoClientAuth: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/oauth2/token", form: url.Values{"grant_type": {"authorization_code"}, "code": {ts.rfcCode(nil)}, "redirect_uri": {rfcURI}, "client_id": {rfcID}}})
+		return rp.status != 200 && rp.json(t)["error"] == "invalid_client"
+	},
+	RefreshNoClientAuth: func(t *testing.T, ts *testServer) bool {
+		rt := ts.rfcExchange(ts.rfcCode(nil), nil).json(t)["refresh_token"].(string)
+		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, "wrong"), form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}}).status == 401
+	},
+	PasswordNoClientAuth: func(t *testing.T, ts *testServer) bool {
+		rp := ts.do(req{path: "/oauth2/token", form: url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {"wonderland-42"}}})
+		return rp.status != 200
+	},
+	RevocationNoClientAuth: func(t *testing.T, ts *testServer) bool {
+		rt := ts.rfcExchange(ts.rfcCode(nil), nil).json(t)["refresh_token"].(string)
+		ts.do(req{path: "/oauth2/revoke", form: url.Values{"token": {rt}}})
+		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}}).status == 200
+	},
+	RevocationNotBoundClient: func(t *testing.T, ts *testServer) bool {
+		rt := ts.rfcExchange(ts.rfcCode(nil), nil).json(t)["refresh_token"].(string)
+		ts.do(req{path: "/oauth2/revoke", header: basic(rfcOtherID, rfcOtherSc), form: url.Values{"token": {rt}}})
+		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}}).status == 200
+	},
+	PKCEReplacesSecret: func(t *testing.T, ts *testServer) bool {
+		code := ts.rfcCode(url.Values{"code_challenge": {s256(verifier)}, "code_challenge_method": {"S256"}})
+		f := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {rfcURI}, "client_id": {rfcID}, "code_verifier": {verifier}}
+		return ts.do(req{path: "/oauth2/token", form: f}).status != 200
+	},
+	RefreshPublicNotBound: func(t *testing.T, ts *testServer) bool {
+		rt := ts.swPassword()["refresh_token"].(string)
+		rp := ts.do(req{path: "/api/oauth/token", json: map[string]string{"grant_type": "refresh_token", "client_id": swKey, "client_secret": swSecret, "refresh_token": rt}})
+		return rp.status != 200
+	},
+	RedirectURIRequired: func(t *testing.T, ts *testServer) bool {
+		q := url.Values{"client_id": {rfcID}, "response_type": {"code"}, "state": {"s1"}}
+		rp := ts.do(req{method: http.MethodGet, path: "/oauth2/authorize?" + q.Encode()})
+		return rp.status == http.StatusFound && strings.HasPrefix(rp.header.Get("Location"), rfcURI+"?code=")
+	},
+	ExchangeNeedsRedirectURI: func(t *testing.T, ts *testServer) bool {
+		q := url.Values{"client_id": {rfcID}, "response_type": {"code"}, "state": {"s1"}}
+		loc, err := url.Parse(ts.do(req{method: http.MethodGet, path: "/oauth2/authorize?" + q.Encode()}).header.Get("Location"))
+		require.NoError(t, err)
+		f := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}}
+		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: f}).status == 200
+	},
 }
 
 // concurrentSuccesses prepares once, then fires n requests at once and counts the 200s.

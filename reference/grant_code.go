@@ -44,7 +44,12 @@ func (s *Server) issueCode(d dialect, sess session, ttl time.Duration, challenge
 // (§4.1.3) and the PKCE verifier that matches its challenge (RFC 7636 §4.6).
 // Ucommerce and RFC 6749 dialects.
 func (s *Server) grantAuthorizationCode(w http.ResponseWriter, tr *tokenRequest, d dialect) {
-	cl, e := d.authenticateClient(tr, "authorization_code")
+	cl, e := s.authenticateFor(tr, d, "authorization_code", CodeExchangeNoClientAuth)
+	if e != nil && e.code == "invalid_client" && s.has(PKCEReplacesSecret) && tr.params["code_verifier"] != "" && tr.params["client_id"] != "" {
+		// The defect: a PKCE verifier is taken for the confidential client's
+		// secret (RFC 6749 §3.2.1 knows no such exception).
+		cl, e = &client{id: tr.params["client_id"]}, nil
+	}
 	if e != nil {
 		d.writeError(w, tr, e)
 		return
@@ -91,11 +96,16 @@ func (s *Server) redeemCode(d dialect, code string, cl *client, redirectURI, ver
 		case !now.Before(c.exp) && !s.has(CodeNeverExpires):
 			e = errInvalidGrant("authorization code expired")
 			return true
-		case c.sess.clientID != cl.id && !s.has(CodeNotBoundClient):
+		case c.sess.clientID != cl.id && !cl.unchecked && !s.has(CodeNotBoundClient):
 			e = errInvalidGrant("authorization code was issued to another client")
 			return false
 		case c.sess.redirectURI != "" && redirectURI != c.sess.redirectURI && !s.has(CodeNotBoundURI):
 			e = errInvalidGrant("redirect_uri does not match the authorization request")
+			return false
+		case c.sess.redirectURI == "" && redirectURI == "" && s.has(ExchangeNeedsRedirectURI):
+			// The defect: §4.1.3 requires redirect_uri only "if the
+			// "redirect_uri" parameter was included in the authorization request".
+			e = errInvalidRequest("redirect_uri is required", "redirect_uri")
 			return false
 		}
 		if e = s.checkVerifier(c.challenge, verifier); e != nil {

@@ -6,7 +6,7 @@ import "net/http"
 // §4.3): the client authenticates, the user's password is checked (§4.3.2) and
 // an access and refresh token are issued. Shopware and RFC 6749 dialects.
 func (s *Server) grantPassword(w http.ResponseWriter, tr *tokenRequest, d dialect) {
-	cl, e := d.authenticateClient(tr, "password")
+	cl, e := s.authenticateFor(tr, d, "password", PasswordNoClientAuth)
 	if e != nil {
 		d.writeError(w, tr, e)
 		return
@@ -28,7 +28,7 @@ func (s *Server) grantPassword(w http.ResponseWriter, tr *tokenRequest, d dialec
 		d.writeError(w, tr, e)
 		return
 	}
-	sess := &session{grant: "password", clientID: cl.id, userID: userID, sessionID: uuid4()}
+	sess := &session{grant: "password", clientID: cl.id, publicClient: cl.public, userID: userID, sessionID: uuid4()}
 	if sc, ok := d.(scopeChecker); ok {
 		if sess.scope, e = sc.checkScope(cl, tr.params["scope"]); e != nil {
 			d.writeError(w, tr, e)

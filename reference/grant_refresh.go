@@ -28,7 +28,7 @@ func (s *Server) storeRefresh(d dialect, key string, sess *session, exp time.Tim
 // the scope may only narrow. The used token is rotated out (RFC 9700 §4.14.2).
 // Ucommerce, Shopware and RFC 6749 dialects.
 func (s *Server) grantRefreshToken(w http.ResponseWriter, tr *tokenRequest, d dialect) {
-	cl, e := d.authenticateClient(tr, "refresh_token")
+	cl, e := s.authenticateFor(tr, d, "refresh_token", RefreshNoClientAuth)
 	if e != nil {
 		d.writeError(w, tr, e)
 		return
@@ -86,7 +86,7 @@ func (s *Server) rotateRefresh(d dialect, key string, cl *client, scope string) 
 			}
 			e = invalid("refresh token was already used")
 			return false
-		case r.sess.clientID != cl.id && !s.has(RefreshNotBoundClient):
+		case r.sess.clientID != cl.id && !cl.unchecked && !s.has(RefreshNotBoundClient) && !(r.sess.publicClient && s.has(RefreshPublicNotBound)):
 			e = invalid("refresh token was issued to another client")
 			return false
 		}

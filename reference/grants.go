@@ -54,18 +54,24 @@ type grantFunc func(w http.ResponseWriter, tr *tokenRequest, d dialect)
 type client struct {
 	id     string
 	public bool
+	// unchecked: no client was identified (a no-client-auth defect let the
+	// request through), so the code or refresh token is not compared with it.
+	unchecked bool
 }
 
 // session is what a grant established: who the tokens are for. Refresh tokens
 // and codes carry a copy.
 type session struct {
-	grant       string // the grant that started the session
-	clientID    string
-	userID      string
-	sessionID   string
-	scope       string
-	redirectURI string
-	fam         *family
+	grant    string // the grant that started the session
+	clientID string
+	// publicClient: clientID is a public client (RFC 6749 §2.1), which
+	// authenticates by nothing but its id.
+	publicClient bool
+	userID       string
+	sessionID    string
+	scope        string
+	redirectURI  string
+	fam          *family
 }
 
 // tokens is what a dialect minted for a session.
@@ -178,4 +184,22 @@ func (s *Server) mintAndRespond(w http.ResponseWriter, tr *tokenRequest, d diale
 		return
 	}
 	d.respond(w, tr, t)
+}
+
+// authenticateFor authenticates the client of a token request for grant
+// (RFC 6749 §3.2.1: a confidential client authenticates on every token
+// request, whatever the grant). Under lax, the grant's no-client-auth defect,
+// a failed client authentication (invalid_client) is let through: the client
+// is taken by the client_id it names, or, naming none, is the one the code or
+// refresh token was issued to (client.unchecked).
+func (s *Server) authenticateFor(tr *tokenRequest, d dialect, grant string, lax Defect) (*client, *oauthError) {
+	cl, e := d.authenticateClient(tr, grant)
+	if e == nil || e.code != "invalid_client" || !s.has(lax) {
+		return cl, e
+	}
+	id := tr.params["client_id"]
+	if id == "" && tr.basic {
+		id = tr.basicID
+	}
+	return &client{id: id, unchecked: id == ""}, nil
 }

@@ -230,7 +230,7 @@ func (d *rfc6749) parseAuthorize(w http.ResponseWriter, r *http.Request) (ar *au
 		return nil, false
 	}
 	ar = &authzRequest{q: q, client: c, redirect: q.Get("redirect_uri"), bound: q.Get("redirect_uri"), state: q.Get("state")}
-	if ar.redirect == "" && len(c.RedirectURIs) == 1 {
+	if ar.redirect == "" && len(c.RedirectURIs) == 1 && !d.s.has(RedirectURIRequired) {
 		ar.redirect = c.RedirectURIs[0] // §3.1.2.3: optional when only one is registered
 	}
 	if !d.s.redirectAllowed(c.RedirectURIs, ar.redirect) {
@@ -286,7 +286,7 @@ func (d *rfc6749) parseAuthorize(w http.ResponseWriter, r *http.Request) (ar *au
 // grantAuthorization answers a validated request the resource owner user
 // authorized: the code (§4.1.2) or, for the implicit grant, the token (§4.2.2).
 func (d *rfc6749) grantAuthorization(w http.ResponseWriter, r *http.Request, ar *authzRequest, user string) {
-	sess := session{grant: ar.grant, clientID: ar.client.ClientID, userID: user, sessionID: uuid4(), scope: ar.scope, redirectURI: ar.bound}
+	sess := session{grant: ar.grant, clientID: ar.client.ClientID, publicClient: ar.client.ClientSecret == "", userID: user, sessionID: uuid4(), scope: ar.scope, redirectURI: ar.bound}
 	if ar.grant == "implicit" {
 		d.s.implicitRedirect(w, r, d, &sess, ar.redirect, ar.state)
 		return
@@ -407,7 +407,8 @@ func descCharset(s string) string {
 // it owns stops working (a refresh token takes its family's access tokens
 // with it); unknown tokens are answered 200 too (§2.2).
 func (d *rfc6749) revoke(w http.ResponseWriter, r *http.Request) {
-	tr, _, tok, ok := d.tokenQuery(w, r, true, d.writeError)
+	auth := !d.s.has(RevocationNoClientAuth)
+	tr, _, tok, ok := d.tokenQuery(w, r, auth, d.writeError)
 	if !ok {
 		return
 	}
@@ -415,12 +416,17 @@ func (d *rfc6749) revoke(w http.ResponseWriter, r *http.Request) {
 	if clientID == "" {
 		clientID = tr.params["client_id"]
 	}
+	// owns says whether the requester may revoke a token of client owner; the
+	// revocation-no-client-auth defect lets anyone who names no client revoke.
+	owns := func(owner string) bool {
+		return owner == clientID || (!auth && clientID == "") || d.s.has(RevocationNotBoundClient)
+	}
 	if d.s.has(RevokeNotHonoured) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
 	if ent, ok := d.s.refresh.get(d.name() + "\x00" + tok); ok {
-		if ent.sess.clientID != clientID {
+		if !owns(ent.sess.clientID) {
 			d.writeError(w, tr, &oauthError{code: "unauthorized_client", desc: "the token was issued to another client"})
 			return
 		}
@@ -431,7 +437,7 @@ func (d *rfc6749) revoke(w http.ResponseWriter, r *http.Request) {
 	}
 	var c bearerClaims
 	if err := d.signer.verify(tok, &c); err == nil && c.Jti != "" {
-		if c.ClientID != clientID {
+		if !owns(c.ClientID) {
 			d.writeError(w, tr, &oauthError{code: "unauthorized_client", desc: "the token was issued to another client"})
 			return
 		}

@@ -96,6 +96,9 @@ var capabilities = []capability{
 	{`^the profile has an introspection endpoint$`, "introspection.path",
 		func(t *target, _ string) bool { return t.p.Introspection != nil && t.p.Introspection.Path != "" },
 		profileSays("has no introspection endpoint (introspection.path)")},
+	{`^the profile says the client's one redirect URI may be omitted$`, "authorize.redirect_uri_optional: true",
+		func(t *target, _ string) bool { return t.p.Authorize != nil && t.p.Authorize.RedirectURIOptional },
+		profileSays("does not say the client has one registered redirect URI that may be omitted (authorize.redirect_uri_optional)")},
 }
 
 // profileSays returns a reason function: "profile <name> " + what.

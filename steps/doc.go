@@ -34,6 +34,7 @@
 //
 //	token endpoint responses        vocab_token.go          token_response.feature, the grants' features
 //	negative token requests         vocab_client_auth.go    errors.feature
+//	client authentication per grant vocab_client_authentication.go client_authentication.feature
 //	authorization endpoint, codes   vocab_authorize.go      authorization_code, redirect_uri
 //	PKCE                            vocab_pkce.go           pkce.feature
 //	refresh                         vocab_refresh.go        refresh_token.feature

@@ -281,6 +281,7 @@ var vocabulary = func() []stepDef {
 	registerCapabilities(&c)
 	registerToken(&c)
 	registerClientAuth(&c)
+	registerClientAuthentication(&c)
 	registerAuthorize(&c)
 	registerPKCE(&c)
 	registerRefresh(&c)

@@ -17,8 +17,6 @@ func registerClientAuth(sc stepper) {
 	sc.Step(`^the token request is refused$`, wrap(theTokenRequestIsRefused))
 	sc.Step(`^the response is a 4xx without an access token$`, wrap(theResponseIsA4xxWithoutAnAccessToken))
 	sc.Step(`^the response is 401 with a "([^"]*)" WWW-Authenticate challenge$`, wrap1(theResponseIs401WithAWWWAuthenticateChallenge))
-	sc.Step(`^the client requests a "([^"]*)" token with a wrong client secret$`, wrap1(theClientRequestsATokenWithAWrongClientSecret))
-	sc.Step(`^the client requests a "([^"]*)" token without client authentication$`, wrap1(theClientRequestsATokenWithoutClientAuthentication))
 	sc.Step(`^the public client requests a "([^"]*)" token$`, wrap1(thePublicClientRequestsAToken))
 	sc.Step(`^the client requests a token with a wrong client secret via HTTP Basic$`, wrap(theClientRequestsATokenWithAWrongClientSecretViaHTTPBasic))
 	sc.Step(`^the client requests a "([^"]*)" token with a wrong password$`, wrap1(theClientRequestsATokenWithAWrongPassword))
@@ -66,23 +64,6 @@ func theResponseIs401WithAWWWAuthenticateChallenge(ctx context.Context, scheme s
 		return nil
 	}
 	return failf("401 without a WWW-Authenticate %s challenge (RFC 6749 §5.2); got %q", scheme, ex.Header("WWW-Authenticate"))
-}
-
-func theClientRequestsATokenWithAWrongClientSecret(ctx context.Context, g string) error {
-	s := fromCtx(ctx)
-	cl := s.mainClient()
-	cl.secret = "wrong-" + randomString(6)
-	_, err := s.requestGrant(ctx, g, reqMod{client: &cl})
-	return err
-}
-
-func theClientRequestsATokenWithoutClientAuthentication(ctx context.Context, g string) error {
-	s := fromCtx(ctx)
-	if s.t.p.ClientAuthFor(g) == profile.ClientAuthNone {
-		return errSkip("profile %s uses no client authentication for the %s grant", s.t.p.Name, g)
-	}
-	_, err := s.requestGrant(ctx, g, reqMod{noClientAuth: true})
-	return err
 }
 
 func thePublicClientRequestsAToken(ctx context.Context, g string) error {

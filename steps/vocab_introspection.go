@@ -65,12 +65,12 @@ func theClientIntrospectsAMadeUpToken(ctx context.Context) error {
 func theClientHoldsATokenThatIntrospectsAsActive(ctx context.Context) error {
 	s := fromCtx(ctx)
 	if err := s.holdAccess(ctx); err != nil {
-		return err
+		return control(err)
 	}
 	cl := s.mainClient()
 	ex, err := s.introspect(ctx, s.tok.access, "access", &cl)
 	if err != nil {
-		return err
+		return control(err)
 	}
 	first := introspectionActive(ex, true)
 	if first == nil {
@@ -87,7 +87,7 @@ func theClientHoldsATokenThatIntrospectsAsActive(ctx context.Context) error {
 	}
 	ex, err = s.introspect(ctx, s.tok.refresh, "refresh", &cl)
 	if err != nil {
-		return err
+		return control(err)
 	}
 	if introspectionActive(ex, true) != nil {
 		return control(first)
