@@ -133,6 +133,10 @@ type AuthorizeEndpoint struct {
 	PKCE string `yaml:"pkce"`
 	// Params are extra query parameters to send (values may use ${credential}).
 	Params map[string]string `yaml:"params"`
+	// Login says how the suite gets through the sign-in and consent pages in
+	// front of the endpoint (RFC 6749 §4.1 (B), §3.1); nil is the HTTP user
+	// agent with its defaults. Its presence also enables login.feature.
+	Login *Login `yaml:"login"`
 }
 
 // JWTSpec describes JWT access and refresh tokens.
@@ -368,6 +372,9 @@ func (p *Profile) validate() error {
 		e.bad("authorize.path: required when grants has authorization_code")
 	}
 	p.validateResources(&e)
+	if p.Authorize != nil {
+		p.validateLogin(&e)
+	}
 	for tag, lvl := range p.Requirements {
 		e.checkLevel("requirements."+tag, lvl)
 	}

@@ -358,3 +358,40 @@ func TestAuthorizeFailsNamingThePage(t *testing.T) {
 		t.Errorf("the foreign origin got %d requests, want none", foreignHits.Load())
 	}
 }
+
+func TestAuthorizeForgeHidden(t *testing.T) {
+	var got atomic.Value
+	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			got.Store(r.PostFormValue("csrf") + "|" + r.PostFormValue("username") + "|" + r.PostFormValue("password"))
+			http.Redirect(w, r, r.PostFormValue("ru")+"?code=c0de", http.StatusSeeOther)
+			return
+		}
+		htmlPage(http.StatusOK, `<form method="post" action="/login"><input type="hidden" name="csrf" value="abc123">`+
+			`<input name="username"><input type="password" name="password"><button>Sign in</button></form>`)(w, r)
+	})
+	ru := client(t)
+	for _, tc := range []struct {
+		description string
+		forge       bool
+		wantForm    string
+		wantForged  []string
+	}{
+		{"the hidden field is sent as the page has it", false, "abc123|" + testUser + "|" + testPassword, nil},
+		{"ForgeHidden replaces it, keeping the credentials", true, "000000|" + testUser + "|" + testPassword, []string{"csrf"}},
+	} {
+		t.Run(tc.description, func(t *testing.T) {
+			cfg := creds()
+			cfg.ForgeHidden = tc.forge
+			var forged []string
+			// The server's redirect is not the redirect URI, so Authorize fails after the POST: only the POST matters.
+			_, _ = Authorize(context.Background(), srv.Client(), authURL(srv.URL, ru), ru, cfg, func(h Hop) { forged = append(forged, h.Forged...) })
+			if s, _ := got.Load().(string); s != tc.wantForm {
+				t.Errorf("the server got csrf|username|password %q, want %q", s, tc.wantForm)
+			}
+			if fmt.Sprint(forged) != fmt.Sprint(tc.wantForged) {
+				t.Errorf("Hop.Forged = %q, want %q", forged, tc.wantForged)
+			}
+		})
+	}
+}
