@@ -55,9 +55,9 @@ type codeState struct {
 	auth       *Exchange   // the last authorization response (the last hop of its interaction)
 	answer     *authAnswer // what the last authorization request came to
 	login      loginOpts   // how the next interaction goes
-	raw        string    // the code as it appears in Location
-	value      string    // the code, decoded once
-	redirect   string    // the redirect URI the code was issued for
+	raw        string      // the code as it appears in Location
+	value      string      // the code, decoded once
+	redirect   string      // the redirect URI the code was issued for
 	client     clientCreds
 	verifier   string // the PKCE verifier of the code's challenge
 	state      string
