@@ -96,6 +96,9 @@ var capabilities = []capability{
 	{`^the profile has an introspection endpoint$`, "introspection.path",
 		func(t *target, _ string) bool { return t.p.Introspection != nil && t.p.Introspection.Path != "" },
 		profileSays("has no introspection endpoint (introspection.path)")},
+	{`^the profile has a login section$`, "authorize.login",
+		func(t *target, _ string) bool { return t.p.Authorize != nil && t.p.Authorize.Login != nil },
+		profileSays("has no authorize.login section: the sign-in and consent checks run only against a server whose pages the profile describes")},
 }
 
 // profileSays returns a reason function: "profile <name> " + what.

@@ -35,6 +35,7 @@ type authAnswer struct {
 	stop     stopKind
 	err      error    // why the redirect URI was not reached (an interaction error), nil if it was
 	forged   []string // hidden fields loginOpts.forge changed
+	opts     loginOpts
 	hops     []*Exchange
 }
 
@@ -58,7 +59,7 @@ func (s *scenario) interact(ctx context.Context, authURL, redirectURI string) (*
 		pw = s.code.login.password
 	}
 	s.hidePassword(pw)
-	ans := &authAnswer{}
+	ans := &authAnswer{opts: s.code.login}
 	if l != nil && l.Mode == profile.LoginBrowser {
 		return ans, s.viaBrowser(ctx, ans, authURL, redirectURI, user, pw)
 	}

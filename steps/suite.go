@@ -292,6 +292,7 @@ var vocabulary = func() []stepDef {
 	registerIntrospection(&c)
 	registerRevocation(&c)
 	registerUserTokens(&c)
+	registerLogin(&c)
 	return c
 }()
 
