@@ -126,8 +126,10 @@ func (s *scenario) viaBrowser(ctx context.Context, ans *authAnswer, authURL, red
 	for _, st := range l.Steps {
 		cfg.Steps = append(cfg.Steps, browser.Step{Action: st.Action, Selector: st.Selector, Value: st.Value, URL: st.URL, Timeout: st.Timeout.Duration})
 	}
-	if s.code.login.deny || s.code.login.forge {
-		return errSkip("authorize.login.mode browser cannot deny consent or forge forms: this check needs the HTTP user agent (mode http)")
+	if s.code.login != (loginOpts{}) {
+		// The browser's steps neither deny nor forge, and a failed sign-in
+		// there has no kind to tell a refused password from a broken page.
+		return errSkip("this check needs the HTTP user agent (authorize.login.mode: http): the browser mode only signs in and approves")
 	}
 	n := 0
 	u, err := browser.Authorize(ctx, authURL, redirectURI, cfg, func(h browser.Hop) {
