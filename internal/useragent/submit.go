@@ -67,7 +67,7 @@ func (a *agent) noWayThrough(r *response) error {
 	var e *InteractionError
 	switch {
 	case len(p.forms) == 0 && p.scripts:
-		e = a.fail(r, ErrScriptPage, "the page builds its form with JavaScript: use login.mode: browser")
+		e = a.fail(r, ErrScriptPage, "the page builds its form with JavaScript: use authorize.login.mode: browser")
 	case len(p.forms) == 0:
 		e = a.fail(r, ErrUnexpectedPage, "a page without a form"+says)
 	case a.cfg.Approve != "":
@@ -75,7 +75,7 @@ func (a *agent) noWayThrough(r *response) error {
 	default:
 		reason := fmt.Sprintf("a page that is neither a login nor a consent page (%s)%s", a.describe(p), says)
 		if p.scripts {
-			reason += "; if its form needs JavaScript, use login.mode: browser"
+			reason += "; if its form needs JavaScript, use authorize.login.mode: browser"
 		}
 		e = a.fail(r, ErrUnexpectedPage, reason)
 	}

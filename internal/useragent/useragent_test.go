@@ -223,7 +223,7 @@ func TestAuthorizeFailsNamingThePage(t *testing.T) {
 			description: "a page that builds its form with JavaScript is named as such",
 			handler:     htmlPage(200, `<!doctype html><html><head><title>App</title><script src="/static/main.js"></script></head><body><div id="root"></div></body></html>`),
 			wantKind:    ErrScriptPage, wantHop: 1,
-			wantMsg: []string{`answered 200 (title "App"): the page builds its form with JavaScript: use login.mode: browser`},
+			wantMsg: []string{`answered 200 (title "App"): the page builds its form with JavaScript: use authorize.login.mode: browser`},
 		},
 		{
 			description: "an unexpected page without a form, quoting its text",
