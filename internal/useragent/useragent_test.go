@@ -395,3 +395,24 @@ func TestAuthorizeForgeHidden(t *testing.T) {
 		})
 	}
 }
+
+// A named submit that the consent page lacks is not replaced by its only,
+// approving, button (node oidc-provider's devInteractions consent page has
+// just "Continue"): asked to deny, the user agent must not approve.
+func TestAuthorizeNamedSubmitMissingDoesNotApprove(t *testing.T) {
+	approved := false
+	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			approved = true
+			http.Redirect(w, r, "https://client.example/cb?code=c0de", http.StatusSeeOther)
+			return
+		}
+		htmlPage(http.StatusOK, `<title>Authorize</title><form method="post"><input type="hidden" name="prompt" value="consent"><button type="submit">Continue</button></form>`)(w, r)
+	})
+	cfg := creds()
+	cfg.Approve = "deny"
+	_, err := Authorize(context.Background(), srv.Client(), authURL(srv.URL, "https://client.example/cb"), "https://client.example/cb", cfg, nil)
+	if !errors.Is(err, ErrUnexpectedPage) || !strings.Contains(fmt.Sprint(err), `its only button is "Continue"`) || approved {
+		t.Errorf("got %v (approved: %v), want ErrUnexpectedPage naming the page's only button, and no approval", err, approved)
+	}
+}
