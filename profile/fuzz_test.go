@@ -23,6 +23,9 @@ func FuzzLoad(f *testing.F) {
 		"name: x\ntoken: {path: /t}\nauthorize: {path: /a, code_ttl: soon}\ngrants: {authorization_code: {}}\n",
 		"name: &a x\ntoken: {path: *a}\ngrants: {password: {params: {username: '${user}'}}}\n",
 		"name: x\n---\nname: y\n", "grants: [\n",
+		"name: x\ntoken: {path: /t}\ncredentials: {username: {}, password: {}}\ngrants: {authorization_code: {}}\n" +
+			"authorize: {path: /a, login: {mode: browser, allowed_origins: [https://idp.test], steps: [{action: fill, selector: '#u', value: '{username}'}]}}\n",
+		"name: x\ntoken: {path: /t}\nauthorize: {path: /a, login: [x]}\ngrants: {authorization_code: {}}\n",
 	} {
 		f.Add([]byte(s))
 	}

@@ -138,6 +138,10 @@ type AuthorizeEndpoint struct {
 	// registered redirect URI (redirect_uri), so that an authorization
 	// request may leave redirect_uri out (RFC 6749 §3.1.2.3, §4.1.1).
 	RedirectURIOptional bool `yaml:"redirect_uri_optional"`
+	// Login says how the suite gets through the sign-in and consent pages in
+	// front of the endpoint (RFC 6749 §4.1 (B), §3.1); nil is the HTTP user
+	// agent with its defaults. Its presence also enables login.feature.
+	Login *Login `yaml:"login"`
 }
 
 // JWTSpec describes JWT access and refresh tokens.
@@ -396,6 +400,9 @@ func (p *Profile) validate() error {
 		e.bad("authorize.path: required when grants has authorization_code")
 	}
 	p.validateResources(&e)
+	if p.Authorize != nil {
+		p.validateLogin(&e)
+	}
 	for tag, lvl := range p.Requirements {
 		e.checkLevel("requirements."+tag, lvl)
 	}

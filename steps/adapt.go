@@ -82,11 +82,12 @@ func (e controlError) Error() string {
 }
 func (e controlError) Unwrap() error { return e.err }
 
-// control marks err as a control step's failure; skips and harness errors
-// pass through unchanged.
+// control marks err as a control step's failure; skips, harness errors and
+// errors already marked pass through unchanged.
 func control(err error) error {
 	var h harnessError
-	if err == nil || errors.Is(err, godog.ErrSkip) || errors.As(err, &h) {
+	var c controlError
+	if err == nil || errors.Is(err, godog.ErrSkip) || errors.As(err, &h) || errors.As(err, &c) {
 		return err
 	}
 	return controlError{err: err}

@@ -99,6 +99,9 @@ var capabilities = []capability{
 	{`^the profile says the client's one redirect URI may be omitted$`, "authorize.redirect_uri_optional: true",
 		func(t *target, _ string) bool { return t.p.Authorize != nil && t.p.Authorize.RedirectURIOptional },
 		profileSays("does not say the client has one registered redirect URI that may be omitted (authorize.redirect_uri_optional)")},
+	{`^the profile has a login section$`, "authorize.login",
+		func(t *target, _ string) bool { return t.p.Authorize != nil && t.p.Authorize.Login != nil },
+		profileSays("has no authorize.login section: the sign-in and consent checks run only against a server whose pages the profile describes")},
 }
 
 // profileSays returns a reason function: "profile <name> " + what.

@@ -28,8 +28,12 @@ type authOption int
 // authorize.pkce: required otherwise adds (the downgrade check).
 const withoutChallenge authOption = iota
 
-// authorize sends an authorization request (RFC 6749 §4.1.1) and records the
-// answer in s.code.auth; redirects are never followed.
+// authorize sends an authorization request (RFC 6749 §4.1.1) as the
+// resource owner's user agent (login.go): through any sign-in and consent
+// pages to the first redirect to redirectURI, which is never requested.
+// What it came to is in s.code.answer (s.code.auth is its last hop); a
+// plain server's 302 is hop 1. Only a request without any answer is an
+// error here: the Then steps judge the rest.
 func (s *scenario) authorize(ctx context.Context, clientID, redirectURI, responseType, state string, extra url.Values, opts ...authOption) (*Exchange, error) {
 	a := s.t.p.Authorize
 	if a == nil || a.Path == "" {
@@ -63,10 +67,19 @@ func (s *scenario) authorize(ctx context.Context, clientID, redirectURI, respons
 		s.code.verifier = v
 		s.red.add(v)
 	}
-	ex, err := s.send(ctx, http.MethodGet, a.Path+"?"+q.Encode(), http.Header{"Accept": {"application/json"}}, nil)
-	s.code.auth = ex
-	s.last = ex
-	return ex, err
+	stopAt := redirectURI
+	if stopAt == "" {
+		stopAt, _ = s.t.creds.Get("redirect_uri")
+	}
+	ans, err := s.interact(ctx, s.t.client.resolve(a.Path+"?"+q.Encode()), stopAt)
+	s.code.answer, s.code.auth, s.last = ans, ans.ex, ans.ex
+	if err != nil {
+		return ans.ex, err
+	}
+	if ans.stop == stopNoAnswer && ans.hop == 1 {
+		return ans.ex, ans.err // as any request without an answer
+	}
+	return ans.ex, nil
 }
 
 // rawParams returns the raw (still-encoded) parameters of the query (or
@@ -90,13 +103,17 @@ func splitLocation(loc string) (base, query, fragment string) {
 	return base, query, fragment
 }
 
-// expectCodeRedirect checks ex is a 302/303 to redirectURI carrying a code and
-// records the code (decoded once) for the exchange.
-func (s *scenario) expectCodeRedirect(ex *Exchange, redirectURI string) error {
-	if ex.Status < 300 || ex.Status > 399 {
+// expectCodeRedirect checks that the authorization request ended in a
+// redirect to redirectURI carrying a code, and records the code (decoded
+// once) for the exchange.
+func (s *scenario) expectCodeRedirect(redirectURI string) error {
+	loc, ex, err := s.answered()
+	if err != nil {
+		return err
+	}
+	if loc == "" {
 		return failf("want a redirect (302 or 303) to %s with a code, got %s%s", redirectURI, ex.StatusText, bodyHint(ex))
 	}
-	loc := ex.Header("Location")
 	base, query, _ := splitLocation(loc)
 	if base != redirectURI {
 		return failf("redirect goes to %q, want the registered redirect URI %q", s.red.text(loc), redirectURI)
@@ -135,12 +152,11 @@ func (s *scenario) getCode(ctx context.Context) error {
 		return err
 	}
 	cl := s.mainClient()
-	ex, err := s.authorize(ctx, cl.id, ru, "code", "st-"+randomString(6), nil)
-	if err != nil {
+	if _, err := s.authorize(ctx, cl.id, ru, "code", "st-"+randomString(6), nil); err != nil {
 		return err
 	}
 	s.code.client = cl
-	return s.expectCodeRedirect(ex, ru)
+	return s.expectCodeRedirect(ru)
 }
 
 // exchangeRequest builds the code exchange for the current code.
@@ -256,14 +272,17 @@ func (s *scenario) implicitFragment(ctx context.Context) (*tokenResponse, error)
 		return nil, err
 	}
 	cl := s.mainClient()
-	ex, err := s.authorize(ctx, cl.id, ru, "token", "st-"+randomString(6), nil)
+	if _, err := s.authorize(ctx, cl.id, ru, "token", "st-"+randomString(6), nil); err != nil {
+		return nil, err
+	}
+	loc, ex, err := s.answered()
 	if err != nil {
 		return nil, err
 	}
-	if ex.Status < 300 || ex.Status > 399 {
+	if loc == "" {
 		return nil, failf("want a redirect with the token in the fragment, got %s%s", ex.StatusText, bodyHint(ex))
 	}
-	base, _, frag := splitLocation(ex.Header("Location"))
+	base, _, frag := splitLocation(loc)
 	if base != ru {
 		return nil, failf("implicit redirect goes to %q, want %q", base, ru)
 	}

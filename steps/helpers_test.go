@@ -12,7 +12,14 @@ import (
 // startReference serves a reference server (test clock on) with defects ds on loopback.
 func startReference(t testing.TB, ds ...reference.Defect) *httptest.Server {
 	t.Helper()
-	opts := []reference.Option{reference.WithTestClock()}
+	return startReferenceWith(t, nil, ds...)
+}
+
+// startReferenceWith is startReference with more options (a server mode
+// such as reference.WithLogin).
+func startReferenceWith(t testing.TB, more []reference.Option, ds ...reference.Defect) *httptest.Server {
+	t.Helper()
+	opts := append([]reference.Option{reference.WithTestClock()}, more...)
 	if len(ds) > 0 {
 		opts = append(opts, reference.WithDefects(ds...))
 	}
@@ -29,11 +36,20 @@ func startReference(t testing.TB, ds ...reference.Defect) *httptest.Server {
 // the reference's demo credentials.
 func demoOptions(t testing.TB, name, url string) Options {
 	t.Helper()
+	return demoOptionsWith(t, name, url, nil)
+}
+
+// demoOptionsWith is demoOptions with some credentials replaced.
+func demoOptionsWith(t testing.TB, name, url string, replace map[string]string) Options {
+	t.Helper()
 	p, err := profile.Load(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	given := reference.DemoConfig().Credentials(name)
+	for k, v := range replace {
+		given[k] = v
+	}
 	creds, err := profile.Resolve(p, given, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -52,4 +68,42 @@ func runProfiles(t testing.TB, url string, names ...string) Result {
 		t.Fatalf("RunAll: %v", err)
 	}
 	return res
+}
+
+// loginOptions returns demoOptions for the rfc6749 profile with an
+// authorize.login section (the HTTP user agent, its defaults), for a
+// reference started with reference.WithLogin.
+func loginOptions(t testing.TB, url string) Options {
+	t.Helper()
+	return loginOptionsWith(t, url, nil)
+}
+
+// loginOptionsWith is loginOptions with some credentials replaced.
+func loginOptionsWith(t testing.TB, url string, replace map[string]string) Options {
+	t.Helper()
+	o := demoOptionsWith(t, "rfc6749", url, replace)
+	o.Profile.Authorize.Login = &profile.Login{Mode: profile.LoginHTTP, Deny: "deny"}
+	return o
+}
+
+// modeRun returns the server options and the run options of every
+// built-in profile for a defect that needs server mode needs
+// (reference.Defect.Needs): under the login mode the rfc6749 profile gets
+// its authorize.login section.
+func modeRun(t testing.TB, needs string) ([]reference.Option, func(url string) []Options) {
+	var srv []reference.Option
+	if needs == reference.NeedsLogin {
+		srv = append(srv, reference.WithLogin(reference.LoginForm))
+	}
+	return srv, func(url string) []Options {
+		var all []Options
+		for _, n := range builtinProfiles {
+			if n == "rfc6749" && needs == reference.NeedsLogin {
+				all = append(all, loginOptions(t, url))
+				continue
+			}
+			all = append(all, demoOptions(t, n, url))
+		}
+		return all
+	}
 }

@@ -35,6 +35,14 @@ func (r *redactor) add(vals ...string) {
 	r.red.Tokens(vals...)
 }
 
+// secret records a value hidden in full, in every wire form (redact.Secrets).
+func (r *redactor) secret(vals ...string) {
+	if r.red == nil {
+		r.red = redact.New()
+	}
+	r.red.Secrets(vals...)
+}
+
 // keeping returns a copy of r that leaves phrase readable (see redact.Keep).
 func (r *redactor) keeping(phrase string) *redactor {
 	return &redactor{red: r.red.Clone().Keep(phrase)}

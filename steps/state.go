@@ -52,10 +52,12 @@ type tokenState struct {
 
 // codeState is the authorization code flow's state (RFC 6749 §4.1).
 type codeState struct {
-	auth       *Exchange // the last authorization response
-	raw        string    // the code as it appears in Location
-	value      string    // the code, decoded once
-	redirect   string    // the redirect URI the code was issued for
+	auth       *Exchange   // the last authorization response (the last hop of its interaction)
+	answer     *authAnswer // what the last authorization request came to
+	login      loginOpts   // how the next interaction goes
+	raw        string      // the code as it appears in Location
+	value      string      // the code, decoded once
+	redirect   string      // the redirect URI the code was issued for
 	client     clientCreds
 	verifier   string // the PKCE verifier of the code's challenge
 	state      string

@@ -46,6 +46,10 @@ type Options struct {
 	HTTPClient *http.Client
 	// Features replaces the embedded feature files (for tests).
 	Features fs.FS
+	// Chromium is the browser for authorize.login.mode browser ("": the
+	// browser package's default, /usr/bin/chromium or chromium on PATH);
+	// the command sets it from OAUTHCONF_CHROMIUM.
+	Chromium string
 }
 
 // Run runs the suite for one profile.
@@ -289,6 +293,7 @@ var vocabulary = func() []stepDef {
 	registerIntrospection(&c)
 	registerRevocation(&c)
 	registerUserTokens(&c)
+	registerLogin(&c)
 	return c
 }()
 

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -64,12 +65,16 @@ func theAuthorizationServerRedirectsToTheRegisteredRedirectURIWithACode(ctx cont
 	if err != nil {
 		return err
 	}
-	return s.expectCodeRedirect(s.code.auth, ru)
+	return s.expectCodeRedirect(ru)
 }
 
 func theRedirectCarriesTheState(ctx context.Context, state string) error {
 	s := fromCtx(ctx)
-	_, q, _ := splitLocation(s.code.auth.Header("Location"))
+	loc, _, err := s.answered()
+	if err != nil {
+		return err
+	}
+	_, q, _ := splitLocation(loc)
 	vals, err := url.ParseQuery(q)
 	if err != nil {
 		return failf("redirect query is not valid URL encoding: %v", err)
@@ -264,9 +269,22 @@ func anUnknownClientRequestsAuthorization(ctx context.Context) error {
 	return err
 }
 
+// theAuthorizationServerDoesNotRedirectAndIssuesNoCode judges a request
+// with a bad redirect URI or client (RFC 6749 §4.1.2.1): a redirect to the
+// bad URI at any hop is the failure, and so is one to another origin; a
+// server may refuse at once or after its sign-in page, with an error status.
+// A first answer that is a 2xx non-page fails as before; an interaction
+// that stopped on a page it could not get through is not tested.
 func theAuthorizationServerDoesNotRedirectAndIssuesNoCode(ctx context.Context) error {
 	s := fromCtx(ctx)
-	ex := s.code.auth
+	a := s.code.answer
+	if a == nil || a.ex == nil {
+		return harnessf("no authorization request was sent before this step")
+	}
+	if a.stop == stopReached {
+		return failf("the authorization server redirected to %s at hop %d, an unregistered URI (RFC 6749 §4.1.2.1 MUST NOT)", s.red.text(a.location), a.hop)
+	}
+	ex := a.ex
 	loc := ex.Header("Location")
 	if ex.Status >= 300 && ex.Status <= 399 && loc != "" && s.redirectsToRequested(ex, loc) {
 		return failf("the authorization server redirected to %s, an unregistered URI (RFC 6749 §4.1.2.1 MUST NOT)", s.red.text(loc))
@@ -277,7 +295,16 @@ func theAuthorizationServerDoesNotRedirectAndIssuesNoCode(ctx context.Context) e
 	if ex.Status >= 500 {
 		// A crash is not a refusal: it says nothing of what the server
 		// does with the URI when it does not crash.
-		return failf("server error (%d) instead of a refusal (RFC 6749 §4.1.2.1: inform the resource owner, do not redirect; a 5xx is never a correct refusal)%s", ex.Status, bodyHint(ex))
+		return failCause(fmt.Sprintf("server error (HTTP %d) where a refusal was due", ex.Status),
+			"server error (%d) instead of a refusal (RFC 6749 §4.1.2.1: inform the resource owner, do not redirect; a 5xx is never a correct refusal)%s", ex.Status, bodyHint(ex))
+	}
+	switch {
+	case a.stop == stopRefused:
+		return nil
+	case a.stop == stopForeign:
+		return control(a.err) // a refused request to an origin not allowed, not a redirect
+	case a.hop > 1 || isHTMLPage(ex) || ex.Status == 0:
+		return control(a.err)
 	}
 	if ex.Status >= 200 && ex.Status <= 299 {
 		return failf("want the authorization request refused (4xx), got %s", ex.StatusText)
@@ -332,11 +359,14 @@ func isHex(c byte) bool {
 
 // expectErrorRedirect checks an RFC 6749 §4.1.2.1 error redirect to ru.
 func (s *scenario) expectErrorRedirect(ru, code string) error {
-	ex := s.code.auth
-	if ex.Status < 300 || ex.Status > 399 {
+	loc, ex, err := s.answered()
+	if err != nil {
+		return err
+	}
+	if loc == "" {
 		return failf("want a redirect to %s with error=%s (RFC 6749 §4.1.2.1), got %s%s", ru, code, ex.StatusText, bodyHint(ex))
 	}
-	base, q, _ := splitLocation(ex.Header("Location"))
+	base, q, _ := splitLocation(loc)
 	if base != ru {
 		return failf("error redirect goes to %q, want the registered %q", base, ru)
 	}

@@ -320,6 +320,7 @@ func (o verifyOptions) plan(out io.Writer) (steps.Plan, error) {
 	plan := steps.Plan{Profiles: names, Given: given, Base: steps.Options{
 		Tags: o.tags, SkipSlow: o.skipSlow, Strict: o.strict,
 		Concurrency: o.concurrency, Timeout: o.timeout, Output: out, Verbose: o.verbose,
+		Chromium: os.Getenv("OAUTHCONF_CHROMIUM"), // authorize.login.mode browser
 	}}
 	if embedded || o.demoCredentials {
 		// The embedded server only knows its demo credentials: there the

@@ -69,6 +69,10 @@ func (e *InteractionError) Error() string {
 	return b.String()
 }
 
+// ErrOutside is the Err of an [*InteractionError] whose run a navigation
+// outside the allowed origins ended (the server sent the browser elsewhere).
+var ErrOutside = errors.New("browser: a navigation outside the allowed origins")
+
 // errOutside is the cause of a run that a navigation outside the allowed
 // origins ended.
 type errOutside struct{ url string }

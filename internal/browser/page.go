@@ -64,7 +64,7 @@ func (s *session) failure(step int, st Step, err error) error {
 	}
 	switch {
 	case errors.As(cause, &out):
-		e.Reason, e.Err = out.Error(), nil
+		e.Reason, e.Err = out.Error(), ErrOutside
 	case s.parent.Err() != nil:
 		e.Reason, e.Err = fmt.Sprintf("stopped (%v) while %s", context.Cause(s.parent), doing), context.Cause(s.parent)
 	case errors.Is(cause, context.DeadlineExceeded):

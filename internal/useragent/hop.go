@@ -30,7 +30,8 @@ type Hop struct {
 	RespBody   []byte // at most Config.MaxBody bytes
 	Title      string // an HTML page's title, cleaned as InteractionError's texts
 	Duration   time.Duration
-	Err        error // the transport error, if no answer came
+	Err        error    // the transport error, if no answer came
+	Forged     []string // the hidden fields whose values Config.ForgeHidden replaced in ReqBody (or the query)
 }
 
 // request is the next navigation: a redirect to follow, a form to submit.
@@ -41,6 +42,7 @@ type request struct {
 	multipart bool     // enctype=multipart/form-data
 	referer   *url.URL // the page it comes from, if any
 	policy    string   // the Referrer-Policy in force
+	forged    []string // the hidden fields Config.ForgeHidden changed
 }
 
 // response is one answer, read and (when it is HTML) parsed.
@@ -69,7 +71,7 @@ func (a *agent) exchange(ctx context.Context, req *request) (*response, error) {
 	if err != nil {
 		return nil, a.failReq(req, ErrNoAnswer, "the request cannot be built: "+err.Error())
 	}
-	hop := Hop{N: a.hops, Method: req.method, URL: req.url.String(), ReqHeader: hr.Header, ReqBody: body}
+	hop := Hop{N: a.hops, Method: req.method, URL: req.url.String(), ReqHeader: hr.Header, ReqBody: body, Forged: req.forged}
 	start := a.cfg.Now()
 	resp, err := a.client.Do(hr)
 	if err == nil {

@@ -48,6 +48,12 @@ func (a *agent) onPage(r *response) (*request, *url.URL, error) {
 		return a.submit(r, f, sub, f.scopeBoxes(), "the consent form's submission")
 	}
 	if f, sub := autoSubmit(p); f != nil {
+		if a.cfg.Approve != "" && sub != nil && sub.approves() {
+			// A consent page without the submit the Config names: pressing
+			// its only, approving, button would not be what was asked.
+			return nil, nil, a.fail(r, ErrUnexpectedPage, fmt.Sprintf("a consent page without the submit %s; its only button is %s",
+				quote(clean(a.cfg.Approve, a.cfg.Password)), quote(clean(firstNonEmpty(sub.label, sub.value, sub.name), a.cfg.Password))))
+		}
 		return a.submit(r, f, sub, nil, "the form's submission")
 	}
 	return nil, nil, a.noWayThrough(r)
@@ -175,4 +181,14 @@ func autoSubmit(p *page) (*form, *control) {
 		}
 	}
 	return found, sub
+}
+
+// firstNonEmpty returns the first of texts that is not empty.
+func firstNonEmpty(texts ...string) string {
+	for _, t := range texts {
+		if t != "" {
+			return t
+		}
+	}
+	return ""
 }

@@ -36,8 +36,12 @@ func (a *agent) submit(r *response, f *form, sub *control, fill map[*control]str
 		u = *parsed
 	}
 	u.Fragment, u.RawFragment = "", ""
+	var forged []string
+	if a.cfg.ForgeHidden {
+		fill, forged = forgeHidden(f, fill)
+	}
 	fields := f.entries(sub, fill)
-	req := &request{method: http.MethodGet, url: &u, referer: p.url, policy: r.policy()}
+	req := &request{method: http.MethodGet, url: &u, referer: p.url, policy: r.policy(), forged: forged}
 	if method == "post" {
 		req.method, req.fields, req.multipart = http.MethodPost, append([]field{}, fields...), enctype == "multipart/form-data"
 	}
@@ -63,7 +67,7 @@ func (a *agent) noWayThrough(r *response) error {
 	var e *InteractionError
 	switch {
 	case len(p.forms) == 0 && p.scripts:
-		e = a.fail(r, ErrScriptPage, "the page builds its form with JavaScript: use login.mode: browser")
+		e = a.fail(r, ErrScriptPage, "the page builds its form with JavaScript: use authorize.login.mode: browser")
 	case len(p.forms) == 0:
 		e = a.fail(r, ErrUnexpectedPage, "a page without a form"+says)
 	case a.cfg.Approve != "":
@@ -71,7 +75,7 @@ func (a *agent) noWayThrough(r *response) error {
 	default:
 		reason := fmt.Sprintf("a page that is neither a login nor a consent page (%s)%s", a.describe(p), says)
 		if p.scripts {
-			reason += "; if its form needs JavaScript, use login.mode: browser"
+			reason += "; if its form needs JavaScript, use authorize.login.mode: browser"
 		}
 		e = a.fail(r, ErrUnexpectedPage, reason)
 	}
@@ -99,4 +103,29 @@ func (a *agent) describe(p *page) string {
 		subs = []string{"none"}
 	}
 	return clean("fields: "+strings.Join(fields, ", ")+"; submits: "+strings.Join(subs, ", "), a.cfg.Password)
+}
+
+// forgeHidden returns fill plus a changed value, of the same length, for
+// every named hidden input of f that fill does not set, and their names.
+func forgeHidden(f *form, fill map[*control]string) (map[*control]string, []string) {
+	out := make(map[*control]string, len(fill))
+	for c, v := range fill {
+		out[c] = v
+	}
+	var names []string
+	for _, c := range f.controls {
+		if _, set := out[c]; set || c.typ != "hidden" || c.name == "" || c.disabled {
+			continue
+		}
+		forged := strings.Repeat("0", len(c.value))
+		switch {
+		case c.value == "":
+			forged = "forged"
+		case forged == c.value:
+			forged = strings.Repeat("1", len(c.value))
+		}
+		out[c] = forged
+		names = append(names, c.name)
+	}
+	return out, names
 }

@@ -65,6 +65,12 @@ type Config struct {
 	MaxBody int64
 	// Now is the clock that times the hops (time.Now if nil).
 	Now func() time.Time
+	// ForgeHidden submits every form with the value of each of its hidden
+	// inputs replaced by another of the same length, as a cross-site request
+	// forgery that cannot read the page (and so its CSRF token) would send;
+	// for checking that the server refuses such a submission (RFC 6749
+	// §10.12). [Hop].Forged names the fields changed.
+	ForgeHidden bool
 }
 
 // Authorize sends a GET to authURL (the complete authorization request) with

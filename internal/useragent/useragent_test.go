@@ -223,7 +223,7 @@ func TestAuthorizeFailsNamingThePage(t *testing.T) {
 			description: "a page that builds its form with JavaScript is named as such",
 			handler:     htmlPage(200, `<!doctype html><html><head><title>App</title><script src="/static/main.js"></script></head><body><div id="root"></div></body></html>`),
 			wantKind:    ErrScriptPage, wantHop: 1,
-			wantMsg: []string{`answered 200 (title "App"): the page builds its form with JavaScript: use login.mode: browser`},
+			wantMsg: []string{`answered 200 (title "App"): the page builds its form with JavaScript: use authorize.login.mode: browser`},
 		},
 		{
 			description: "an unexpected page without a form, quoting its text",
@@ -356,5 +356,63 @@ func TestAuthorizeFailsNamingThePage(t *testing.T) {
 	}
 	if foreignHits.Load() != 0 {
 		t.Errorf("the foreign origin got %d requests, want none", foreignHits.Load())
+	}
+}
+
+func TestAuthorizeForgeHidden(t *testing.T) {
+	var got atomic.Value
+	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			got.Store(r.PostFormValue("csrf") + "|" + r.PostFormValue("username") + "|" + r.PostFormValue("password"))
+			http.Redirect(w, r, r.PostFormValue("ru")+"?code=c0de", http.StatusSeeOther)
+			return
+		}
+		htmlPage(http.StatusOK, `<form method="post" action="/login"><input type="hidden" name="csrf" value="abc123">`+
+			`<input name="username"><input type="password" name="password"><button>Sign in</button></form>`)(w, r)
+	})
+	ru := client(t)
+	for _, tc := range []struct {
+		description string
+		forge       bool
+		wantForm    string
+		wantForged  []string
+	}{
+		{"the hidden field is sent as the page has it", false, "abc123|" + testUser + "|" + testPassword, nil},
+		{"ForgeHidden replaces it, keeping the credentials", true, "000000|" + testUser + "|" + testPassword, []string{"csrf"}},
+	} {
+		t.Run(tc.description, func(t *testing.T) {
+			cfg := creds()
+			cfg.ForgeHidden = tc.forge
+			var forged []string
+			// The server's redirect is not the redirect URI, so Authorize fails after the POST: only the POST matters.
+			_, _ = Authorize(context.Background(), srv.Client(), authURL(srv.URL, ru), ru, cfg, func(h Hop) { forged = append(forged, h.Forged...) })
+			if s, _ := got.Load().(string); s != tc.wantForm {
+				t.Errorf("the server got csrf|username|password %q, want %q", s, tc.wantForm)
+			}
+			if fmt.Sprint(forged) != fmt.Sprint(tc.wantForged) {
+				t.Errorf("Hop.Forged = %q, want %q", forged, tc.wantForged)
+			}
+		})
+	}
+}
+
+// A named submit that the consent page lacks is not replaced by its only,
+// approving, button (node oidc-provider's devInteractions consent page has
+// just "Continue"): asked to deny, the user agent must not approve.
+func TestAuthorizeNamedSubmitMissingDoesNotApprove(t *testing.T) {
+	approved := false
+	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			approved = true
+			http.Redirect(w, r, "https://client.example/cb?code=c0de", http.StatusSeeOther)
+			return
+		}
+		htmlPage(http.StatusOK, `<title>Authorize</title><form method="post"><input type="hidden" name="prompt" value="consent"><button type="submit">Continue</button></form>`)(w, r)
+	})
+	cfg := creds()
+	cfg.Approve = "deny"
+	_, err := Authorize(context.Background(), srv.Client(), authURL(srv.URL, "https://client.example/cb"), "https://client.example/cb", cfg, nil)
+	if !errors.Is(err, ErrUnexpectedPage) || !strings.Contains(fmt.Sprint(err), `its only button is "Continue"`) || approved {
+		t.Errorf("got %v (approved: %v), want ErrUnexpectedPage naming the page's only button, and no approval", err, approved)
 	}
 }
