@@ -16,7 +16,7 @@ type Defect string
 const (
 	// Authorization codes (RFC 6749 §4.1.2, Ucommerce connect flow).
 	CodeReusable        Defect = "code-reusable"         // a code can be exchanged again after it was used
-	CodeRace            Defect = "code-race"             // the single-use check is not atomic: concurrent exchanges of one code can all succeed
+	CodeStoreNotAtomic  Defect = "code-store-not-atomic" // a get-then-delete code store: concurrent exchanges of one code can all succeed (RFC 6749 §10.5)
 	CodeNeverExpires    Defect = "code-never-expires"    // codes are accepted after their lifetime
 	CodeNotEncoded      Defect = "code-not-encoded"      // the code is put into Location without percent-encoding (Ucommerce)
 	CodeAcceptsEncoded  Defect = "code-accepts-encoded"  // the token endpoint also accepts the still-percent-encoded code (Ucommerce)
@@ -36,6 +36,7 @@ const (
 	RefreshNotRotated     Defect = "refresh-not-rotated"      // the used refresh token keeps working
 	RefreshNotBoundClient Defect = "refresh-not-bound-client" // another client can use a refresh token (RFC 6749 §6)
 	RefreshScopeWiden     Defect = "refresh-scope-widen"      // a refresh may ask for scopes beyond the original grant (RFC 6749 §6)
+	RefreshStoreNotAtomic Defect = "refresh-store-not-atomic" // a get-then-delete refresh store: concurrent refreshes of one rotated token can all succeed (RFC 9700 §4.14.2)
 
 	// Token responses (RFC 6749 §5.1 and each vendor's documented shape).
 	TokenTypeCase       Defect = "token-type-case"               // token_type has the wrong letter case ("Bearer" for Ucommerce, "bearer" elsewhere)
@@ -112,7 +113,7 @@ const (
 // catalogue that `oauthconf serve --list-defects` prints.
 var defectDocs = map[Defect]string{
 	CodeReusable:          "an authorization code can be exchanged again after it was used (RFC 6749 §4.1.2)",
-	CodeRace:              "the single-use check is not atomic: concurrent exchanges of one code can all succeed",
+	CodeStoreNotAtomic:    "a get-then-delete code store: the code is read and checked, the tokens minted, then the code marked used, each step apart, so concurrent exchanges of one code can all succeed (RFC 6749 §10.5)",
 	CodeNeverExpires:      "authorization codes are accepted after their lifetime (Ucommerce: 1 minute)",
 	CodeNotEncoded:        "Ucommerce: the code is put into Location without percent-encoding",
 	CodeAcceptsEncoded:    "Ucommerce: the token endpoint also accepts the still-percent-encoded code",
@@ -130,6 +131,7 @@ var defectDocs = map[Defect]string{
 	RefreshNotRotated:     "a used refresh token keeps working after rotation (RFC 9700 §4.14.2)",
 	RefreshNotBoundClient: "another client can use a refresh token (RFC 6749 §6)",
 	RefreshScopeWiden:     "a refresh may widen the scope beyond the original grant (RFC 6749 §6)",
+	RefreshStoreNotAtomic: "a get-then-delete refresh store: the token is read and checked, the new tokens minted, then the token rotated out, each step apart, so concurrent refreshes of one token can all succeed (RFC 9700 §4.14.2)",
 	TokenTypeCase:         `token_type has the wrong case ("Bearer" for Ucommerce, "bearer" elsewhere)`,
 	ExpiresInMismatch:     "expires_in disagrees with the token's real lifetime (JWT exp, Elastic Path expires)",
 	ExpiresInString:       "expires_in is sent as a JSON string instead of a number",
@@ -210,7 +212,7 @@ var defectDialects = func() map[Defect][]string {
 	all := []string{dialectElasticPath, dialectRFC6749, dialectShopware, dialectUcommerce}
 	code := []string{dialectRFC6749, dialectUcommerce}
 	m := map[Defect][]string{
-		CodeReusable: code, CodeRace: code, CodeNeverExpires: code, CodeNotBoundClient: code, CodeNotBoundURI: code,
+		CodeReusable: code, CodeStoreNotAtomic: code, CodeNeverExpires: code, CodeNotBoundClient: code, CodeNotBoundURI: code,
 		RedirectPrefixMatch: code, RedirectCaseFold: code, RedirectOnBadURI: code, ReplayNoRevoke: code, ErrorNoState: code, StateNotEchoed: code,
 		CodeNotEncoded:     {dialectUcommerce},
 		CodeAcceptsEncoded: {dialectUcommerce},
@@ -221,6 +223,7 @@ var defectDialects = func() map[Defect][]string {
 		RefreshNotRotated:     {dialectRFC6749, dialectShopware, dialectUcommerce},
 		RefreshNotBoundClient: {dialectRFC6749, dialectShopware, dialectUcommerce},
 		RefreshScopeWiden:     {dialectRFC6749, dialectShopware},
+		RefreshStoreNotAtomic: {dialectRFC6749, dialectShopware, dialectUcommerce},
 
 		MissingRefreshToken: {dialectRFC6749, dialectShopware, dialectUcommerce},
 		RefreshInCC:         {dialectElasticPath, dialectRFC6749, dialectShopware},

@@ -172,6 +172,16 @@ func (s *Server) withRefreshFor(grant string) bool {
 
 // mintAndRespond mints tokens for sess, obtained with grant, and writes them.
 func (s *Server) mintAndRespond(w http.ResponseWriter, tr *tokenRequest, d dialect, sess *session, grant string) {
+	s.mintThenRespond(w, tr, d, sess, grant, nil)
+}
+
+// mintThenRespond is mintAndRespond that runs after, if not nil, once the
+// response is written: the non-atomic store defects consume the code or
+// refresh token there, as a server with a deferred delete does.
+func (s *Server) mintThenRespond(w http.ResponseWriter, tr *tokenRequest, d dialect, sess *session, grant string, after func()) {
+	if after != nil {
+		defer after()
+	}
 	t, err := d.mint(sess, s.withRefreshFor(grant))
 	if err != nil {
 		d.writeError(w, tr, &oauthError{code: "server_error", desc: err.Error(), status: http.StatusInternalServerError})

@@ -34,6 +34,7 @@ type scenario struct {
 	tok   tokenState
 	code  codeState
 	intro introspectionState
+	race  *raceResult // the judged round of the last race (race.go)
 
 	// userTokens are the Elastic Path user tokens held, by kind ("customer", "account").
 	userTokens map[string]string
@@ -52,14 +53,13 @@ type tokenState struct {
 
 // codeState is the authorization code flow's state (RFC 6749 §4.1).
 type codeState struct {
-	auth       *Exchange // the last authorization response
-	raw        string    // the code as it appears in Location
-	value      string    // the code, decoded once
-	redirect   string    // the redirect URI the code was issued for
-	client     clientCreds
-	verifier   string // the PKCE verifier of the code's challenge
-	state      string
-	concurrent []*Exchange // the answers of the concurrent exchanges
+	auth     *Exchange // the last authorization response
+	raw      string    // the code as it appears in Location
+	value    string    // the code, decoded once
+	redirect string    // the redirect URI the code was issued for
+	client   clientCreds
+	verifier string // the PKCE verifier of the code's challenge
+	state    string
 }
 
 // introspectionState is the token the negative introspection checks ask
