@@ -20,11 +20,6 @@ Feature: Client credentials grant
     When the client requests a "client_credentials" token with a wrong client secret
     Then the token request is refused with "invalid_client"
 
-  @token-unique @must
-  Scenario: Every request gets a new access token
-    When the client requests 3 tokens with the "client_credentials" grant
-    Then all access tokens are different
-
   @rfc6749-3.2.1-no-auth @must
   Scenario: A request without client authentication is refused
     Given the client can obtain a "client_credentials" token

@@ -147,6 +147,10 @@ var defectProbes = map[Defect]ruleProbe{
 	TokensNotUnique: func(t *testing.T, ts *testServer) bool {
 		return ts.rfcCC()["access_token"] != ts.rfcCC()["access_token"]
 	},
+	TokensDeterministic: func(t *testing.T, ts *testServer) bool {
+		a, b := ts.swPassword(), ts.swPassword() // the test clock stands still: one second
+		return a["access_token"] != b["access_token"] && a["refresh_token"] != b["refresh_token"]
+	},
 	MissingRefreshToken: func(t *testing.T, ts *testServer) bool {
 		_, ok := ts.swPassword()["refresh_token"]
 		return ok

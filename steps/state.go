@@ -48,7 +48,10 @@ type tokenState struct {
 	access     string
 	refresh    string
 	oldRefresh string // the refresh token a rotation replaced
-	sent       string // the grant of the last token request sent
+	// presented is the refresh token each refresh response of the
+	// uniqueness check was sent (unique.go).
+	presented map[*tokenResponse]string
+	sent      string // the grant of the last token request sent
 }
 
 // codeState is the authorization code flow's state (RFC 6749 §4.1).
