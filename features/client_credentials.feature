@@ -14,11 +14,6 @@ Feature: Client credentials grant
     Then the token response is successful
     And the token response carries no refresh token
 
-  @token-unique @must
-  Scenario: Every request gets a new access token
-    When the client requests 3 tokens with the "client_credentials" grant
-    Then all access tokens are different
-
   @rfc6749-4.4 @must
   Scenario: A public client cannot use the client credentials grant
     Given a public client is configured

@@ -37,3 +37,10 @@ Feature: Refresh token grant with rotation
     And the client holds a refresh token
     When the client refreshes the token asking for a wider scope
     Then the refresh does not widen the scope
+
+  @rfc9700-4.14.2-race @must
+  Scenario: Concurrent refreshes of one rotated refresh token: exactly one succeeds
+    Given the profile documents refresh token rotation
+    And the client holds a refresh token
+    When 16 refreshes of the refresh token are sent at once
+    Then exactly one refresh succeeds and the others are refused with "invalid_grant"

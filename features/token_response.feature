@@ -85,3 +85,17 @@ Feature: Token response shape
       | client_credentials |
       | password           |
       | refresh_token      |
+
+  @token-unique @must
+  Scenario Outline: Tokens of the <grant> grant issued within one second are all different
+    Given the target supports the "<grant>" grant
+    When the client obtains 3 tokens with the "<grant>" grant at once
+    Then all access tokens and refresh tokens are different
+
+    Examples:
+      | grant              |
+      | authorization_code |
+      | client_credentials |
+      | password           |
+      | refresh_token      |
+      | implicit           |

@@ -16,7 +16,7 @@ type Defect string
 const (
 	// Authorization codes (RFC 6749 §4.1.2, Ucommerce connect flow).
 	CodeReusable        Defect = "code-reusable"         // a code can be exchanged again after it was used
-	CodeRace            Defect = "code-race"             // the single-use check is not atomic: concurrent exchanges of one code can all succeed
+	CodeStoreNotAtomic  Defect = "code-store-not-atomic" // a get-then-delete code store: concurrent exchanges of one code can all succeed (RFC 6749 §10.5)
 	CodeNeverExpires    Defect = "code-never-expires"    // codes are accepted after their lifetime
 	CodeNotEncoded      Defect = "code-not-encoded"      // the code is put into Location without percent-encoding (Ucommerce)
 	CodeAcceptsEncoded  Defect = "code-accepts-encoded"  // the token endpoint also accepts the still-percent-encoded code (Ucommerce)
@@ -37,6 +37,7 @@ const (
 	RefreshNotBoundClient Defect = "refresh-not-bound-client" // another client can use a refresh token (RFC 6749 §6)
 	RefreshScopeWiden     Defect = "refresh-scope-widen"      // a refresh may ask for scopes beyond the original grant (RFC 6749 §6)
 	RefreshPublicNotBound Defect = "refresh-public-not-bound" // a public client's refresh token is accepted from another client (RFC 6749 §6, §10.4)
+	RefreshStoreNotAtomic Defect = "refresh-store-not-atomic" // a get-then-delete refresh store: concurrent refreshes of one rotated token can all succeed (RFC 9700 §4.14.2)
 
 	// Token responses (RFC 6749 §5.1 and each vendor's documented shape).
 	TokenTypeCase       Defect = "token-type-case"               // token_type has the wrong letter case ("Bearer" for Ucommerce, "bearer" elsewhere)
@@ -45,6 +46,7 @@ const (
 	WrongLifetime       Defect = "wrong-lifetime"                // tokens live twice the documented lifetime, and say so consistently
 	NoCacheHeaders      Defect = "no-cache-headers"              // token responses lack Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1)
 	TokensNotUnique     Defect = "tokens-not-unique"             // the same access token is returned for repeated client_credentials requests
+	TokensDeterministic Defect = "tokens-deterministic"          // password and refresh grant tokens are a function of client, user, scope and second
 	MissingRefreshToken Defect = "missing-refresh-token"         // password and authorization_code grants return no refresh_token
 	RefreshInCC         Defect = "refresh-in-client-credentials" // client_credentials responses carry a refresh_token (RFC 6749 §4.4.3)
 	ImplicitRefresh     Defect = "implicit-refresh-token"        // implicit responses carry a refresh_token (RFC 6749 §4.2.2)
@@ -134,7 +136,7 @@ const (
 // catalogue that `oauthconf serve --list-defects` prints.
 var defectDocs = map[Defect]string{
 	CodeReusable:          "an authorization code can be exchanged again after it was used (RFC 6749 §4.1.2)",
-	CodeRace:              "the single-use check is not atomic: concurrent exchanges of one code can all succeed",
+	CodeStoreNotAtomic:    "a get-then-delete code store: the code is read and checked, the tokens minted, then the code marked used, each step apart, so concurrent exchanges of one code can all succeed (RFC 6749 §10.5)",
 	CodeNeverExpires:      "authorization codes are accepted after their lifetime (Ucommerce: 1 minute)",
 	CodeNotEncoded:        "Ucommerce: the code is put into Location without percent-encoding",
 	CodeAcceptsEncoded:    "Ucommerce: the token endpoint also accepts the still-percent-encoded code",
@@ -153,12 +155,14 @@ var defectDocs = map[Defect]string{
 	RefreshNotBoundClient: "another client can use a refresh token (RFC 6749 §6)",
 	RefreshScopeWiden:     "a refresh may widen the scope beyond the original grant (RFC 6749 §6)",
 	RefreshPublicNotBound: "a public client's refresh token is accepted from another client (RFC 6749 §6, §10.4)",
+	RefreshStoreNotAtomic: "a get-then-delete refresh store: the token is read and checked, the new tokens minted, then the token rotated out, each step apart, so concurrent refreshes of one token can all succeed (RFC 9700 §4.14.2)",
 	TokenTypeCase:         `token_type has the wrong case ("Bearer" for Ucommerce, "bearer" elsewhere)`,
 	ExpiresInMismatch:     "expires_in disagrees with the token's real lifetime (JWT exp, Elastic Path expires)",
 	ExpiresInString:       "expires_in is sent as a JSON string instead of a number",
 	WrongLifetime:         "tokens live twice the documented lifetime (and expires_in says so)",
 	NoCacheHeaders:        "token responses lack Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1)",
 	TokensNotUnique:       "the same access token is returned for repeated client_credentials requests",
+	TokensDeterministic:   "access and refresh tokens of the password and refresh grants are derived from the client, the user, the scope and the second (no random jti, second-resolution times): requests within one second get identical tokens (RFC 6749 §10.10)",
 	MissingRefreshToken:   "password and authorization_code grants return no refresh_token",
 	RefreshInCC:           "client_credentials responses carry a refresh_token (RFC 6749 §4.4.3 SHOULD NOT)",
 	ImplicitRefresh:       "implicit grant responses carry a refresh_token (RFC 6749 §4.2.2 MUST NOT)",
@@ -247,7 +251,7 @@ var defectDialects = func() map[Defect][]string {
 	all := []string{dialectElasticPath, dialectRFC6749, dialectShopware, dialectUcommerce}
 	code := []string{dialectRFC6749, dialectUcommerce}
 	m := map[Defect][]string{
-		CodeReusable: code, CodeRace: code, CodeNeverExpires: code, CodeNotBoundClient: code, CodeNotBoundURI: code,
+		CodeReusable: code, CodeStoreNotAtomic: code, CodeNeverExpires: code, CodeNotBoundClient: code, CodeNotBoundURI: code,
 		RedirectPrefixMatch: code, RedirectCaseFold: code, RedirectOnBadURI: code, ReplayNoRevoke: code, ErrorNoState: code, StateNotEchoed: code,
 		CodeNotEncoded:     {dialectUcommerce},
 		CodeAcceptsEncoded: {dialectUcommerce},
@@ -268,6 +272,7 @@ var defectDialects = func() map[Defect][]string {
 		PKCEReplacesSecret:       {dialectRFC6749},
 		RedirectURIRequired:      {dialectRFC6749},
 		ExchangeNeedsRedirectURI: {dialectRFC6749},
+		RefreshStoreNotAtomic:    {dialectRFC6749, dialectShopware, dialectUcommerce},
 
 		MissingRefreshToken: {dialectRFC6749, dialectShopware, dialectUcommerce},
 		RefreshInCC:         {dialectElasticPath, dialectRFC6749, dialectShopware},
@@ -276,6 +281,7 @@ var defectDialects = func() map[Defect][]string {
 		JWTClaimsMissing:    {dialectRFC6749, dialectShopware, dialectUcommerce},
 		TokenTypeCase:       {dialectElasticPath, dialectShopware, dialectUcommerce}, // RFC 6749 §5.1: any case
 		TokensNotUnique:     {dialectElasticPath, dialectRFC6749, dialectShopware},
+		TokensDeterministic: {dialectRFC6749, dialectShopware}, // Ucommerce's tokens carry the code's sessionId; Elastic Path has neither grant
 
 		EPIdentifierWrong: {dialectElasticPath}, EPExpiresMillis: {dialectElasticPath}, ImplicitCanWrite: {dialectElasticPath},
 		ImplicitReadsOrder: {dialectElasticPath}, CustomerTokenAny: {dialectElasticPath},

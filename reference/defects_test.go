@@ -1,6 +1,9 @@
 package reference
 
 import (
+	"bufio"
+	"bytes"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -32,8 +35,12 @@ var defectProbes = map[Defect]ruleProbe{
 		ts.ucExchange(code)
 		return ts.ucExchange(code).status != 200
 	},
-	CodeRace: func(t *testing.T, ts *testServer) bool {
-		return concurrentSuccesses(t, 32, func() reply { return ts.ucExchange(ts.lastCode) }, func() { ts.lastCode = ts.ucCode() }) == 1
+	CodeStoreNotAtomic: func(t *testing.T, ts *testServer) bool {
+		return raceHolds(t, ts, func() req {
+			return req{path: "/api/v1/oauth/token", header: basic(ucID, ucSecret), form: url.Values{
+				"grant_type": {"authorization_code"}, "code": {ts.ucCode()}, "redirect_uri": {ucRedirect},
+			}}
+		})
 	},
 	CodeNeverExpires: func(t *testing.T, ts *testServer) bool {
 		code := ts.ucCode()
@@ -110,6 +117,12 @@ var defectProbes = map[Defect]ruleProbe{
 		rt := ts.rfcExchange(ts.rfcCode(nil), nil).json(t)["refresh_token"].(string)
 		return ts.do(req{path: "/oauth2/token", header: basic(rfcOtherID, rfcOtherSc), form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}}).status != 200
 	},
+	RefreshStoreNotAtomic: func(t *testing.T, ts *testServer) bool {
+		return raceHolds(t, ts, func() req {
+			rt := ts.swPassword()["refresh_token"].(string)
+			return req{path: "/api/oauth/token", json: map[string]string{"grant_type": "refresh_token", "client_id": "administration", "refresh_token": rt}}
+		})
+	},
 	RefreshScopeWiden: func(t *testing.T, ts *testServer) bool {
 		rt := ts.rfcExchange(ts.rfcCode(url.Values{"scope": {"read"}}), nil).json(t)["refresh_token"].(string)
 		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "scope": {"read write"}}}).status != 200
@@ -133,6 +146,10 @@ var defectProbes = map[Defect]ruleProbe{
 	},
 	TokensNotUnique: func(t *testing.T, ts *testServer) bool {
 		return ts.rfcCC()["access_token"] != ts.rfcCC()["access_token"]
+	},
+	TokensDeterministic: func(t *testing.T, ts *testServer) bool {
+		a, b := ts.swPassword(), ts.swPassword() // the test clock stands still: one second
+		return a["access_token"] != b["access_token"] && a["refresh_token"] != b["refresh_token"]
 	},
 	MissingRefreshToken: func(t *testing.T, ts *testServer) bool {
 		_, ok := ts.swPassword()["refresh_token"]
@@ -333,6 +350,61 @@ var defectProbes = map[Defect]ruleProbe{
 }
 
 // concurrentSuccesses prepares once, then fires n requests at once and counts the 200s.
+// raceHolds races 16 copies of the request next returns (each call makes a
+// fresh single-use credential), up to 300 times, and reports whether every
+// race had exactly one success. The copies arrive together (syncedSuccesses):
+// a get-then-delete store's window is a few microseconds, which a few races
+// in a hundred hit.
+func raceHolds(t *testing.T, ts *testServer, next func() req) bool {
+	t.Helper()
+	for range 300 {
+		if syncedSuccesses(t, ts, 16, next()) != 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// syncedSuccesses sends n copies of r over n fresh connections, each written
+// up to its last byte before the last bytes all go (last-byte
+// synchronisation), and counts the 200s.
+func syncedSuccesses(t *testing.T, ts *testServer, n int, r req) int {
+	t.Helper()
+	var raw bytes.Buffer
+	require.NoError(t, ts.request(r).Write(&raw))
+	msg := raw.Bytes()
+	conns := make([]net.Conn, n)
+	for i := range conns {
+		c, err := net.DialTimeout("tcp", strings.TrimPrefix(ts.URL, "http://"), 5*time.Second)
+		require.NoError(t, err)
+		defer c.Close()
+		require.NoError(t, c.SetDeadline(time.Now().Add(10*time.Second)))
+		_, err = c.Write(msg[:len(msg)-1])
+		require.NoError(t, err)
+		conns[i] = c
+	}
+	var ok atomic.Int32
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Write(msg[len(msg)-1:]); err != nil {
+				return
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err == nil && resp.StatusCode == http.StatusOK {
+				ok.Add(1)
+			}
+			if err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	return int(ok.Load())
+}
+
 func concurrentSuccesses(t *testing.T, n int, do func() reply, prepare func()) int {
 	t.Helper()
 	prepare()

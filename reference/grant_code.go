@@ -59,93 +59,114 @@ func (s *Server) grantAuthorizationCode(w http.ResponseWriter, tr *tokenRequest,
 		d.writeError(w, tr, s.missing(d, "code"))
 		return
 	}
-	sess, e := s.redeemCode(d, code, cl, tr.params["redirect_uri"], tr.params["code_verifier"])
+	sess, consume, e := s.redeemCode(d, code, cl, tr.params["redirect_uri"], tr.params["code_verifier"])
 	if e != nil {
 		d.writeError(w, tr, e)
 		return
 	}
-	s.mintAndRespond(w, tr, d, sess, "authorization_code")
+	s.mintThenRespond(w, tr, d, sess, "authorization_code", consume)
 }
 
 // redeemCode checks and consumes code atomically: of concurrent redemptions
 // exactly one succeeds (RFC 6749 §10.5). Redeeming a used code revokes the
-// tokens issued from it (§4.1.2).
-func (s *Server) redeemCode(d dialect, code string, cl *client, redirectURI, verifier string) (*session, *oauthError) {
+// tokens issued from it (§4.1.2). consume is nil, except under
+// code-store-not-atomic, where the caller runs it once the tokens are minted.
+func (s *Server) redeemCode(d dialect, code string, cl *client, redirectURI, verifier string) (_ *session, consume func(), _ *oauthError) {
 	key := d.name() + "\x00" + code
 	if _, ok := s.codes.get(key); !ok && s.has(CodeAcceptsEncoded) {
 		if dec, err := url.QueryUnescape(code); err == nil {
 			key = d.name() + "\x00" + dec
 		}
 	}
-	now := s.now()
-	var (
-		out *session
-		e   *oauthError
-	)
-	check := func(c *codeEntry, ok bool) (del bool) {
-		switch {
-		case !ok:
-			e = errInvalidGrant("unknown authorization code")
-			return false
-		case c.used && !s.has(CodeReusable):
-			if !s.has(ReplayNoRevoke) {
-				s.revokeFamily(c.sess.fam)
-			}
-			e = errInvalidGrant("authorization code was already used")
-			return false
-		case !now.Before(c.exp) && !s.has(CodeNeverExpires):
-			e = errInvalidGrant("authorization code expired")
-			return true
-		case c.sess.clientID != cl.id && !cl.unchecked && !s.has(CodeNotBoundClient):
-			e = errInvalidGrant("authorization code was issued to another client")
-			return false
-		case c.sess.redirectURI != "" && redirectURI != c.sess.redirectURI && !s.has(CodeNotBoundURI):
-			e = errInvalidGrant("redirect_uri does not match the authorization request")
-			return false
-		case c.sess.redirectURI == "" && redirectURI == "" && s.has(ExchangeNeedsRedirectURI):
-			// The defect: §4.1.3 requires redirect_uri only "if the
-			// "redirect_uri" parameter was included in the authorization request".
-			e = errInvalidRequest("redirect_uri is required", "redirect_uri")
-			return false
+	r := codeRedemption{s: s, now: s.now(), clientID: cl.id, unchecked: cl.unchecked, redirectURI: redirectURI, verifier: verifier}
+	if s.has(CodeStoreNotAtomic) {
+		return r.notAtomic(key)
+	}
+	s.codes.update(key, r.check)
+	return r.out, nil, r.e
+}
+
+// codeRedemption is one exchange's check of a stored code (RFC 6749 §4.1.3).
+type codeRedemption struct {
+	s                               *Server
+	now                             time.Time
+	clientID, redirectURI, verifier string
+	unchecked                       bool // the client was not authenticated (a no-client-auth defect): any id passes
+
+	out *session // the session the tokens are for, once the check passed
+	e   *oauthError
+}
+
+// check judges the code entry c (absent unless ok) and, if it may be redeemed,
+// marks it used and sets out; it runs under the entry's lock and reports
+// whether to delete the entry.
+func (r *codeRedemption) check(c *codeEntry, ok bool) (del bool) {
+	s := r.s
+	switch {
+	case !ok:
+		r.e = errInvalidGrant("unknown authorization code")
+		return false
+	case c.used && !s.has(CodeReusable):
+		if !s.has(ReplayNoRevoke) {
+			s.revokeFamily(c.sess.fam)
 		}
-		if e = s.checkVerifier(c.challenge, verifier); e != nil {
-			return false
-		}
-		sess := c.sess
-		sess.fam = &family{}
-		c.used = true
-		c.sess.fam = sess.fam
-		out = &sess
+		r.e = errInvalidGrant("authorization code was already used")
+		return false
+	case !r.now.Before(c.exp) && !s.has(CodeNeverExpires):
+		r.e = errInvalidGrant("authorization code expired")
+		return true
+	case c.sess.clientID != r.clientID && !r.unchecked && !s.has(CodeNotBoundClient):
+		r.e = errInvalidGrant("authorization code was issued to another client")
+		return false
+	case c.sess.redirectURI != "" && r.redirectURI != c.sess.redirectURI && !s.has(CodeNotBoundURI):
+		r.e = errInvalidGrant("redirect_uri does not match the authorization request")
+		return false
+	case c.sess.redirectURI == "" && r.redirectURI == "" && s.has(ExchangeNeedsRedirectURI):
+		// The defect: §4.1.3 requires redirect_uri only "if the
+		// "redirect_uri" parameter was included in the authorization request".
+		r.e = errInvalidRequest("redirect_uri is required", "redirect_uri")
 		return false
 	}
-	if s.has(CodeRace) {
-		// The defect: check, then use, without holding the lock in between.
-		var (
-			snapshot codeEntry
-			found    bool
-		)
-		s.codes.update(key, func(c *codeEntry, ok bool) bool {
+	if r.e = s.checkVerifier(c.challenge, r.verifier); r.e != nil {
+		return false
+	}
+	sess := c.sess
+	sess.fam = &family{}
+	c.used = true
+	c.sess.fam = sess.fam
+	r.out = &sess
+	return false
+}
+
+// notAtomic is the code-store-not-atomic defect, a get-then-delete store: the
+// code is read and checked in one critical section and marked used in
+// another, by consume, once the tokens are issued and the response written,
+// as in a server that looks the code up, answers, then deletes the code (a
+// deferred delete). Exchanges that read the code before the first one marks
+// it all succeed. Nothing sleeps or yields: the window is minting and
+// writing the response, a few microseconds.
+func (r *codeRedemption) notAtomic(key string) (*session, func(), *oauthError) {
+	var snapshot codeEntry
+	found := false
+	r.s.codes.update(key, func(c *codeEntry, ok bool) bool {
+		if ok {
+			snapshot, found = *c, true
+		}
+		return false
+	})
+	if r.check(&snapshot, found) || r.out == nil {
+		return nil, nil, r.e
+	}
+	fam := r.out.fam
+	consume := func() {
+		r.s.codes.update(key, func(c *codeEntry, ok bool) bool {
 			if ok {
-				snapshot, found = *c, true
+				c.used, c.sess.fam = true, fam
 			}
 			return false
 		})
-		if found {
-			time.Sleep(25 * time.Millisecond) // wide enough to overlap on a loaded 2-core machine
-			check(&snapshot, true)
-			if out != nil {
-				s.codes.update(key, func(c *codeEntry, ok bool) bool {
-					if ok {
-						c.used, c.sess.fam = true, out.fam
-					}
-					return false
-				})
-			}
-			return out, e
-		}
 	}
-	s.codes.update(key, check)
-	return out, e
+	return r.out, consume, nil
 }
 
 // checkVerifier enforces PKCE (RFC 7636 §4.6, RFC 9700 §2.1.1): a code issued

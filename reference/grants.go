@@ -1,6 +1,9 @@
 package reference
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -72,6 +75,9 @@ type session struct {
 	scope        string
 	redirectURI  string
 	fam          *family
+	// fixed makes the tokens minted for the session a function of the
+	// client, the user, the scope and the second (tokens-deterministic).
+	fixed bool
 }
 
 // tokens is what a dialect minted for a session.
@@ -178,6 +184,21 @@ func (s *Server) withRefreshFor(grant string) bool {
 
 // mintAndRespond mints tokens for sess, obtained with grant, and writes them.
 func (s *Server) mintAndRespond(w http.ResponseWriter, tr *tokenRequest, d dialect, sess *session, grant string) {
+	s.mintThenRespond(w, tr, d, sess, grant, nil)
+}
+
+// mintThenRespond is mintAndRespond that runs after, if not nil, once the
+// response is written: the non-atomic store defects consume the code or
+// refresh token there, as a server with a deferred delete does.
+func (s *Server) mintThenRespond(w http.ResponseWriter, tr *tokenRequest, d dialect, sess *session, grant string, after func()) {
+	if after != nil {
+		defer after()
+	}
+	if s.has(TokensDeterministic) && (grant == "password" || grant == "refresh_token") {
+		fixed := *sess
+		fixed.fixed = true
+		sess = &fixed
+	}
 	t, err := d.mint(sess, s.withRefreshFor(grant))
 	if err != nil {
 		d.writeError(w, tr, &oauthError{code: "server_error", desc: err.Error(), status: http.StatusInternalServerError})
@@ -202,4 +223,21 @@ func (s *Server) authenticateFor(tr *tokenRequest, d dialect, grant string, lax 
 		id = tr.basicID
 	}
 	return &client{id: id, unchecked: id == ""}, nil
+}
+
+// tokenID returns n bytes, hex-encoded, for a token or token id of kind
+// ("access", "refresh") minted for sess at now: random (RFC 6749 §10.10),
+// except under tokens-deterministic, where they are a hash of the client, the
+// user, the scope and the second, so tokens minted for them within one
+// second are identical.
+func tokenID(sess *session, now time.Time, n int, kind string) string {
+	if !sess.fixed {
+		return randHex(n)
+	}
+	var out []byte
+	for i := 0; len(out) < n; i++ {
+		sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%s\x00%s\x00%d\x00%d", kind, sess.clientID, sess.userID, sess.scope, now.Unix(), i))
+		out = append(out, sum[:]...)
+	}
+	return hex.EncodeToString(out[:n])
 }

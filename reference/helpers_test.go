@@ -20,8 +20,6 @@ type testServer struct {
 	URL    string
 	client *http.Client
 	t      *testing.T
-	// lastCode is scratch space for probes that race on one code.
-	lastCode string
 }
 
 func newTestServer(t *testing.T, defects ...Defect) *testServer {
@@ -69,6 +67,17 @@ type req struct {
 
 func (ts *testServer) do(r req) reply {
 	ts.t.Helper()
+	resp, err := ts.client.Do(ts.request(r))
+	require.NoError(ts.t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	require.NoError(ts.t, err)
+	return reply{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// request builds the HTTP request r describes.
+func (ts *testServer) request(r req) *http.Request {
+	ts.t.Helper()
 	var body io.Reader
 	ctype := ""
 	switch {
@@ -93,12 +102,7 @@ func (ts *testServer) do(r req) reply {
 	for k, v := range r.header {
 		hr.Header.Set(k, v)
 	}
-	resp, err := ts.client.Do(hr)
-	require.NoError(ts.t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	require.NoError(ts.t, err)
-	return reply{status: resp.StatusCode, header: resp.Header, body: b}
+	return hr
 }
 
 func (ts *testServer) advance(d time.Duration) {

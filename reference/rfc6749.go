@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // rfc6749 is a strict, standards-only dialect for the generic profile: RFC 6749
@@ -303,9 +304,12 @@ func (d *rfc6749) grantAuthorization(w http.ResponseWriter, r *http.Request, ar 
 
 func (d *rfc6749) mint(sess *session, withRefresh bool) (*tokens, error) {
 	now := d.s.now()
+	if sess.fixed {
+		now = now.Truncate(time.Second)
+	}
 	said, real := d.s.lifetimes(d.cfg.AccessTTL.Duration)
 	exp := now.Add(real)
-	jti := randHex(16)
+	jti := tokenID(sess, now, 16, "access")
 	sub := sess.userID
 	if sub == "" {
 		sub = sess.clientID
@@ -330,7 +334,7 @@ func (d *rfc6749) mint(sess *session, withRefresh bool) (*tokens, error) {
 	d.s.addAccess(sess.fam, jti, exp)
 	t := &tokens{sess: sess, access: access, accessExp: exp, expiresIn: said}
 	if withRefresh {
-		t.refresh = randHex(32)
+		t.refresh = tokenID(sess, now, 32, "refresh")
 		d.s.storeRefresh(d, t.refresh, sess, now.Add(d.cfg.RefreshTTL.Duration))
 	}
 	return t, nil

@@ -135,9 +135,12 @@ func microTime(t time.Time) json.Number {
 
 func (sw *shopware) mint(sess *session, withRefresh bool) (*tokens, error) {
 	now := sw.s.now()
+	if sess.fixed {
+		now = now.Truncate(time.Second)
+	}
 	said, real := sw.s.lifetimes(sw.cfg.AccessTTL.Duration)
 	exp := now.Add(real)
-	jti := randHex(40)
+	jti := tokenID(sess, now, 40, "access")
 	var claims any = swAccessClaims{
 		Aud: sess.clientID, Jti: jti, Iat: microTime(now), Nbf: microTime(now), Exp: microTime(exp),
 		Sub: sess.userID, Scopes: strings.Fields(sess.scope),
@@ -156,7 +159,7 @@ func (sw *shopware) mint(sess *session, withRefresh bool) (*tokens, error) {
 	sw.s.addAccess(sess.fam, jti, exp)
 	t := &tokens{sess: sess, access: access, accessExp: exp, expiresIn: said}
 	if withRefresh {
-		t.refresh = "def50200" + randHex(96)
+		t.refresh = "def50200" + tokenID(sess, now, 96, "refresh")
 		sw.s.storeRefresh(sw, t.refresh, sess, now.Add(sw.cfg.RefreshTTL.Duration))
 	}
 	return t, nil

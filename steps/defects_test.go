@@ -64,6 +64,14 @@ var serialDefects = map[reference.Defect]string{
 	reference.TokensNotUnique: "every scenario gets the same client_credentials token, so one scenario's revocation makes another's control fail if it runs later",
 }
 
+// raceDefects open a window that only some races hit: their runs race as
+// many rounds as verify does (Options.RaceRounds), the others three, and run
+// with no other defect's run beside them (a loaded machine hides the window).
+var raceDefects = map[reference.Defect]bool{
+	reference.CodeStoreNotAtomic:    true,
+	reference.RefreshStoreNotAtomic: true,
+}
+
 // pendingDefects lists the defects of the reference's catalogue that no
 // scenario kills yet, with the reason; TestDefects leaves them out. Each entry
 // is work to do: write the scenario, then delete the entry and run -update
@@ -125,6 +133,7 @@ func TestDefects(t *testing.T) {
 	mustFails := map[string]bool{} // "defect/profile" with a failed @must scenario
 	var mu sync.Mutex
 	sem := make(chan struct{}, 4)
+	var alone sync.RWMutex // a race defect runs with no other defect beside it
 	var wg sync.WaitGroup
 	for _, d := range defects {
 		wg.Add(1)
@@ -132,11 +141,21 @@ func TestDefects(t *testing.T) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			if raceDefects[d] {
+				alone.Lock()
+				defer alone.Unlock()
+			} else {
+				alone.RLock()
+				defer alone.RUnlock()
+			}
 			srvOpts, runOpts := modeRun(t, d.Needs())
 			all := runOpts(startReferenceWith(t, srvOpts, d).URL)
 			for i := range all {
 				if _, ok := serialDefects[d]; ok {
 					all[i].Concurrency = 1
+				}
+				if raceDefects[d] {
+					all[i].RaceRounds, all[i].Concurrency = DefaultRaceRounds, 1
 				}
 			}
 			res, err := RunAll(context.Background(), all)

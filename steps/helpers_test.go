@@ -54,7 +54,9 @@ func demoOptionsWith(t testing.TB, name, url string, replace map[string]string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Options{BaseURL: url, Profile: p, Credentials: creds, TestClock: true, Concurrency: 8}
+	// Three rounds per race scenario: only the race defects need many
+	// (raceDefects), and they ask for them.
+	return Options{BaseURL: url, Profile: p, Credentials: creds, TestClock: true, Concurrency: 8, RaceRounds: 3}
 }
 
 func runProfiles(t testing.TB, url string, names ...string) Result {

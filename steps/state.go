@@ -34,6 +34,7 @@ type scenario struct {
 	tok   tokenState
 	code  codeState
 	intro introspectionState
+	race  *raceResult // the judged round of the last race (race.go)
 
 	// userTokens are the Elastic Path user tokens held, by kind ("customer", "account").
 	userTokens map[string]string
@@ -47,21 +48,23 @@ type tokenState struct {
 	access     string
 	refresh    string
 	oldRefresh string // the refresh token a rotation replaced
-	sent       string // the grant of the last token request sent
+	// presented is the refresh token each refresh response of the
+	// uniqueness check was sent (unique.go).
+	presented map[*tokenResponse]string
+	sent      string // the grant of the last token request sent
 }
 
 // codeState is the authorization code flow's state (RFC 6749 §4.1).
 type codeState struct {
-	auth       *Exchange   // the last authorization response (the last hop of its interaction)
-	answer     *authAnswer // what the last authorization request came to
-	login      loginOpts   // how the next interaction goes
-	raw        string      // the code as it appears in Location
-	value      string      // the code, decoded once
-	redirect   string      // the redirect URI the code was issued for
-	client     clientCreds
-	verifier   string // the PKCE verifier of the code's challenge
-	state      string
-	concurrent []*Exchange // the answers of the concurrent exchanges
+	auth     *Exchange   // the last authorization response (the last hop of its interaction)
+	answer   *authAnswer // what the last authorization request came to
+	login    loginOpts   // how the next interaction goes
+	raw      string      // the code as it appears in Location
+	value    string      // the code, decoded once
+	redirect string      // the redirect URI the code was issued for
+	client   clientCreds
+	verifier string // the PKCE verifier of the code's challenge
+	state    string
 }
 
 // introspectionState is the token the negative introspection checks ask

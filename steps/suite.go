@@ -50,6 +50,10 @@ type Options struct {
 	// browser package's default, /usr/bin/chromium or chromium on PATH);
 	// the command sets it from OAUTHCONF_CHROMIUM.
 	Chromium string
+	// RaceRounds bounds how many fresh codes or refresh tokens each race
+	// scenario races (default DefaultRaceRounds); a race also stops after
+	// RaceBudget, and at the first round with more than one success.
+	RaceRounds int
 }
 
 // Run runs the suite for one profile.
@@ -154,6 +158,9 @@ func newRun(o Options) (*run, error) {
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
+	}
+	if o.RaceRounds <= 0 {
+		o.RaceRounds = DefaultRaceRounds
 	}
 	if o.Output == nil {
 		o.Output = io.Discard

@@ -3,10 +3,8 @@ package steps
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/oauthconf/oauthconf/internal/httpx"
@@ -175,51 +173,19 @@ func theCodeLifetimePasses(ctx context.Context) error {
 
 func nExchangesOfTheCodeAreSentAtOnce(ctx context.Context, n int) error {
 	s := fromCtx(ctx)
-	// A race shows only sometimes: try up to raceRounds codes, and keep the
-	// first round where other than exactly one exchange succeeded.
-	for round := 0; round < raceRounds; round++ {
+	return s.runRace(ctx, n, func(ctx context.Context, round int) (*tokenRequest, error) {
 		if round > 0 {
 			if err := s.getCode(ctx); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		if err := s.raceExchanges(ctx, n); err != nil {
-			return err
-		}
-		ok := 0
-		for _, ex := range s.code.concurrent {
-			if ex.Status == http.StatusOK {
-				ok++
-			}
-		}
-		if ok != 1 {
-			break
-		}
-	}
-	return nil
+		return s.exchangeRequest(s.code.value, reqMod{})
+	})
 }
 
 func exactlyOneExchangeSucceedsAndTheOthersAreRefusedWith(ctx context.Context, codes string) error {
 	s := fromCtx(ctx)
-	var ok []*Exchange
-	for _, ex := range s.code.concurrent {
-		if ex.Status == http.StatusOK {
-			ok = append(ok, ex)
-			if t, err := parseTokenResponse(ex, profile.GrantAuthorizationCode); err == nil {
-				s.red.add(t.str("access_token"), t.str("refresh_token"))
-			}
-			continue
-		}
-		if err := checkErrorCode(s.t.p, ex, codes); err != nil {
-			s.exchanges = append(s.exchanges, ex)
-			return err
-		}
-	}
-	if len(ok) != 1 {
-		s.exchanges = append(s.exchanges, ok...)
-		return failf("%d of %d concurrent exchanges of one code succeeded, want exactly 1 (RFC 6749 §10.5)", len(ok), len(s.code.concurrent))
-	}
-	return nil
+	return s.judgeRace("exchanges of one code", "RFC 6749 §10.5", profile.GrantAuthorizationCode, codes)
 }
 
 func theSecondClientExchangesTheCodeWithItsOwnCredentials(ctx context.Context) error {
@@ -386,47 +352,3 @@ func (s *scenario) expectErrorRedirect(ru, code string) error {
 // loopbackRedirect reports whether ru's host is a loopback IP literal or
 // "localhost", whose port a server may leave unmatched (RFC 8252 §7.3).
 func loopbackRedirect(ru string) bool { return httpx.IsLoopback(ru) }
-
-// raceRounds is how many codes the concurrent-exchange scenario races.
-const raceRounds = 3
-
-// raceExchanges sends k identical exchanges of the current code at once
-// (RFC 6749 §10.5) and keeps them in s.code.concurrent.
-func (s *scenario) raceExchanges(ctx context.Context, k int) error {
-	// Open k connections first, so that the exchanges leave together instead
-	// of queueing behind TCP handshakes.
-	var wg sync.WaitGroup
-	for i := 0; i < k; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, _ = s.t.client.do(ctx, http.MethodGet, "/", nil, nil)
-		}()
-	}
-	wg.Wait()
-	tr, err := s.exchangeRequest(s.code.value, reqMod{})
-	if err != nil {
-		return err
-	}
-	exs := make([]*Exchange, k)
-	errs := make([]error, k)
-	start := make(chan struct{})
-	for i := 0; i < k; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			<-start
-			exs[i], errs[i] = s.t.client.do(ctx, tr.Method, tr.Path, tr.Header, tr.Body)
-		}(i)
-	}
-	close(start)
-	wg.Wait()
-	s.code.concurrent = exs
-	for i, e := range errs {
-		if e != nil {
-			s.exchanges = append(s.exchanges, exs[i])
-			return e
-		}
-	}
-	return nil
-}

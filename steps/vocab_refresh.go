@@ -18,6 +18,8 @@ func registerRefresh(sc stepper) {
 	sc.Step(`^the client refreshes with a made-up refresh token$`, wrap(theClientRefreshesWithAMadeUpRefreshToken))
 	sc.Step(`^the second client refreshes the token with its own credentials$`, wrap(theSecondClientRefreshesTheTokenWithItsOwnCredentials))
 	sc.Step(`^the client refreshes the token asking for a wider scope$`, wrap(theClientRefreshesTheTokenAskingForAWiderScope))
+	sc.Step(`^(\d+) refreshes of the refresh token are sent at once$`, wrap1(nRefreshesOfTheRefreshTokenAreSentAtOnce))
+	sc.Step(`^exactly one refresh succeeds and the others are refused with "([^"]*)"$`, wrap1(exactlyOneRefreshSucceedsAndTheOthersAreRefusedWith))
 }
 
 func theRefreshDoesNotWidenTheScope(ctx context.Context) error {
@@ -91,6 +93,28 @@ func theClientRefreshesTheTokenAskingForAWiderScope(ctx context.Context) error {
 	}
 	_, err = s.sendToken(ctx, tr)
 	return err
+}
+
+func nRefreshesOfTheRefreshTokenAreSentAtOnce(ctx context.Context, n int) error {
+	s := fromCtx(ctx)
+	return s.runRace(ctx, n, func(ctx context.Context, round int) (*tokenRequest, error) {
+		if round > 0 {
+			if err := s.holdRefresh(ctx); err != nil {
+				return nil, err
+			}
+		}
+		return s.refreshRequest(s.tok.refresh, reqMod{})
+	})
+}
+
+// exactlyOneRefreshSucceedsAndTheOthersAreRefusedWith judges the race of
+// refreshes of one token where the profile documents rotation: "the
+// authorization server issues a new refresh token with every access token
+// refresh response", the previous one invalidated (RFC 9700 §4.14.2), so at
+// most one of the concurrent refreshes may succeed.
+func exactlyOneRefreshSucceedsAndTheOthersAreRefusedWith(ctx context.Context, codes string) error {
+	s := fromCtx(ctx)
+	return s.judgeRace("refreshes of one refresh token", "RFC 9700 §4.14.2", profile.GrantRefreshToken, codes)
 }
 
 // checkNotWidened checks the answer to a refresh that asked for wider_scope

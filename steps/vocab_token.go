@@ -15,8 +15,8 @@ func registerToken(sc stepper) {
 	sc.Step(`^the client (?:requests|obtains) a token with the "([^"]*)" grant$`, wrap1(theClientRequestsATokenWithTheGrant))
 	sc.Step(`^the client holds an access token from the "([^"]*)" grant$`, wrap1(theClientHoldsAnAccessTokenFromTheGrant))
 	sc.Step(`^the client holds an access token$`, wrap(theClientHoldsAnAccessToken))
-	sc.Step(`^the client requests (\d+) tokens with the "([^"]*)" grant$`, wrap2(theClientRequestsNTokensWithTheGrant))
-	sc.Step(`^all access tokens are different$`, wrap(allAccessTokensAreDifferent))
+	sc.Step(`^the client obtains (\d+) tokens with the "([^"]*)" grant at once$`, wrap2(theClientObtainsNTokensWithTheGrantAtOnce))
+	sc.Step(`^all access tokens and refresh tokens are different$`, wrap(allAccessTokensAndRefreshTokensAreDifferent))
 	sc.Step(`^the token response is successful$`, wrap(theTokenResponseIsSuccessful))
 	sc.Step(`^the token response is JSON$`, wrap(theTokenResponseIsJSON))
 	sc.Step(`^the token response has the documented fields and JSON types$`, wrap(theTokenResponseHasTheDocumentedFieldsAndJSONTypes))
@@ -60,29 +60,6 @@ func theClientHoldsAnAccessTokenFromTheGrant(ctx context.Context, g string) erro
 	s := fromCtx(ctx)
 	_, err := s.obtain(ctx, g)
 	return err
-}
-
-func theClientRequestsNTokensWithTheGrant(ctx context.Context, n int, g string) error {
-	s := fromCtx(ctx)
-	for range n {
-		if _, err := s.obtain(ctx, g); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func allAccessTokensAreDifferent(ctx context.Context) error {
-	s := fromCtx(ctx)
-	seen := map[string]int{}
-	for i, t := range s.tok.all {
-		a := t.str("access_token")
-		if j, dup := seen[a]; dup {
-			return failf("requests %d and %d got the same access token (RFC 6749 §10.10)", j+1, i+1)
-		}
-		seen[a] = i
-	}
-	return nil
 }
 
 func theTokenResponseIsSuccessful(ctx context.Context) error {
