@@ -250,7 +250,7 @@ var defectDialects = func() map[Defect][]string {
 
 		ConsentSkipped: {dialectRFC6749}, CSRFUnchecked: {dialectRFC6749}, LoginBypass: {dialectRFC6749}, SessionFixation: {dialectRFC6749},
 		MetadataIssuerMismatch: {dialectRFC6749}, MetadataDeadEndpoint: {dialectRFC6749},
-		KidUnpublished: {dialectRFC6749}, AlgNoneAccepted: {dialectRFC6749}, HS256PublicKeyAccepted: {dialectRFC6749},
+		KidUnpublished: {dialectRFC6749}, AlgNoneAccepted: {dialectRFC6749, dialectShopware, dialectUcommerce}, HS256PublicKeyAccepted: {dialectRFC6749},
 	}
 	for d := range defectDocs {
 		if m[d] == nil {

@@ -14,6 +14,7 @@ type target struct {
 	creds  profile.Credentials
 	client *httpClient
 	rec    *recorder
+	keys   *jwksCache // the JWK Sets fetched (jwks.go)
 }
 
 // scenarioKey is the private context key of a scenario's state.
@@ -34,6 +35,8 @@ type scenario struct {
 	tok   tokenState
 	code  codeState
 	intro introspectionState
+
+	meta *metadataDoc // the target's RFC 8414 metadata, once fetched (discover.go)
 
 	// userTokens are the Elastic Path user tokens held, by kind ("customer", "account").
 	userTokens map[string]string

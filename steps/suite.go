@@ -169,7 +169,7 @@ func newRun(o Options) (*run, error) {
 		return nil, err
 	}
 	return &run{
-		t:        &target{opts: o, p: o.Profile, creds: o.Credentials, client: c, rec: &recorder{w: o.Output, verbose: o.Verbose}},
+		t:        &target{opts: o, p: o.Profile, creds: o.Credentials, client: c, rec: &recorder{w: o.Output, verbose: o.Verbose}, keys: &jwksCache{sets: map[string]*jwksEntry{}}},
 		features: o.Features,
 		names:    names,
 		start:    time.Now(),
@@ -288,6 +288,8 @@ var vocabulary = func() []stepDef {
 	registerIntrospection(&c)
 	registerRevocation(&c)
 	registerUserTokens(&c)
+	registerMetadata(&c)
+	registerJWT(&c)
 	return c
 }()
 
