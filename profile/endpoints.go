@@ -128,8 +128,8 @@ func (p *Profile) validateDiscovery(e *problems) {
 			e.bad("%s: %q is not a grant under grants", field, g)
 		}
 	}
-	if p.Revocation != nil {
-		check("revocation.token_grant", p.Revocation.TokenGrant)
+	if p.Revocation != nil && p.Revocation.TokenGrant != "" {
+		e.bad("revocation.token_grant: not read (the revocation checks revoke refresh tokens and the resource's access token); use resources.<name>.token_grant")
 	}
 	if p.Introspection != nil {
 		check("introspection.token_grant", p.Introspection.TokenGrant)

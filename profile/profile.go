@@ -118,9 +118,9 @@ type Profile struct {
 // http(s) URL on another origin.
 type Endpoint struct {
 	Path string `yaml:"path"`
-	// TokenGrant names the grant whose access token this endpoint's checks
-	// use (default: the first of client_credentials, password,
-	// authorization_code, implicit the profile supports).
+	// TokenGrant (introspection only) names the grant whose access token the
+	// introspection checks use (default: the first of client_credentials,
+	// password, authorization_code, implicit the profile supports).
 	TokenGrant string `yaml:"token_grant"`
 }
 

@@ -106,6 +106,8 @@ const (
 	KidUnpublished         Defect = "kid-unpublished"           // access tokens are signed with a key whose kid is not in the JWKS (RFC 7515 §4.1.4, RFC 7517 §4.5)
 	AlgNoneAccepted        Defect = "alg-none-accepted"         // the protected resource accepts unsigned tokens with "alg":"none" (RFC 8725 §2.1, §3.1)
 	HS256PublicKeyAccepted Defect = "hs256-public-key-accepted" // the protected resource accepts HS256 tokens whose HMAC key is the public key (RFC 8725 §2.1, §3.1)
+
+	MetadataFieldsMissing Defect = "metadata-fields-missing" // the metadata omits the REQUIRED response_types_supported (RFC 8414 §2)
 )
 
 // defectDocs holds the one-line description of every defect; it is the
@@ -182,6 +184,7 @@ var defectDocs = map[Defect]string{
 
 	MetadataIssuerMismatch: "the RFC 8414 metadata's issuer differs from the URL it was fetched from (RFC 8414 §3.3 MUST)",
 	MetadataDeadEndpoint:   "the RFC 8414 metadata advertises a revocation_endpoint that answers 404 (RFC 8414 §2)",
+	MetadataFieldsMissing:  "the RFC 8414 metadata omits the REQUIRED response_types_supported (RFC 8414 §2)",
 
 	KidUnpublished:         "with --signing-alg, access tokens are signed with a key whose kid is not in the JWKS (RFC 7515 §4.1.4, RFC 7517 §4.5)",
 	AlgNoneAccepted:        `the protected resource accepts unsigned "alg":"none" tokens (RFC 8725 §2.1, §3.1)`,
@@ -249,7 +252,7 @@ var defectDialects = func() map[Defect][]string {
 		IntrospectionPublicClient: {dialectRFC6749},
 
 		ConsentSkipped: {dialectRFC6749}, CSRFUnchecked: {dialectRFC6749}, LoginBypass: {dialectRFC6749}, SessionFixation: {dialectRFC6749},
-		MetadataIssuerMismatch: {dialectRFC6749}, MetadataDeadEndpoint: {dialectRFC6749},
+		MetadataIssuerMismatch: {dialectRFC6749}, MetadataDeadEndpoint: {dialectRFC6749}, MetadataFieldsMissing: {dialectRFC6749},
 		KidUnpublished: {dialectRFC6749}, AlgNoneAccepted: {dialectRFC6749, dialectShopware, dialectUcommerce}, HS256PublicKeyAccepted: {dialectRFC6749},
 	}
 	for d := range defectDocs {

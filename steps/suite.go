@@ -290,6 +290,7 @@ var vocabulary = func() []stepDef {
 	registerUserTokens(&c)
 	registerMetadata(&c)
 	registerJWT(&c)
+	registerTokenGrant(&c)
 	return c
 }()
 
