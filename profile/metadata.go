@@ -185,6 +185,10 @@ func (g *gen) grants(m *Metadata) {
 	for _, gr := range m.Grants() {
 		switch gr {
 		case GrantAuthorizationCode:
+			if m.AuthorizationEndpoint == "" {
+				unknown = append(unknown, gr+" (the metadata has no authorization_endpoint)")
+				continue
+			}
 			g.line("  authorization_code:")
 			g.line("    params: {redirect_uri: \"${redirect_uri}\"}")
 			g.line("    refresh_token: optional")
