@@ -78,6 +78,14 @@ func parseMetadata(u string, ex *Exchange) *metadataDoc {
 	return d
 }
 
+// servesJSON reports whether ex is a 200 answer with a JSON media type: with
+// metadata.optional, anything else at the well-known URL (a sign-in page, a
+// 401) means no metadata is published, not broken metadata.
+func servesJSON(ex *Exchange) bool {
+	mt, _, _ := mime.ParseMediaType(ex.Header("Content-Type"))
+	return ex.Status == http.StatusOK && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
 // Discover reads the authorization server metadata of issuer (RFC 8414 §3,
 // else OpenID Connect Discovery 1.0 §4) with the suite's bounded HTTP client
 // (timeout per request, bodies up to MaxBody, no redirects followed). It
@@ -133,6 +141,9 @@ func (s *scenario) metadata(ctx context.Context) (*metadataDoc, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if spec.Optional && d.err != nil && !servesJSON(d.ex) {
+		return nil, errSkip("the target publishes no RFC 8414 metadata (metadata.optional): %v", d.err)
 	}
 	s.meta = d
 	return d, nil

@@ -111,3 +111,58 @@ func TestJWKSRefetchedForAnUnknownKid(t *testing.T) {
 		t.Errorf("the JWK Set was fetched %d times for the new kid, want once", fetched)
 	}
 }
+
+func TestOptionalMetadataSkipsWhatIsNoMetadata(t *testing.T) {
+	srv, err := reference.New(reference.DemoConfig(), reference.WithTestClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		description string
+		answer      func(w http.ResponseWriter)
+		want        Status
+	}{
+		{"a sign-in page at the well-known URL is no metadata", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<html>sign in</html>"))
+		}, StatusSkipped},
+		{"404 is no metadata", func(w http.ResponseWriter) { w.WriteHeader(http.StatusNotFound) }, StatusSkipped},
+		{"a JSON document without the required fields is broken metadata", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"token_endpoint":"x"}`))
+		}, StatusFailed},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasPrefix(r.URL.Path, "/.well-known/") {
+					tc.answer(w)
+					return
+				}
+				srv.ServeHTTP(w, r)
+			}))
+			defer ts.Close()
+			o := demoOptions(t, "rfc6749", ts.URL)
+			o.Tags = "@rfc8414-2-required"
+			res, err := Run(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st, msg := scenarioStatus(res, "The metadata is a JSON object with the required fields"); st != tc.want {
+				t.Errorf("%s (%s), want %s", st, msg, tc.want)
+			}
+		})
+	}
+	srv.Close()
+}
+
+// TestSigningModeIsClean: the mode TestDefects starts the signing-alg
+// defects in passes every built-in profile, so what fails under those
+// defects fails for the defect.
+func TestSigningModeIsClean(t *testing.T) {
+	ts := startReferenceWith(t, referenceModeFor(reference.KidUnpublished))
+	res := runProfiles(t, ts.URL, builtinProfiles...)
+	if f := failing(res); len(f) > 0 {
+		t.Fatalf("the ES256 reference fails scenarios:\n  %s", strings.Join(f, "\n  "))
+	}
+}
