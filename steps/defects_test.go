@@ -116,16 +116,7 @@ func TestDefects(t *testing.T) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			url := startReferenceWith(t, referenceModeFor(d), d).URL
-			var all []Options
-			for _, n := range builtinProfiles {
-				o := demoOptions(t, n, url)
-				if _, ok := serialDefects[d]; ok {
-					o.Concurrency = 1
-				}
-				all = append(all, o)
-			}
-			res, err := RunAll(context.Background(), all)
+			res, err := runDefect(t, d)
 			if err != nil {
 				t.Errorf("defect %s: RunAll: %v", d, err)
 				return
@@ -215,6 +206,32 @@ func TestDefects(t *testing.T) {
 	if !testing.Short() && len(wantMap) != len(defects) {
 		t.Errorf("golden file lists %d defects, the catalogue has %d (run with -update)", len(wantMap), len(defects))
 	}
+}
+
+// runDefect runs every built-in profile against a reference with defect d,
+// in the server mode d needs. A serial defect gets one server per profile,
+// each run one scenario at a time, so that neither another profile's
+// traffic nor the time it takes changes what fails.
+func runDefect(t *testing.T, d reference.Defect) (Result, error) {
+	if _, serial := serialDefects[d]; !serial {
+		url := startReferenceWith(t, referenceModeFor(d), d).URL
+		var all []Options
+		for _, n := range builtinProfiles {
+			all = append(all, demoOptions(t, n, url))
+		}
+		return RunAll(context.Background(), all)
+	}
+	var res Result
+	for _, n := range builtinProfiles {
+		o := demoOptions(t, n, startReferenceWith(t, referenceModeFor(d), d).URL)
+		o.Concurrency = 1
+		r, err := RunAll(context.Background(), []Options{o})
+		if err != nil {
+			return res, err
+		}
+		res.Profiles = append(res.Profiles, r.Profiles...)
+	}
+	return res, nil
 }
 
 func parseGolden(s string) map[string][]string {
