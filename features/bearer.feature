@@ -4,12 +4,12 @@ Feature: Bearer token usage on the protected resource
 
   @rfc6750-2.1 @must
   Scenario: A valid access token is accepted
-    Given the client holds an access token
+    Given the client holds an access token for the "protected" resource
     Then the "protected" resource accepts the access token
 
   @rfc6750-2.1-scheme-case @should
   Scenario: The Bearer scheme is case-insensitive
-    Given the client holds an access token
+    Given the client holds an access token for the "protected" resource
     When the client calls the "protected" resource with the scheme written "bearer"
     Then the resource answers the documented success status
 
@@ -57,7 +57,7 @@ Feature: Bearer token usage on the protected resource
 
   @rfc7009-2-access-token @should
   Scenario: A revoked token is refused
-    Given the client holds an access token
+    Given the client holds an access token for the "protected" resource
     And the "protected" resource accepts the access token
     When the access token is revoked
     Then the "protected" resource answers 401 for the access token

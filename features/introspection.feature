@@ -10,7 +10,7 @@ Feature: Token introspection (RFC 7662)
 
   @rfc7662-2.2-access-token @must
   Scenario: A live access token introspects as active
-    Given the client holds an access token
+    Given the client holds an access token for introspection
     When the client introspects the access token
     Then the introspection says the token is active
 
@@ -66,7 +66,7 @@ Feature: Token introspection (RFC 7662)
 
   @rfc7662-2.2-expired @must @slow
   Scenario: An expired access token introspects as inactive
-    Given the client holds an access token
+    Given the client holds an access token for introspection
     And the access token introspects as active
     When the access token lifetime passes
     And the client introspects the access token

@@ -147,6 +147,21 @@ func (o *Options) validate() error {
 	return nil
 }
 
+// RemoteEndpoints lists the profile's endpoints that are absolute URLs on a
+// host that is not loopback, as "field (URL)", sorted: load traffic goes
+// only to loopback unless the caller allows a remote target, and an endpoint
+// on another origin is a target like --target.
+func RemoteEndpoints(p *profile.Profile) []string {
+	var out []string
+	for field, u := range p.EndpointURLs() {
+		if profile.IsAbsoluteURL(u) && !httpx.IsLoopback(u) {
+			out = append(out, field+" ("+u+")")
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // NeededCredentials lists the credentials scenario (with mix weights) sends,
 // so that a load run asks only for those: the grants' params, the client's id
 // and secret, the redirect URI of code flows, the customer's login.

@@ -19,8 +19,9 @@
 // re-implement vegeta's worker pool; this keeps vegeta's Attacker, pacers,
 // Metrics and Encoder as they are.
 //
-// All traffic goes to Options.BaseURL; every run is bounded by duration and
-// by request count.
+// All traffic goes to Options.BaseURL, or to the profile's endpoints that are
+// absolute URLs on another origin (RemoteEndpoints lists those off loopback);
+// every run is bounded by duration and by request count.
 package load
 
 import (
@@ -282,7 +283,7 @@ func (b *builder) tokenTarget(prefix, step, grant string, extra map[string]strin
 	if err != nil {
 		return target{}, err
 	}
-	t := target{step: prefix + step, method: tr.Method, url: b.base + tr.Path, header: tr.Header, body: tr.Body}
+	t := target{step: prefix + step, method: tr.Method, url: profile.JoinURL(b.base, tr.Path), header: tr.Header, body: tr.Body}
 	if b.tagSteps {
 		t = t.tagged()
 	}
@@ -312,7 +313,7 @@ func (b *builder) connectTarget(prefix string) (target, error) {
 		q.Set("code_challenge", c)
 		q.Set("code_challenge_method", "S256")
 	}
-	return target{step: prefix + stepConnect, method: http.MethodGet, url: b.base + b.prof.Authorize.Path + "?" + q.Encode(), header: http.Header{}}.tagged(), nil
+	return target{step: prefix + stepConnect, method: http.MethodGet, url: profile.JoinURL(b.base, b.prof.Authorize.Path) + "?" + q.Encode(), header: http.Header{}}.tagged(), nil
 }
 
 // targeter returns a vegeta.Targeter for scenario (a component of a mix
@@ -349,7 +350,7 @@ func (b *builder) customerTargeter(prefix string) (vegeta.Targeter, error) {
 		"type": "token", "email": email, "password": pw, "authentication_mechanism": "password",
 	}})
 	h := http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + b.implicitToken}}
-	t := target{step: prefix + stepToken, method: http.MethodPost, url: b.base + path, header: h, body: body}
+	t := target{step: prefix + stepToken, method: http.MethodPost, url: profile.JoinURL(b.base, path), header: h, body: body}
 	if b.tagSteps {
 		t = t.tagged()
 	}

@@ -106,13 +106,23 @@ type Profile struct {
 	// (e.g. Elastic Path customer-token paths). Unknown keys are allowed here only.
 	Extensions map[string]string `yaml:"extensions"`
 
+	// Metadata, when set, says the target publishes RFC 8414 authorization
+	// server metadata: metadata.feature checks it, and its jwks_uri is used
+	// when token.jwks_uri is empty (profile/metadata.go).
+	Metadata *MetadataSpec `yaml:"metadata"`
+
 	source string     // file name or "builtin:<name>", for error messages
 	doc    *yaml.Node // the parsed YAML, for the lines of validation errors
 }
 
-// Endpoint is a path on the target, relative to its base URL.
+// Endpoint is a path on the target, relative to its base URL, or an absolute
+// http(s) URL on another origin.
 type Endpoint struct {
 	Path string `yaml:"path"`
+	// TokenGrant (introspection only) names the grant whose access token the
+	// introspection checks use (default: the first of client_credentials,
+	// password, authorization_code, implicit the profile supports).
+	TokenGrant string `yaml:"token_grant"`
 }
 
 // TokenEndpoint describes the token endpoint (RFC 6749 §3.2).
@@ -120,6 +130,10 @@ type TokenEndpoint struct {
 	Path       string `yaml:"path"`
 	Encoding   string `yaml:"encoding"`    // form | json
 	ClientAuth string `yaml:"client_auth"` // basic | body | none
+
+	// JWKSURI is the JWK Set (RFC 7517) that signs JWT access tokens; their
+	// signatures are verified with it. Empty: the metadata's jwks_uri, if any.
+	JWKSURI string `yaml:"jwks_uri"`
 }
 
 // AuthorizeEndpoint describes the authorization endpoint (RFC 6749 §3.1).
@@ -142,6 +156,11 @@ type AuthorizeEndpoint struct {
 	// front of the endpoint (RFC 6749 §4.1 (B), §3.1); nil is the HTTP user
 	// agent with its defaults. Its presence also enables login.feature.
 	Login *Login `yaml:"login"`
+
+	// PKCEClient is the client pkce.feature uses: PKCEClientPublic or
+	// PKCEClientConfidential; empty: the public client when one is
+	// configured, else the confidential one.
+	PKCEClient string `yaml:"pkce_client"`
 }
 
 // JWTSpec describes JWT access and refresh tokens.
@@ -261,6 +280,9 @@ type Resource struct {
 	OK int `yaml:"ok"`
 	// Challenge says 401 answers carry WWW-Authenticate: Bearer (RFC 6750 §3).
 	Challenge bool `yaml:"challenge"`
+	// TokenGrant names the grant whose access token is sent to this resource
+	// (default: as Endpoint.TokenGrant).
+	TokenGrant string `yaml:"token_grant"`
 }
 
 // CredentialSpec declares one named credential.
@@ -403,6 +425,7 @@ func (p *Profile) validate() error {
 	if p.Authorize != nil {
 		p.validateLogin(&e)
 	}
+	p.validateDiscovery(&e)
 	for tag, lvl := range p.Requirements {
 		e.checkLevel("requirements."+tag, lvl)
 	}
@@ -414,19 +437,14 @@ func (p *Profile) validate() error {
 // validateEndpoints checks the token, authorize, revocation and
 // introspection endpoints.
 func (p *Profile) validateEndpoints(e *problems) {
-	if p.Token.Path == "" || !strings.HasPrefix(p.Token.Path, "/") {
-		e.bad("token.path: required, and must start with /")
+	if p.Token.Path == "" {
+		e.bad("token.path: required, and must start with / (or be an absolute http:// or https:// URL)")
 	}
 	if p.Authorize != nil {
 		switch p.Authorize.PKCE {
 		case "", PKCERequired, PKCESupported:
 		default:
 			e.bad("authorize.pkce: %q is not required or supported", p.Authorize.PKCE)
-		}
-	}
-	for field, ep := range map[string]*Endpoint{"revocation.path": p.Revocation, "introspection.path": p.Introspection} {
-		if ep != nil && ep.Path != "" && !strings.HasPrefix(ep.Path, "/") && !strings.HasPrefix(ep.Path, "http://") && !strings.HasPrefix(ep.Path, "https://") {
-			e.bad("%s: %q must start with / (or be an absolute http:// or https:// URL)", field, ep.Path)
 		}
 	}
 	switch p.Token.Encoding {

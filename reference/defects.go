@@ -129,7 +129,8 @@ const (
 	JWTAudNumber Defect = "jwt-aud-number" // aud is a JSON number instead of a string or an array of strings (RFC 7519 §4.1.3)
 
 	// Authorization requests with a redirect URI that is not registered.
-	RedirectCheck500 Defect = "redirect-check-500" // an unregistered redirect_uri is answered with 500 instead of a refusal (RFC 6749 §4.1.2.1)
+	RedirectCheck500      Defect = "redirect-check-500"      // an unregistered redirect_uri is answered with 500 instead of a refusal (RFC 6749 §4.1.2.1)
+	MetadataFieldsMissing Defect = "metadata-fields-missing" // the metadata omits the REQUIRED response_types_supported (RFC 8414 §2)
 )
 
 // defectDocs holds the one-line description of every defect; it is the
@@ -218,6 +219,7 @@ var defectDocs = map[Defect]string{
 
 	MetadataIssuerMismatch: "the RFC 8414 metadata's issuer differs from the URL it was fetched from (RFC 8414 §3.3 MUST)",
 	MetadataDeadEndpoint:   "the RFC 8414 metadata advertises a revocation_endpoint that answers 404 (RFC 8414 §2)",
+	MetadataFieldsMissing:  "the RFC 8414 metadata omits the REQUIRED response_types_supported (RFC 8414 §2)",
 
 	KidUnpublished:         "with --signing-alg, access tokens are signed with a key whose kid is not in the JWKS (RFC 7515 §4.1.4, RFC 7517 §4.5)",
 	AlgNoneAccepted:        `the protected resource accepts unsigned "alg":"none" tokens (RFC 8725 §2.1, §3.1)`,
@@ -302,8 +304,8 @@ var defectDialects = func() map[Defect][]string {
 		IntrospectionPublicClient: {dialectRFC6749},
 
 		ConsentSkipped: {dialectRFC6749}, CSRFUnchecked: {dialectRFC6749}, LoginBypass: {dialectRFC6749}, SessionFixation: {dialectRFC6749},
-		MetadataIssuerMismatch: {dialectRFC6749}, MetadataDeadEndpoint: {dialectRFC6749},
-		KidUnpublished: {dialectRFC6749}, AlgNoneAccepted: {dialectRFC6749}, HS256PublicKeyAccepted: {dialectRFC6749},
+		MetadataIssuerMismatch: {dialectRFC6749}, MetadataDeadEndpoint: {dialectRFC6749}, MetadataFieldsMissing: {dialectRFC6749},
+		KidUnpublished: {dialectRFC6749}, AlgNoneAccepted: {dialectRFC6749, dialectShopware, dialectUcommerce}, HS256PublicKeyAccepted: {dialectRFC6749},
 		// Only the vendors document JWT access tokens (the rfc6749 profile
 		// treats them as opaque), and only Shopware's carry an aud.
 		JWTExpString: {dialectShopware, dialectUcommerce}, JWTAudNumber: {dialectShopware},

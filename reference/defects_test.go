@@ -27,6 +27,7 @@ var defectProbes = map[Defect]ruleProbe{
 	SessionFixation:        probeSessionRotated,
 	MetadataIssuerMismatch: probeIssuerIdentical,
 	MetadataDeadEndpoint:   probeEndpointsServed,
+	MetadataFieldsMissing:  probeMetadataRequiredFields,
 	KidUnpublished:         probeKidPublished,
 	AlgNoneAccepted:        probeAlgNoneRefused,
 	HS256PublicKeyAccepted: probeHS256PublicKeyRefused,

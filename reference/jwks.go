@@ -302,16 +302,13 @@ func decodeClaims(tok string, v any) error {
 }
 
 // resourceVerifier is what the RFC 6749 dialect's protected resource checks
-// tokens with: the dialect's signer, widened by the alg-confusion defects.
+// tokens with: the dialect's signer, widened by the hs256-public-key-accepted defect.
 type resourceVerifier struct{ d *rfc6749 }
 
 func (rv resourceVerifier) verify(tok string, v any) error {
 	s := rv.d.s
-	if s.has(AlgNoneAccepted) || s.has(HS256PublicKeyAccepted) {
+	if s.has(HS256PublicKeyAccepted) { // (alg-none-accepted: checkJWTBearer)
 		input, h, sig, err := splitJWS(tok)
-		if err == nil && h.Alg == "none" && s.has(AlgNoneAccepted) {
-			return decodeClaims(tok, v) // the defect: an unsigned token is believed
-		}
 		if ks := rv.d.keys; err == nil && h.Alg == "HS256" && ks != nil && s.has(HS256PublicKeyAccepted) {
 			for _, key := range ks.publicPEMs() {
 				mac := hmac.New(sha256.New, key)

@@ -310,6 +310,14 @@ func probeIssuerIdentical(t *testing.T, ts *testServer) bool {
 	return ts.metadata()["issuer"] == ts.URL
 }
 
+// probeMetadataRequiredFields: issuer and response_types_supported are
+// present (RFC 8414 §2).
+func probeMetadataRequiredFields(t *testing.T, ts *testServer) bool {
+	m := ts.metadata()
+	_, ok := m["response_types_supported"].([]any)
+	return ok && m["issuer"] != nil
+}
+
 // probeEndpointsServed: no endpoint the metadata advertises answers 404.
 func probeEndpointsServed(t *testing.T, ts *testServer) bool {
 	m := ts.metadata()

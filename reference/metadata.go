@@ -63,6 +63,9 @@ func (d *rfc6749) metadata(w http.ResponseWriter, r *http.Request) {
 	if d.s.has(MetadataIssuerMismatch) {
 		m["issuer"] = base + "/" // the defect: not identical to the URL the metadata came from
 	}
+	if d.s.has(MetadataFieldsMissing) {
+		delete(m, "response_types_supported") // the defect: a REQUIRED field is missing
+	}
 	if d.s.has(MetadataDeadEndpoint) {
 		m["revocation_endpoint"] = base + "/oauth2/revocation" // the defect: nothing is served there
 	}

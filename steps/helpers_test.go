@@ -94,8 +94,11 @@ func loginOptionsWith(t testing.TB, url string, replace map[string]string) Optio
 // its authorize.login section.
 func modeRun(t testing.TB, needs string) ([]reference.Option, func(url string) []Options) {
 	var srv []reference.Option
-	if needs == reference.NeedsLogin {
+	switch needs {
+	case reference.NeedsLogin:
 		srv = append(srv, reference.WithLogin(reference.LoginForm))
+	case reference.NeedsSigningAlg:
+		srv = append(srv, reference.WithSigningAlg("ES256"))
 	}
 	return srv, func(url string) []Options {
 		var all []Options

@@ -14,6 +14,7 @@ type target struct {
 	creds  profile.Credentials
 	client *httpClient
 	rec    *recorder
+	keys   *jwksCache // the JWK Sets fetched (jwks.go)
 }
 
 // scenarioKey is the private context key of a scenario's state.
@@ -35,6 +36,8 @@ type scenario struct {
 	code  codeState
 	intro introspectionState
 	race  *raceResult // the judged round of the last race (race.go)
+
+	meta *metadataDoc // the target's RFC 8414 metadata, once fetched (discover.go)
 
 	// userTokens are the Elastic Path user tokens held, by kind ("customer", "account").
 	userTokens map[string]string

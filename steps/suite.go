@@ -180,7 +180,7 @@ func newRun(o Options) (*run, error) {
 		return nil, err
 	}
 	return &run{
-		t:        &target{opts: o, p: o.Profile, creds: o.Credentials, client: c, rec: &recorder{w: o.Output, verbose: o.Verbose}},
+		t:        &target{opts: o, p: o.Profile, creds: o.Credentials, client: c, rec: &recorder{w: o.Output, verbose: o.Verbose}, keys: &jwksCache{sets: map[string]*jwksEntry{}}},
 		features: o.Features,
 		names:    names,
 		start:    time.Now(),
@@ -301,6 +301,9 @@ var vocabulary = func() []stepDef {
 	registerRevocation(&c)
 	registerUserTokens(&c)
 	registerLogin(&c)
+	registerMetadata(&c)
+	registerJWT(&c)
+	registerTokenGrant(&c)
 	return c
 }()
 

@@ -37,7 +37,7 @@ func theResourceAcceptsAFreshAccessToken(ctx context.Context, name string) error
 	if err != nil {
 		return err
 	}
-	if err := s.holdAccess(ctx); err != nil {
+	if err := s.holdAccessFrom(ctx, s.resourceGrant(name)); err != nil {
 		return control(err)
 	}
 	ex, err := s.callResource(ctx, name, "Bearer "+s.tok.access, nil)

@@ -388,3 +388,24 @@ func theClientExchangesTheCodeWithoutRedirectURI(ctx context.Context) error {
 	_, err := s.exchange(ctx, s.code.value, reqMod{extra: map[string]string{"redirect_uri": ""}})
 	return err
 }
+
+// thePublicClientHasAnAuthorizationCodeIssuedWithAnS256Challenge gets a code
+// for the public client (public_client_id), whatever client pkce.feature uses.
+func thePublicClientHasAnAuthorizationCodeIssuedWithAnS256Challenge(ctx context.Context) error {
+	s := fromCtx(ctx)
+	cl, ru, ok := publicClient(s.t.creds)
+	if !ok {
+		return errSkip("no public client: set public_client_id and public_redirect_uri")
+	}
+	v, c := pkcePair()
+	if _, err := s.authorize(ctx, cl.id, ru, "code", "st-"+randomString(6), url.Values{"code_challenge": {c}, "code_challenge_method": {"S256"}}); err != nil {
+		return err
+	}
+	s.code.client = cl
+	if err := s.expectCodeRedirect(ru); err != nil {
+		return err
+	}
+	s.code.verifier = v
+	s.red.add(v)
+	return nil
+}

@@ -64,7 +64,7 @@ func theClientIntrospectsAMadeUpToken(ctx context.Context) error {
 // self-contained access tokens is asked about the refresh token instead.
 func theClientHoldsATokenThatIntrospectsAsActive(ctx context.Context) error {
 	s := fromCtx(ctx)
-	if err := s.holdAccess(ctx); err != nil {
+	if err := s.holdAccessFrom(ctx, s.introspectionGrant()); err != nil {
 		return control(err)
 	}
 	cl := s.mainClient()

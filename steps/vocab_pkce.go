@@ -10,21 +10,21 @@ import (
 // registerPKCE adds the PKCE steps (RFC 7636, RFC 9700 §2.1.1). Feature:
 // pkce.feature.
 func registerPKCE(sc stepper) {
-	sc.Step(`^the public client has an authorization code issued with an S256 challenge$`, wrap(thePublicClientHasAnAuthorizationCodeIssuedWithAnS256Challenge))
-	sc.Step(`^the public client exchanges the code with the right code verifier$`, wrap(thePublicClientExchangesTheCodeWithTheRightCodeVerifier))
-	sc.Step(`^the public client exchanges the code with a wrong code verifier$`, wrap(thePublicClientExchangesTheCodeWithAWrongCodeVerifier))
-	sc.Step(`^the public client exchanges the code without a code verifier$`, wrap(thePublicClientExchangesTheCodeWithoutACodeVerifier))
+	sc.Step(`^the PKCE client has an authorization code issued with an S256 challenge$`, wrap(thePKCEClientHasAnAuthorizationCodeIssuedWithAnS256Challenge))
+	sc.Step(`^the PKCE client exchanges the code with the right code verifier$`, wrap(thePKCEClientExchangesTheCodeWithTheRightCodeVerifier))
+	sc.Step(`^the PKCE client exchanges the code with a wrong code verifier$`, wrap(thePKCEClientExchangesTheCodeWithAWrongCodeVerifier))
+	sc.Step(`^the PKCE client exchanges the code without a code verifier$`, wrap(thePKCEClientExchangesTheCodeWithoutACodeVerifier))
 	sc.Step(`^the client requests authorization without a code challenge$`, wrap(theClientRequestsAuthorizationWithoutACodeChallenge))
 	sc.Step(`^the client exchanges the code with a code verifier$`, wrap(theClientExchangesTheCodeWithACodeVerifier))
-	sc.Step(`^the public client requests authorization with code_challenge_method "([^"]*)"$`, wrap1(thePublicClientRequestsAuthorizationWithCodeChallengeMethod))
+	sc.Step(`^the PKCE client requests authorization with code_challenge_method "([^"]*)"$`, wrap1(thePKCEClientRequestsAuthorizationWithCodeChallengeMethod))
 	sc.Step(`^the authorization request is refused with "([^"]*)"$`, wrap1(theAuthorizationRequestIsRefusedWith))
 }
 
-func thePublicClientHasAnAuthorizationCodeIssuedWithAnS256Challenge(ctx context.Context) error {
+func thePKCEClientHasAnAuthorizationCodeIssuedWithAnS256Challenge(ctx context.Context) error {
 	s := fromCtx(ctx)
-	cl, ru, ok := publicClient(s.t.creds)
-	if !ok {
-		return errSkip("no public client: set public_client_id and public_redirect_uri")
+	cl, ru, err := s.pkceClient()
+	if err != nil {
+		return err
 	}
 	v, c := pkcePair()
 	if _, err := s.authorize(ctx, cl.id, ru, "code", "st-"+randomString(6), url.Values{"code_challenge": {c}, "code_challenge_method": {"S256"}}); err != nil {
@@ -39,20 +39,20 @@ func thePublicClientHasAnAuthorizationCodeIssuedWithAnS256Challenge(ctx context.
 	return nil
 }
 
-func thePublicClientExchangesTheCodeWithTheRightCodeVerifier(ctx context.Context) error {
+func thePKCEClientExchangesTheCodeWithTheRightCodeVerifier(ctx context.Context) error {
 	s := fromCtx(ctx)
 	_, err := s.exchange(ctx, s.code.value, reqMod{})
 	return err
 }
 
-func thePublicClientExchangesTheCodeWithAWrongCodeVerifier(ctx context.Context) error {
+func thePKCEClientExchangesTheCodeWithAWrongCodeVerifier(ctx context.Context) error {
 	s := fromCtx(ctx)
 	wrong, _ := pkcePair()
 	_, err := s.exchange(ctx, s.code.value, reqMod{extra: map[string]string{"code_verifier": wrong}})
 	return err
 }
 
-func thePublicClientExchangesTheCodeWithoutACodeVerifier(ctx context.Context) error {
+func thePKCEClientExchangesTheCodeWithoutACodeVerifier(ctx context.Context) error {
 	s := fromCtx(ctx)
 	s.code.verifier = ""
 	_, err := s.exchange(ctx, s.code.value, reqMod{})
@@ -80,14 +80,14 @@ func theClientExchangesTheCodeWithACodeVerifier(ctx context.Context) error {
 	return err
 }
 
-func thePublicClientRequestsAuthorizationWithCodeChallengeMethod(ctx context.Context, method string) error {
+func thePKCEClientRequestsAuthorizationWithCodeChallengeMethod(ctx context.Context, method string) error {
 	s := fromCtx(ctx)
-	cl, ru, ok := publicClient(s.t.creds)
-	if !ok {
-		return errSkip("no public client: set public_client_id and public_redirect_uri")
+	cl, ru, err := s.pkceClient()
+	if err != nil {
+		return err
 	}
 	_, c := pkcePair()
-	_, err := s.authorize(ctx, cl.id, ru, "code", "st-"+randomString(6), url.Values{"code_challenge": {c}, "code_challenge_method": {method}})
+	_, err = s.authorize(ctx, cl.id, ru, "code", "st-"+randomString(6), url.Values{"code_challenge": {c}, "code_challenge_method": {method}})
 	s.code.redirect = ru
 	return err
 }

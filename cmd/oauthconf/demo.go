@@ -3,6 +3,7 @@ package main
 import (
 	"maps"
 	"os"
+	"slices"
 
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
@@ -17,8 +18,13 @@ import (
 const demoHint = "(a target started with `oauthconf serve`? --demo-credentials uses its demo credentials)"
 
 // demoCredentials returns the embedded reference's demo credentials for the
-// built-in profile p, keyed by p's credential names.
+// built-in profile p, keyed by p's credential names. A profile that is not
+// built in but reads the server's metadata (one written by `profiles
+// discover`) gets the rfc6749 dialect's: only that dialect publishes metadata.
 func demoCredentials(p *profile.Profile) map[string]string {
+	if p.Metadata != nil && !slices.Contains(profile.Builtin(), p.Name) {
+		return reference.DemoConfig().Credentials("rfc6749")
+	}
 	return reference.DemoConfig().Credentials(p.Name)
 }
 

@@ -198,6 +198,9 @@ func (o loadOptions) options(stderr io.Writer) (load.Options, error) {
 // returns what stops the embedded server.
 func (o loadOptions) prepareTarget(ctx context.Context, opts *load.Options, stderr io.Writer) (func(), error) {
 	prof := opts.Profile
+	if remote := load.RemoteEndpoints(prof); len(remote) > 0 && (o.target == "" || !o.allowRemote) {
+		return nil, usageError(fmt.Errorf("profile %s names endpoints on a host that is not a loopback address: %s; load traffic to another host needs --target and --allow-remote", prof.Name, strings.Join(remote, ", ")))
+	}
 	if o.target == "" {
 		base, stop, err := startEmbeddedReference()
 		if err != nil {
@@ -232,7 +235,7 @@ func (o loadOptions) prepareTarget(ctx context.Context, opts *load.Options, stde
 		}
 		return nil, usageError(err)
 	}
-	if err := load.Probe(ctx, strings.TrimRight(o.target, "/")+prof.Token.Path, o.timeout); err != nil {
+	if err := load.Probe(ctx, profile.JoinURL(o.target, prof.Token.Path), o.timeout); err != nil {
 		return nil, usageError(err)
 	}
 	return func() {}, nil

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/oauthconf/oauthconf/profile"
+	"github.com/oauthconf/oauthconf/steps"
 	"github.com/spf13/cobra"
 )
 
@@ -15,6 +18,7 @@ func newProfilesCmd() *cobra.Command {
 
   oauthconf profiles
   oauthconf profiles show rfc6749 > myvendor.yaml   # then edit paths, grants, literals
+  oauthconf profiles discover https://as.example.com > myvendor.yaml   # from RFC 8414 metadata
 
 See docs/profiles.md for every field.`,
 		Args: cobra.NoArgs,
@@ -42,5 +46,55 @@ See docs/profiles.md for every field.`,
 			return err
 		},
 	})
+	cmd.AddCommand(newProfilesDiscoverCmd())
 	return cmd
+}
+
+func newProfilesDiscoverCmd() *cobra.Command {
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "discover ISSUER",
+		Short: "Print a profile built from the server's RFC 8414 (or OpenID) discovery metadata",
+		Long: `Read the authorization server metadata of ISSUER, the server's issuer identifier
+(e.g. https://as.example.com or https://idp.example.com/realms/main), from
+/.well-known/oauth-authorization-server (RFC 8414 §3.1: inserted before the issuer's
+path) or else /.well-known/openid-configuration, and print a profile: endpoints (paths
+on the issuer's origin, absolute URLs elsewhere), grants, client authentication, PKCE,
+revocation, introspection and jwks_uri. Comments say what metadata cannot tell
+(credentials, lifetimes, protected resources). A metadata URL is accepted too.
+
+  oauthconf profiles discover http://127.0.0.1:8080 > my.yaml
+  oauthconf verify --profile my.yaml --target http://127.0.0.1:8080 --credential client_id=...`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return discoverProfile(cmd, args[0], timeout)
+		},
+	}
+	cmd.Flags().DurationVar(&timeout, "timeout", steps.DefaultTimeout, "timeout of each HTTP request")
+	return cmd
+}
+
+// discoverProfile fetches issuer's metadata and prints the profile built
+// from it, checked by profile.Parse so that it loads as printed.
+func discoverProfile(cmd *cobra.Command, issuer string, timeout time.Duration) error {
+	issuer = profile.IssuerOf(issuer)
+	m, from, err := steps.Discover(cmd.Context(), issuer, timeout, nil)
+	if errors.Is(err, steps.ErrNoMetadata) {
+		return failedError(fmt.Errorf("discover: %w (does the server publish RFC 8414 metadata? then write the profile by hand: oauthconf profiles show rfc6749)", err))
+	}
+	if err != nil {
+		return failedError(fmt.Errorf("discover: %w", err))
+	}
+	data, err := profile.FromMetadata(m, from)
+	if err != nil {
+		return failedError(fmt.Errorf("discover: %w", err))
+	}
+	if _, err := profile.Parse(data, "discovered from "+from); err != nil {
+		return fmt.Errorf("discover: the profile built from %s does not load (a bug of oauthconf): %w", from, err)
+	}
+	if m.Issuer != issuer {
+		fmt.Fprintf(cmd.ErrOrStderr(), "discover: warning: the metadata says issuer %q, but it was read for %q (RFC 8414 §3.3 wants them identical)\n", m.Issuer, issuer)
+	}
+	_, err = cmd.OutOrStdout().Write(data)
+	return err
 }
