@@ -293,8 +293,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return nil, err
 		}
 	}
+	// The run ends at its duration plus a short grace: requests still in
+	// flight then are cancelled (the bounded transport's Stop), and so is
+	// everything at once on Ctrl-C.
+	runCtx, cancel := context.WithTimeout(ctx, o.Duration+o.grace())
+	defer cancel()
+	bounded.Stop, run.end = runCtx, runCtx
 	stopProgress := run.progress(o.Progress)
-	attackStages(ctx, o, tr, &http.Client{Transport: ft}, clientTimeout, run)
+	attackStages(runCtx, o, tr, &http.Client{Transport: ft}, clientTimeout, run)
 	stopProgress()
 	rep := run.report()
 	rep.SLO = o.SLO.Check(&rep.LoadReport)
@@ -306,6 +312,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	return rep, nil
 }
+
+// MaxGrace bounds how long a run waits past its duration for the answers
+// in flight (at most the timeout): a run never overruns Duration by more.
+const MaxGrace = 2 * time.Second
+
+// grace is how long the run waits past Duration: min(Timeout, MaxGrace).
+func (o Options) grace() time.Duration { return min(o.Timeout, MaxGrace) }
 
 // defaultTransport is the HTTP transport of a run without Options.Transport.
 func defaultTransport() *http.Transport {
@@ -409,6 +422,7 @@ type collector struct {
 	file    *os.File
 	dir     string
 	encErr  error
+	end     context.Context   // the run's end (duration + grace); nil in Merge
 	red     *redact.Redactor  // the run's credentials
 	cleaned map[string]string // error text → redacted, escaped (bounded memo)
 }
@@ -467,6 +481,9 @@ func (c *collector) add(r *vegeta.Result) {
 		if step = r.Headers.Get(stepHeader); step == "" {
 			step = "unanswered"
 		}
+	}
+	if strings.HasSuffix(r.Error, "run interrupted") && c.end != nil && errors.Is(c.end.Err(), context.DeadlineExceeded) {
+		r.Error = fmt.Sprintf("%s: still unanswered when the run ended (--duration + %s grace)", strings.TrimSuffix(r.Error, ": run interrupted"), c.opts.grace())
 	}
 	if r.Error == "" {
 		if why := validate(c.opts.Profile, c.opts.Scenario, step, r); why != "" {
