@@ -31,7 +31,7 @@ type scenario struct {
 
 	red       redactor
 	exchanges []*Exchange
-	trTaken   int // bytes of s.t.budget this scenario's transcript holds
+	trTaken   int       // bytes of s.t.budget this scenario's transcript holds
 	last      *Exchange // the response the Then steps look at
 
 	tok   tokenState

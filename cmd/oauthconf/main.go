@@ -60,7 +60,9 @@ func usageError(err error) error { return &exitError{code: exitUsage, err: err} 
 
 // recordedUsageError is an exit-2 error whose reports are already written
 // (verify's --max-time): recordVerifyAbort leaves them as they are.
-func recordedUsageError(err error) error { return &exitError{code: exitUsage, err: err, recorded: true} }
+func recordedUsageError(err error) error {
+	return &exitError{code: exitUsage, err: err, recorded: true}
+}
 
 // failedError marks err as a failed check (exit 1).
 func failedError(err error) error { return &exitError{code: exitFailed, err: err} }
