@@ -67,16 +67,38 @@ type SLOVerdict struct {
 
 // Capacity is DIR/load/capacity.json: the outcome of load --find-capacity.
 type Capacity struct {
-	SLO    string          `json:"slo"`
-	Rate   int             `json:"rate"` // the highest probed rate that met the SLO (0 if none did)
-	Probes []CapacityProbe `json:"probes"`
+	SLO string `json:"slo"`
+	// Rate is the highest probed rate that met the SLO (0 if none did).
+	Rate int `json:"rate"`
+	// Outcome says what Rate is (the Capacity* constants): bracketed by a
+	// failed probe within 5 %, a lower bound (no probe failed up to
+	// max_rate, or the probes ran out), set by the generator's limit, or cut
+	// short by an interruption.
+	Outcome string `json:"outcome"`
+	// MaxRate is the search's ceiling (--max-rate; 0: none).
+	MaxRate int `json:"max_rate"`
+	// GeneratorLimit is the rate this machine achieved when it could not
+	// send the asked one (0 if it always could).
+	GeneratorLimit float64         `json:"generator_limit"`
+	Probes         []CapacityProbe `json:"probes"`
 }
 
+// Outcomes of a capacity search (Capacity.Outcome).
+const (
+	CapacityFound       = "found"           // a failing probe within 5 % above Rate
+	CapacityLowerBound  = "lower_bound"     // no probe failed up to max_rate, or the probes ran out
+	CapacityGenerator   = "generator_limit" // this machine could not send a probe's rate
+	CapacityInterrupted = "interrupted"     // Ctrl-C during a probe
+)
+
 // CapacityProbe is one probe of a capacity search: its verdict and headline
-// numbers.
+// numbers. Pass counts only when the achieved rate was within 5 % of the
+// asked one and the probe ran to its end.
 type CapacityProbe struct {
 	Rate       int      `json:"rate"`
+	Achieved   float64  `json:"achieved_rate"` // requests sent per second of the probe's duration
 	Pass       bool     `json:"pass"`
+	Verdict    string   `json:"verdict"` // met, missed, generator_limit, interrupted
 	Requests   uint64   `json:"requests"`
 	Success    float64  `json:"success_ratio"`
 	P99        int64    `json:"p99"` // ns
