@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net"
 	"net/http"
@@ -425,6 +426,7 @@ type collector struct {
 	end     context.Context   // the run's end (duration + grace); nil in Merge
 	red     *redact.Redactor  // the run's credentials
 	cleaned map[string]string // error text → redacted, escaped (bounded memo)
+	classes map[string]uint64 // failed requests by outputs.ErrorClass*
 }
 
 // second is one second of the timeline.
@@ -437,7 +439,7 @@ const perSecondSamples = 200
 
 func newCollector(o Options) *collector {
 	return &collector{opts: o, multi: o.Scenario == "" || multiStep(o), steps: map[string]*vegeta.Metrics{}, stepOK: map[string]uint64{},
-		hist: hdrhistogram.New(1, 60_000_000, 3), seconds: map[int64]*second{}, red: o.Credentials.Redactor(), cleaned: map[string]string{}}
+		hist: hdrhistogram.New(1, 60_000_000, 3), seconds: map[int64]*second{}, red: o.Credentials.Redactor(), cleaned: map[string]string{}, classes: map[string]uint64{}}
 }
 
 // maxCleaned bounds the memo of redacted error texts.
@@ -519,6 +521,7 @@ func (c *collector) add(r *vegeta.Result) {
 	if r.Error != "" {
 		s.Errors++
 		c.errs.Add(1)
+		c.classes[errorClass(r.Error)]++
 	} else {
 		c.ok++
 		c.stepOK[step]++
@@ -627,6 +630,27 @@ func validate(p *profile.Profile, scenario, step string, r *vegeta.Result) strin
 	return ""
 }
 
+// errorClass sorts a result's error text into an outputs.ErrorClass*.
+func errorClass(e string) string {
+	switch {
+	case strings.Contains(e, httpx.ErrBodyTooLarge.Error()):
+		return outputs.ErrorClassBodyTooLarge
+	case strings.Contains(e, httpx.ErrHeaderTooLarge.Error()):
+		return outputs.ErrorClassHeaderTooLarge
+	case strings.Contains(e, "still unanswered when the run ended"):
+		return outputs.ErrorClassRunEnded
+	case strings.Contains(e, "run interrupted"):
+		return outputs.ErrorClassInterrupted
+	case strings.Contains(e, "timed out"):
+		return outputs.ErrorClassTimeout
+	case strings.HasPrefix(e, "invalid token response") || strings.HasPrefix(e, "connect:"):
+		return outputs.ErrorClassInvalid
+	case strings.Contains(e, "connection") || strings.Contains(e, "TLS") || strings.Contains(e, "DNS") || strings.Contains(e, "cannot connect"):
+		return outputs.ErrorClassConnection
+	}
+	return outputs.ErrorClassOther
+}
+
 // hasKey reports whether body mentions "key" (only used on an error path).
 func hasKey(body []byte, key string) bool { return strings.Contains(string(body), `"`+key+`"`) }
 
@@ -672,6 +696,9 @@ func (c *collector) report() *Report {
 		Latencies: summarize(&c.total), StatusCodes: codes(&c.total), Errors: append([]string{}, c.total.Errors...),
 		Steps: map[string]*outputs.StepReport{},
 	}, metrics: c.total, hist: c.hist}
+	if len(c.classes) > 0 {
+		rep.ErrorClasses = maps.Clone(c.classes)
+	}
 	if c.total.Requests > 0 {
 		rep.SuccessRatio = float64(c.ok) / float64(c.total.Requests)
 		if d := c.total.Duration + c.total.Wait; d > 0 {

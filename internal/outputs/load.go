@@ -20,6 +20,9 @@ type LoadReport struct {
 	Latencies    LatencySummary         `json:"latencies"`
 	StatusCodes  map[string]int         `json:"status_codes"`
 	Errors       []string               `json:"errors"`
+	// ErrorClasses counts the failed requests by class (the ErrorClass*
+	// names): a body over the bound is its own class, not a timeout.
+	ErrorClasses map[string]uint64      `json:"error_classes,omitempty"`
 	Steps        map[string]*StepReport `json:"steps"`
 	// Flow is the end-to-end latency of authorization-code flows (connect to
 	// token); nil for single-request grants.
@@ -28,6 +31,18 @@ type LoadReport struct {
 	Timeline    []TimelinePoint `json:"timeline"`
 	Interrupted bool            `json:"interrupted,omitempty"`
 }
+
+// Classes of failed requests (LoadReport.ErrorClasses).
+const (
+	ErrorClassBodyTooLarge   = "body_too_large"   // the body exceeded the bound (after any inflation)
+	ErrorClassHeaderTooLarge = "header_too_large" // the response header exceeded the bound
+	ErrorClassTimeout        = "timeout"          // no complete answer within --timeout
+	ErrorClassRunEnded       = "run_ended"        // still unanswered at --duration plus the grace
+	ErrorClassInterrupted    = "interrupted"      // cut by Ctrl-C
+	ErrorClassInvalid        = "invalid_response" // answered, but not a valid token response (or redirect)
+	ErrorClassConnection     = "connection"       // refused, reset, closed, TLS, DNS
+	ErrorClassOther          = "other"
+)
 
 // StepReport is the metrics of one step (token, connect, exchange, seed,
 // cc.token, …).
