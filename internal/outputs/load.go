@@ -15,11 +15,11 @@ type LoadReport struct {
 	Requests        uint64  `json:"requests"`
 	// SuccessRatio counts valid token responses (2xx that pass the profile's
 	// token-response check) among all requests.
-	SuccessRatio float64                `json:"success_ratio"`
-	Throughput   float64                `json:"throughput"` // successful responses per second
-	Latencies    LatencySummary         `json:"latencies"`
-	StatusCodes  map[string]int         `json:"status_codes"`
-	Errors       []string               `json:"errors"`
+	SuccessRatio float64        `json:"success_ratio"`
+	Throughput   float64        `json:"throughput"` // successful responses per second
+	Latencies    LatencySummary `json:"latencies"`
+	StatusCodes  map[string]int `json:"status_codes"`
+	Errors       []string       `json:"errors"`
 	// ErrorClasses counts the failed requests by class (the ErrorClass*
 	// names): a body over the bound is its own class, not a timeout.
 	ErrorClasses map[string]uint64      `json:"error_classes,omitempty"`
