@@ -61,6 +61,8 @@ func TestEveryScenarioAgainstTheReference(t *testing.T) {
 		{"ucommerce refresh chains seeded by the code flow", "ucommerce", RefreshToken, nil, []string{"token"}},
 		{"rfc6749 authorization code", "rfc6749", AuthorizationCode, nil, []string{"connect", "exchange"}},
 		{"rfc6749 mix", "rfc6749", Mix, map[string]int{ClientCredentials: 70, RefreshToken: 20, AuthorizationCode: 10}, []string{"cc.token", "refresh.token", "code.connect", "code.exchange"}},
+		{"rfc6749 implicit through the authorization endpoint", "rfc6749", Implicit, nil, []string{"token"}},
+		{"rfc6749 mix with implicit", "rfc6749", Mix, map[string]int{ClientCredentials: 50, Implicit: 50}, []string{"cc.token", "implicit.token"}},
 	}
 	base := startReference(t)
 	for _, tc := range cases {
@@ -131,7 +133,7 @@ func TestBrokenTokenBodiesAreErrorsNotSuccesses(t *testing.T) {
 		wantError   string
 	}{
 		{"truncated JSON", reference.MalformedJSON, "invalid token response: body is not JSON"},
-		{"wrong token_type literal", reference.TokenTypeCase, `invalid token response: token_type "bearer", want "Bearer"`},
+		{"wrong token_type literal", reference.TokenTypeCase, `invalid token response: token_type is "bearer", want the documented literal "Bearer"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {

@@ -187,6 +187,9 @@ func NeededCredentials(p *profile.Profile, scenario string, mix map[string]int) 
 			}
 		}
 		need["client_id"] = true
+		if g == Implicit && p.ImplicitViaAuthorize() {
+			need["redirect_uri"] = true
+		}
 		if p.ClientAuthFor(g) != profile.ClientAuthNone {
 			need["client_secret"] = true
 		}
@@ -579,6 +582,9 @@ func validate(p *profile.Profile, scenario, step string, r *vegeta.Result) strin
 		}
 		return ""
 	}
+	if (scenario == Implicit || strings.HasPrefix(step, "implicit.")) && p.ImplicitViaAuthorize() {
+		return validateFragment(p, r)
+	}
 	if r.Code != http.StatusOK {
 		return fmt.Sprintf("invalid token response: HTTP %d", r.Code)
 	}
@@ -596,38 +602,84 @@ func validate(p *profile.Profile, scenario, step string, r *vegeta.Result) strin
 		}
 		return ""
 	}
-	var v struct {
-		AccessToken string `json:"access_token"`
-		TokenType   string `json:"token_type"`
+	access, ttype, err := tokenFields(r.Body)
+	if err != nil {
+		return "invalid token response: " + err.Error()
 	}
-	access, ttype, accessStr, typeStr, err := scanFlat(r.Body)
-	switch {
-	case err == nil:
-		if !accessStr && access == "" && hasKey(r.Body, "access_token") {
-			return "invalid token response: access_token is not a string"
-		}
-		v.AccessToken, v.TokenType = access, ttype
-		if !typeStr {
-			v.TokenType = ""
-		}
-	case errors.Is(err, errBadJSON):
-		return "invalid token response: body is not JSON"
-	default: // valid but not flat: let encoding/json decide
-		if err := json.Unmarshal(r.Body, &v); err != nil {
-			var te *json.UnmarshalTypeError
-			if errors.As(err, &te) {
-				return fmt.Sprintf("invalid token response: %s is a JSON %s, not a string", te.Field, te.Value)
-			}
-			return "invalid token response: body is not JSON"
-		}
-	}
-	if v.AccessToken == "" {
-		return "invalid token response: no access_token string"
-	}
-	if p.TokenType != "" && v.TokenType != p.TokenType {
-		return fmt.Sprintf("invalid token response: token_type %q, want %q", v.TokenType, p.TokenType)
+	if why := p.TokenResponseProblem(access, ttype); why != "" {
+		return "invalid token response: " + why
 	}
 	return ""
+}
+
+// validateFragment checks an implicit grant's authorization response: a
+// redirect whose fragment carries a valid token response (RFC 6749 §4.2.2),
+// judged by the rule verify uses (profile.TokenResponseProblem).
+func validateFragment(p *profile.Profile, r *vegeta.Result) string {
+	if r.Code != http.StatusFound && r.Code != http.StatusSeeOther && r.Code != http.StatusTemporaryRedirect {
+		return fmt.Sprintf("invalid implicit response: HTTP %d, want a redirect with the token in its fragment (RFC 6749 §4.2.2)", r.Code)
+	}
+	u, err := url.Parse(r.Headers.Get("Location"))
+	if err != nil {
+		return "invalid implicit response: the Location is not a URL"
+	}
+	vals, err := url.ParseQuery(u.EscapedFragment())
+	if err != nil {
+		return "invalid implicit response: the fragment is not form-encoded (RFC 6749 §4.2.2)"
+	}
+	field := func(name string) profile.TokenField {
+		if !vals.Has(name) {
+			return profile.TokenField{}
+		}
+		return profile.StringField(vals.Get(name))
+	}
+	if why := p.TokenResponseProblem(field("access_token"), field("token_type")); why != "" {
+		return "invalid implicit response: " + why
+	}
+	return ""
+}
+
+// tokenFields decodes access_token and token_type from a token response:
+// scanFlat's fast path, or encoding/json when the body is beyond it.
+func tokenFields(body []byte) (access, tokenType profile.TokenField, err error) {
+	access, tokenType, err = scanFlat(body)
+	switch {
+	case err == nil:
+		return access, tokenType, nil
+	case errors.Is(err, errBadJSON):
+		return access, tokenType, errBadJSON
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil || m == nil {
+		return access, tokenType, errors.New("body is not a JSON object")
+	}
+	return jsonField(m, "access_token"), jsonField(m, "token_type"), nil
+}
+
+// jsonField is field name of a decoded JSON object as a profile.TokenField.
+func jsonField(m map[string]json.RawMessage, name string) profile.TokenField {
+	raw, ok := m[name]
+	if !ok {
+		return profile.TokenField{}
+	}
+	f := profile.TokenField{Present: true}
+	var v any
+	_ = json.Unmarshal(raw, &v)
+	switch x := v.(type) {
+	case string:
+		f.IsString, f.Value, f.JSONType = true, x, "string"
+	case nil:
+		f.JSONType = "null"
+	case bool:
+		f.JSONType = "boolean"
+	case float64:
+		f.JSONType = "number"
+	case []any:
+		f.JSONType = "array"
+	case map[string]any:
+		f.JSONType = "object"
+	}
+	return f
 }
 
 // errorClass sorts a result's error text into an outputs.ErrorClass*.
@@ -643,16 +695,13 @@ func errorClass(e string) string {
 		return outputs.ErrorClassInterrupted
 	case strings.Contains(e, "timed out"):
 		return outputs.ErrorClassTimeout
-	case strings.HasPrefix(e, "invalid token response") || strings.HasPrefix(e, "connect:"):
+	case strings.HasPrefix(e, "invalid token response") || strings.HasPrefix(e, "invalid implicit response") || strings.HasPrefix(e, "connect:"):
 		return outputs.ErrorClassInvalid
 	case strings.Contains(e, "connection") || strings.Contains(e, "TLS") || strings.Contains(e, "DNS") || strings.Contains(e, "cannot connect"):
 		return outputs.ErrorClassConnection
 	}
 	return outputs.ErrorClassOther
 }
-
-// hasKey reports whether body mentions "key" (only used on an error path).
-func hasKey(body []byte, key string) bool { return strings.Contains(string(body), `"`+key+`"`) }
 
 // Report is the outcome of a run: report.json's fields (outputs.LoadReport)
 // plus the raw metrics that latency.hgrm and plot.html are drawn from.
