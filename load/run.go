@@ -697,6 +697,8 @@ func errorClass(e string) string {
 		return outputs.ErrorClassTimeout
 	case strings.HasPrefix(e, "invalid token response") || strings.HasPrefix(e, "invalid implicit response") || strings.HasPrefix(e, "connect:"):
 		return outputs.ErrorClassInvalid
+	case len(e) > 4 && e[3] == ' ' && e[0] >= '1' && e[0] <= '5' && strings.Trim(e[:3], "0123456789") == "":
+		return outputs.ErrorClassStatus // vegeta's text for a non-2xx/3xx code: "400 Bad Request"
 	case strings.Contains(e, "connection") || strings.Contains(e, "TLS") || strings.Contains(e, "DNS") || strings.Contains(e, "cannot connect"):
 		return outputs.ErrorClassConnection
 	}

@@ -40,6 +40,7 @@ const (
 	ErrorClassRunEnded       = "run_ended"        // still unanswered at --duration plus the grace
 	ErrorClassInterrupted    = "interrupted"      // cut by Ctrl-C
 	ErrorClassInvalid        = "invalid_response" // answered, but not a valid token response (or redirect)
+	ErrorClassStatus         = "http_status"      // answered with a status that is no success (4xx, 5xx)
 	ErrorClassConnection     = "connection"       // refused, reset, closed, TLS, DNS
 	ErrorClassOther          = "other"
 )
