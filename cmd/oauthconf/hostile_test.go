@@ -361,3 +361,22 @@ func TestVerifyRunDeadline(t *testing.T) {
 		t.Errorf("report: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// TestLoadInterruptedDuringStartUpCheck: Ctrl-C while load's start-up check
+// waits on a target that never answers ends at once with exit 1,
+// "interrupted", not a configuration error after --timeout.
+func TestLoadInterruptedDuringStartUpCheck(t *testing.T) {
+	base := neverAnswering(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	code, out, errOut := runCLI(ctx, "load", "--target", base, "--profile", "rfc6749", "--timeout", "30s",
+		"--credential", "client_id="+hostileID, "--credential", "client_secret="+hostileSecret)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("load took %s after Ctrl-C, want it to stop at once", took)
+	}
+	if code != 1 || !strings.Contains(errOut, "interrupted during the start-up check") {
+		t.Errorf("exit %d, want 1 and \"interrupted during the start-up check\"\n%s\n%s", code, out, errOut)
+	}
+}
