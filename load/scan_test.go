@@ -79,6 +79,11 @@ func FuzzScanFlat(f *testing.F) {
 			if s, ok := m["token_type"].(string); ok != ttype.IsString || (ok && s != ttype.Value) {
 				t.Fatalf("token_type mismatch for %q", b)
 			}
+			_, aThere := m["access_token"]
+			_, tThere := m["token_type"]
+			if aThere != access.Present || tThere != ttype.Present {
+				t.Fatalf("presence mismatch for %q", b)
+			}
 		}
 	})
 }
