@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/outputs"
 	"github.com/oauthconf/oauthconf/internal/redact"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/stretchr/testify/require"
@@ -117,6 +118,11 @@ func TestOversizedBodiesAreCountedNotDrained(t *testing.T) {
 					found = found || strings.Contains(e, "response body too large: over 1 MiB")
 				}
 				require.True(t, found, "errors %v name the body bound", rep.Errors)
+				require.Greater(t, rep.ErrorClasses[outputs.ErrorClassBodyTooLarge], uint64(0), "body too large is its own error class: %v", rep.ErrorClasses)
+				require.Zero(t, rep.ErrorClasses[outputs.ErrorClassTimeout], "not drained until the timeout")
+				var text bytes.Buffer
+				require.NoError(t, WriteText(&text, rep))
+				require.Contains(t, text.String(), "Error classes body_too_large ")
 			})
 		}
 	}

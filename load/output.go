@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -93,6 +95,13 @@ func WriteText(w io.Writer, rep *Report) error {
 		s := rep.Steps[n]
 		fmt.Fprintf(bw, "Step %-14s requests %d  valid %.2f%%  p50 %s  p99 %s  max %s\n", n, s.Requests, s.SuccessRatio*100,
 			ms(s.Latencies.P50), ms(s.Latencies.P99), ms(s.Latencies.Max))
+	}
+	if len(rep.ErrorClasses) > 0 {
+		classes := make([]string, 0, len(rep.ErrorClasses))
+		for _, k := range slices.Sorted(maps.Keys(rep.ErrorClasses)) {
+			classes = append(classes, fmt.Sprintf("%s %d", k, rep.ErrorClasses[k]))
+		}
+		fmt.Fprintf(bw, "Error classes %s\n", strings.Join(classes, "  "))
 	}
 	if rep.Flow != nil {
 		fmt.Fprintf(bw, "Flow (connect sent → token received, including the wait for the exchange's request slot, ≈ 1/rate) %d flows  mean %s  p50 %s  p99 %s  max %s\n", rep.Flow.Count,

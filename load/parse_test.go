@@ -86,8 +86,8 @@ func TestValidate(t *testing.T) {
 		want        string
 	}{
 		{"valid token", "token", vegeta.Result{Code: 200, Body: []byte(`{"access_token":"x","token_type":"bearer"}`)}, ""},
-		{"2xx is not enough", "token", vegeta.Result{Code: 200, Body: []byte(`{"token_type":"bearer"}`)}, "invalid token response: no access_token string"},
-		{"wrong literal", "token", vegeta.Result{Code: 200, Body: []byte(`{"access_token":"x","token_type":"Bearer"}`)}, `invalid token response: token_type "Bearer", want "bearer"`},
+		{"2xx is not enough", "token", vegeta.Result{Code: 200, Body: []byte(`{"token_type":"bearer"}`)}, "invalid token response: no access_token string (RFC 6749 §5.1)"},
+		{"wrong literal", "token", vegeta.Result{Code: 200, Body: []byte(`{"access_token":"x","token_type":"Bearer"}`)}, `invalid token response: token_type is "Bearer", want the documented literal "bearer"`},
 		{"not JSON", "exchange", vegeta.Result{Code: 200, Body: []byte(`<html>`)}, "invalid token response: body is not JSON"},
 		{"error status", "token", vegeta.Result{Code: 400, Body: []byte(`{}`)}, "invalid token response: HTTP 400"},
 		{"connect with a code", "connect", vegeta.Result{Code: 302, Headers: loc}, ""},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/outputs"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
 	"github.com/stretchr/testify/require"
@@ -59,6 +61,8 @@ func TestEveryScenarioAgainstTheReference(t *testing.T) {
 		{"ucommerce refresh chains seeded by the code flow", "ucommerce", RefreshToken, nil, []string{"token"}},
 		{"rfc6749 authorization code", "rfc6749", AuthorizationCode, nil, []string{"connect", "exchange"}},
 		{"rfc6749 mix", "rfc6749", Mix, map[string]int{ClientCredentials: 70, RefreshToken: 20, AuthorizationCode: 10}, []string{"cc.token", "refresh.token", "code.connect", "code.exchange"}},
+		{"rfc6749 implicit through the authorization endpoint", "rfc6749", Implicit, nil, []string{"token"}},
+		{"rfc6749 mix with implicit", "rfc6749", Mix, map[string]int{ClientCredentials: 50, Implicit: 50}, []string{"cc.token", "implicit.token"}},
 	}
 	base := startReference(t)
 	for _, tc := range cases {
@@ -129,7 +133,7 @@ func TestBrokenTokenBodiesAreErrorsNotSuccesses(t *testing.T) {
 		wantError   string
 	}{
 		{"truncated JSON", reference.MalformedJSON, "invalid token response: body is not JSON"},
-		{"wrong token_type literal", reference.TokenTypeCase, `invalid token response: token_type "bearer", want "Bearer"`},
+		{"wrong token_type literal", reference.TokenTypeCase, `invalid token response: token_type is "bearer", want the documented literal "Bearer"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
@@ -199,15 +203,86 @@ func TestFindCapacityIsBounded(t *testing.T) {
 	o := demoOptions(t, startReference(t), "rfc6749", ClientCredentials)
 	o.Duration, o.Rate = 300*time.Millisecond, 20
 	o.SLO, _ = ParseSLO("success>=99%")
-	c, err := FindCapacity(context.Background(), o, 3, nil)
+	c, err := FindCapacity(context.Background(), o, 3, 0, nil)
 	require.NoError(t, err)
 	require.Len(t, c.Probes, 3, "at most the given number of probes")
 	require.Equal(t, []int{20, 40, 80}, []int{c.Probes[0].Rate, c.Probes[1].Rate, c.Probes[2].Rate})
 	require.Equal(t, 80, c.Rate)
+	require.Equal(t, outputs.CapacityLowerBound, c.Outcome, "no probe failed: a lower bound")
+	require.Contains(t, c.Summary(o.SLO.Expr), "at least 80 req/s (no probe failed")
 
 	o.SLO = SLO{}
-	_, err = FindCapacity(context.Background(), o, 3, nil)
+	_, err = FindCapacity(context.Background(), o, 3, 0, nil)
 	require.ErrorContains(t, err, "needs an --slo")
+}
+
+// TestFindCapacityOutcomes: --max-rate ends a search where no probe failed
+// with "at least R"; a probe the generator cannot drive (it sends under 95 %
+// of its rate) is not counted as met and ends the search naming the limit;
+// an interrupted probe is recorded as interrupted.
+func TestFindCapacityOutcomes(t *testing.T) {
+	slo, _ := ParseSLO("success>=99%")
+	t.Run("no probe failed up to --max-rate: at least max-rate", func(t *testing.T) {
+		o := demoOptions(t, startReference(t), "rfc6749", ClientCredentials)
+		o.Duration, o.Rate, o.SLO = 300*time.Millisecond, 20, slo
+		c, err := FindCapacity(context.Background(), o, 10, 50, nil)
+		require.NoError(t, err)
+		require.Equal(t, []int{20, 40, 50}, probeRates(c))
+		require.Equal(t, outputs.CapacityLowerBound, c.Outcome)
+		require.Equal(t, "capacity: at least 50 req/s (no probe failed up to --max-rate); success>=99% held at every probe (3 probes)", c.Summary(slo.Expr))
+	})
+	t.Run("a rate the generator cannot send is its limit, not the target's", func(t *testing.T) {
+		slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(400 * time.Millisecond)
+			_, _ = io.WriteString(w, `{"access_token":"abcdefgh","token_type":"Bearer"}`)
+		}))
+		t.Cleanup(slow.Close)
+		o := demoOptions(t, slow.URL, "rfc6749", ClientCredentials)
+		o.Duration, o.Rate, o.SLO, o.Workers = 300*time.Millisecond, 200, slo, 1 // at most 21 workers, each busy 400 ms
+		c, err := FindCapacity(context.Background(), o, 10, 0, nil)
+		require.NoError(t, err)
+		require.Len(t, c.Probes, 1, "the search stops at the generator's limit")
+		require.Equal(t, ProbeGenerator, c.Probes[0].Verdict)
+		require.False(t, c.Probes[0].Pass)
+		require.Zero(t, c.Rate)
+		require.Equal(t, outputs.CapacityGenerator, c.Outcome)
+		require.Less(t, c.GeneratorLimit, 190.0)
+		require.Contains(t, c.Summary(slo.Expr), "of the 200 asked: the result is a lower bound set by this machine, not the target")
+	})
+	t.Run("an interrupted probe is recorded as interrupted", func(t *testing.T) {
+		o := demoOptions(t, startReference(t), "rfc6749", ClientCredentials)
+		o.Duration, o.Rate, o.SLO = 400*time.Millisecond, 20, slo
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		time.AfterFunc(600*time.Millisecond, cancel) // during the second probe
+		c, err := FindCapacity(ctx, o, 10, 0, nil)
+		require.ErrorIs(t, err, context.Canceled)
+		require.Equal(t, outputs.CapacityInterrupted, c.Outcome)
+		last := c.Probes[len(c.Probes)-1]
+		require.Equal(t, ProbeInterrupted, last.Verdict)
+		require.False(t, last.Pass)
+		dir := t.TempDir()
+		require.NoError(t, WriteCapacity(dir, slo, c))
+		got, err := outputs.ParseCapacity(mustRead(t, filepath.Join(dir, outputs.CapacityPath)))
+		require.NoError(t, err)
+		require.Equal(t, outputs.CapacityInterrupted, got.Outcome)
+		require.Equal(t, ProbeInterrupted, got.Probes[len(got.Probes)-1].Verdict, "capacity.json records the interrupted probe")
+	})
+}
+
+func probeRates(c *Capacity) []int {
+	var out []int
+	for _, p := range c.Probes {
+		out = append(out, p.Rate)
+	}
+	return out
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return b
 }
 
 func TestMergeResultFiles(t *testing.T) {

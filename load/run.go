@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net"
 	"net/http"
@@ -201,6 +202,9 @@ func NeededCredentials(p *profile.Profile, scenario string, mix map[string]int) 
 			}
 		}
 		need["client_id"] = true
+		if g == Implicit && p.ImplicitViaAuthorize() {
+			need["redirect_uri"] = true
+		}
 		if p.ClientAuthFor(g) != profile.ClientAuthNone {
 			need["client_secret"] = true
 		}
@@ -308,8 +312,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			return nil, err
 		}
 	}
+	// The run ends at its duration plus a short grace: requests still in
+	// flight then are cancelled (the bounded transport's Stop), and so is
+	// everything at once on Ctrl-C.
+	runCtx, cancel := context.WithTimeout(ctx, o.Duration+o.grace())
+	defer cancel()
+	bounded.Stop, run.end = runCtx, runCtx
 	stopProgress := run.progress(o.Progress)
-	attackStages(ctx, o, tr, &http.Client{Transport: ft}, clientTimeout, run)
+	attackStages(runCtx, o, tr, &http.Client{Transport: ft}, clientTimeout, run)
 	stopProgress()
 	rep := run.report()
 	rep.SLO = o.SLO.Check(&rep.LoadReport)
@@ -321,6 +331,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	return rep, nil
 }
+
+// MaxGrace bounds how long a run waits past its duration for the answers
+// in flight (at most the timeout): a run never overruns Duration by more.
+const MaxGrace = 2 * time.Second
+
+// grace is how long the run waits past Duration: min(Timeout, MaxGrace).
+func (o Options) grace() time.Duration { return min(o.Timeout, MaxGrace) }
 
 // defaultTransport is the HTTP transport of a run without Options.Transport.
 func defaultTransport() *http.Transport {
@@ -424,8 +441,10 @@ type collector struct {
 	file    *os.File
 	dir     string
 	encErr  error
+	end     context.Context   // the run's end (duration + grace); nil in Merge
 	red     *redact.Redactor  // the run's credentials
 	cleaned map[string]string // error text → redacted, escaped (bounded memo)
+	classes map[string]uint64 // failed requests by outputs.ErrorClass*
 }
 
 // second is one second of the timeline.
@@ -438,7 +457,7 @@ const perSecondSamples = 200
 
 func newCollector(o Options) *collector {
 	return &collector{opts: o, multi: o.Scenario == "" || multiStep(o), steps: map[string]*vegeta.Metrics{}, stepOK: map[string]uint64{},
-		hist: hdrhistogram.New(1, 60_000_000, 3), seconds: map[int64]*second{}, red: o.Credentials.Redactor(), cleaned: map[string]string{}}
+		hist: hdrhistogram.New(1, 60_000_000, 3), seconds: map[int64]*second{}, red: o.Credentials.Redactor(), cleaned: map[string]string{}, classes: map[string]uint64{}}
 }
 
 // maxCleaned bounds the memo of redacted error texts.
@@ -483,6 +502,9 @@ func (c *collector) add(r *vegeta.Result) {
 			step = "unanswered"
 		}
 	}
+	if strings.HasSuffix(r.Error, "run interrupted") && c.end != nil && errors.Is(c.end.Err(), context.DeadlineExceeded) {
+		r.Error = fmt.Sprintf("%s: still unanswered when the run ended (--duration + %s grace)", strings.TrimSuffix(r.Error, ": run interrupted"), c.opts.grace())
+	}
 	if r.Error == "" {
 		if why := validate(c.opts.Profile, c.opts.Scenario, step, r); why != "" {
 			r.Error = why
@@ -517,6 +539,7 @@ func (c *collector) add(r *vegeta.Result) {
 	if r.Error != "" {
 		s.Errors++
 		c.errs.Add(1)
+		c.classes[errorClass(r.Error)]++
 	} else {
 		c.ok++
 		c.stepOK[step]++
@@ -574,6 +597,9 @@ func validate(p *profile.Profile, scenario, step string, r *vegeta.Result) strin
 		}
 		return ""
 	}
+	if (scenario == Implicit || strings.HasPrefix(step, "implicit.")) && p.ImplicitViaAuthorize() {
+		return validateFragment(p, r)
+	}
 	if r.Code != http.StatusOK {
 		return fmt.Sprintf("invalid token response: HTTP %d", r.Code)
 	}
@@ -591,42 +617,108 @@ func validate(p *profile.Profile, scenario, step string, r *vegeta.Result) strin
 		}
 		return ""
 	}
-	var v struct {
-		AccessToken string `json:"access_token"`
-		TokenType   string `json:"token_type"`
+	access, ttype, err := tokenFields(r.Body)
+	if err != nil {
+		return "invalid token response: " + err.Error()
 	}
-	access, ttype, accessStr, typeStr, err := scanFlat(r.Body)
-	switch {
-	case err == nil:
-		if !accessStr && access == "" && hasKey(r.Body, "access_token") {
-			return "invalid token response: access_token is not a string"
-		}
-		v.AccessToken, v.TokenType = access, ttype
-		if !typeStr {
-			v.TokenType = ""
-		}
-	case errors.Is(err, errBadJSON):
-		return "invalid token response: body is not JSON"
-	default: // valid but not flat: let encoding/json decide
-		if err := json.Unmarshal(r.Body, &v); err != nil {
-			var te *json.UnmarshalTypeError
-			if errors.As(err, &te) {
-				return fmt.Sprintf("invalid token response: %s is a JSON %s, not a string", te.Field, te.Value)
-			}
-			return "invalid token response: body is not JSON"
-		}
-	}
-	if v.AccessToken == "" {
-		return "invalid token response: no access_token string"
-	}
-	if p.TokenType != "" && v.TokenType != p.TokenType {
-		return fmt.Sprintf("invalid token response: token_type %q, want %q", v.TokenType, p.TokenType)
+	if why := p.TokenResponseProblem(access, ttype); why != "" {
+		return "invalid token response: " + why
 	}
 	return ""
 }
 
-// hasKey reports whether body mentions "key" (only used on an error path).
-func hasKey(body []byte, key string) bool { return strings.Contains(string(body), `"`+key+`"`) }
+// validateFragment checks an implicit grant's authorization response: a
+// redirect whose fragment carries a valid token response (RFC 6749 §4.2.2),
+// judged by the rule verify uses (profile.TokenResponseProblem).
+func validateFragment(p *profile.Profile, r *vegeta.Result) string {
+	if r.Code != http.StatusFound && r.Code != http.StatusSeeOther && r.Code != http.StatusTemporaryRedirect {
+		return fmt.Sprintf("invalid implicit response: HTTP %d, want a redirect with the token in its fragment (RFC 6749 §4.2.2)", r.Code)
+	}
+	u, err := url.Parse(r.Headers.Get("Location"))
+	if err != nil {
+		return "invalid implicit response: the Location is not a URL"
+	}
+	vals, err := url.ParseQuery(u.EscapedFragment())
+	if err != nil {
+		return "invalid implicit response: the fragment is not form-encoded (RFC 6749 §4.2.2)"
+	}
+	field := func(name string) profile.TokenField {
+		if !vals.Has(name) {
+			return profile.TokenField{}
+		}
+		return profile.StringField(vals.Get(name))
+	}
+	if why := p.TokenResponseProblem(field("access_token"), field("token_type")); why != "" {
+		return "invalid implicit response: " + why
+	}
+	return ""
+}
+
+// tokenFields decodes access_token and token_type from a token response:
+// scanFlat's fast path, or encoding/json when the body is beyond it.
+func tokenFields(body []byte) (access, tokenType profile.TokenField, err error) {
+	access, tokenType, err = scanFlat(body)
+	switch {
+	case err == nil:
+		return access, tokenType, nil
+	case errors.Is(err, errBadJSON):
+		return access, tokenType, errBadJSON
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil || m == nil {
+		return access, tokenType, errors.New("body is not a JSON object")
+	}
+	return jsonField(m, "access_token"), jsonField(m, "token_type"), nil
+}
+
+// jsonField is field name of a decoded JSON object as a profile.TokenField.
+func jsonField(m map[string]json.RawMessage, name string) profile.TokenField {
+	raw, ok := m[name]
+	if !ok {
+		return profile.TokenField{}
+	}
+	f := profile.TokenField{Present: true}
+	var v any
+	_ = json.Unmarshal(raw, &v)
+	switch x := v.(type) {
+	case string:
+		f.IsString, f.Value, f.JSONType = true, x, "string"
+	case nil:
+		f.JSONType = "null"
+	case bool:
+		f.JSONType = "boolean"
+	case float64:
+		f.JSONType = "number"
+	case []any:
+		f.JSONType = "array"
+	case map[string]any:
+		f.JSONType = "object"
+	}
+	return f
+}
+
+// errorClass sorts a result's error text into an outputs.ErrorClass*.
+func errorClass(e string) string {
+	switch {
+	case strings.Contains(e, httpx.ErrBodyTooLarge.Error()):
+		return outputs.ErrorClassBodyTooLarge
+	case strings.Contains(e, httpx.ErrHeaderTooLarge.Error()):
+		return outputs.ErrorClassHeaderTooLarge
+	case strings.Contains(e, "still unanswered when the run ended"):
+		return outputs.ErrorClassRunEnded
+	case strings.Contains(e, "run interrupted"):
+		return outputs.ErrorClassInterrupted
+	case strings.Contains(e, "timed out"):
+		return outputs.ErrorClassTimeout
+	case strings.HasPrefix(e, "invalid token response") || strings.HasPrefix(e, "invalid implicit response") || strings.HasPrefix(e, "connect:"):
+		return outputs.ErrorClassInvalid
+	case len(e) > 4 && e[3] == ' ' && e[0] >= '1' && e[0] <= '5' && strings.Trim(e[:3], "0123456789") == "":
+		return outputs.ErrorClassStatus // vegeta's text for a non-2xx/3xx code: "400 Bad Request"
+	case strings.Contains(e, "connection") || strings.Contains(e, "TLS") || strings.Contains(e, "DNS") || strings.Contains(e, "cannot connect"):
+		return outputs.ErrorClassConnection
+	}
+	return outputs.ErrorClassOther
+}
 
 // Report is the outcome of a run: report.json's fields (outputs.LoadReport)
 // plus the raw metrics that latency.hgrm and plot.html are drawn from.
@@ -670,6 +762,9 @@ func (c *collector) report() *Report {
 		Latencies: summarize(&c.total), StatusCodes: codes(&c.total), Errors: append([]string{}, c.total.Errors...),
 		Steps: map[string]*outputs.StepReport{},
 	}, metrics: c.total, hist: c.hist}
+	if len(c.classes) > 0 {
+		rep.ErrorClasses = maps.Clone(c.classes)
+	}
 	if c.total.Requests > 0 {
 		rep.SuccessRatio = float64(c.ok) / float64(c.total.Requests)
 		if d := c.total.Duration + c.total.Wait; d > 0 {

@@ -2,6 +2,8 @@ package load
 
 import (
 	"errors"
+
+	"github.com/oauthconf/oauthconf/profile"
 )
 
 // errNotFlat means the body is not a flat JSON object of simple values; the
@@ -12,68 +14,73 @@ var errNotFlat = errors.New("not a flat JSON object")
 var errBadJSON = errors.New("body is not JSON")
 
 // scanFlat reads a flat JSON object (string, number, true, false and null
-// values; ASCII strings without escapes) in one pass and returns the string values of access_token
-// and token_type, and whether each was a string. It is strict: anything that
+// values; ASCII strings without escapes) in one pass and returns its
+// access_token and token_type fields as the shared validity rule sees them
+// (profile.TokenField: there or not, a string or which JSON type). It is strict: anything that
 // is not valid JSON is errBadJSON, anything valid but beyond its reach (nested
 // values, escapes) is errNotFlat. It exists because validating every response
 // with encoding/json is the load harness's largest cost of its own.
-func scanFlat(b []byte) (access, tokenType string, accessIsString, typeIsString bool, err error) {
+func scanFlat(b []byte) (access, tokenType profile.TokenField, err error) {
+	var none profile.TokenField
 	i := skipWS(b, 0)
 	if i >= len(b) || b[i] != '{' {
-		return "", "", false, false, errBadJSON
+		return none, none, errBadJSON
 	}
 	i = skipWS(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return "", "", false, false, endOfObject(b, i+1)
+		return none, none, endOfObject(b, i+1)
 	}
 	for {
 		key, j, err := scanString(b, i)
 		if err != nil {
-			return "", "", false, false, err
+			return none, none, err
 		}
 		i = skipWS(b, j)
 		if i >= len(b) || b[i] != ':' {
-			return "", "", false, false, errBadJSON
+			return none, none, errBadJSON
 		}
 		i = skipWS(b, i+1)
 		if i >= len(b) {
-			return "", "", false, false, errBadJSON
+			return none, none, errBadJSON
 		}
-		var val string
-		isString := false
+		f := profile.TokenField{Present: true}
 		switch c := b[i]; {
 		case c == '"':
-			val, i, err = scanString(b, i)
-			isString = true
+			f.Value, i, err = scanString(b, i)
+			f.IsString, f.JSONType = true, "string"
 		case c == '{' || c == '[':
-			return "", "", false, false, errNotFlat
+			return none, none, errNotFlat
 		case c == 't':
 			i, err = scanLiteral(b, i, "true")
+			f.JSONType = "boolean"
 		case c == 'f':
 			i, err = scanLiteral(b, i, "false")
+			f.JSONType = "boolean"
 		case c == 'n':
 			i, err = scanLiteral(b, i, "null")
+			f.JSONType = "null"
 		default:
 			i, err = scanNumber(b, i)
+			f.JSONType = "number"
 		}
 		if err != nil {
-			return "", "", false, false, err
+			return none, none, err
 		}
 		switch key {
 		case "access_token":
-			access, accessIsString = val, isString
+			access = f
 		case "token_type":
-			tokenType, typeIsString = val, isString
+			tokenType = f
 		}
 		i = skipWS(b, i)
 		if i >= len(b) {
-			return "", "", false, false, errBadJSON
+			return none, none, errBadJSON
 		}
 		if b[i] == '}' {
-			return access, tokenType, accessIsString, typeIsString, endOfObject(b, i+1)
+			return access, tokenType, endOfObject(b, i+1)
 		}
 		if b[i] != ',' {
-			return "", "", false, false, errBadJSON
+			return none, none, errBadJSON
 		}
 		i = skipWS(b, i+1)
 	}

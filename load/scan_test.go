@@ -30,7 +30,7 @@ func TestScanFlatAgreesWithEncodingJSON(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
-			access, ttype, _, _, err := scanFlat([]byte(tc.body))
+			access, ttype, err := scanFlat([]byte(tc.body))
 			require.ErrorIs(t, err, tc.wantErr)
 			var v struct {
 				AccessToken string `json:"access_token"`
@@ -39,8 +39,8 @@ func TestScanFlatAgreesWithEncodingJSON(t *testing.T) {
 			jerr := json.Unmarshal([]byte(tc.body), &v)
 			if tc.wantErr == nil {
 				require.NoError(t, jerr, "encoding/json must accept what scanFlat accepts")
-				require.Equal(t, v.AccessToken, access)
-				require.Equal(t, v.TokenType, ttype)
+				require.Equal(t, v.AccessToken, access.Value)
+				require.Equal(t, v.TokenType, ttype.Value)
 			}
 			if tc.wantErr == errBadJSON {
 				require.Error(t, jerr, "encoding/json must refuse what scanFlat refuses")
@@ -54,7 +54,7 @@ func FuzzScanFlat(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		access, ttype, aStr, tStr, err := scanFlat(b)
+		access, ttype, err := scanFlat(b)
 		if err == errNotFlat {
 			return
 		}
@@ -73,11 +73,16 @@ func FuzzScanFlat(f *testing.F) {
 			if json.Unmarshal(b, &m) != nil {
 				t.Fatalf("scanFlat accepted %q, which is not a JSON object", b)
 			}
-			if s, ok := m["access_token"].(string); ok != aStr || (ok && s != access) {
+			if s, ok := m["access_token"].(string); ok != access.IsString || (ok && s != access.Value) {
 				t.Fatalf("access_token mismatch for %q", b)
 			}
-			if s, ok := m["token_type"].(string); ok != tStr || (ok && s != ttype) {
+			if s, ok := m["token_type"].(string); ok != ttype.IsString || (ok && s != ttype.Value) {
 				t.Fatalf("token_type mismatch for %q", b)
+			}
+			_, aThere := m["access_token"]
+			_, tThere := m["token_type"]
+			if aThere != access.Present || tThere != ttype.Present {
+				t.Fatalf("presence mismatch for %q", b)
 			}
 		}
 	})

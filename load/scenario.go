@@ -316,12 +316,47 @@ func (b *builder) connectTarget(prefix string) (target, error) {
 	return target{step: prefix + stepConnect, method: http.MethodGet, url: profile.JoinURL(b.base, b.prof.Authorize.Path) + "?" + q.Encode(), header: http.Header{}}.tagged(), nil
 }
 
+// implicitTarget is the RFC 6749 §4.2.1 authorization request of an
+// implicit grant the profile sends to the authorization endpoint
+// (response_type=token); the token comes back in the redirect's fragment
+// (§4.2.2), which validate reads.
+func (b *builder) implicitTarget(prefix string) (target, error) {
+	if b.prof.Authorize == nil || b.prof.Authorize.Path == "" {
+		return target{}, fmt.Errorf("profile %s sends the implicit grant to the authorization endpoint but has none", b.prof.Name)
+	}
+	q := url.Values{}
+	for k, v := range b.prof.Authorize.Params {
+		ev, err := b.creds.Expand(v)
+		if err != nil {
+			return target{}, fmt.Errorf("authorize.params.%s: %w", k, err)
+		}
+		q.Set(k, ev)
+	}
+	q.Set("response_type", "token")
+	q.Set("state", "oauthconf-load")
+	for _, name := range []string{"client_id", "redirect_uri"} {
+		v, ok := b.creds.Get(name)
+		if !ok {
+			return target{}, fmt.Errorf("implicit needs credential %s", name)
+		}
+		q.Set(name, v)
+	}
+	t := target{step: prefix + stepToken, method: http.MethodGet, url: b.base + b.prof.Authorize.Path + "?" + q.Encode(), header: http.Header{"Accept": {"application/json"}}}
+	if b.tagSteps {
+		t = t.tagged()
+	}
+	return t, nil
+}
+
 // targeter returns a vegeta.Targeter for scenario (a component of a mix
 // carries prefix "<component>."). Safe for concurrent use, as vegeta requires.
 func (b *builder) targeter(scenario, prefix string) (vegeta.Targeter, error) {
 	switch scenario {
 	case ClientCredentials, Password, Implicit:
 		t, err := b.tokenTarget(prefix, stepToken, scenario, nil)
+		if scenario == Implicit && b.prof.ImplicitViaAuthorize() {
+			t, err = b.implicitTarget(prefix)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -2,8 +2,11 @@ package load
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,8 +45,77 @@ func TestSlowTargetTimesOut(t *testing.T) {
 			require.Zero(t, rep.SuccessRatio)
 			require.NotEmpty(t, rep.Errors)
 			for _, e := range rep.Errors {
-				require.Contains(t, e, "timed out after 150ms", "the error says what happened, with the bound")
+				// The last requests are cut at the run's end (duration + a grace of one timeout).
+				if !strings.Contains(e, "still unanswered when the run ended (--duration + 150ms grace)") {
+					require.Contains(t, e, "timed out after 150ms", "the error says what happened, with the bound")
+				}
 			}
 		})
 	}
+}
+
+// TestRunEndsAtDurationPlusGrace checks that a run never overruns its
+// duration by more than MaxGrace, whatever the timeout, against a target
+// that accepts connections and never answers, and that Ctrl-C (a cancelled
+// context) ends it at once rather than after the timeout.
+func TestRunEndsAtDurationPlusGrace(t *testing.T) {
+	hang := neverAnswers(t)
+	cases := []struct {
+		description string
+		duration    time.Duration
+		cancelAfter time.Duration // 0: not interrupted
+		within      time.Duration
+	}{
+		{"the run stops at duration plus the grace", 300 * time.Millisecond, 0, 300*time.Millisecond + MaxGrace + time.Second},
+		{"Ctrl-C stops the run within a short grace, not the timeout", 30 * time.Second, 300 * time.Millisecond, 1500 * time.Millisecond},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			o := demoOptions(t, hang, "rfc6749", ClientCredentials)
+			o.Rate, o.Duration, o.Timeout = 20, tc.duration, 30*time.Second
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tc.cancelAfter > 0 {
+				time.AfterFunc(tc.cancelAfter, cancel)
+			}
+			start := time.Now()
+			rep, err := Run(ctx, o)
+			took := time.Since(start)
+			require.NoError(t, err)
+			require.Less(t, took, tc.within, "the run overran its bound")
+			require.Greater(t, rep.Requests, uint64(0))
+			require.Zero(t, rep.SuccessRatio)
+			require.Equal(t, tc.cancelAfter > 0, rep.Interrupted)
+		})
+	}
+}
+
+// neverAnswers returns the URL of a loopback listener that accepts every
+// connection and never reads or writes a byte.
+func neverAnswers(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return "http://" + ln.Addr().String()
 }

@@ -161,11 +161,11 @@ func outcome(ctx context.Context, step func() error) (context.Context, error) {
 	case ctx.Err() != nil:
 		// The run was interrupted (Ctrl-C): what the step saw says nothing
 		// about the target, so the scenario did not finish rather than fail.
-		reason := "interrupted before the scenario finished: " + s.red.text(err.Error())
+		reason := "interrupted before the scenario finished: " + boundMessage(s.red.text(err.Error()))
 		s.skip = reason
 		return s.skipped(ctx, reason)
 	}
-	msg := s.red.text(err.Error())
+	msg := boundMessage(s.red.text(err.Error()))
 	tr := s.transcript()
 	var v violation
 	switch {

@@ -223,10 +223,8 @@ func (s *scenario) requestGrant(ctx context.Context, g string, m reqMod) (*Excha
 
 // implicitViaAuthorize reports whether the profile's implicit grant is the
 // RFC 6749 §4.2 redirect (response_type=token) rather than a token-endpoint grant.
-func implicitViaAuthorize(p *profile.Profile) bool {
-	g := p.Grants[profile.GrantImplicit]
-	return g != nil && g.Endpoint == "authorize"
-}
+// The rule is the profile's (load follows it too).
+func implicitViaAuthorize(p *profile.Profile) bool { return p.ImplicitViaAuthorize() }
 
 // obtain runs the whole flow for grant g and expects a token. For
 // authorization_code it first gets a code; for refresh_token it first gets a

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"mime"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/oauthconf/oauthconf/internal/redact"
+	"github.com/oauthconf/oauthconf/profile"
 )
 
 // describeJSON names a decoded JSON value's type (jsonType) and value for a
@@ -51,10 +53,18 @@ func parseTokenResponse(ex *Exchange, grant string) (*tokenResponse, error) {
 		return nil, failf("token response body is not a JSON object: %v%s", err, bodyHint(ex))
 	}
 	t := &tokenResponse{ex: ex, fields: fields, grant: grant}
-	if t.str("access_token") == "" {
-		return nil, failf("token response has no access_token string (RFC 6749 §5.1)%s", bodyHint(ex))
+	if why := profile.AccessTokenProblem(t.field("access_token")); why != "" {
+		return nil, failf("token response: %s%s", why, bodyHint(ex))
 	}
 	return t, nil
+}
+
+// field is a field of the response as the shared validity rule sees it
+// (profile.TokenResponseProblem).
+func (t *tokenResponse) field(name string) profile.TokenField {
+	v, ok := t.fields[name]
+	s, isString := v.(string)
+	return profile.TokenField{Present: ok, IsString: isString, Value: s, JSONType: jsonType(v)}
 }
 
 func decodeJSONObject(b []byte) (map[string]any, error) {
@@ -66,6 +76,9 @@ func decodeJSONObject(b []byte) (map[string]any, error) {
 	}
 	if m == nil {
 		return nil, fmt.Errorf("null")
+	}
+	if _, err := dec.Token(); err != io.EOF { // RFC 8259 §2: one value, then only whitespace
+		return nil, fmt.Errorf("data after the JSON object")
 	}
 	return m, nil
 }

@@ -15,6 +15,8 @@ type target struct {
 	client *httpClient
 	rec    *recorder
 	keys   *jwksCache // the JWK Sets fetched (jwks.go)
+	// budget bounds the transcripts of the whole run (shared by its profiles).
+	budget *transcriptBudget
 }
 
 // scenarioKey is the private context key of a scenario's state.
@@ -30,6 +32,7 @@ type scenario struct {
 
 	red       redactor
 	exchanges []*Exchange
+	trTaken   int       // bytes of s.t.budget this scenario's transcript holds
 	last      *Exchange // the response the Then steps look at
 
 	tok   tokenState
@@ -90,5 +93,8 @@ func (s *scenario) send(ctx context.Context, method, path string, h map[string][
 	return ex, err
 }
 
-// transcript renders the scenario's exchanges with secrets redacted.
-func (s *scenario) transcript() string { return transcript(&s.red, s.exchanges) }
+// transcript renders the scenario's exchanges with secrets redacted, within
+// the scenario's and the run's bounds (boundTranscript).
+func (s *scenario) transcript() string {
+	return boundTranscript(transcript(&s.red, s.exchanges), s.t.budget, &s.trTaken)
+}

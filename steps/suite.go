@@ -74,11 +74,13 @@ var ErrTargetCheck = errors.New("target check failed")
 func RunAll(ctx context.Context, all []Options) (Result, error) {
 	var res Result
 	runs := make([]*run, len(all))
+	budget := newTranscriptBudget(maxRunTranscript)
 	for i, o := range all {
 		r, err := newRun(o)
 		if err != nil {
 			return res, err
 		}
+		r.t.budget = budget
 		runs[i] = r
 		res.Strict = res.Strict || o.Strict
 	}
@@ -244,7 +246,7 @@ func (r *run) InitializeScenario(sc *godog.ScenarioContext) {
 		case godog.StepFailed, godog.StepUndefined, godog.StepPending, godog.StepAmbiguous:
 			msg := status.String()
 			if err != nil {
-				msg = s.red.text(err.Error())
+				msg = boundMessage(s.red.text(err.Error()))
 			}
 			s.record.fail(msg, s.transcript())
 		}

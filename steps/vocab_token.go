@@ -97,16 +97,13 @@ func theTokenResponseHasTheDocumentedFieldsAndJSONTypes(ctx context.Context) err
 
 func tokenTypeIsTheDocumentedLiteral(ctx context.Context) error {
 	s := fromCtx(ctx)
-	got := s.tok.current.str("token_type")
-	want := s.t.p.TokenType
-	if want == "" {
-		if !strings.EqualFold(got, "bearer") {
-			return failf("token_type is %q, want Bearer (RFC 6750 §4)", got)
-		}
-		return nil
+	// The validity rule load shares (RFC 6749 §5.1, the documented literal),
+	// then, without a literal, Bearer (RFC 6750 §4).
+	if why := s.t.p.TokenTypeProblem(s.tok.current.field("token_type")); why != "" {
+		return failf("%s", why)
 	}
-	if got != want {
-		return failf("token_type is %q, want the documented literal %q", got, want)
+	if got := s.tok.current.str("token_type"); s.t.p.TokenType == "" && !strings.EqualFold(got, "bearer") {
+		return failf("token_type is %q, want Bearer (RFC 6750 §4)", got)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/oauthconf/oauthconf/internal/httpx"
+	"github.com/oauthconf/oauthconf/internal/outputs"
 	"github.com/oauthconf/oauthconf/load"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reports"
@@ -27,6 +28,7 @@ type loadOptions struct {
 	ramp            string
 	findCapacity    bool
 	probes          int
+	maxRate         int
 	slo             string
 	out             string
 	credentials     []string
@@ -77,6 +79,7 @@ a target that does not answer).
 	f.StringVar(&o.ramp, "ramp", "", "step the rate FROM:TO:STEPS over --duration, e.g. 100:1000:5")
 	f.BoolVar(&o.findCapacity, "find-capacity", false, "search for the highest rate that meets --slo (each probe lasts --duration)")
 	f.IntVar(&o.probes, "probes", load.DefaultCapacityProbes, "at most this many probes for --find-capacity")
+	f.IntVar(&o.maxRate, "max-rate", 0, "highest rate --find-capacity probes (0: no ceiling but --probes)")
 	f.StringVar(&o.slo, "slo", "", "service level objective, e.g. 'p99<50ms,success>=99.9%'; missing it exits 1")
 	f.StringVar(&o.out, "out", "", "directory for results.bin, report.json, latency.hgrm and plot.html (under load/<scenario>/)")
 	f.StringArrayVar(&o.credentials, "credential", nil, "credential NAME=VALUE (repeatable; or OAUTHCONF_<NAME> env vars)")
@@ -236,6 +239,9 @@ func (o loadOptions) prepareTarget(ctx context.Context, opts *load.Options, stde
 		return nil, usageError(err)
 	}
 	if err := load.Probe(ctx, profile.JoinURL(o.target, prof.Token.Path), o.timeout); err != nil {
+		if ctx.Err() != nil { // Ctrl-C during the start-up check: interrupted, not a configuration error
+			return nil, failedError(fmt.Errorf("load: interrupted during the start-up check, before any request of the run: %w", err))
+		}
 		return nil, usageError(err)
 	}
 	return func() {}, nil
@@ -244,7 +250,10 @@ func (o loadOptions) prepareTarget(ctx context.Context, opts *load.Options, stde
 // runCapacity searches for the highest rate that meets the SLO
 // (--find-capacity) and writes capacity.json with --out.
 func runCapacity(ctx context.Context, o loadOptions, opts load.Options, stdout, stderr io.Writer) error {
-	cap, err := load.FindCapacity(ctx, opts, o.probes, stderr)
+	if o.maxRate < 0 {
+		return usageError(fmt.Errorf("load: --max-rate must not be negative, got %d", o.maxRate))
+	}
+	cap, err := load.FindCapacity(ctx, opts, o.probes, o.maxRate, stderr)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return usageError(err)
 	}
@@ -254,11 +263,13 @@ func runCapacity(ctx context.Context, o loadOptions, opts load.Options, stdout, 
 		}
 		fmt.Fprintf(stderr, "load: capacity search written to %s\n", filepath.Join(o.out, "load", "capacity.json"))
 	}
+	fmt.Fprintln(stdout, cap.Summary(opts.SLO.Expr))
+	if cap.Outcome == outputs.CapacityInterrupted {
+		return failedError(errors.New("load: capacity search interrupted"))
+	}
 	if err := cap.Verdict(); err != nil {
-		fmt.Fprintf(stdout, "capacity: no probed rate met the SLO %s\n", opts.SLO.Expr)
 		return failedError(err)
 	}
-	fmt.Fprintf(stdout, "capacity: %d req/s is the highest probed rate that meets %s (%d probes)\n", cap.Rate, opts.SLO.Expr, len(cap.Probes))
 	return nil
 }
 

@@ -26,6 +26,8 @@ func TestLoadCommand(t *testing.T) {
 		wantErr     string
 	}{
 		{"a short run against the embedded reference", []string{"load", "--profile", "shopware", "--rate", "50", "--duration", "1s", "--quiet", "--out", out}, 0, "Valid tokens  [ratio]  100.00%", "embedded reference server at http://127.0.0.1:"},
+		{"rfc6749 implicit goes through the authorization endpoint", []string{"load", "--profile", "rfc6749", "--scenario", "implicit", "--rate", "20", "--duration", "500ms", "--quiet"}, 0, "Valid tokens  [ratio]  100.00%", ""},
+		{"a capacity search where no probe failed up to --max-rate is a lower bound", []string{"load", "--find-capacity", "--slo", "success>=99%", "--rate", "20", "--max-rate", "40", "--duration", "400ms", "--quiet"}, 0, "capacity: at least 40 req/s (no probe failed up to --max-rate)", ""},
 		{"a missed SLO exits 1", []string{"load", "--rate", "20", "--duration", "500ms", "--quiet", "--slo", "p50<1ns"}, 1, "SLO p50<1ns  FAIL", "SLO missed"},
 		{"a bad SLO is a usage error", []string{"load", "--slo", "p99<soon"}, 2, "", `"soon" is not a duration`},
 		{"a remote target needs --allow-remote", []string{"load", "--target", "https://auth.example.com", "--profile", "rfc6749"}, 2, "", "needs --allow-remote"},

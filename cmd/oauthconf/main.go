@@ -47,6 +47,9 @@ func buildVersion() string {
 type exitError struct {
 	code int
 	err  error
+	// recorded means the reports already hold the outcome (verify's run
+	// deadline): an exit-2 error that must not overwrite them.
+	recorded bool
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
@@ -54,6 +57,12 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // usageError marks err as a usage or configuration error (exit 2).
 func usageError(err error) error { return &exitError{code: exitUsage, err: err} }
+
+// recordedUsageError is an exit-2 error whose reports are already written
+// (verify's --max-time): recordVerifyAbort leaves them as they are.
+func recordedUsageError(err error) error {
+	return &exitError{code: exitUsage, err: err, recorded: true}
+}
 
 // failedError marks err as a failed check (exit 1).
 func failedError(err error) error { return &exitError{code: exitFailed, err: err} }

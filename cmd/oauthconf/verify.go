@@ -32,6 +32,7 @@ type verifyOptions struct {
 	credentials     []string
 	credentialsFile string
 	timeout         time.Duration
+	maxTime         time.Duration
 	verbose         bool
 	demoCredentials bool
 }
@@ -56,6 +57,12 @@ shopware, 1 h for rfc6749), unless --skip-slow skips them or --test-clock advanc
 the clock of an "oauthconf serve --test-clock" target. Ctrl-C stops the run with
 exit 1; the reports keep what ran (verdict INCOMPLETE when nothing failed).
 
+Every run has a deadline, --max-time (default 30 min, plus the longest code or
+token lifetime a @slow scenario waits for in real time, when it does: 30 min
++ 1 h 1 s for rfc6749 without --skip-slow or --test-clock). A run that reaches it
+stops with exit 2 naming the target (it stopped answering, or answers too
+slowly); the reports keep the scenarios that ran.
+
   oauthconf verify
   oauthconf verify --target http://127.0.0.1:8080 --profile shopware --test-clock --demo-credentials
   oauthconf verify --target https://auth.example.com --profile ./myvendor.yaml \
@@ -73,7 +80,9 @@ leaves the reason in junit.xml (one errored test case) and conformance/summary.j
 			if err == nil {
 				err = runVerify(cmd.Context(), o, cmd.OutOrStdout())
 			}
-			if code, _ := exitCodeOf(err); code == exitUsage && !errors.Is(err, pflag.ErrHelp) {
+			var ee *exitError
+			recorded := errors.As(err, &ee) && ee.recorded
+			if code, _ := exitCodeOf(err); code == exitUsage && !errors.Is(err, pflag.ErrHelp) && !recorded {
 				// Stopped before any scenario: say why in --report-dir, for CI.
 				recordVerifyAbort(cmd, args, err, cmd.OutOrStdout())
 			}
@@ -92,6 +101,7 @@ leaves the reason in junit.xml (one errored test case) and conformance/summary.j
 	f.StringArrayVar(&o.credentials, "credential", nil, "credential NAME=VALUE (repeatable)")
 	f.StringVar(&o.credentialsFile, "credentials", "", "YAML file mapping credential names to values")
 	f.DurationVar(&o.timeout, "timeout", steps.DefaultTimeout, "timeout of each HTTP request")
+	f.DurationVar(&o.maxTime, "max-time", 0, "deadline of the whole run (default: 30m, plus the longest lifetime @slow scenarios wait for in real time); reaching it exits 2")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print every scenario as it finishes, and skip reasons")
 	f.BoolVar(&o.demoCredentials, "demo-credentials", false, "use the reference server's demo credentials (for a --target started with \"oauthconf serve\" without --config); --credential and OAUTHCONF_* values win over them")
 	return cmd
@@ -257,7 +267,10 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 			return abort(steps.AbortSetup, fmt.Errorf("verify: --report-dir: %w", err))
 		}
 	}
-	res, code, runErr := steps.Verify(ctx, all)
+	limit := o.runDeadline(all)
+	rctx, cancel := context.WithTimeoutCause(ctx, limit, errMaxTime)
+	defer cancel()
+	res, code, runErr := steps.Verify(rctx, all)
 	if len(res.Profiles) > 0 {
 		// The console report: failures with their evidence, the tallies.
 		_ = steps.WriteText(out, res, o.verbose)
@@ -273,6 +286,8 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "oauthconf verify: %d profile(s) in %s\n", len(res.Profiles), time.Since(start).Round(time.Millisecond))
 	switch {
+	case ctx.Err() == nil && errors.Is(context.Cause(rctx), errMaxTime):
+		return recordedUsageError(fmt.Errorf("verify: the run reached --max-time %s: target %s stopped answering or answers too slowly (each request may take --timeout %s); the reports hold the scenarios that ran", limit, base, o.timeout))
 	case res.Interrupted || ctx.Err() != nil:
 		return failedError(fmt.Errorf("verify: interrupted (%v); the reports hold the scenarios that ran", context.Cause(ctx)))
 	case runErr != nil:
@@ -281,6 +296,45 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 		return failedError(fmt.Errorf("verify: %s", failureSummary(res)))
 	}
 	return nil
+}
+
+// defaultMaxTime is verify's run deadline (--max-time) before the time
+// @slow scenarios wait in real time.
+const defaultMaxTime = 30 * time.Minute
+
+// errMaxTime is the cause of a run stopped at its deadline.
+var errMaxTime = errors.New("the run reached its deadline (--max-time)")
+
+// runDeadline is the whole run's deadline: --max-time, else defaultMaxTime
+// plus the longest lifetime a @slow scenario of the profiles (which run in
+// parallel) waits for in real time: none with --skip-slow or a test clock.
+func (o verifyOptions) runDeadline(all []steps.Options) time.Duration {
+	if o.maxTime > 0 {
+		return o.maxTime
+	}
+	wait := time.Duration(0)
+	for _, opt := range all {
+		if !opt.SkipSlow && !opt.TestClock {
+			wait = max(wait, slowWait(opt.Profile))
+		}
+	}
+	return defaultMaxTime + wait
+}
+
+// slowWait is the longest real-time wait of a profile's @slow scenarios:
+// its code lifetime or an access token's (expires_in), plus the second
+// they add.
+func slowWait(p *profile.Profile) time.Duration {
+	var d time.Duration
+	if p.Authorize != nil {
+		d = p.Authorize.CodeTTL.Duration
+	}
+	for _, g := range p.Grants {
+		if g != nil {
+			d = max(d, time.Duration(g.ExpiresIn)*time.Second)
+		}
+	}
+	return d + time.Second
 }
 
 // plan checks the flags and turns them into a steps.Plan; its errors are
@@ -299,6 +353,9 @@ func (o verifyOptions) plan(out io.Writer) (steps.Plan, error) {
 	}
 	if o.timeout <= 0 {
 		return steps.Plan{}, abort(steps.AbortUsage, fmt.Errorf("verify: --timeout must be positive, got %s", o.timeout))
+	}
+	if o.maxTime < 0 {
+		return steps.Plan{}, abort(steps.AbortUsage, fmt.Errorf("verify: --max-time must be positive, got %s", o.maxTime))
 	}
 	given, err := credentialFlags(o.credentials, o.credentialsFile)
 	if err != nil {

@@ -258,14 +258,26 @@ type Bounded struct {
 	Base    http.RoundTripper
 	Timeout time.Duration
 	MaxBody int64
+	// Stop, if set, cancels every request in flight when it ends (a load
+	// run's end: requests made without a context, as vegeta's are, still stop
+	// then). Set it before the first request.
+	Stop context.Context
 }
 
 // RoundTrip implements http.RoundTripper.
 func (b *Bounded) RoundTrip(req *http.Request) (*http.Response, error) {
 	cancel := context.CancelFunc(func() {})
-	if b.Timeout > 0 {
-		var ctx context.Context
-		ctx, cancel = context.WithTimeout(req.Context(), b.Timeout)
+	if b.Timeout > 0 || b.Stop != nil {
+		ctx := req.Context()
+		if b.Timeout > 0 {
+			ctx, cancel = context.WithTimeout(ctx, b.Timeout)
+		} else {
+			ctx, cancel = context.WithCancel(ctx)
+		}
+		if b.Stop != nil {
+			stop, release := context.AfterFunc(b.Stop, cancel), cancel
+			cancel = func() { stop(); release() }
+		}
 		req = req.WithContext(ctx)
 	}
 	resp, err := b.Base.RoundTrip(req)

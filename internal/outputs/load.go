@@ -15,11 +15,14 @@ type LoadReport struct {
 	Requests        uint64  `json:"requests"`
 	// SuccessRatio counts valid token responses (2xx that pass the profile's
 	// token-response check) among all requests.
-	SuccessRatio float64                `json:"success_ratio"`
-	Throughput   float64                `json:"throughput"` // successful responses per second
-	Latencies    LatencySummary         `json:"latencies"`
-	StatusCodes  map[string]int         `json:"status_codes"`
-	Errors       []string               `json:"errors"`
+	SuccessRatio float64        `json:"success_ratio"`
+	Throughput   float64        `json:"throughput"` // successful responses per second
+	Latencies    LatencySummary `json:"latencies"`
+	StatusCodes  map[string]int `json:"status_codes"`
+	Errors       []string       `json:"errors"`
+	// ErrorClasses counts the failed requests by class (the ErrorClass*
+	// names): a body over the bound is its own class, not a timeout.
+	ErrorClasses map[string]uint64      `json:"error_classes,omitempty"`
 	Steps        map[string]*StepReport `json:"steps"`
 	// Flow is the end-to-end latency of authorization-code flows (connect to
 	// token); nil for single-request grants.
@@ -28,6 +31,19 @@ type LoadReport struct {
 	Timeline    []TimelinePoint `json:"timeline"`
 	Interrupted bool            `json:"interrupted,omitempty"`
 }
+
+// Classes of failed requests (LoadReport.ErrorClasses).
+const (
+	ErrorClassBodyTooLarge   = "body_too_large"   // the body exceeded the bound (after any inflation)
+	ErrorClassHeaderTooLarge = "header_too_large" // the response header exceeded the bound
+	ErrorClassTimeout        = "timeout"          // no complete answer within --timeout
+	ErrorClassRunEnded       = "run_ended"        // still unanswered at --duration plus the grace
+	ErrorClassInterrupted    = "interrupted"      // cut by Ctrl-C
+	ErrorClassInvalid        = "invalid_response" // answered, but not a valid token response (or redirect)
+	ErrorClassStatus         = "http_status"      // answered with a status that is no success (4xx, 5xx)
+	ErrorClassConnection     = "connection"       // refused, reset, closed, TLS, DNS
+	ErrorClassOther          = "other"
+)
 
 // StepReport is the metrics of one step (token, connect, exchange, seed,
 // cc.token, …).
@@ -67,16 +83,38 @@ type SLOVerdict struct {
 
 // Capacity is DIR/load/capacity.json: the outcome of load --find-capacity.
 type Capacity struct {
-	SLO    string          `json:"slo"`
-	Rate   int             `json:"rate"` // the highest probed rate that met the SLO (0 if none did)
-	Probes []CapacityProbe `json:"probes"`
+	SLO string `json:"slo"`
+	// Rate is the highest probed rate that met the SLO (0 if none did).
+	Rate int `json:"rate"`
+	// Outcome says what Rate is (the Capacity* constants): bracketed by a
+	// failed probe within 5 %, a lower bound (no probe failed up to
+	// max_rate, or the probes ran out), set by the generator's limit, or cut
+	// short by an interruption.
+	Outcome string `json:"outcome"`
+	// MaxRate is the search's ceiling (--max-rate; 0: none).
+	MaxRate int `json:"max_rate"`
+	// GeneratorLimit is the rate this machine achieved when it could not
+	// send the asked one (0 if it always could).
+	GeneratorLimit float64         `json:"generator_limit"`
+	Probes         []CapacityProbe `json:"probes"`
 }
 
+// Outcomes of a capacity search (Capacity.Outcome).
+const (
+	CapacityFound       = "found"           // a failing probe within 5 % above Rate
+	CapacityLowerBound  = "lower_bound"     // no probe failed up to max_rate, or the probes ran out
+	CapacityGenerator   = "generator_limit" // this machine could not send a probe's rate
+	CapacityInterrupted = "interrupted"     // Ctrl-C during a probe
+)
+
 // CapacityProbe is one probe of a capacity search: its verdict and headline
-// numbers.
+// numbers. Pass counts only when the achieved rate was within 5 % of the
+// asked one and the probe ran to its end.
 type CapacityProbe struct {
 	Rate       int      `json:"rate"`
+	Achieved   float64  `json:"achieved_rate"` // requests sent per second of the probe's duration
 	Pass       bool     `json:"pass"`
+	Verdict    string   `json:"verdict"` // met, missed, generator_limit, interrupted
 	Requests   uint64   `json:"requests"`
 	Success    float64  `json:"success_ratio"`
 	P99        int64    `json:"p99"` // ns

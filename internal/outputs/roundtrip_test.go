@@ -177,23 +177,27 @@ func TestCapacityRoundTrip(t *testing.T) {
 	probe := func(rate int, pass bool, p99 time.Duration, violations ...string) load.CapacityProbe {
 		r := &load.Report{LoadReport: outputs.LoadReport{Requests: uint64(rate), SuccessRatio: 0.5,
 			Latencies: outputs.LatencySummary{P99: int64(p99)}, SLO: &outputs.SLOVerdict{Pass: pass, Violations: append([]string{}, violations...)}}}
-		return load.CapacityProbe{Rate: rate, Pass: pass, Report: r}
+		verdict := load.ProbeMissed
+		if pass {
+			verdict = load.ProbeMet
+		}
+		return load.CapacityProbe{Rate: rate, Achieved: float64(rate), Pass: pass, Verdict: verdict, Report: r}
 	}
-	c := &load.Capacity{Rate: 100, Probes: []load.CapacityProbe{probe(100, true, time.Millisecond), probe(200, false, time.Second, "p99 < 50ms: got 1s")}}
+	c := &load.Capacity{Rate: 100, Outcome: outputs.CapacityFound, Probes: []load.CapacityProbe{probe(100, true, time.Millisecond), probe(200, false, time.Second, "p99 < 50ms: got 1s")}}
 	dir := t.TempDir()
 	if err := load.WriteCapacity(dir, slo, c); err != nil {
 		t.Fatal(err)
 	}
 	data := readFile(t, filepath.Join(dir, outputs.CapacityPath))
-	checkKeys(t, data, []string{"slo", "rate", "probes"})
-	checkKeys(t, data, []string{"rate", "pass", "requests", "success_ratio", "p99", "violations"}, "probes")
+	checkKeys(t, data, []string{"slo", "rate", "outcome", "max_rate", "generator_limit", "probes"})
+	checkKeys(t, data, []string{"rate", "achieved_rate", "pass", "verdict", "requests", "success_ratio", "p99", "violations"}, "probes")
 	got, err := outputs.ParseCapacity(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &outputs.Capacity{SLO: "p99<50ms", Rate: 100, Probes: []outputs.CapacityProbe{
-		{Rate: 100, Pass: true, Requests: 100, Success: 0.5, P99: int64(time.Millisecond), Violations: []string{}},
-		{Rate: 200, Pass: false, Requests: 200, Success: 0.5, P99: int64(time.Second), Violations: []string{"p99 < 50ms: got 1s"}},
+	want := &outputs.Capacity{SLO: "p99<50ms", Rate: 100, Outcome: outputs.CapacityFound, Probes: []outputs.CapacityProbe{
+		{Rate: 100, Achieved: 100, Pass: true, Verdict: "met", Requests: 100, Success: 0.5, P99: int64(time.Millisecond), Violations: []string{}},
+		{Rate: 200, Achieved: 200, Pass: false, Verdict: "missed", Requests: 200, Success: 0.5, P99: int64(time.Second), Violations: []string{"p99 < 50ms: got 1s"}},
 	}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("capacity.json read back = %+v, want %+v", got, want)
