@@ -60,6 +60,12 @@ type ScenarioResult struct {
 	Cause string `json:"cause,omitempty"`
 	// Findings are rules broken beside the scenario's own.
 	Findings []Finding `json:"findings,omitempty"`
+	// Line is the scenario's line in its feature file (0 = unknown).
+	Line int `json:"line,omitempty"`
+	// Expected is the --expected-failures entry that matched this failed
+	// scenario (ApplyExpected); a failure it expects does not gate unless
+	// the entry expired.
+	Expected *Expectation `json:"expected,omitempty"`
 
 	lastStep string
 	started  time.Time
@@ -73,11 +79,13 @@ type Counts = outputs.Counts
 
 // ProfileResult is the outcome of one profile's run.
 type ProfileResult struct {
-	Name      string            `json:"name"`
-	Target    string            `json:"target"`
-	Must      Counts            `json:"must"`
-	Should    Counts            `json:"should"`
-	Duration  time.Duration     `json:"-"`
+	Name     string        `json:"name"`
+	Target   string        `json:"target"`
+	Must     Counts        `json:"must"`
+	Should   Counts        `json:"should"`
+	Duration time.Duration `json:"-"`
+	// Started is when the profile's run began (Options.Now).
+	Started   time.Time         `json:"-"`
 	Scenarios []*ScenarioResult `json:"-"`
 	// RootCauses group the failures and findings by cause, gating ones first.
 	RootCauses []RootCause `json:"-"`
@@ -91,6 +99,11 @@ type Result struct {
 	Strict   bool
 	// Interrupted says the context ended before every scenario ran.
 	Interrupted bool
+	// Expected are the --expected-failures entries and what became of each
+	// (ApplyExpected); nil without a file.
+	Expected []ExpectedFailure
+	// ExpectedFile is the --expected-failures file's name, "" without one.
+	ExpectedFile string
 }
 
 // RootCause is one cause of failure and the scenarios it shows in.
@@ -99,18 +112,41 @@ type RootCause = outputs.RootCause
 // Failed reports whether a MUST scenario failed or a MUST finding was raised
 // (or a SHOULD one, with Strict), or the harness could not judge a scenario
 // (StatusError). Not tested and not applicable scenarios never fail a run.
+//
+// A failure that an unexpired --expected-failures entry expects does not
+// gate (ApplyExpected); an entry that gates (an expected failure that passed,
+// under Strict; an expired one) fails the run.
 func (r Result) Failed() bool {
 	for _, p := range r.Profiles {
-		if p.Must.Failed > 0 || (r.Strict && p.Should.Failed > 0) || p.Must.Errors+p.Should.Errors > 0 {
+		mustFailed := p.Must.Failed - p.expectedFailures(profile.LevelMust)
+		shouldFailed := p.Should.Failed - p.expectedFailures(profile.LevelShould)
+		if mustFailed > 0 || (r.Strict && shouldFailed > 0) || p.Must.Errors+p.Should.Errors > 0 {
 			return true
 		}
 		for _, rc := range p.RootCauses {
-			if rc.Finding && (rc.Level == profile.LevelMust || r.Strict) {
+			if rc.Finding && !rc.Expected.Holds() && (rc.Level == profile.LevelMust || r.Strict) {
 				return true
 			}
 		}
 	}
+	for _, e := range r.Expected {
+		if e.Gating {
+			return true
+		}
+	}
 	return false
+}
+
+// expectedFailures counts the failed scenarios of level that an unexpired
+// expected-failures entry expects.
+func (p *ProfileResult) expectedFailures(level string) int {
+	n := 0
+	for _, s := range p.Scenarios {
+		if s.Status == StatusFailed && s.Level == level && s.Expected.Holds() {
+			n++
+		}
+	}
+	return n
 }
 
 // ExitCode is 0 when every MUST scenario passed, 1 otherwise (see Failed).
@@ -132,7 +168,7 @@ func (r Result) Scenarios() []*ScenarioResult {
 
 // result tallies the profile's outcome.
 func (r *run) result() *ProfileResult {
-	pr := &ProfileResult{Name: r.t.p.Name, Target: r.t.client.base.String(), Duration: time.Since(r.start), cucumber: r.cucumber}
+	pr := &ProfileResult{Name: r.t.p.Name, Target: r.t.client.base.String(), Duration: time.Since(r.start), Started: r.started, cucumber: r.cucumber}
 	r.t.rec.mu.Lock()
 	scen := append([]*ScenarioResult(nil), r.t.rec.results...)
 	r.t.rec.mu.Unlock()
@@ -145,6 +181,7 @@ func (r *run) result() *ProfileResult {
 		}
 		count(pr, s)
 	}
+	setLines(scen, r.cucumber)
 	sort.SliceStable(scen, func(i, j int) bool {
 		if scen[i].URI != scen[j].URI {
 			return scen[i].URI < scen[j].URI

@@ -46,6 +46,9 @@ type Options struct {
 	HTTPClient *http.Client
 	// Features replaces the embedded feature files (for tests).
 	Features fs.FS
+	// Now is the clock of the run's dates: JUnit timestamps (default
+	// time.Now). Durations are measured with the monotonic clock.
+	Now func() time.Time
 }
 
 // Run runs the suite for one profile.
@@ -141,6 +144,7 @@ type run struct {
 	features fs.FS
 	names    map[string]string // feature URI → feature name
 	start    time.Time
+	started  time.Time // Options.Now at the start, for the reports
 	cucumber []cukeFeature
 }
 
@@ -156,6 +160,9 @@ func newRun(o Options) (*run, error) {
 	}
 	if o.Features == nil {
 		o.Features = features.FS
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	c, err := newHTTPClient(o.BaseURL, o.Timeout, o.HTTPClient)
 	if err != nil {
@@ -173,6 +180,7 @@ func newRun(o Options) (*run, error) {
 		features: o.Features,
 		names:    names,
 		start:    time.Now(),
+		started:  o.Now(),
 	}, nil
 }
 
