@@ -272,16 +272,61 @@ func ruleOf(tags []string) string {
 	return ""
 }
 
-// WriteText writes the console report of res to w: each failed (or errored)
-// scenario with its evidence, then each profile's tally; with verbose also the
-// skip reasons, counted.
+// WriteText writes the console report of res to w, concise by default: one
+// line per root cause (gating first, expected failures marked), one line per
+// harness error, each profile's tally, the expected-failures entries that
+// need attention, and a final tally. With verbose also each failed scenario
+// with its evidence (the HTTP transcript) and the skip and not-tested
+// reasons, counted.
 func WriteText(w io.Writer, res Result, verbose bool) error {
 	var b strings.Builder
 	for _, pr := range res.Profiles {
 		writeProfileText(&b, pr, res.Strict, verbose)
 	}
+	writeExpectedText(&b, res)
+	writeFinalTally(&b, res)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeExpectedText lists the expected-failures entries that did not fail as
+// expected (expired, passed, not run), and counts those that did.
+func writeExpectedText(w *strings.Builder, res Result) {
+	if res.ExpectedFile == "" {
+		return
+	}
+	held := 0
+	for _, e := range res.Expected {
+		if e.Outcome == outputs.ExpectedFailed {
+			held++
+			continue
+		}
+		kind := "NOTE"
+		if e.Gating {
+			kind = "FAIL"
+		} else if e.Outcome != outputs.ExpectedNotRun {
+			kind = "WARN"
+		}
+		fmt.Fprintf(w, "    %s %s:%d @%s: %s\n", kind, res.ExpectedFile, e.Line, e.Rule, e.Message)
+	}
+	fmt.Fprintf(w, "  expected failures (%s): %d entries, %d failed as expected\n", res.ExpectedFile, len(res.Expected), held)
+}
+
+// writeFinalTally sums every profile's counts and gives the verdict the
+// exit code gives.
+func writeFinalTally(w *strings.Builder, res Result) {
+	if len(res.Profiles) < 2 {
+		return
+	}
+	var must, should Counts
+	for _, p := range res.Profiles {
+		must, should = must.Plus(p.Must), should.Plus(p.Should)
+	}
+	verdict := "PASS"
+	if res.Failed() {
+		verdict = "FAIL"
+	}
+	fmt.Fprintf(w, "  total: %s  MUST: %s;  SHOULD: %s\n", verdict, tally(must), tally(should))
 }
 
 // writeProfileText writes one profile's part of WriteText: root causes
@@ -291,11 +336,11 @@ func WriteText(w io.Writer, res Result, verbose bool) error {
 func writeProfileText(w *strings.Builder, pr *ProfileResult, strict, verbose bool) {
 	writeRootCauses(w, pr, strict)
 	for _, s := range pr.Scenarios {
-		if s.Status != StatusFailed && s.Status != StatusError {
+		if (s.Status != StatusFailed || !verbose) && s.Status != StatusError {
 			continue
 		}
 		fmt.Fprintf(w, "\n--- %s [%s] %s / %s  %s\n    %s\n", failureKind(s, strict), s.Profile, s.Feature, s.Name, strings.Join(s.Tags, " "), s.Message)
-		if s.Transcript != "" {
+		if s.Transcript != "" && verbose {
 			for _, line := range strings.Split(strings.TrimRight(s.Transcript, "\n"), "\n") {
 				fmt.Fprintf(w, "    %s\n", line)
 			}
@@ -343,11 +388,18 @@ func writeRootCauses(w *strings.Builder, pr *ProfileResult, strict bool) {
 		if rc.Level == profile.LevelShould && !strict {
 			kind = "WARN"
 		}
+		note := ""
+		if rc.Expected.Holds() {
+			kind = "XFAIL"
+		}
+		if rc.Expected != nil {
+			note = " [" + expectedNote(rc.Expected) + "]"
+		}
 		what := "scenario"
 		if len(rc.Scenarios) != 1 {
 			what = "scenarios"
 		}
-		fmt.Fprintf(w, "    %s %s: %s (%d %s)\n", kind, rc.Rule, firstLine(rc.Cause), len(rc.Scenarios), what)
+		fmt.Fprintf(w, "    %s %s: %s (%d %s)%s\n", kind, rc.Rule, firstLine(rc.Cause), len(rc.Scenarios), what, note)
 		if rc.Finding {
 			for _, id := range rc.Scenarios {
 				fmt.Fprintf(w, "        %s\n", id)

@@ -265,8 +265,8 @@ func (r *run) progress(s *ScenarioResult) {
 	if s.Status == StatusFailed && s.Level == profile.LevelShould && !r.t.opts.Strict {
 		mark = "WARN"
 	}
-	if !r.t.opts.Verbose && s.Status != StatusFailed && s.Status != StatusError {
-		return
+	if !r.t.opts.Verbose {
+		return // concise: the root causes and the tally follow the run (WriteText)
 	}
 	reason := ""
 	if (s.Status == StatusSkipped || s.Status == StatusNotTested) && s.Message != "" {
