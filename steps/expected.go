@@ -21,7 +21,7 @@ import (
 // profile), why its failure is expected, and optionally the last day the
 // entry holds:
 //
-//	- rule: rfc6749-5.2            # requirement tag (docs/requirements.md), @ optional
+//	- rule: rfc6749-3.2.1-wrong-secret  # requirement tag (docs/requirements.md), @ optional
 //	  scenario: A wrong client secret is refused   # optional: one scenario's name
 //	  profile: shopware            # optional: one profile
 //	  reason: VENDOR-123, fixed in 6.6
