@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -229,5 +230,28 @@ func TestHeaderTransportAddsHeaders(t *testing.T) {
 	resp.Body.Close()
 	if got.Get("X-Tenant") != "a" || got.Get("Accept") != "application/json" {
 		t.Errorf("headers = %v, want X-Tenant added and the request's own Accept kept", got)
+	}
+}
+
+func TestLoadClientOptions(t *testing.T) {
+	target, ca := tlsReference(t, nil)
+	base := append([]string{"load", "--target", target, "--profile", "shopware", "--scenario", "client_credentials",
+		"--rate", "20", "--duration", "500ms", "--quiet"}, shopwareCreds()...)
+	for _, tc := range []struct {
+		description string
+		args        []string
+		wantCode    int
+		want        string
+	}{
+		{"a self-signed target does not answer without --ca-file", base, 2, "certificate"},
+		{"with --ca-file the run succeeds", append(slices.Clip(base), "--ca-file", ca), 0, ""},
+		{"--insecure warns", append(slices.Clip(base), "--insecure"), 0, "TLS certificates are NOT verified"},
+	} {
+		t.Run(tc.description, func(t *testing.T) {
+			code, out, errOut := runCLI(t.Context(), tc.args...)
+			if code != tc.wantCode || !strings.Contains(out+errOut, tc.want) {
+				t.Fatalf("exit %d, want %d and %q\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, tc.want, out, errOut)
+			}
+		})
 	}
 }
