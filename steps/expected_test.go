@@ -2,11 +2,13 @@ package steps
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"github.com/oauthconf/oauthconf/features"
 	"github.com/oauthconf/oauthconf/internal/outputs"
 )
 
@@ -132,6 +134,35 @@ func TestExpectedFailureJUnit(t *testing.T) {
 			if c.Name == "@rfc6749-4.4" && c.Failure == nil {
 				t.Errorf("entry that passed = %+v, want a failure under --strict", c)
 			}
+		}
+	}
+}
+
+// TestDocumentedExpectedFailuresParse: the expected-failures examples in the
+// README and docs/outputs.md name real tags and parse.
+func TestDocumentedExpectedFailuresParse(t *testing.T) {
+	known, err := KnownRules(features.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []string{"../README.md", "../docs/outputs.md"} {
+		data, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, block := range strings.Split(string(data), "```yaml\n")[1:] {
+			block, _, _ = strings.Cut(block, "```")
+			if !strings.HasPrefix(block, "- rule:") {
+				continue
+			}
+			n++
+			if _, err := ParseExpectedFailures(doc, []byte(block), known); err != nil {
+				t.Errorf("%s: the documented example does not parse: %v", doc, err)
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s has no expected-failures example", doc)
 		}
 	}
 }
