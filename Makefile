@@ -27,12 +27,16 @@ run: build
 
 # The report's browser test renders report.html in headless chromium (installed here
 # if missing and root; OAUTHCONF_SKIP_BROWSER=1 skips both).
-.PHONY: chromium
+.PHONY: chromium xmllint
 chromium:
 	./scripts/ensure-chromium.sh
 
+# The JUnit test validates junit.xml against steps/testdata/junit-10.xsd with xmllint.
+xmllint:
+	./scripts/ensure-xmllint.sh
+
 # staticcheck is pinned in go.mod (tool directive, honnef.co/go/tools v0.8.2).
-test: chromium
+test: chromium xmllint
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	$(GO) test -race ./...

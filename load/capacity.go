@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -249,7 +250,17 @@ func WriteCapacity(dir string, slo SLO, c *Capacity) error {
 // instead of a run of errors. Its error says in words how far the request got
 // (see httpx.Client.Probe); response headers are bounded as in the run.
 func Probe(ctx context.Context, rawURL string, timeout time.Duration) error {
-	err := httpx.New(httpx.WithTimeout(timeout)).Probe(ctx, rawURL, 0)
+	return ProbeVia(ctx, rawURL, timeout, nil)
+}
+
+// ProbeVia is Probe through rt (the run's Options.Transport: its TLS roots,
+// client certificate, headers); nil is the default transport.
+func ProbeVia(ctx context.Context, rawURL string, timeout time.Duration, rt http.RoundTripper) error {
+	opts := []httpx.Option{httpx.WithTimeout(timeout)}
+	if rt != nil {
+		opts = append(opts, httpx.WithHTTPClient(&http.Client{Transport: rt}))
+	}
+	err := httpx.New(opts...).Probe(ctx, rawURL, 0)
 	switch {
 	case err == nil:
 		return nil

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// elasticPath is the Elastic Path Commerce Cloud dialect (seed 002, VENDORS.md
+// elasticPath is the Elastic Path Commerce Cloud dialect (docs/vendors.md
 // §3): POST /oauth/access_token (form) issues opaque client_credentials and
 // implicit tokens with expires/identifier fields; customer and account-member
 // tokens are issued to bearers of those and used alongside the implicit token.
@@ -84,7 +84,7 @@ func (ep *elasticPath) mint(sess *session, withRefresh bool) (*tokens, error) {
 	now := ep.s.now()
 	said, real := ep.s.lifetimes(ep.cfg.AccessTTL.Duration)
 	exp := now.Add(real)
-	tok := randHex(20) // 40 hex characters, as in the seed's sample
+	tok := randHex(20) // 40 hex characters, as in the documentation's sample
 	ep.s.opaque.put(tok, &opaqueEntry{grant: sess.grant, exp: exp}, now)
 	t := &tokens{sess: sess, access: tok, accessExp: exp, expiresIn: said}
 	if withRefresh {
@@ -93,7 +93,7 @@ func (ep *elasticPath) mint(sess *session, withRefresh bool) (*tokens, error) {
 	return t, nil
 }
 
-// epTokenBody is the seed's sample response, in its field order.
+// epTokenBody is the documentation's sample response, in its field order.
 type epTokenBody struct {
 	Expires      int64  `json:"expires"`
 	Identifier   string `json:"identifier"`
@@ -138,7 +138,7 @@ func (ep *elasticPath) writeError(w http.ResponseWriter, _ *tokenRequest, e *oau
 	writeJSON(w, status, map[string][]epError{"errors": {{Title: title, Status: strconv.Itoa(status), Detail: e.desc}}})
 }
 
-// apiError writes an error of an API call (numeric status, VENDORS.md §3).
+// apiError writes an error of an API call (numeric status, docs/vendors.md §3).
 func apiError(w http.ResponseWriter, status int, title, detail string) {
 	writeJSON(w, status, map[string][]epError{"errors": {{Title: title, Status: status, Detail: detail}}})
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// shopware is the Shopware 6 Admin API dialect (seed 001, VENDORS.md §2):
+// shopware is the Shopware 6 Admin API dialect (docs/vendors.md §2):
 // POST /api/oauth/token with a JSON (or form) body; client_credentials with an
 // integration's access key, password with client_id "administration",
 // refresh_token with rotation; JWT access tokens; League's errors wrapped in
@@ -48,7 +48,7 @@ func (sw *shopware) routes(mux *http.ServeMux) {
 const administrationClient = "administration"
 
 // authenticateClient follows Shopware's ClientRepository: the password grant
-// needs client_id "administration" (any other → unsupported_grant_type, VENDORS.md
+// needs client_id "administration" (any other → unsupported_grant_type, docs/vendors.md
 // §2); refresh_token accepts "administration" without a secret, or any
 // integration with its key pair, whose refresh then fails the binding check
 // ("Token is not linked to client"); client_credentials needs an integration's
@@ -76,7 +76,7 @@ func (sw *shopware) authenticateClient(tr *tokenRequest, grant string) (*client,
 		if grant == "refresh_token" {
 			return nil, errInvalidClient("client authentication failed")
 		}
-		return nil, errUnsupportedGrant(grant) // VENDORS.md: a missing client_secret → 400 code 2
+		return nil, errUnsupportedGrant(grant) // docs/vendors.md: a missing client_secret → 400 code 2
 	}
 	want, ok := sw.integrations[id]
 	if !ok || (!secretEqual(secret, want) && !sw.s.has(ClientAuthSkipped)) {
@@ -96,7 +96,7 @@ func (sw *shopware) authenticateUser(username, password string) (string, *oauthE
 // checkScope validates League's "scope" parameter (the documented "scopes" key
 // is ignored, as on the real server) and returns the finalized scopes: "write",
 // plus "admin" for the administration client, plus "user-verified" only when it
-// was requested (VENDORS.md §2).
+// was requested (docs/vendors.md §2).
 func (sw *shopware) checkScope(cl *client, scope string) (string, *oauthError) {
 	verified := false
 	for _, sc := range strings.Fields(scope) {
@@ -253,12 +253,12 @@ func (sw *shopware) version(w http.ResponseWriter, r *http.Request) {
 	_, e := sw.s.checkJWTBearer(r, sw.jwt, nil)
 	if h := r.Header.Get("Authorization"); e == nil && h != "" && !strings.HasPrefix(strings.TrimLeft(h, " \t"), "Bearer ") {
 		// League strips the scheme with the case-sensitive /^(?:\s+)?Bearer\s/
-		// (VENDORS.md §2): "bearer x" is parsed as a JWT and refused.
+		// (docs/vendors.md §2): "bearer x" is parsed as a JWT and refused.
 		e = errTokenInvalid("the JWT string must have two dots")
 	}
 	if e != nil {
 		detail := e.desc
-		// VENDORS.md §2: 401 with code "9" and no WWW-Authenticate header.
+		// docs/vendors.md §2: 401 with code "9" and no WWW-Authenticate header.
 		writeJSON(w, http.StatusUnauthorized, map[string][]swError{"errors": {{
 			Code: "9", Status: "401", Title: "The resource owner or authorization server denied the request.", Detail: &detail,
 		}}})

@@ -97,7 +97,7 @@ func TestShopwareRefreshRotation(t *testing.T) {
 }
 
 // TestShopwareRefreshRules covers League's RefreshTokenGrant as Shopware runs
-// it (VENDORS.md §2): the token is linked to "administration", and a refresh
+// it (docs/vendors.md §2): the token is linked to "administration", and a refresh
 // may only narrow the scopes.
 func TestShopwareRefreshRules(t *testing.T) {
 	cases := []struct {

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// ucommerce is the Ucommerce Headless API dialect (seed 000, VENDORS.md §1):
+// ucommerce is the Ucommerce Headless API dialect (docs/vendors.md §1):
 // GET /api/v1/oauth/connect answers 302 with a URL-encoded code in Location;
 // POST /api/v1/oauth/token takes HTTP Basic client credentials and exchanges
 // codes and refresh tokens for HS256 JWTs with token_type "bearer".
@@ -26,7 +26,7 @@ func newUcommerce(s *Server, cfg UcommerceConfig) *ucommerce {
 	return u
 }
 
-// ignoresRefreshScope: Ucommerce's refresh request has no scope (VENDORS.md §1).
+// ignoresRefreshScope: Ucommerce's refresh request has no scope (docs/vendors.md §1).
 func (u *ucommerce) ignoresRefreshScope() {}
 
 func (u *ucommerce) name() string { return "ucommerce" }
@@ -113,7 +113,7 @@ func querySep(u string) string {
 	return "?"
 }
 
-// authenticateClient requires HTTP Basic credentials of a store (VENDORS.md §1:
+// authenticateClient requires HTTP Basic credentials of a store (docs/vendors.md §1:
 // client_id and secret never go in the body).
 func (u *ucommerce) authenticateClient(tr *tokenRequest, _ string) (*client, *oauthError) {
 	if !tr.basic {
@@ -133,7 +133,7 @@ func (u *ucommerce) authenticateClient(tr *tokenRequest, _ string) (*client, *oa
 	return &client{id: store.ClientID}, nil
 }
 
-// ucAccessClaims are the claims of the seed's example access token.
+// ucAccessClaims are the claims of the documentation's example access token.
 type ucAccessClaims struct {
 	UserID    string `json:"userId"`
 	ClientID  string `json:"clientId"`
@@ -145,7 +145,7 @@ type ucAccessClaims struct {
 	Iat       int64  `json:"iat"`
 }
 
-// ucRefreshClaims are the claims of the seed's example refresh token.
+// ucRefreshClaims are the claims of the documentation's example refresh token.
 type ucRefreshClaims struct {
 	UserID    string `json:"userId"`
 	ClientID  string `json:"clientId"`
@@ -210,7 +210,7 @@ func (u *ucommerce) refreshKey(tok string) (string, *oauthError) {
 	return c.Jti, nil
 }
 
-// ucTokenBody is the seed's response, in its field order.
+// ucTokenBody is the documented response, in its field order.
 type ucTokenBody struct {
 	AccessToken  string  `json:"access_token"`
 	ExpiresIn    any     `json:"expires_in"`

@@ -194,7 +194,7 @@ func TestUcommerceProtectedResource(t *testing.T) {
 }
 
 // TestUcommerceRefreshIgnoresScope: Ucommerce's refresh request documents no
-// scope (VENDORS.md §1); one sent anyway is ignored, not refused.
+// scope (docs/vendors.md §1); one sent anyway is ignored, not refused.
 func TestUcommerceRefreshIgnoresScope(t *testing.T) {
 	ts := newTestServer(t)
 	rp := ts.ucExchange(ts.ucCode())

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/oauthconf/oauthconf/internal/outputs"
 )
@@ -101,7 +102,7 @@ func WriteReports(dir string, res Result, exitCode int) error {
 		if err := writeJSON(filepath.Join(pdir, "cucumber.json"), cuke); err != nil {
 			return err
 		}
-		ps := junitFor(p, res.Strict)
+		ps := junitFor(p, res.Strict, hostname())
 		if err := writeXML(filepath.Join(pdir, "junit.xml"), ps); err != nil {
 			return err
 		}
@@ -120,6 +121,9 @@ func WriteReports(dir string, res Result, exitCode int) error {
 		merged = []cukeFeature{}
 	}
 	suites.Name = "oauthconf verify"
+	if es := expectedSuite(res); es.Tests > 0 {
+		suites.Suites = append(suites.Suites, es)
+	}
 	suites.tally()
 	if err := writeXML(filepath.Join(dir, "junit.xml"), suites); err != nil {
 		return err
@@ -127,7 +131,14 @@ func WriteReports(dir string, res Result, exitCode int) error {
 	if err := writeJSON(filepath.Join(dir, "cucumber.json"), merged); err != nil {
 		return err
 	}
-	sum := outputs.Summary{ExitCode: &exitCode, Interrupted: res.Interrupted, Profiles: []outputs.SummaryProfile{}}
+	return writeJSON(filepath.Join(dir, filepath.FromSlash(outputs.SummaryPath)), SummaryOf(res, exitCode))
+}
+
+// SummaryOf is the content of conformance/summary.json for res and the run's
+// exit code (also what verify --format json prints).
+func SummaryOf(res Result, exitCode int) outputs.Summary {
+	sum := outputs.Summary{ExitCode: &exitCode, Interrupted: res.Interrupted, Profiles: []outputs.SummaryProfile{},
+		ExpectedFailuresFile: res.ExpectedFile, ExpectedFailures: res.Expected}
 	for _, p := range res.Profiles {
 		sp := outputs.SummaryProfile{
 			Name: p.Name, Target: p.Target, Must: p.Must, Should: p.Should,
@@ -136,11 +147,12 @@ func WriteReports(dir string, res Result, exitCode int) error {
 		for _, sc := range p.Scenarios {
 			sp.Scenarios = append(sp.Scenarios, outputs.ScenarioOutcome{
 				Feature: sc.Feature, URI: sc.URI, Name: sc.Name, Level: sc.Level, Status: string(sc.Status), Message: sc.Message,
+				Line: sc.Line, Expected: sc.Expected,
 			})
 		}
 		sum.Profiles = append(sum.Profiles, sp)
 	}
-	return writeJSON(filepath.Join(dir, filepath.FromSlash(outputs.SummaryPath)), sum)
+	return sum
 }
 
 // Abort describes a run that stopped before any scenario ran (exit 2).
@@ -154,6 +166,8 @@ type Abort struct {
 	Name string
 	// Message is the whole error, already free of secrets.
 	Message string
+	// At is when the run stopped (JUnit's timestamp; zero: none).
+	At time.Time
 }
 
 // WriteAbortReports records a run that stopped before any scenario ran: the
@@ -169,14 +183,7 @@ func WriteAbortReports(dir string, a Abort) error {
 	if r := []rune(name); len(r) > 200 {
 		name = string(r[:199]) + "…"
 	}
-	suites := junitSuites{Name: "oauthconf verify", Suites: []junitSuite{{
-		Name: "oauthconf verify", Tests: 1, Errors: 1, Time: "0.000",
-		Cases: []junitCase{{
-			Name: name, Classname: "oauthconf verify", Status: "error", Time: "0.000",
-			Error: &junitFailure{Message: a.Message, Type: "configuration", Body: a.Message},
-		}},
-	}}}
-	suites.tally()
+	suites := abortSuites(name, a)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("report dir: %w", err)
 	}
@@ -213,127 +220,4 @@ func writeXML(path string, v any) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
-}
-
-// JUnit XML, in the shape godog's junit formatter writes.
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-	seconds  float64
-}
-
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
-	seconds  float64
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Status    string        `xml:"status,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitFailure `xml:"failure,omitempty"`
-	Error     *junitFailure `xml:"error,omitempty"`
-	Skipped   *junitFailure `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr,omitempty"`
-	Body    string `xml:",chardata"`
-}
-
-func junitFor(p *ProfileResult, strict bool) junitSuites {
-	byFeature := map[string]*junitSuite{}
-	var order []string
-	for _, s := range p.Scenarios {
-		name := p.Name + ": " + s.Feature
-		js := byFeature[name]
-		if js == nil {
-			js = &junitSuite{Name: name}
-			byFeature[name] = js
-			order = append(order, name)
-		}
-		c := junitCase{Name: s.Name, Classname: name, Status: string(s.Status), Time: fmt.Sprintf("%.3f", s.Duration.Seconds())}
-		switch s.Status {
-		case StatusFailed:
-			typ := s.Level
-			if s.Level == "should" && !strict {
-				typ = "should (warning)"
-			}
-			c.Failure = &junitFailure{Message: s.Message, Type: typ, Body: s.Transcript}
-			js.Failures++
-		case StatusSkipped:
-			c.Skipped = &junitFailure{Message: "not applicable: " + s.Message}
-			js.Skipped++
-		case StatusNotTested:
-			c.Skipped = &junitFailure{Message: s.Message, Body: s.Transcript}
-			js.Skipped++
-		case StatusError:
-			c.Error = &junitFailure{Message: s.Message, Type: "harness error", Body: s.Transcript}
-			js.Errors++
-		}
-		c.SystemOut = strings.Join(s.Tags, " ")
-		js.Tests++
-		js.seconds += s.Duration.Seconds()
-		js.Cases = append(js.Cases, c)
-	}
-	out := junitSuites{Name: "oauthconf verify " + p.Name}
-	for _, n := range order {
-		js := byFeature[n]
-		js.Time = fmt.Sprintf("%.3f", js.seconds)
-		out.Suites = append(out.Suites, *js)
-	}
-	if fs := findingsSuite(p, strict); fs.Tests > 0 {
-		out.Suites = append(out.Suites, fs)
-	}
-	out.tally()
-	return out
-}
-
-// findingsSuite has one test case per finding raised beside a scenario's
-// rule (one root cause, however many scenarios show it).
-func findingsSuite(p *ProfileResult, strict bool) junitSuite {
-	js := junitSuite{Name: p.Name + ": findings", Time: "0.000"}
-	for _, rc := range p.RootCauses {
-		if !rc.Finding {
-			continue
-		}
-		c := junitCase{Name: rc.Rule + ": " + rc.Cause, Classname: js.Name, Status: "failed", Time: "0.000",
-			SystemOut: "scenarios: " + strings.Join(rc.Scenarios, "; ")}
-		typ := rc.Level
-		if rc.Level == "should" && !strict {
-			typ = "should (warning)"
-		}
-		c.Failure = &junitFailure{Message: rc.Cause, Type: typ, Body: strings.Join(rc.Scenarios, "\n")}
-		js.Failures++
-		js.Tests++
-		js.Cases = append(js.Cases, c)
-	}
-	return js
-}
-
-func (j *junitSuites) tally() {
-	j.Tests, j.Skipped, j.Failures, j.Errors, j.seconds = 0, 0, 0, 0, 0
-	for _, s := range j.Suites {
-		j.Tests += s.Tests
-		j.Skipped += s.Skipped
-		j.Failures += s.Failures
-		j.Errors += s.Errors
-		j.seconds += s.seconds
-	}
-	j.Time = fmt.Sprintf("%.3f", j.seconds)
 }

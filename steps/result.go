@@ -60,6 +60,12 @@ type ScenarioResult struct {
 	Cause string `json:"cause,omitempty"`
 	// Findings are rules broken beside the scenario's own.
 	Findings []Finding `json:"findings,omitempty"`
+	// Line is the scenario's line in its feature file (0 = unknown).
+	Line int `json:"line,omitempty"`
+	// Expected is the --expected-failures entry that matched this failed
+	// scenario (ApplyExpected); a failure it expects does not gate unless
+	// the entry expired.
+	Expected *Expectation `json:"expected,omitempty"`
 
 	lastStep string
 	started  time.Time
@@ -73,11 +79,13 @@ type Counts = outputs.Counts
 
 // ProfileResult is the outcome of one profile's run.
 type ProfileResult struct {
-	Name      string            `json:"name"`
-	Target    string            `json:"target"`
-	Must      Counts            `json:"must"`
-	Should    Counts            `json:"should"`
-	Duration  time.Duration     `json:"-"`
+	Name     string        `json:"name"`
+	Target   string        `json:"target"`
+	Must     Counts        `json:"must"`
+	Should   Counts        `json:"should"`
+	Duration time.Duration `json:"-"`
+	// Started is when the profile's run began (Options.Now).
+	Started   time.Time         `json:"-"`
 	Scenarios []*ScenarioResult `json:"-"`
 	// RootCauses group the failures and findings by cause, gating ones first.
 	RootCauses []RootCause `json:"-"`
@@ -91,6 +99,11 @@ type Result struct {
 	Strict   bool
 	// Interrupted says the context ended before every scenario ran.
 	Interrupted bool
+	// Expected are the --expected-failures entries and what became of each
+	// (ApplyExpected); nil without a file.
+	Expected []ExpectedFailure
+	// ExpectedFile is the --expected-failures file's name, "" without one.
+	ExpectedFile string
 }
 
 // RootCause is one cause of failure and the scenarios it shows in.
@@ -99,18 +112,41 @@ type RootCause = outputs.RootCause
 // Failed reports whether a MUST scenario failed or a MUST finding was raised
 // (or a SHOULD one, with Strict), or the harness could not judge a scenario
 // (StatusError). Not tested and not applicable scenarios never fail a run.
+//
+// A failure that an unexpired --expected-failures entry expects does not
+// gate (ApplyExpected); an entry that gates (an expected failure that passed,
+// under Strict; an expired one) fails the run.
 func (r Result) Failed() bool {
 	for _, p := range r.Profiles {
-		if p.Must.Failed > 0 || (r.Strict && p.Should.Failed > 0) || p.Must.Errors+p.Should.Errors > 0 {
+		mustFailed := p.Must.Failed - p.expectedFailures(profile.LevelMust)
+		shouldFailed := p.Should.Failed - p.expectedFailures(profile.LevelShould)
+		if mustFailed > 0 || (r.Strict && shouldFailed > 0) || p.Must.Errors+p.Should.Errors > 0 {
 			return true
 		}
 		for _, rc := range p.RootCauses {
-			if rc.Finding && (rc.Level == profile.LevelMust || r.Strict) {
+			if rc.Finding && !rc.Expected.Holds() && (rc.Level == profile.LevelMust || r.Strict) {
 				return true
 			}
 		}
 	}
+	for _, e := range r.Expected {
+		if e.Gating {
+			return true
+		}
+	}
 	return false
+}
+
+// expectedFailures counts the failed scenarios of level that an unexpired
+// expected-failures entry expects.
+func (p *ProfileResult) expectedFailures(level string) int {
+	n := 0
+	for _, s := range p.Scenarios {
+		if s.Status == StatusFailed && s.Level == level && s.Expected.Holds() {
+			n++
+		}
+	}
+	return n
 }
 
 // ExitCode is 0 when every MUST scenario passed, 1 otherwise (see Failed).
@@ -132,7 +168,7 @@ func (r Result) Scenarios() []*ScenarioResult {
 
 // result tallies the profile's outcome.
 func (r *run) result() *ProfileResult {
-	pr := &ProfileResult{Name: r.t.p.Name, Target: r.t.client.base.String(), Duration: time.Since(r.start), cucumber: r.cucumber}
+	pr := &ProfileResult{Name: r.t.p.Name, Target: r.t.client.base.String(), Duration: time.Since(r.start), Started: r.started, cucumber: r.cucumber}
 	r.t.rec.mu.Lock()
 	scen := append([]*ScenarioResult(nil), r.t.rec.results...)
 	r.t.rec.mu.Unlock()
@@ -145,6 +181,7 @@ func (r *run) result() *ProfileResult {
 		}
 		count(pr, s)
 	}
+	setLines(scen, r.cucumber)
 	sort.SliceStable(scen, func(i, j int) bool {
 		if scen[i].URI != scen[j].URI {
 			return scen[i].URI < scen[j].URI
@@ -235,16 +272,61 @@ func ruleOf(tags []string) string {
 	return ""
 }
 
-// WriteText writes the console report of res to w: each failed (or errored)
-// scenario with its evidence, then each profile's tally; with verbose also the
-// skip reasons, counted.
+// WriteText writes the console report of res to w, concise by default: one
+// line per root cause (gating first, expected failures marked), one line per
+// harness error, each profile's tally, the expected-failures entries that
+// need attention, and a final tally. With verbose also each failed scenario
+// with its evidence (the HTTP transcript) and the skip and not-tested
+// reasons, counted.
 func WriteText(w io.Writer, res Result, verbose bool) error {
 	var b strings.Builder
 	for _, pr := range res.Profiles {
 		writeProfileText(&b, pr, res.Strict, verbose)
 	}
+	writeExpectedText(&b, res)
+	writeFinalTally(&b, res)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeExpectedText lists the expected-failures entries that did not fail as
+// expected (expired, passed, not run), and counts those that did.
+func writeExpectedText(w *strings.Builder, res Result) {
+	if res.ExpectedFile == "" {
+		return
+	}
+	held := 0
+	for _, e := range res.Expected {
+		if e.Outcome == outputs.ExpectedFailed {
+			held++
+			continue
+		}
+		kind := "NOTE"
+		if e.Gating {
+			kind = "FAIL"
+		} else if e.Outcome != outputs.ExpectedNotRun {
+			kind = "WARN"
+		}
+		fmt.Fprintf(w, "    %s %s:%d @%s: %s\n", kind, res.ExpectedFile, e.Line, e.Rule, e.Message)
+	}
+	fmt.Fprintf(w, "  expected failures (%s): %d entries, %d failed as expected\n", res.ExpectedFile, len(res.Expected), held)
+}
+
+// writeFinalTally sums every profile's counts and gives the verdict the
+// exit code gives.
+func writeFinalTally(w *strings.Builder, res Result) {
+	if len(res.Profiles) < 2 {
+		return
+	}
+	var must, should Counts
+	for _, p := range res.Profiles {
+		must, should = must.Plus(p.Must), should.Plus(p.Should)
+	}
+	verdict := "PASS"
+	if res.Failed() {
+		verdict = "FAIL"
+	}
+	fmt.Fprintf(w, "  total: %s  MUST: %s;  SHOULD: %s\n", verdict, tally(must), tally(should))
 }
 
 // writeProfileText writes one profile's part of WriteText: root causes
@@ -254,11 +336,11 @@ func WriteText(w io.Writer, res Result, verbose bool) error {
 func writeProfileText(w *strings.Builder, pr *ProfileResult, strict, verbose bool) {
 	writeRootCauses(w, pr, strict)
 	for _, s := range pr.Scenarios {
-		if s.Status != StatusFailed && s.Status != StatusError {
+		if (s.Status != StatusFailed || !verbose) && s.Status != StatusError {
 			continue
 		}
 		fmt.Fprintf(w, "\n--- %s [%s] %s / %s  %s\n    %s\n", failureKind(s, strict), s.Profile, s.Feature, s.Name, strings.Join(s.Tags, " "), s.Message)
-		if s.Transcript != "" {
+		if s.Transcript != "" && verbose {
 			for _, line := range strings.Split(strings.TrimRight(s.Transcript, "\n"), "\n") {
 				fmt.Fprintf(w, "    %s\n", line)
 			}
@@ -306,11 +388,18 @@ func writeRootCauses(w *strings.Builder, pr *ProfileResult, strict bool) {
 		if rc.Level == profile.LevelShould && !strict {
 			kind = "WARN"
 		}
+		note := ""
+		if rc.Expected.Holds() {
+			kind = "XFAIL"
+		}
+		if rc.Expected != nil {
+			note = " [" + expectedNote(rc.Expected) + "]"
+		}
 		what := "scenario"
 		if len(rc.Scenarios) != 1 {
 			what = "scenarios"
 		}
-		fmt.Fprintf(w, "    %s %s: %s (%d %s)\n", kind, rc.Rule, firstLine(rc.Cause), len(rc.Scenarios), what)
+		fmt.Fprintf(w, "    %s %s: %s (%d %s)%s\n", kind, rc.Rule, firstLine(rc.Cause), len(rc.Scenarios), what, note)
 		if rc.Finding {
 			for _, id := range rc.Scenarios {
 				fmt.Fprintf(w, "        %s\n", id)

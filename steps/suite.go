@@ -54,6 +54,9 @@ type Options struct {
 	// scenario races (default DefaultRaceRounds); a race also stops after
 	// RaceBudget, and at the first round with more than one success.
 	RaceRounds int
+	// Now is the clock of the run's dates: JUnit timestamps (default
+	// time.Now). Durations are measured with the monotonic clock.
+	Now func() time.Time
 }
 
 // Run runs the suite for one profile.
@@ -151,6 +154,7 @@ type run struct {
 	features fs.FS
 	names    map[string]string // feature URI → feature name
 	start    time.Time
+	started  time.Time // Options.Now at the start, for the reports
 	cucumber []cukeFeature
 }
 
@@ -170,6 +174,9 @@ func newRun(o Options) (*run, error) {
 	if o.Features == nil {
 		o.Features = features.FS
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	c, err := newHTTPClient(o.BaseURL, o.Timeout, o.HTTPClient)
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", o.Profile.Name, err)
@@ -186,6 +193,7 @@ func newRun(o Options) (*run, error) {
 		features: o.Features,
 		names:    names,
 		start:    time.Now(),
+		started:  o.Now(),
 	}, nil
 }
 
@@ -270,8 +278,8 @@ func (r *run) progress(s *ScenarioResult) {
 	if s.Status == StatusFailed && s.Level == profile.LevelShould && !r.t.opts.Strict {
 		mark = "WARN"
 	}
-	if !r.t.opts.Verbose && s.Status != StatusFailed && s.Status != StatusError {
-		return
+	if !r.t.opts.Verbose {
+		return // concise: the root causes and the tally follow the run (WriteText)
 	}
 	reason := ""
 	if (s.Status == StatusSkipped || s.Status == StatusNotTested) && s.Message != "" {

@@ -38,6 +38,7 @@ type loadOptions struct {
 	allowRemote     bool
 	demoCredentials bool
 	quiet           bool
+	client          clientFlags
 }
 
 func newLoadCmd() *cobra.Command {
@@ -89,6 +90,7 @@ a target that does not answer).
 	f.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --target that is not a loopback address")
 	f.BoolVar(&o.demoCredentials, "demo-credentials", false, "use the reference server's demo credentials (for a --target started with \"oauthconf serve\" without --config); --credential and OAUTHCONF_* values win over them")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress lines")
+	o.client.register(f)
 	cmd.AddCommand(newLoadReportCmd())
 	return cmd
 }
@@ -181,6 +183,9 @@ func (o loadOptions) options(stderr io.Writer) (load.Options, error) {
 	if !o.quiet {
 		opts.Progress = stderr
 	}
+	if opts.Transport, err = o.client.transport(o.timeout, stderr); err != nil {
+		return load.Options{}, usageError(fmt.Errorf("load: %w", err))
+	}
 	if o.mix != "" {
 		if opts.Mix, err = load.ParseMix(o.mix); err != nil {
 			return load.Options{}, usageError(err)
@@ -238,7 +243,7 @@ func (o loadOptions) prepareTarget(ctx context.Context, opts *load.Options, stde
 		}
 		return nil, usageError(err)
 	}
-	if err := load.Probe(ctx, profile.JoinURL(o.target, prof.Token.Path), o.timeout); err != nil {
+	if err := load.ProbeVia(ctx, profile.JoinURL(o.target, prof.Token.Path), o.timeout, opts.Transport); err != nil {
 		if ctx.Err() != nil { // Ctrl-C during the start-up check: interrupted, not a configuration error
 			return nil, failedError(fmt.Errorf("load: interrupted during the start-up check, before any request of the run: %w", err))
 		}

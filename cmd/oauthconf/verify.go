@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/oauthconf/oauthconf/internal/httpx"
+	"github.com/oauthconf/oauthconf/internal/outputs"
 	"github.com/oauthconf/oauthconf/internal/redact"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
@@ -35,10 +38,16 @@ type verifyOptions struct {
 	maxTime         time.Duration
 	verbose         bool
 	demoCredentials bool
+	expectedFile    string
+	format          string
+	list            bool
+	client          clientFlags
+	// now decides the expiry of expected failures and the reports' dates.
+	now func() time.Time
 }
 
 func newVerifyCmd() *cobra.Command {
-	var o verifyOptions
+	o := verifyOptions{now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Run the Gherkin conformance suite against a server (default: the embedded reference)",
@@ -68,23 +77,35 @@ slowly); the reports keep the scenarios that ran.
   oauthconf verify --target https://auth.example.com --profile ./myvendor.yaml \
       --credentials creds.yaml --skip-slow --report-dir out
 
-Exit codes: 0 every MUST scenario passed; 1 a MUST scenario failed (or a SHOULD one
-with --strict); 2 usage or configuration error (unknown profile, bad YAML, missing
-credential, unreachable target). With --report-dir, a run that stops with exit 2
+The terminal report is concise: one line per failed root cause and the tallies (-v adds
+each failed scenario with its HTTP transcript, and the skip reasons). --format json
+prints conformance/summary.json's content on stdout instead (the text goes to stderr).
+--list prints what would run or be skipped for each profile, and why, without sending
+a request. --expected-failures FILE (docs/outputs.md) names failures that do not gate.
+
+Exit codes: 0 every MUST scenario passed (or failed as expected); 1 a MUST scenario
+failed (or a SHOULD one with --strict, or an expected failure passed with --strict, or
+an expected-failures entry expired); 2 usage or configuration error (unknown profile,
+bad YAML, missing credential, unreachable target, bad --expected-failures file). With --report-dir, a run that stops with exit 2
 leaves the reason in junit.xml (one errored test case) and conformance/summary.json.`,
 		// verify parses its own flags (parseVerifyFlags), so that a bad flag
 		// is recorded in --report-dir like every other exit-2 error.
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			err := parseVerifyFlags(cmd, args)
+			text, jsonOut := cmd.OutOrStdout(), io.Writer(nil)
+			if o.format == "json" {
+				// Nothing but the summary on stdout.
+				text, jsonOut = cmd.ErrOrStderr(), cmd.OutOrStdout()
+			}
 			if err == nil {
-				err = runVerify(cmd.Context(), o, cmd.OutOrStdout())
+				err = runVerify(cmd.Context(), o, text, jsonOut)
 			}
 			var ee *exitError
 			recorded := errors.As(err, &ee) && ee.recorded
 			if code, _ := exitCodeOf(err); code == exitUsage && !errors.Is(err, pflag.ErrHelp) && !recorded {
 				// Stopped before any scenario: say why in --report-dir, for CI.
-				recordVerifyAbort(cmd, args, err, cmd.OutOrStdout())
+				recordVerifyAbort(cmd, args, err, text, jsonOut)
 			}
 			return err
 		},
@@ -103,6 +124,10 @@ leaves the reason in junit.xml (one errored test case) and conformance/summary.j
 	f.DurationVar(&o.timeout, "timeout", steps.DefaultTimeout, "timeout of each HTTP request")
 	f.DurationVar(&o.maxTime, "max-time", 0, "deadline of the whole run (default: 30m, plus the longest lifetime @slow scenarios wait for in real time); reaching it exits 2")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print every scenario as it finishes, and skip reasons")
+	f.StringVar(&o.expectedFile, "expected-failures", "", "YAML list of expected failures (rule, optional scenario and profile, reason, optional expires: YYYY-MM-DD); they do not gate (docs/outputs.md)")
+	f.StringVar(&o.format, "format", "text", "terminal output: text, or json (summary.json's content on stdout, the text on stderr)")
+	f.BoolVar(&o.list, "list", false, "print what would run or be skipped for each profile, and why, without sending a request")
+	o.client.register(f)
 	f.BoolVar(&o.demoCredentials, "demo-credentials", false, "use the reference server's demo credentials (for a --target started with \"oauthconf serve\" without --config); --credential and OAUTHCONF_* values win over them")
 	return cmd
 }
@@ -140,6 +165,8 @@ func abortTitle(kind string) string {
 		return "verify ran no scenario: --tags"
 	case steps.AbortUsage:
 		return "verify did not start: command line"
+	case steps.AbortExpected:
+		return "verify did not start: --expected-failures"
 	}
 	return "verify did not start: " + kind
 }
@@ -152,10 +179,10 @@ func abortTitle(kind string) string {
 // it for every exit-2 error, including a bad flag, an unknown flag or a stray
 // argument: args are read leniently (lenientFlags), so that flags after the
 // bad one count too.
-func recordVerifyAbort(cmd *cobra.Command, args []string, err error, out io.Writer) {
+func recordVerifyAbort(cmd *cobra.Command, args []string, err error, out, jsonOut io.Writer) {
 	fs := lenientFlags(cmd, args)
 	dir, _ := fs.GetString("report-dir")
-	if dir == "" {
+	if dir == "" && jsonOut == nil {
 		return
 	}
 	if fi, serr := os.Stat(dir); serr == nil && !fi.IsDir() {
@@ -171,7 +198,13 @@ func recordVerifyAbort(cmd *cobra.Command, args []string, err error, out io.Writ
 	msg := redactMessage(err.Error(), creds, profileNames(profs))
 	first, _, _ := strings.Cut(msg, "\n")
 	first = strings.TrimPrefix(strings.TrimPrefix(first, "oauthconf "), "verify: ")
-	a := steps.Abort{ExitCode: exitUsage, Kind: kind, Name: abortTitle(kind) + ": " + first, Message: msg}
+	a := steps.Abort{ExitCode: exitUsage, Kind: kind, Name: abortTitle(kind) + ": " + first, Message: msg, At: time.Now()}
+	if jsonOut != nil {
+		_ = writeJSONTo(jsonOut, outputs.Summary{Profiles: []outputs.SummaryProfile{}, ExitCode: &a.ExitCode, Error: a.Message, ErrorKind: a.Kind})
+	}
+	if dir == "" {
+		return
+	}
 	if werr := steps.WriteAbortReports(dir, a); werr != nil {
 		fmt.Fprintf(out, "verify: recording the error in %s: %v\n", dir, werr)
 		return
@@ -243,15 +276,27 @@ const maxConcurrency = 64
 // runVerify runs the suite; its error carries the exit code (usageError via
 // abort, failedError). Reports are written even when the run fails or is
 // interrupted; a run that stops with exit 2 is recorded by recordVerifyAbort.
-func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
+//
+// With jsonOut, the summary (summary.json's content) is written there after
+// the run; out gets the text.
+func runVerify(ctx context.Context, o verifyOptions, out, jsonOut io.Writer) error {
 	start := time.Now()
 	plan, err := o.plan(out)
 	if err != nil {
 		return err
 	}
+	var expected *steps.ExpectedFailures
+	if o.expectedFile != "" {
+		if expected, err = steps.ReadExpectedFailures(o.expectedFile); err != nil {
+			return verifyAbort(err)
+		}
+	}
 	all, err := steps.Prepare(plan)
 	if err != nil {
 		return verifyAbort(err)
+	}
+	if o.list {
+		return listVerify(all, out)
 	}
 	base, testClock, stop, err := verifyTarget(o, out)
 	if err != nil {
@@ -271,9 +316,21 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 	rctx, cancel := context.WithTimeoutCause(ctx, limit, errMaxTime)
 	defer cancel()
 	res, code, runErr := steps.Verify(rctx, all)
+	if expected != nil {
+		steps.ApplyExpected(&res, expected, o.now())
+		if code == exitOK || (code == exitFailed && runErr == nil && !res.Interrupted) {
+			code = res.ExitCode()
+		}
+	}
 	if len(res.Profiles) > 0 {
-		// The console report: failures with their evidence, the tallies.
-		_ = steps.WriteText(out, res, o.verbose)
+		// The console report: root causes, the tallies (-v: the evidence).
+		var text strings.Builder
+		_ = steps.WriteText(&text, res, o.verbose)
+		if useColor(out, os.Getenv) {
+			_, _ = io.WriteString(out, colorize(text.String()))
+		} else {
+			_, _ = io.WriteString(out, text.String())
+		}
 	}
 	var ae *steps.AbortError
 	if errors.As(runErr, &ae) {
@@ -282,6 +339,11 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 	if o.reportDir != "" {
 		if err := writeVerifyReports(o.reportDir, res, code, out); err != nil {
 			return err
+		}
+	}
+	if jsonOut != nil {
+		if err := writeJSONTo(jsonOut, steps.SummaryOf(res, code)); err != nil {
+			return failedError(fmt.Errorf("verify: --format json: %w", err))
 		}
 	}
 	fmt.Fprintf(out, "oauthconf verify: %d profile(s) in %s\n", len(res.Profiles), time.Since(start).Round(time.Millisecond))
@@ -357,6 +419,13 @@ func (o verifyOptions) plan(out io.Writer) (steps.Plan, error) {
 	if o.maxTime < 0 {
 		return steps.Plan{}, abort(steps.AbortUsage, fmt.Errorf("verify: --max-time must be positive, got %s", o.maxTime))
 	}
+	if o.format != "text" && o.format != "json" {
+		return steps.Plan{}, abort(steps.AbortUsage, fmt.Errorf("verify: --format %q: want text or json", o.format))
+	}
+	hc, err := o.httpClient(out)
+	if err != nil {
+		return steps.Plan{}, err
+	}
 	given, err := credentialFlags(o.credentials, o.credentialsFile)
 	if err != nil {
 		return steps.Plan{}, abort(steps.AbortCredentials, fmt.Errorf("verify: %w", err))
@@ -377,7 +446,8 @@ func (o verifyOptions) plan(out io.Writer) (steps.Plan, error) {
 	plan := steps.Plan{Profiles: names, Given: given, Base: steps.Options{
 		Tags: o.tags, SkipSlow: o.skipSlow, Strict: o.strict,
 		Concurrency: o.concurrency, Timeout: o.timeout, Output: out, Verbose: o.verbose,
-		Chromium: os.Getenv("OAUTHCONF_CHROMIUM"), // authorize.login.mode browser
+		Chromium:   os.Getenv("OAUTHCONF_CHROMIUM"), // authorize.login.mode browser
+		HTTPClient: hc, Now: o.now,
 	}}
 	if embedded || o.demoCredentials {
 		// The embedded server only knows its demo credentials: there the
@@ -456,4 +526,46 @@ func failureSummary(res steps.Result) string {
 		all = all[:max]
 	}
 	return fmt.Sprintf("%d root cause(s) failed the run:\n  %s%s", total, strings.Join(all, "\n  "), more)
+}
+
+// httpClient is the client the client options ask for (nil: the default);
+// it prints the --insecure warning and the extra headers on out.
+func (o verifyOptions) httpClient(out io.Writer) (*http.Client, error) {
+	if o.client.set() && o.target == "" {
+		return nil, abort(steps.AbortUsage, errors.New("verify: --ca-file, --client-cert, --client-key, --header and --insecure need a --target"))
+	}
+	tr, err := o.client.transport(o.timeout, out)
+	if err != nil {
+		return nil, abort(steps.AbortUsage, fmt.Errorf("verify: %w", err))
+	}
+	if tr == nil {
+		return nil, nil
+	}
+	return &http.Client{Transport: tr}, nil
+}
+
+// listVerify prints what each prepared profile would run or skip, and why
+// (verify --list); no request is sent.
+func listVerify(all []steps.Options, out io.Writer) error {
+	for _, o := range all {
+		plan, err := steps.List(o)
+		if err != nil {
+			return abort(steps.AbortSetup, fmt.Errorf("verify --list: %w", err))
+		}
+		fmt.Fprintf(out, "profile %s (%s):\n", o.Profile.Name, o.Profile.Source())
+		if err := steps.WriteList(out, o.Profile.Name, plan); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeJSONTo writes v as indented JSON and a newline.
+func writeJSONTo(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }

@@ -131,13 +131,16 @@ func New(opts ...Option) *Client {
 func (c *Client) Timeout() time.Duration { return c.timeout }
 
 // NewTransport returns a transport with bounded waits (dialling, TLS
-// handshake, response headers, each within timeout) and response headers
-// bounded to maxHeader bytes (DefaultMaxHeaderBytes if <= 0).
+// handshake, response headers, each within timeout), response headers
+// bounded to maxHeader bytes (DefaultMaxHeaderBytes if <= 0), and the proxy
+// the environment names (http.ProxyFromEnvironment).
 func NewTransport(timeout time.Duration, maxHeader int64) *http.Transport {
 	if maxHeader <= 0 {
 		maxHeader = DefaultMaxHeaderBytes
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
+	// HTTP_PROXY, HTTPS_PROXY and NO_PROXY (loopback targets never go through one).
+	tr.Proxy = http.ProxyFromEnvironment
 	tr.DialContext = (&net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}).DialContext
 	tr.MaxIdleConnsPerHost = 64
 	tr.TLSHandshakeTimeout = timeout

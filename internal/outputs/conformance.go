@@ -58,6 +58,63 @@ type Summary struct {
 	// ErrorKind its class: usage, profile, credentials, target, tags or setup.
 	Error     string `json:"error,omitempty"`
 	ErrorKind string `json:"error_kind,omitempty"`
+	// ExpectedFailuresFile is the --expected-failures file ("" without one),
+	// and ExpectedFailures its entries with what became of each.
+	ExpectedFailuresFile string            `json:"expected_failures_file,omitempty"`
+	ExpectedFailures     []ExpectedFailure `json:"expected_failures,omitempty"`
+}
+
+// Outcomes of an expected-failures entry (ExpectedFailure.Outcome).
+const (
+	// ExpectedFailed: what it names failed, as expected; it does not gate.
+	ExpectedFailed = "failed_as_expected"
+	// ExpectedExpired: what it names failed, but the entry expired: the
+	// failures gate again.
+	ExpectedExpired = "expired"
+	// ExpectedPassed: what it names passed; the entry should be removed (it
+	// gates under --strict).
+	ExpectedPassed = "passed"
+	// ExpectedNotRun: no scenario it names ran (skipped, not tested, not
+	// selected), so nothing was expected and nothing learned.
+	ExpectedNotRun = "not_run"
+)
+
+// Expectation is the expected-failures entry that matched one failure.
+type Expectation struct {
+	Reason string `json:"reason"`
+	// Expires is the entry's last valid day (YYYY-MM-DD), "" for never.
+	Expires string `json:"expires,omitempty"`
+	// Expired says the entry expired: the failure gates again.
+	Expired bool `json:"expired,omitempty"`
+	// Line is the entry's line in the expected-failures file.
+	Line int `json:"line"`
+}
+
+// Holds reports whether e expects a failure (it exists and has not expired).
+func (e *Expectation) Holds() bool { return e != nil && !e.Expired }
+
+// ExpectedFailure is one entry of the expected-failures file (--expected-failures)
+// and what became of it in the run, modelled on the OpenID Foundation
+// conformance suite's expected-failures list.
+type ExpectedFailure struct {
+	// Rule is the requirement tag, without @ (docs/requirements.md).
+	Rule string `json:"rule"`
+	// Scenario and Profile narrow the entry to one scenario name or profile.
+	Scenario string `json:"scenario,omitempty"`
+	Profile  string `json:"profile,omitempty"`
+	Reason   string `json:"reason"`
+	Expires  string `json:"expires,omitempty"`
+	Line     int    `json:"line"`
+	// Outcome is one of ExpectedFailed, ExpectedExpired, ExpectedPassed, ExpectedNotRun.
+	Outcome string `json:"outcome"`
+	// Gating says the entry itself fails the run: expired (its failures
+	// gate), or passed under --strict.
+	Gating bool `json:"gating,omitempty"`
+	// Message says what happened, in words ("expected to fail but passed:
+	// remove the entry").
+	Message string `json:"message"`
+	// Scenarios are the "<profile>: <feature> / <scenario>" ids it matched.
+	Scenarios []string `json:"scenarios,omitempty"`
 }
 
 // SummaryProfile is one profile's line of the summary. Must and Should are the
@@ -88,6 +145,8 @@ type RootCause struct {
 	Cause     string   `json:"cause"`
 	Finding   bool     `json:"finding,omitempty"`
 	Scenarios []string `json:"scenarios"`
+	// Expected is the expected-failures entry that expects this cause.
+	Expected *Expectation `json:"expected,omitempty"`
 }
 
 // ScenarioOutcome is one scenario's outcome as the runner judged it.
@@ -98,6 +157,10 @@ type ScenarioOutcome struct {
 	Level   string `json:"level"`
 	Status  string `json:"status"`
 	Message string `json:"message,omitempty"`
+	// Line is the scenario's line in its feature file.
+	Line int `json:"line,omitempty"`
+	// Expected is the expected-failures entry that expects this failure.
+	Expected *Expectation `json:"expected,omitempty"`
 }
 
 // ParseSummary decodes summary.json.

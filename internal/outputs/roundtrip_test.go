@@ -203,3 +203,36 @@ func TestCapacityRoundTrip(t *testing.T) {
 		t.Errorf("capacity.json read back = %+v, want %+v", got, want)
 	}
 }
+
+// TestExpectedFailuresSummaryRoundTrip: the expected-failures entries and
+// the expectation of a failed scenario and its root cause survive
+// summary.json, under the documented keys.
+func TestExpectedFailuresSummaryRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	exp := &outputs.Expectation{Reason: "SHOP-42", Expires: "2027-03-31", Line: 1}
+	entry := outputs.ExpectedFailure{Rule: "rfc6749-3.2.1-wrong-secret", Profile: "shopware", Reason: "SHOP-42", Expires: "2027-03-31", Line: 1,
+		Outcome: outputs.ExpectedFailed, Message: "expected failure: SHOP-42", Scenarios: []string{"shopware: F / S"}}
+	res := steps.Result{ExpectedFile: "xf.yaml", Expected: []outputs.ExpectedFailure{entry}, Profiles: []*steps.ProfileResult{{
+		Name: "shopware", Target: "http://127.0.0.1:8080", Must: steps.Counts{Failed: 1},
+		Scenarios:  []*steps.ScenarioResult{{Feature: "F", URI: "f.feature", Name: "S", Line: 7, Level: "must", Status: steps.StatusFailed, Message: "got 200", Expected: exp}},
+		RootCauses: []outputs.RootCause{{Rule: entry.Rule, Level: "must", Cause: "got 200", Scenarios: []string{"F / S"}, Expected: exp}},
+	}}}
+	if err := steps.WriteReports(dir, res, 0); err != nil {
+		t.Fatal(err)
+	}
+	data := readFile(t, filepath.Join(dir, outputs.SummaryPath))
+	checkKeys(t, data, []string{"profiles", "exit_code", "expected_failures_file", "expected_failures"})
+	checkKeys(t, data, []string{"rule", "profile", "reason", "expires", "line", "outcome", "message", "scenarios"}, "expected_failures")
+	checkKeys(t, data, []string{"feature", "uri", "name", "level", "status", "message", "line", "expected"}, "profiles", "scenarios")
+	got, err := outputs.ParseSummary(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ExpectedFailuresFile != "xf.yaml" || !reflect.DeepEqual(got.ExpectedFailures, res.Expected) {
+		t.Errorf("expected failures read back = %q %+v, want %+v", got.ExpectedFailuresFile, got.ExpectedFailures, res.Expected)
+	}
+	p := got.Profiles[0]
+	if !reflect.DeepEqual(p.Scenarios[0].Expected, exp) || p.Scenarios[0].Line != 7 || !reflect.DeepEqual(p.RootCauses[0].Expected, exp) {
+		t.Errorf("scenario %+v, root cause %+v: want the expectation and the line", p.Scenarios[0], p.RootCauses[0])
+	}
+}
