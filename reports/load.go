@@ -122,6 +122,47 @@ func (b *builder) readLoad() {
 		}
 	}
 	sort.Slice(b.run.Load, func(i, j int) bool { return b.run.Load[i].Name < b.run.Load[j].Name })
+	b.readCapacity(filepath.Join(b.dir, filepath.FromSlash(outputs.CapacityPath)))
+}
+
+// readCapacity reads load/capacity.json (load --find-capacity), redacting the
+// probes' violations.
+func (b *builder) readCapacity(path string) {
+	data, err := readBounded(path, 16<<20)
+	if errors.Is(err, os.ErrNotExist) {
+		return
+	}
+	b.attempted()
+	if err == nil {
+		var c *outputs.Capacity
+		if c, err = outputs.ParseCapacity(data); err == nil {
+			for i := range c.Probes {
+				for j, v := range c.Probes[i].Violations {
+					c.Probes[i].Violations[j] = Redact(v)
+				}
+			}
+			b.read()
+			b.run.Capacity = c
+			return
+		}
+	}
+	b.problem(path, err)
+}
+
+// Failed says whether the load scenario failed as load's exit code does: it
+// missed its SLO, or sent requests and got not one valid token response
+// (exit 1 either way), with why; "" when it did not fail.
+func (l LoadScenario) Failed() string {
+	rep := l.Report
+	switch {
+	case rep == nil:
+		return ""
+	case rep.SLO != nil && !rep.SLO.Pass:
+		return "missed its SLO " + rep.SLO.Expr
+	case rep.Requests > 0 && rep.SuccessRatio == 0:
+		return fmt.Sprintf("none of %d responses was a valid token response", rep.Requests)
+	}
+	return ""
 }
 
 // readLoadReport reads report.json into ls.Report, redacting its messages;

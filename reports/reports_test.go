@@ -53,6 +53,7 @@ func TestGoldenSummaries(t *testing.T) {
 		{"bad and truncated input files", "testdata/bad", "bad"},
 		{"a directory without outputs", "testdata/empty", "empty"},
 		{"a verify that stopped before any scenario, over an earlier run's files", "testdata/aborted", "aborted"},
+		{"judged outcomes, root causes, a label and a capacity search", "testdata/outcomes", "outcomes"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
@@ -138,7 +139,7 @@ func TestConformanceFromCucumber(t *testing.T) {
 	assert.Equal(t, "http://127.0.0.1:8080", uc.Target)
 
 	t.Run("the headline uses summary.json's effective levels", func(t *testing.T) {
-		assert.Equal(t, "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 skipped)", uc.Headline())
+		assert.Equal(t, "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 not applicable)", uc.Headline())
 		assert.Equal(t, Counts{Passed: 1, Failed: 2}, uc.Counts(outputs.LevelShould))
 	})
 	t.Run("the matrix counts come from the scenarios", func(t *testing.T) {
@@ -474,7 +475,7 @@ func TestOtherLayouts(t *testing.T) {
 		assert.Equal(t, "ucommerce", run.Profiles[1].Name)
 		assert.Equal(t, "authorization_code.feature", run.Profiles[1].Features[0].URI)
 		// Without summary.json the levels come from the tags.
-		assert.Equal(t, "2 of 3 MUST checks pass for profile ucommerce (1 failed, 1 skipped)", run.Profiles[1].Headline())
+		assert.Equal(t, "2 of 3 MUST checks pass for profile ucommerce (1 failed, 1 not applicable)", run.Profiles[1].Headline())
 	})
 	t.Run("only summary.json: the headline still shows", func(t *testing.T) {
 		dir := t.TempDir()
@@ -485,7 +486,7 @@ func TestOtherLayouts(t *testing.T) {
 		run, problems := build(t, dir)
 		require.Empty(t, problems)
 		require.Len(t, run.Profiles, 2)
-		assert.Equal(t, "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 skipped)", run.Profiles[1].Headline())
+		assert.Equal(t, "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 not applicable)", run.Profiles[1].Headline())
 		html, _, _ := renderAll(t, run)
 		assert.Contains(t, html, "Scenario details unavailable")
 		assert.Equal(t, "fail", run.Verdict())

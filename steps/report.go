@@ -87,6 +87,12 @@ func lineOf(v any) float64 {
 // cucumber.json, and conformance/summary.json with exitCode. Secrets never
 // reach these files: transcripts are redacted when recorded.
 func WriteReports(dir string, res Result, exitCode int) error {
+	return WriteRunReports(dir, res, exitCode, outputs.RunInfo{})
+}
+
+// WriteRunReports is WriteReports recording in summary.json which run it was
+// (label, version, start, duration: the report's header).
+func WriteRunReports(dir string, res Result, exitCode int, info outputs.RunInfo) error {
 	var merged []cukeFeature
 	var suites junitSuites
 	for _, p := range res.Profiles {
@@ -127,7 +133,7 @@ func WriteReports(dir string, res Result, exitCode int) error {
 	if err := writeJSON(filepath.Join(dir, "cucumber.json"), merged); err != nil {
 		return err
 	}
-	sum := outputs.Summary{ExitCode: &exitCode, Interrupted: res.Interrupted, Profiles: []outputs.SummaryProfile{}}
+	sum := outputs.Summary{RunInfo: info, ExitCode: &exitCode, Interrupted: res.Interrupted, Profiles: []outputs.SummaryProfile{}}
 	for _, p := range res.Profiles {
 		sp := outputs.SummaryProfile{
 			Name: p.Name, Target: p.Target, Must: p.Must, Should: p.Should,
@@ -154,6 +160,8 @@ type Abort struct {
 	Name string
 	// Message is the whole error, already free of secrets.
 	Message string
+	// Info is which run it was, for summary.json.
+	Info outputs.RunInfo
 }
 
 // WriteAbortReports records a run that stopped before any scenario ran: the
@@ -187,7 +195,7 @@ func WriteAbortReports(dir string, a Abort) error {
 		return err
 	}
 	return writeJSON(filepath.Join(dir, filepath.FromSlash(outputs.SummaryPath)),
-		outputs.Summary{Profiles: []outputs.SummaryProfile{}, ExitCode: &a.ExitCode, Error: a.Message, ErrorKind: a.Kind})
+		outputs.Summary{RunInfo: a.Info, Profiles: []outputs.SummaryProfile{}, ExitCode: &a.ExitCode, Error: a.Message, ErrorKind: a.Kind})
 }
 
 func writeJSON(path string, v any) error {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/oauthconf/oauthconf/internal/httpx"
+	"github.com/oauthconf/oauthconf/internal/outputs"
 	"github.com/oauthconf/oauthconf/internal/redact"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
@@ -34,6 +35,7 @@ type verifyOptions struct {
 	timeout         time.Duration
 	verbose         bool
 	demoCredentials bool
+	label           string
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -93,6 +95,7 @@ leaves the reason in junit.xml (one errored test case) and conformance/summary.j
 	f.StringVar(&o.credentialsFile, "credentials", "", "YAML file mapping credential names to values")
 	f.DurationVar(&o.timeout, "timeout", steps.DefaultTimeout, "timeout of each HTTP request")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print every scenario as it finishes, and skip reasons")
+	f.StringVar(&o.label, "label", "", `name of this run in the reports (summary.json, report.html, summary.md), e.g. "nightly #412"`)
 	f.BoolVar(&o.demoCredentials, "demo-credentials", false, "use the reference server's demo credentials (for a --target started with \"oauthconf serve\" without --config); --credential and OAUTHCONF_* values win over them")
 	return cmd
 }
@@ -161,7 +164,10 @@ func recordVerifyAbort(cmd *cobra.Command, args []string, err error, out io.Writ
 	msg := redactMessage(err.Error(), creds, profileNames(profs))
 	first, _, _ := strings.Cut(msg, "\n")
 	first = strings.TrimPrefix(strings.TrimPrefix(first, "oauthconf "), "verify: ")
-	a := steps.Abort{ExitCode: exitUsage, Kind: kind, Name: abortTitle(kind) + ": " + first, Message: msg}
+	label, _ := fs.GetString("label")
+	now := time.Now().UTC()
+	a := steps.Abort{ExitCode: exitUsage, Kind: kind, Name: abortTitle(kind) + ": " + first, Message: msg,
+		Info: outputs.RunInfo{Label: label, Version: buildVersion(), StartedAt: &now}}
 	if werr := steps.WriteAbortReports(dir, a); werr != nil {
 		fmt.Fprintf(out, "verify: recording the error in %s: %v\n", dir, werr)
 		return
@@ -234,7 +240,7 @@ const maxConcurrency = 64
 // abort, failedError). Reports are written even when the run fails or is
 // interrupted; a run that stops with exit 2 is recorded by recordVerifyAbort.
 func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
-	start := time.Now()
+	start := time.Now().UTC()
 	plan, err := o.plan(out)
 	if err != nil {
 		return err
@@ -267,7 +273,8 @@ func runVerify(ctx context.Context, o verifyOptions, out io.Writer) error {
 		return verifyAbort(runErr)
 	}
 	if o.reportDir != "" {
-		if err := writeVerifyReports(o.reportDir, res, code, out); err != nil {
+		info := outputs.RunInfo{Label: o.label, Version: buildVersion(), StartedAt: &start, DurationSeconds: time.Since(start).Seconds()}
+		if err := writeVerifyReports(o.reportDir, res, code, info, out); err != nil {
 			return err
 		}
 	}
@@ -349,8 +356,8 @@ func verifyTarget(o verifyOptions, out io.Writer) (string, bool, func(), error) 
 }
 
 // writeVerifyReports writes the files of docs/outputs.md and report.html.
-func writeVerifyReports(dir string, res steps.Result, code int, out io.Writer) error {
-	if err := steps.WriteReports(dir, res, code); err != nil {
+func writeVerifyReports(dir string, res steps.Result, code int, info outputs.RunInfo, out io.Writer) error {
+	if err := steps.WriteRunReports(dir, res, code, info); err != nil {
 		return failedError(fmt.Errorf("verify: writing reports: %w", err))
 	}
 	fmt.Fprintf(out, "reports written to %s\n", dir)
