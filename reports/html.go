@@ -122,7 +122,7 @@ func (r *Run) view() page {
 		pv := profileView{Profile: pr, Anchor: slug("p", pr.Name), Must: pr.Counts(outputs.LevelMust), Should: pr.Counts(outputs.LevelShould)}
 		for _, f := range pr.Features {
 			c := f.Counts("")
-			pv.Features = append(pv.Features, featureView{Feature: f, Anchor: slug("p", pr.Name, f.Name), Counts: c, Open: c.Failed > 0})
+			pv.Features = append(pv.Features, featureView{Feature: f, Anchor: slug("p", pr.Name, f.Name), Counts: c, Open: c.Failed+c.Errors > 0})
 		}
 		p.Profiles = append(p.Profiles, pv)
 		ok := pv.Must.Failed+pv.Must.Errors == 0

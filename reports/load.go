@@ -32,6 +32,9 @@ type LoadScenario struct {
 	Distribution []Percentile
 	Requests     int  // results read from results.bin
 	Truncated    bool // results.bin ended early; Steps hold the results before that
+	// Plot is load/<scenario>/plot.html (vegeta's interactive plot), relative
+	// to the run directory, when the run wrote one.
+	Plot string
 }
 
 // LoadStep is one step's metrics, computed from results.bin.
@@ -116,6 +119,9 @@ func (b *builder) readLoad() {
 		found = b.readHGRM(filepath.Join(dir, "latency.hgrm"), &ls) || found
 		if ls.Report != nil && len(ls.Distribution) > 0 {
 			ls.Distribution = hgrmUnits(ls.Distribution, ls.Report.Latencies.Max)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "plot.html")); err == nil {
+			ls.Plot = "load/" + e.Name() + "/plot.html"
 		}
 		if found {
 			b.run.Load = append(b.run.Load, ls)

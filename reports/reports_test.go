@@ -250,6 +250,16 @@ func TestLoadFromResults(t *testing.T) {
 		// 289 successes between the first request (t=0) and the last response (2.99s + 6.9ms).
 		assert.InDelta(t, 289/2.9969, cc.Steps[0].Throughput, 0.01)
 	})
+	t.Run("a plot.html of the run is linked from the page", func(t *testing.T) {
+		dir := t.TempDir()
+		require.NoError(t, os.CopyFS(dir, os.DirFS("testdata/run")))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "load", "client_credentials", "plot.html"), []byte("<html></html>"), 0o644))
+		run, _ := build(t, dir)
+		assert.Equal(t, "", run.Load[0].Plot, "authorization_code has no plot.html")
+		assert.Equal(t, "load/client_credentials/plot.html", run.Load[1].Plot)
+		html, _, _ := renderAll(t, run)
+		assert.Contains(t, html, `<a class="plot-link" href="load/client_credentials/plot.html">`)
+	})
 	t.Run("the SLO verdict comes from report.json", func(t *testing.T) {
 		require.NotNil(t, ac.Report)
 		require.NotNil(t, ac.Report.SLO)
