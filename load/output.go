@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"maps"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+	"github.com/tsenart/vegeta/v12/lib/plot"
 
 	"github.com/oauthconf/oauthconf/internal/outputs"
 )
@@ -39,7 +39,9 @@ func (c *collector) write(rep *Report) error {
 	return errors.Join(errs...)
 }
 
-// WriteFiles writes report.json, latency.hgrm and plot.html of rep into dir.
+// WriteFiles writes report.json, latency.hgrm and plot.html of rep into dir
+// (plot.html when there are results to draw: dir/results.bin, or the files
+// Merge read).
 func WriteFiles(dir string, rep *Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("load: %w", err)
@@ -63,10 +65,31 @@ func WriteFiles(dir string, rep *Report) error {
 			errs = append(errs, fmt.Errorf("load: latency.hgrm: %w", err))
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "plot.html"), plotHTML(rep), 0o644); err != nil {
-		errs = append(errs, fmt.Errorf("load: %w", err))
+	if files := plotSources(dir, rep); len(files) > 0 {
+		errs = append(errs, writePlot(dir, plotTitle(rep), files))
 	}
 	return errors.Join(errs...)
+}
+
+// plotSources are the result files plot.html is drawn from: those a merge
+// read, else dir/results.bin when the run wrote one (none: no plot).
+func plotSources(dir string, rep *Report) []string {
+	if len(rep.plotFrom) > 0 {
+		return rep.plotFrom
+	}
+	bin := filepath.Join(dir, "results.bin")
+	if _, err := os.Stat(bin); err != nil {
+		return nil
+	}
+	return []string{bin}
+}
+
+func plotTitle(rep *Report) string {
+	t := "oauthconf load: " + rep.Scenario
+	if rep.Profile != "" {
+		t += " (" + rep.Profile + ")"
+	}
+	return t
 }
 
 // WriteText writes a vegeta-style text report, then the steps, the
@@ -122,50 +145,69 @@ func WriteText(w io.Writer, rep *Report) error {
 
 func ms(ns int64) string { return time.Duration(ns).Round(time.Microsecond).String() }
 
-// plotHTML renders a self-contained page: latency samples over time (SVG
-// scatter) and requests/errors per second.
-func plotHTML(rep *Report) []byte {
-	const w, h, pad = 900, 300, 50
-	var maxT, maxL int64 = 1, 1
-	for _, s := range rep.samples {
-		maxT, maxL = max(maxT, s[0]), max(maxL, s[1])
-	}
-	var maxN = 1
-	for _, p := range rep.Timeline {
-		maxN = max(maxN, p.Requests)
-		maxT = max(maxT, (p.Second+1)*1000)
-	}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, `<!doctype html><html><head><meta charset="utf-8"><title>oauthconf load: %s</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}svg{background:#fafafa;border:1px solid #ddd}.ax{font-size:11px;fill:#555}</style></head><body>
-<h1>Load: %s (%s)</h1><p>%d requests, %.2f%% valid token responses, p50 %s, p99 %s, max %s.</p>
-<h2>Latency over time</h2><svg id="latency" width="%d" height="%d" role="img" aria-label="latency over time">`,
-		html.EscapeString(rep.Scenario), html.EscapeString(rep.Scenario), html.EscapeString(rep.Profile), rep.Requests, rep.SuccessRatio*100,
-		ms(rep.Latencies.P50), ms(rep.Latencies.P99), ms(rep.Latencies.Max), w+2*pad, h+2*pad)
-	axes(&sb, w, h, pad, fmt.Sprintf("%.0f ms", float64(maxL)/1000), fmt.Sprintf("%.0f s", float64(maxT)/1000))
-	for _, s := range rep.samples {
-		fmt.Fprintf(&sb, `<circle cx="%.1f" cy="%.1f" r="1.5" fill="#3366cc" fill-opacity=".5"/>`,
-			pad+float64(s[0])/float64(maxT)*w, pad+h-float64(s[1])/float64(maxL)*h)
-	}
-	sb.WriteString(`</svg><h2>Requests and errors per second</h2>`)
-	fmt.Fprintf(&sb, `<svg id="throughput" width="%d" height="%d" role="img" aria-label="requests per second">`, w+2*pad, h+2*pad)
-	axes(&sb, w, h, pad, fmt.Sprintf("%d/s", maxN), fmt.Sprintf("%.0f s", float64(maxT)/1000))
-	bw := float64(w) / float64(max(1, maxT/1000))
-	for _, p := range rep.Timeline {
-		x := pad + float64(p.Second)*bw
-		fmt.Fprintf(&sb, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#66aa66"/>`, x, pad+h-float64(p.Requests)/float64(maxN)*h, bw*0.9, float64(p.Requests)/float64(maxN)*h)
-		if p.Errors > 0 {
-			fmt.Fprintf(&sb, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#cc3333"/>`, x, pad+h-float64(p.Errors)/float64(maxN)*h, bw*0.9, float64(p.Errors)/float64(maxN)*h)
+// plotName is the interactive latency plot, drawn by vegeta's plot package
+// (zoom, PNG export, offline: its script is inlined).
+const plotName = "plot.html"
+
+// writePlot writes dir/plot.html from the vegeta results in files (a run's
+// results.bin, or the files a merge read): one latency series per step and
+// outcome (OK, ERROR). The plot package wants each attack's results numbered
+// 0, 1, … in time order, which results from several files or workers are
+// not, so they are renumbered by timestamp per step.
+func writePlot(dir, title string, files []string) error {
+	byAttack := map[string][]vegeta.Result{}
+	for _, name := range files {
+		if err := decodeResults(name, func(r *vegeta.Result) { byAttack[r.Attack] = append(byAttack[r.Attack], *r) }); err != nil {
+			return fmt.Errorf("load: plot.html: %w", err)
 		}
 	}
-	sb.WriteString(`</svg></body></html>`)
-	return []byte(sb.String())
+	p := plot.New(plot.Title(title), plot.Label(plot.ErrorLabeler))
+	for _, rs := range byAttack {
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].Timestamp.Before(rs[j].Timestamp) })
+		for i := range rs {
+			rs[i].Seq = uint64(i)
+			if err := p.Add(&rs[i]); err != nil {
+				return fmt.Errorf("load: plot.html: %w", err)
+			}
+		}
+	}
+	p.Close()
+	f, err := os.Create(filepath.Join(dir, plotName))
+	if err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	if _, err := p.WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("load: plot.html: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("load: plot.html: %w", err)
+	}
+	return nil
 }
 
-func axes(sb *strings.Builder, w, h, pad int, yMax, xMax string) {
-	fmt.Fprintf(sb, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#888"/><line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#888"/>`, pad, pad+h, pad+w, pad+h, pad, pad, pad, pad+h)
-	fmt.Fprintf(sb, `<text class="ax" x="%d" y="%d">%s</text><text class="ax" x="%d" y="%d" text-anchor="end">%s</text><text class="ax" x="%d" y="%d">0</text>`,
-		4, pad+4, html.EscapeString(yMax), pad+w, pad+h+16, html.EscapeString(xMax), pad-10, pad+h+4)
+// decodeResults calls each for every result of a vegeta result file (binary,
+// JSON or CSV, as vegeta detects).
+func decodeResults(name string, each func(*vegeta.Result)) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	dec := vegeta.DecoderFor(f)
+	if dec == nil {
+		return fmt.Errorf("%s: not a vegeta result file", name)
+	}
+	for n := 1; ; n++ {
+		var r vegeta.Result
+		if err := dec.Decode(&r); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("%s: result %d: %w", name, n, err)
+		}
+		each(&r)
+	}
 }
 
 // Merge reads vegeta result files (binary, JSON or CSV, as vegeta detects)
@@ -212,6 +254,7 @@ func Merge(files []string, prof string) (*Report, error) {
 	}
 	rep := c.report()
 	rep.Scenario, rep.Profile, rep.Target = scenario, prof, fmt.Sprintf("%d result files", len(files))
+	rep.plotFrom = append([]string{}, files...)
 	return rep, nil
 }
 

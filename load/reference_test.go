@@ -122,8 +122,10 @@ func assertOutputs(t *testing.T, dir string, rep *Report) {
 
 	plot, err := os.ReadFile(filepath.Join(dir, "plot.html"))
 	require.NoError(t, err)
-	require.Contains(t, string(plot), `<svg id="latency"`)
-	require.NotContains(t, string(plot), "http://", "the plot is self-contained")
+	// vegeta's plot package: uPlot inlined, one series per step and outcome.
+	require.Contains(t, string(plot), "uPlot")
+	require.Contains(t, string(plot), rep.Scenario+"/")
+	require.NotRegexp(t, `<script[^>]*\bsrc=|<link\b`, string(plot), "the plot is self-contained (no fetches)")
 }
 
 func TestBrokenTokenBodiesAreErrorsNotSuccesses(t *testing.T) {
@@ -303,6 +305,16 @@ func TestMergeResultFiles(t *testing.T) {
 	require.Contains(t, rep.Steps, "connect")
 	require.Contains(t, rep.Steps, "exchange")
 	require.Equal(t, AuthorizationCode, rep.Scenario)
+
+	// The merged output's plot.html is drawn from the merged files (both
+	// shards' results, whose sequence numbers overlap), one series per step.
+	out := t.TempDir()
+	require.NoError(t, WriteFiles(out, rep))
+	plotHTML, err := os.ReadFile(filepath.Join(out, "plot.html"))
+	require.NoError(t, err)
+	for _, step := range []string{"connect", "exchange"} {
+		require.Contains(t, string(plotHTML), AuthorizationCode+"/"+step+": OK")
+	}
 
 	bad := filepath.Join(t.TempDir(), "truncated.bin")
 	raw, _ := os.ReadFile(files[0])

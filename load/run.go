@@ -721,13 +721,15 @@ func errorClass(e string) string {
 }
 
 // Report is the outcome of a run: report.json's fields (outputs.LoadReport)
-// plus the raw metrics that latency.hgrm and plot.html are drawn from.
+// plus the raw metrics that latency.hgrm is drawn from.
 type Report struct {
 	outputs.LoadReport
 
 	metrics vegeta.Metrics
 	hist    *hdrhistogram.Histogram
-	samples [][2]int64 // (ms since start, latency µs)
+	// plotFrom are the result files plot.html is drawn from (Merge's inputs);
+	// nil: the run directory's results.bin.
+	plotFrom []string
 }
 
 // latencyOf returns the latency statistic an SLO names (mean, p50, …, max).
@@ -808,11 +810,6 @@ func (c *collector) report() *Report {
 			tp.P99 = lat[min(len(lat)-1, len(lat)*99/100)] * 1000
 		}
 		rep.Timeline = append(rep.Timeline, tp)
-		for i, l := range sd.Lat {
-			if i%4 == 0 {
-				rep.samples = append(rep.samples, [2]int64{s*1000 + int64(i*1000/max(1, len(sd.Lat))), l})
-			}
-		}
 	}
 	return rep
 }

@@ -124,6 +124,13 @@ func TestReportInBrowser(t *testing.T) {
 			wantText: []string{`<table id="matrix">`, "1 of 2 MUST checks pass for profile ucommerce", "Authorization: Basic [REDACTED]"},
 		},
 		{
+			description: "the header names the run and the root causes come first",
+			dir:         "testdata/outcomes", name: "report-outcomes", charts: 0,
+			wantText: []string{`<dd id="run-label">nightly #412</dd>`, `<dd id="run-date">2026-11-22 23:00:00 UTC</dd>`,
+				`<dd id="run-version">oauthconf v1.4.0</dd>`, "Root causes", "invalid_grant answered with HTTP 401: 2 scenarios",
+				"not tested: could not obtain a code", `<strong>400 req/s</strong>`, "none of 100 responses was a valid token response"},
+		},
+		{
 			description: "bad input files show their notices",
 			dir:         "testdata/bad", name: "report-bad", charts: 4,
 			wantText: []string{"could not read load/truncated/results.bin:", "could not read conformance/broken/cucumber.json:"},

@@ -24,6 +24,9 @@ type Profile struct {
 	// cucumber JSON does not record), so the MUST/SHOULD counts and the headline
 	// use them when present.
 	Declared *DeclaredCounts
+	// RootCauses are summary.json's failures and findings grouped by cause,
+	// gating ones first (causes redacted); nil without them.
+	RootCauses []outputs.RootCause
 }
 
 // DeclaredCounts are the per-level counts summary.json declares for a profile.
@@ -45,10 +48,16 @@ type Scenario struct {
 	Tags         []string // every tag, deduplicated, in order, with the leading "@"
 	Requirements []string // the requirement tags (all tags but the level, @slow and @grant-…)
 	Level        string   // outputs.LevelShould if tagged @should, else outputs.LevelMust (as the runner decides before profile overrides)
-	Status       string   // outputs.StatusPassed, outputs.StatusFailed or outputs.StatusSkipped
-	SkipReason   string   // why it was skipped (redacted)
-	Steps        []Step
-	Duration     time.Duration // sum of the step durations
+	// Status is the judged outcome: summary.json's when it lists the scenario
+	// (passed, failed, skipped = not applicable, not_tested, error), else
+	// godog's (passed, failed, skipped).
+	Status     string
+	SkipReason string // why it was skipped (redacted)
+	// Message is summary.json's message for the scenario (the failure, why it
+	// was not tested, not applicable, or the harness error), redacted.
+	Message  string
+	Steps    []Step
+	Duration time.Duration // sum of the step durations
 }
 
 // Step is one step of a scenario.
@@ -76,9 +85,47 @@ func addStatus(c *Counts, status string) {
 		c.Passed++
 	case outputs.StatusFailed:
 		c.Failed++
+	case outputs.StatusNotTested:
+		c.NotTested++
+	case outputs.StatusError:
+		c.Errors++
 	default:
 		c.Skipped++
 	}
+}
+
+// StatusLabel is how the report names the status: passed, failed, not
+// tested, not applicable (skipped) or harness error.
+func StatusLabel(status string) string {
+	switch status {
+	case outputs.StatusSkipped:
+		return "not applicable"
+	case outputs.StatusNotTested:
+		return "not tested"
+	case outputs.StatusError:
+		return "harness error"
+	}
+	return status
+}
+
+// Why is the scenario's reason, worded by outcome: "not tested: why", "not
+// applicable: why", "harness error: why"; "" for passed and failed ones
+// (a failure's evidence is in its steps).
+func (s Scenario) Why() string {
+	why := s.Message
+	if s.Status == outputs.StatusSkipped && why == "" {
+		why = s.SkipReason
+	}
+	switch s.Status {
+	case outputs.StatusPassed, outputs.StatusFailed:
+		return ""
+	case outputs.StatusSkipped, outputs.StatusNotTested, outputs.StatusError:
+		if why == "" {
+			return StatusLabel(s.Status)
+		}
+		return StatusLabel(s.Status) + ": " + why
+	}
+	return why
 }
 
 // Counts returns the scenario counts of the feature, for the given level ("" = all).
@@ -124,23 +171,15 @@ func (p Profile) Feature(name string) (Feature, bool) {
 	return Feature{}, false
 }
 
-// Headline is the profile's headline sentence, e.g.
-// "12 of 14 MUST checks pass for profile ucommerce (1 failed, 1 skipped)".
+// Headline is the profile's headline sentence, e.g. "12 of 14 MUST checks
+// pass for profile ucommerce (2 failed, 3 not tested, 61 not applicable)":
+// N of the judged checks (passed and failed, outputs.Counts.Headline); the
+// others are said apart, as every tally of the report words them.
 func (p Profile) Headline() string {
 	c := p.Counts(outputs.LevelMust)
-	// M counts the checks that ran; skipped ones (not applicable to the
-	// profile, needing a credential not given, or @slow under --skip-slow:
-	// the report lists each reason) are said apart.
-	s := fmt.Sprintf("%d of %d MUST checks pass for profile %s", c.Passed, c.Passed+c.Failed, p.Name)
-	var extra []string
-	if c.Failed > 0 {
-		extra = append(extra, fmt.Sprintf("%d failed", c.Failed))
-	}
-	if c.Skipped > 0 {
-		extra = append(extra, fmt.Sprintf("%d skipped", c.Skipped))
-	}
-	if len(extra) > 0 {
-		s += " (" + strings.Join(extra, ", ") + ")"
+	s := c.Headline(outputs.LevelMust) + " for profile " + p.Name
+	if b := c.Breakdown(); b != "" {
+		s += " " + b
 	}
 	return s
 }
@@ -397,6 +436,8 @@ func (b *builder) readSummary(ps *profileSet) {
 	b.read()
 	// verify already redacts the message; a hand-made or older file may not have.
 	b.run.Verify = &VerifyEnd{ExitCode: sum.ExitCode, Interrupted: sum.Interrupted, Error: Redact(sum.Error), ErrorKind: sum.ErrorKind}
+	b.run.Info = sum.RunInfo
+	b.run.Info.Label = Redact(sum.Label)
 	listed := map[string]bool{}
 	for _, sp := range sum.Profiles {
 		listed[sp.Name] = true
@@ -413,6 +454,61 @@ func (b *builder) readSummary(ps *profileSet) {
 		p.Target = sp.Target
 		p.Duration = time.Duration(sp.DurationSeconds * float64(time.Second))
 		p.Declared = &DeclaredCounts{Must: sp.Must, Should: sp.Should}
+		p.RootCauses = redactCauses(sp.RootCauses)
+		applyOutcomes(p, sp.Scenarios)
+	}
+}
+
+// redactCauses copies the root causes with their causes redacted.
+func redactCauses(rcs []outputs.RootCause) []outputs.RootCause {
+	var out []outputs.RootCause
+	for _, rc := range rcs {
+		rc.Cause = Redact(rc.Cause)
+		rc.Scenarios = append([]string{}, rc.Scenarios...)
+		out = append(out, rc)
+	}
+	return out
+}
+
+// knownStatus lists the statuses summary.json may give a scenario.
+var knownStatus = map[string]bool{outputs.StatusPassed: true, outputs.StatusFailed: true, outputs.StatusSkipped: true,
+	outputs.StatusNotTested: true, outputs.StatusError: true}
+
+// applyOutcomes sets each scenario's status, message and effective level
+// from summary.json's judged outcomes, matched by URI and name (outline
+// examples sharing a name, in order). The cucumber JSON knows only godog's
+// passed/failed/skipped: a failed control is "not tested", a harness bug an
+// error.
+func applyOutcomes(p *Profile, outs []outputs.ScenarioOutcome) {
+	byKey := map[string][]outputs.ScenarioOutcome{}
+	for _, o := range outs {
+		if knownStatus[o.Status] {
+			k := strings.TrimPrefix(o.URI, "./") + "\x00" + o.Name
+			byKey[k] = append(byKey[k], o)
+		}
+	}
+	for fi := range p.Features {
+		f := &p.Features[fi]
+		for si := range f.Scenarios {
+			s := &f.Scenarios[si]
+			k := strings.TrimPrefix(f.URI, "./") + "\x00" + s.Name
+			q := byKey[k]
+			if len(q) == 0 {
+				continue
+			}
+			o := q[0]
+			byKey[k] = q[1:]
+			s.Status, s.Message = o.Status, Redact(o.Message)
+			if o.Level != "" {
+				s.Level = o.Level
+			}
+			if s.Status == outputs.StatusSkipped && s.SkipReason == "" {
+				s.SkipReason = s.Message
+			}
+			if s.Status != outputs.StatusSkipped {
+				s.SkipReason = ""
+			}
+		}
 	}
 }
 

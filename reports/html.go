@@ -28,6 +28,10 @@ type page struct {
 	Verdict   string // "pass", "fail", "error", "incomplete" or "none"
 	Headlines []headline
 	Verify    *VerifyEnd
+	Header    Header
+	Reasons   []string
+	Causes    []Cause
+	Capacity  *outputs.Capacity
 }
 
 type headline struct {
@@ -45,6 +49,8 @@ type matrixCell struct {
 	Anchor  string
 	Counts  Counts
 	Class   string // pass, fail, skip
+	Text    string // the short tally ("3 ✔ · 1 ✘ · 2 n/a")
+	Title   string // the tally in words
 }
 
 type profileView struct {
@@ -92,6 +98,10 @@ func (r *Run) WriteHTML(w io.Writer) error {
 		"f1":    func(v float64) string { return fmt.Sprintf("%.1f", v) },
 		"ns":    func(v int64) string { return fmtDuration(time.Duration(v)) },
 		"lower": strings.ToLower,
+		"upper": strings.ToUpper,
+		"label": StatusLabel,
+		"short": shortTally,
+		"level": func(c Counts, level string) string { return c.Headline(level) },
 	}).Parse(reportTemplate)
 	if err != nil {
 		return fmt.Errorf("report template: %w", err)
@@ -103,15 +113,19 @@ func (r *Run) WriteHTML(w io.Writer) error {
 }
 
 func (r *Run) view() page {
-	p := page{Title: "oauthconf report", Dir: r.Dir, Notices: r.Notices, Features: r.FeatureNames(), Verify: r.Verify}
+	p := page{Title: "oauthconf report", Dir: r.Dir, Notices: r.Notices, Features: r.FeatureNames(), Verify: r.Verify,
+		Header: r.Header(), Reasons: r.VerdictReasons(), Causes: r.Causes(), Capacity: r.Capacity}
+	if p.Header.Label != "" {
+		p.Title = "oauthconf report: " + p.Header.Label
+	}
 	for _, pr := range r.Profiles {
 		pv := profileView{Profile: pr, Anchor: slug("p", pr.Name), Must: pr.Counts(outputs.LevelMust), Should: pr.Counts(outputs.LevelShould)}
 		for _, f := range pr.Features {
 			c := f.Counts("")
-			pv.Features = append(pv.Features, featureView{Feature: f, Anchor: slug("p", pr.Name, f.Name), Counts: c, Open: c.Failed > 0})
+			pv.Features = append(pv.Features, featureView{Feature: f, Anchor: slug("p", pr.Name, f.Name), Counts: c, Open: c.Failed+c.Errors > 0})
 		}
 		p.Profiles = append(p.Profiles, pv)
-		ok := pv.Must.Failed == 0
+		ok := pv.Must.Failed+pv.Must.Errors == 0
 		p.Headlines = append(p.Headlines, headline{Text: pr.Headline(), OK: ok})
 	}
 	for _, fname := range p.Features {
@@ -122,8 +136,9 @@ func (r *Run) view() page {
 			if ok {
 				cell.Anchor = slug("p", pr.Name, fname)
 				cell.Counts = f.Counts("")
+				cell.Text, cell.Title = shortTally(cell.Counts), cell.Counts.Tally()
 				switch {
-				case cell.Counts.Failed > 0:
+				case cell.Counts.Failed+cell.Counts.Errors > 0:
 					cell.Class = "fail"
 				case cell.Counts.Passed > 0:
 					cell.Class = "pass"
@@ -150,35 +165,107 @@ func (r *Run) view() page {
 }
 
 // Verdict is "error" when verify stopped before any scenario ran (summary.json
-// has an error: exit 2), "fail" when a profile has a failed MUST scenario or a
-// load scenario missed its SLO, "incomplete" when verify was interrupted and
-// nothing that ran failed, "pass" when there was something to judge and nothing
-// failed, and "none" otherwise. It is the report's summary, not the exit code of
-// verify or load (verify --strict also fails on SHOULD scenarios).
+// has an error: exit 2); "fail" when the run failed as the exit codes say
+// (verify exited 1 and was not merely interrupted, or, when summary.json does
+// not give the exit code, a MUST scenario failed or the harness erred; a load
+// scenario missed its SLO or got not one valid token response; a capacity
+// search found no rate); "incomplete" when verify was interrupted and nothing
+// that ran failed; "pass" when there was something to judge and nothing
+// failed; "none" otherwise. So the report never says PASS for a run whose
+// exit code failed it (verify --strict fails on SHOULD scenarios too).
 func (r *Run) Verdict() string {
+	v, _ := r.judge()
+	return v
+}
+
+// VerdictReasons says why the verdict is what it is, one line per reason
+// ("profile ucommerce: 2 MUST scenarios failed"); empty for pass and none.
+func (r *Run) VerdictReasons() []string {
+	_, why := r.judge()
+	return why
+}
+
+func (r *Run) judge() (string, []string) {
 	if r.Verify != nil && r.Verify.Error != "" {
-		return "error"
+		return "error", []string{"verify stopped before any scenario ran (exit 2)"}
 	}
-	fail, judged := false, false
-	for _, p := range r.Profiles {
-		judged = true
-		fail = fail || p.Counts(outputs.LevelMust).Failed > 0
-	}
+	why := r.conformanceFailures()
 	for _, l := range r.Load {
-		if l.Report != nil && l.Report.SLO != nil {
-			judged = true
-			fail = fail || !l.Report.SLO.Pass
+		if f := l.Failed(); f != "" {
+			why = append(why, "load "+l.Name+": "+f)
 		}
 	}
-	switch {
-	case fail:
-		return "fail"
-	case r.Verify != nil && r.Verify.Interrupted:
-		return "incomplete"
-	case judged:
-		return "pass"
+	if c := r.Capacity; c != nil && c.Rate == 0 {
+		why = append(why, "capacity search: no probed rate met the SLO "+c.SLO)
 	}
-	return "none"
+	switch {
+	case len(why) > 0:
+		return "fail", why
+	case r.Verify != nil && r.Verify.Interrupted:
+		return "incomplete", []string{"verify was interrupted: the counts cover only the scenarios that ran"}
+	case len(r.Profiles) > 0 || r.Capacity != nil:
+		return "pass", nil
+	}
+	for _, l := range r.Load {
+		if l.Report != nil {
+			return "pass", nil
+		}
+	}
+	return "none", nil
+}
+
+// conformanceFailures says why verify failed the run: the exit code when
+// summary.json gives it (1, unless only interrupted), explained by the
+// counts; else the counts alone (a failed MUST scenario, a harness error).
+func (r *Run) conformanceFailures() []string {
+	var why, should []string
+	for _, p := range r.Profiles {
+		must, sh := p.Counts(outputs.LevelMust), p.Counts(outputs.LevelShould)
+		if must.Failed > 0 {
+			why = append(why, fmt.Sprintf("profile %s: %d MUST scenario(s) failed", p.Name, must.Failed))
+		}
+		if n := must.Errors + sh.Errors; n > 0 {
+			why = append(why, fmt.Sprintf("profile %s: %d harness error(s)", p.Name, n))
+		}
+		for _, rc := range p.RootCauses {
+			if rc.Finding && rc.Level == outputs.LevelMust {
+				why = append(why, fmt.Sprintf("profile %s: MUST finding %s: %s", p.Name, rc.Rule, rc.Cause))
+			}
+		}
+		if sh.Failed > 0 {
+			should = append(should, fmt.Sprintf("profile %s: %d SHOULD scenario(s) failed (gating under --strict)", p.Name, sh.Failed))
+		}
+	}
+	v := r.Verify
+	if v == nil || v.ExitCode == nil {
+		return why
+	}
+	switch {
+	case *v.ExitCode == 0:
+		return nil // nothing gated (a failure may be expected)
+	case len(why) > 0:
+		return why
+	case len(should) > 0:
+		return should
+	case v.Interrupted:
+		return nil
+	}
+	return []string{fmt.Sprintf("verify exited %d", *v.ExitCode)}
+}
+
+// shortTally is a matrix cell: "3 ✔ · 1 ✘ · 1 not tested · 2 n/a · 1 error",
+// zero counts of the last three left out.
+func shortTally(c Counts) string {
+	parts := []string{fmt.Sprintf("%d ✔", c.Passed), fmt.Sprintf("%d ✘", c.Failed)}
+	for _, e := range []struct {
+		n    int
+		what string
+	}{{c.NotTested, "not tested"}, {c.Skipped, "n/a"}, {c.Errors, "error"}} {
+		if e.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", e.n, e.what))
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 // Series colours (colour-blind friendly).

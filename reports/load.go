@@ -32,6 +32,9 @@ type LoadScenario struct {
 	Distribution []Percentile
 	Requests     int  // results read from results.bin
 	Truncated    bool // results.bin ended early; Steps hold the results before that
+	// Plot is load/<scenario>/plot.html (vegeta's interactive plot), relative
+	// to the run directory, when the run wrote one.
+	Plot string
 }
 
 // LoadStep is one step's metrics, computed from results.bin.
@@ -117,11 +120,55 @@ func (b *builder) readLoad() {
 		if ls.Report != nil && len(ls.Distribution) > 0 {
 			ls.Distribution = hgrmUnits(ls.Distribution, ls.Report.Latencies.Max)
 		}
+		if _, err := os.Stat(filepath.Join(dir, "plot.html")); err == nil {
+			ls.Plot = "load/" + e.Name() + "/plot.html"
+		}
 		if found {
 			b.run.Load = append(b.run.Load, ls)
 		}
 	}
 	sort.Slice(b.run.Load, func(i, j int) bool { return b.run.Load[i].Name < b.run.Load[j].Name })
+	b.readCapacity(filepath.Join(b.dir, filepath.FromSlash(outputs.CapacityPath)))
+}
+
+// readCapacity reads load/capacity.json (load --find-capacity), redacting the
+// probes' violations.
+func (b *builder) readCapacity(path string) {
+	data, err := readBounded(path, 16<<20)
+	if errors.Is(err, os.ErrNotExist) {
+		return
+	}
+	b.attempted()
+	if err == nil {
+		var c *outputs.Capacity
+		if c, err = outputs.ParseCapacity(data); err == nil {
+			for i := range c.Probes {
+				for j, v := range c.Probes[i].Violations {
+					c.Probes[i].Violations[j] = Redact(v)
+				}
+			}
+			b.read()
+			b.run.Capacity = c
+			return
+		}
+	}
+	b.problem(path, err)
+}
+
+// Failed says whether the load scenario failed as load's exit code does: it
+// missed its SLO, or sent requests and got not one valid token response
+// (exit 1 either way), with why; "" when it did not fail.
+func (l LoadScenario) Failed() string {
+	rep := l.Report
+	switch {
+	case rep == nil:
+		return ""
+	case rep.SLO != nil && !rep.SLO.Pass:
+		return "missed its SLO " + rep.SLO.Expr
+	case rep.Requests > 0 && rep.SuccessRatio == 0:
+		return fmt.Sprintf("none of %d responses was a valid token response", rep.Requests)
+	}
+	return ""
 }
 
 // readLoadReport reads report.json into ls.Report, redacting its messages;

@@ -18,10 +18,18 @@ func (r *Run) WriteMarkdown(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, a ...any) { fmt.Fprintf(bw, format, a...) }
 	s := r.Summary()
-	p("# oauthconf report\n\n")
+	if s.Header.Label != "" {
+		p("# oauthconf report: %s\n\n", mdEscape(s.Header.Label))
+	} else {
+		p("# oauthconf report\n\n")
+	}
 	mdVerdict(p, s)
+	mdHeader(p, s.Header)
 	if len(s.Profiles) > 0 {
 		mdConformance(p, r, s)
+	}
+	if s.Capacity != nil {
+		mdCapacity(p, s.Capacity)
 	}
 	if len(s.Load) > 0 {
 		mdLoad(p, s)
@@ -38,6 +46,37 @@ func (r *Run) WriteMarkdown(w io.Writer) error {
 // printer is fmt.Printf onto the summary being written.
 type printer func(format string, a ...any)
 
+// mdHeader writes the run's date, version, targets, profiles, label and
+// duration.
+func mdHeader(p printer, h Header) {
+	or := func(v, none string) string {
+		if v == "" {
+			return none
+		}
+		return mdEscape(v)
+	}
+	p("| run | |\n| --- | --- |\n")
+	p("| date | %s |\n| version | %s |\n", or(h.Date, "unknown"), or(h.Version, "unknown"))
+	p("| target | %s |\n| profiles | %s |\n", or(strings.Join(h.Targets, ", "), "unknown"), or(strings.Join(h.Profiles, ", "), "none"))
+	if h.Label != "" {
+		p("| label | %s |\n", mdEscape(h.Label))
+	}
+	p("| duration | %s |\n\n", or(h.Duration, "unknown"))
+}
+
+// mdCauses lists the root causes, MUST ones first, findings marked.
+func mdCauses(p printer, causes []Cause) {
+	p("### Root causes\n\n")
+	for _, c := range causes {
+		kind := "❌ failure"
+		if c.Finding {
+			kind = "⚠️ finding"
+		}
+		p("- %s · **%s** `%s` %s (profile %s)\n", kind, strings.ToUpper(c.Level), strings.ReplaceAll(c.Rule, "`", "'"), mdEscape(c.Text()), mdEscape(c.Profile))
+	}
+	p("\n")
+}
+
 // mdVerdict writes the verdict, how verify ended and the notices.
 func mdVerdict(p printer, s Summary) {
 	switch s.Verdict {
@@ -51,6 +90,12 @@ func mdVerdict(p printer, s Summary) {
 		p("**Verdict: INCOMPLETE**: verify was interrupted; nothing that ran failed\n\n")
 	default:
 		p("**Verdict: none** (nothing to judge)\n\n")
+	}
+	if s.Verdict == "fail" {
+		for _, why := range s.Reasons {
+			p("- %s\n", mdEscape(why))
+		}
+		p("\n")
 	}
 	if v := s.Verify; v != nil && v.Error != "" {
 		p("> [!CAUTION]\n> verify exited %d", v.ExitCode)
@@ -73,9 +118,12 @@ func mdVerdict(p printer, s Summary) {
 // mdConformance writes the headlines, the matrix and the failed scenarios.
 func mdConformance(p printer, r *Run, s Summary) {
 	p("## Conformance\n\n")
+	if len(s.RootCauses) > 0 {
+		mdCauses(p, s.RootCauses)
+	}
 	for _, pr := range s.Profiles {
 		mark := "✅"
-		if pr.Must.Failed > 0 {
+		if pr.Must.Failed+pr.Must.Errors > 0 {
 			mark = "❌"
 		}
 		p("- %s %s\n", mark, mdEscape(pr.Headline))
@@ -99,10 +147,10 @@ func mdConformance(p printer, r *Run, s Summary) {
 			}
 			c := f.Counts("")
 			mark := ""
-			if c.Failed > 0 {
+			if c.Failed+c.Errors > 0 {
 				mark = " ❌"
 			}
-			p(" %d ✔ · %d ✘ · %d ⏭%s |", c.Passed, c.Failed, c.Skipped, mark)
+			p(" %s%s |", shortTally(c), mark)
 		}
 		p("\n")
 	}
@@ -115,7 +163,7 @@ func mdConformance(p printer, r *Run, s Summary) {
 	for _, pr := range s.Profiles {
 		p(" %s |", ranOf(pr.Should))
 	}
-	p("\n\n")
+	p("\n\n✔ passed · ✘ failed · not tested: a precondition failed · n/a: not applicable · error: the harness could not judge; \"N of M\" counts the judged (passed + failed) checks.\n\n")
 	var fails []FailureSummary
 	for _, pr := range s.Profiles {
 		fails = append(fails, pr.Failures...)
@@ -142,6 +190,25 @@ func mdFailures(p printer, fails []FailureSummary) {
 			p(": %s", mdEscape(firstLine(f.Error)))
 		}
 		p("\n")
+	}
+	p("\n")
+}
+
+// mdCapacity writes the capacity search's result and probes.
+func mdCapacity(p printer, c *outputs.Capacity) {
+	p("## Capacity search\n\nSLO `%s`: ", strings.ReplaceAll(c.SLO, "`", "'"))
+	if c.Rate > 0 {
+		p("**%d req/s** is the highest probed rate that met it (%d probes).\n\n", c.Rate, len(c.Probes))
+	} else {
+		p("❌ no probed rate met it (%d probes).\n\n", len(c.Probes))
+	}
+	p("| rate | verdict | requests | valid tokens | p99 | violations |\n| ---: | --- | ---: | ---: | ---: | --- |\n")
+	for _, pr := range c.Probes {
+		v := "✅ pass"
+		if !pr.Pass {
+			v = "❌ fail"
+		}
+		p("| %d/s | %s | %d | %.2f%% | %s | %s |\n", pr.Rate, v, pr.Requests, pr.Success*100, fmtDuration(timeDuration(pr.P99)), mdEscape(strings.Join(pr.Violations, "; ")))
 	}
 	p("\n")
 }
@@ -173,6 +240,9 @@ func mdLoad(p printer, s Summary) {
 	}
 	p("\n")
 	for _, l := range s.Load {
+		if l.Fail != "" {
+			p("❌ **%s** failed: %s\n\n", mdEscape(l.Scenario), mdEscape(l.Fail))
+		}
 		if l.SLO != nil && len(l.SLO.Violations) > 0 {
 			p("SLO violations of **%s**:\n", mdEscape(l.Scenario))
 			for _, v := range l.SLO.Violations {
@@ -205,11 +275,16 @@ func mdEscape(s string) string { return mdEscaper.Replace(s) }
 // Summary is the machine-readable digest of a Run: the headline numbers that
 // summary.md and the page show. WriteJSON writes it.
 type Summary struct {
-	Verdict  string           `json:"verdict"` // "pass", "fail", "error", "incomplete" or "none" (Run.Verdict)
-	Verify   *VerifySummary   `json:"verify,omitempty"`
-	Profiles []ProfileSummary `json:"profiles"`
-	Load     []LoadSummary    `json:"load"`
-	Notices  []string         `json:"notices"`
+	Verdict string `json:"verdict"` // "pass", "fail", "error", "incomplete" or "none" (Run.Verdict)
+	// Reasons say why the verdict is fail, error or incomplete (Run.VerdictReasons).
+	Reasons    []string          `json:"reasons"`
+	Header     Header            `json:"header"`
+	RootCauses []Cause           `json:"root_causes"`
+	Capacity   *outputs.Capacity `json:"capacity,omitempty"`
+	Verify     *VerifySummary    `json:"verify,omitempty"`
+	Profiles   []ProfileSummary  `json:"profiles"`
+	Load       []LoadSummary     `json:"load"`
+	Notices    []string          `json:"notices"`
 }
 
 // VerifySummary is how verify ended, from conformance/summary.json.
@@ -222,14 +297,18 @@ type VerifySummary struct {
 
 // ProfileSummary is one profile's headline numbers.
 type ProfileSummary struct {
-	Name     string           `json:"name"`
-	Target   string           `json:"target,omitempty"`
-	Headline string           `json:"headline"`
-	Must     Counts           `json:"must"`
-	Should   Counts           `json:"should"`
-	All      Counts           `json:"all"`
-	Features []FeatureSummary `json:"features"`
-	Failures []FailureSummary `json:"failures"`
+	Name     string `json:"name"`
+	Target   string `json:"target,omitempty"`
+	Headline string `json:"headline"`
+	// MustTally and ShouldTally word the counts as every output does
+	// (outputs.Counts.Tally).
+	MustTally   string           `json:"must_tally"`
+	ShouldTally string           `json:"should_tally"`
+	Must        Counts           `json:"must"`
+	Should      Counts           `json:"should"`
+	All         Counts           `json:"all"`
+	Features    []FeatureSummary `json:"features"`
+	Failures    []FailureSummary `json:"failures"`
 }
 
 // FeatureSummary is one cell of the matrix.
@@ -258,7 +337,9 @@ type LoadSummary struct {
 	Latency    *LatencyDigest      `json:"latency"`
 	SLO        *outputs.SLOVerdict `json:"slo"`
 	Truncated  bool                `json:"truncated,omitempty"`
-	Steps      []StepSummaryJS     `json:"steps"`
+	// Fail says why the scenario failed load's exit code (LoadScenario.Failed).
+	Fail  string          `json:"fail,omitempty"`
+	Steps []StepSummaryJS `json:"steps"`
 }
 
 // StepSummaryJS is one step's numbers, computed from results.bin.
@@ -281,7 +362,8 @@ type LatencyDigest struct {
 
 // Summary computes the digest of the run.
 func (r *Run) Summary() Summary {
-	s := Summary{Verdict: r.Verdict(), Notices: append([]string{}, r.Notices...)}
+	s := Summary{Verdict: r.Verdict(), Reasons: append([]string{}, r.VerdictReasons()...), Header: r.Header(),
+		RootCauses: append([]Cause{}, r.Causes()...), Capacity: r.Capacity, Notices: append([]string{}, r.Notices...)}
 	if v := r.Verify; v != nil {
 		s.Verify = &VerifySummary{Interrupted: v.Interrupted, Error: v.Error, ErrorKind: v.ErrorKind}
 		switch {
@@ -293,6 +375,7 @@ func (r *Run) Summary() Summary {
 	}
 	for _, p := range r.Profiles {
 		ps := ProfileSummary{Name: p.Name, Target: p.Target, Headline: p.Headline(), Must: p.Counts(outputs.LevelMust), Should: p.Counts(outputs.LevelShould), All: p.Counts("")}
+		ps.MustTally, ps.ShouldTally = ps.Must.Tally(), ps.Should.Tally()
 		ps.Features = []FeatureSummary{}
 		ps.Failures = []FailureSummary{}
 		for _, f := range p.Features {
@@ -301,9 +384,9 @@ func (r *Run) Summary() Summary {
 				if sc.Status != outputs.StatusFailed {
 					continue
 				}
-				fs := FailureSummary{Profile: p.Name, Feature: f.Name, Scenario: sc.Name, Level: sc.Level, Requirements: append([]string{}, sc.Requirements...)}
+				fs := FailureSummary{Profile: p.Name, Feature: f.Name, Scenario: sc.Name, Level: sc.Level, Requirements: append([]string{}, sc.Requirements...), Error: sc.Message}
 				for _, st := range sc.Steps {
-					if st.Status != "passed" && st.Status != "skipped" && st.Error != "" {
+					if fs.Error == "" && st.Status != "passed" && st.Status != "skipped" && st.Error != "" {
 						fs.Error = st.Error
 						break
 					}
@@ -317,7 +400,7 @@ func (r *Run) Summary() Summary {
 		s.Profiles = append(s.Profiles, ps)
 	}
 	for _, l := range r.Load {
-		ls := LoadSummary{Scenario: l.Name, Requests: l.Requests, Truncated: l.Truncated, Steps: []StepSummaryJS{}}
+		ls := LoadSummary{Scenario: l.Name, Requests: l.Requests, Truncated: l.Truncated, Fail: l.Failed(), Steps: []StepSummaryJS{}}
 		errs := 0
 		for _, st := range l.Steps {
 			errs += st.Errors
@@ -362,12 +445,12 @@ func (r *Run) WriteJSON(w io.Writer) error {
 	return nil
 }
 
-// ranOf renders "passed of ran", adding the skips when there are any, as the
-// headline counts them.
+// ranOf renders a level's matrix row as the headline counts it: "1 of 2
+// pass (1 failed, 1 not applicable)".
 func ranOf(c Counts) string {
-	out := fmt.Sprintf("%d of %d", c.Passed, c.Passed+c.Failed)
-	if c.Skipped > 0 {
-		out += fmt.Sprintf(", %d skipped", c.Skipped)
+	out := fmt.Sprintf("%d of %d pass", c.Passed, c.Judged())
+	if b := c.Breakdown(); b != "" {
+		out += " " + b
 	}
 	return out
 }

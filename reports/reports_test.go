@@ -53,6 +53,7 @@ func TestGoldenSummaries(t *testing.T) {
 		{"bad and truncated input files", "testdata/bad", "bad"},
 		{"a directory without outputs", "testdata/empty", "empty"},
 		{"a verify that stopped before any scenario, over an earlier run's files", "testdata/aborted", "aborted"},
+		{"judged outcomes, root causes, a label and a capacity search", "testdata/outcomes", "outcomes"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
@@ -138,7 +139,7 @@ func TestConformanceFromCucumber(t *testing.T) {
 	assert.Equal(t, "http://127.0.0.1:8080", uc.Target)
 
 	t.Run("the headline uses summary.json's effective levels", func(t *testing.T) {
-		assert.Equal(t, "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 skipped)", uc.Headline())
+		assert.Equal(t, "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 not applicable)", uc.Headline())
 		assert.Equal(t, Counts{Passed: 1, Failed: 2}, uc.Counts(outputs.LevelShould))
 	})
 	t.Run("the matrix counts come from the scenarios", func(t *testing.T) {
@@ -248,6 +249,16 @@ func TestLoadFromResults(t *testing.T) {
 	t.Run("throughput is successful responses per second", func(t *testing.T) {
 		// 289 successes between the first request (t=0) and the last response (2.99s + 6.9ms).
 		assert.InDelta(t, 289/2.9969, cc.Steps[0].Throughput, 0.01)
+	})
+	t.Run("a plot.html of the run is linked from the page", func(t *testing.T) {
+		dir := t.TempDir()
+		require.NoError(t, os.CopyFS(dir, os.DirFS("testdata/run")))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "load", "client_credentials", "plot.html"), []byte("<html></html>"), 0o644))
+		run, _ := build(t, dir)
+		assert.Equal(t, "", run.Load[0].Plot, "authorization_code has no plot.html")
+		assert.Equal(t, "load/client_credentials/plot.html", run.Load[1].Plot)
+		html, _, _ := renderAll(t, run)
+		assert.Contains(t, html, `<a class="plot-link" href="load/client_credentials/plot.html">`)
 	})
 	t.Run("the SLO verdict comes from report.json", func(t *testing.T) {
 		require.NotNil(t, ac.Report)
@@ -474,7 +485,7 @@ func TestOtherLayouts(t *testing.T) {
 		assert.Equal(t, "ucommerce", run.Profiles[1].Name)
 		assert.Equal(t, "authorization_code.feature", run.Profiles[1].Features[0].URI)
 		// Without summary.json the levels come from the tags.
-		assert.Equal(t, "2 of 3 MUST checks pass for profile ucommerce (1 failed, 1 skipped)", run.Profiles[1].Headline())
+		assert.Equal(t, "2 of 3 MUST checks pass for profile ucommerce (1 failed, 1 not applicable)", run.Profiles[1].Headline())
 	})
 	t.Run("only summary.json: the headline still shows", func(t *testing.T) {
 		dir := t.TempDir()
@@ -485,7 +496,7 @@ func TestOtherLayouts(t *testing.T) {
 		run, problems := build(t, dir)
 		require.Empty(t, problems)
 		require.Len(t, run.Profiles, 2)
-		assert.Equal(t, "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 skipped)", run.Profiles[1].Headline())
+		assert.Equal(t, "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 not applicable)", run.Profiles[1].Headline())
 		html, _, _ := renderAll(t, run)
 		assert.Contains(t, html, "Scenario details unavailable")
 		assert.Equal(t, "fail", run.Verdict())

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/oauthconf/oauthconf/internal/outputs"
 )
 
 // ErrNothingRead is wrapped by the problem Build reports when no input file at all
@@ -23,6 +25,21 @@ type Run struct {
 	// Verify is what conformance/summary.json says about how verify ended; nil
 	// without summary.json.
 	Verify *VerifyEnd
+	// Info is which run it was (label, version, start, duration), from
+	// summary.json; the zero value without one.
+	Info outputs.RunInfo
+	// Capacity is load/capacity.json (load --find-capacity); nil without it.
+	Capacity *outputs.Capacity
+}
+
+// WithLabel returns a copy of the run labelled label (report --label); an
+// empty label keeps summary.json's.
+func (r *Run) WithLabel(label string) *Run {
+	c := *r
+	if label != "" {
+		c.Info.Label = Redact(label)
+	}
+	return &c
 }
 
 // VerifyEnd is how the verify run ended, from conformance/summary.json.

@@ -88,6 +88,12 @@ func lineOf(v any) float64 {
 // cucumber.json, and conformance/summary.json with exitCode. Secrets never
 // reach these files: transcripts are redacted when recorded.
 func WriteReports(dir string, res Result, exitCode int) error {
+	return WriteRunReports(dir, res, exitCode, outputs.RunInfo{})
+}
+
+// WriteRunReports is WriteReports recording in summary.json which run it was
+// (label, version, start, duration: the report's header).
+func WriteRunReports(dir string, res Result, exitCode int, info outputs.RunInfo) error {
 	var merged []cukeFeature
 	var suites junitSuites
 	for _, p := range res.Profiles {
@@ -131,13 +137,13 @@ func WriteReports(dir string, res Result, exitCode int) error {
 	if err := writeJSON(filepath.Join(dir, "cucumber.json"), merged); err != nil {
 		return err
 	}
-	return writeJSON(filepath.Join(dir, filepath.FromSlash(outputs.SummaryPath)), SummaryOf(res, exitCode))
+	return writeJSON(filepath.Join(dir, filepath.FromSlash(outputs.SummaryPath)), SummaryOf(res, exitCode, info))
 }
 
-// SummaryOf is the content of conformance/summary.json for res and the run's
-// exit code (also what verify --format json prints).
-func SummaryOf(res Result, exitCode int) outputs.Summary {
-	sum := outputs.Summary{ExitCode: &exitCode, Interrupted: res.Interrupted, Profiles: []outputs.SummaryProfile{},
+// SummaryOf is the content of conformance/summary.json for res, the run's
+// exit code and which run it was (also what verify --format json prints).
+func SummaryOf(res Result, exitCode int, info outputs.RunInfo) outputs.Summary {
+	sum := outputs.Summary{RunInfo: info, ExitCode: &exitCode, Interrupted: res.Interrupted, Profiles: []outputs.SummaryProfile{},
 		ExpectedFailuresFile: res.ExpectedFile, ExpectedFailures: res.Expected}
 	for _, p := range res.Profiles {
 		sp := outputs.SummaryProfile{
@@ -168,6 +174,8 @@ type Abort struct {
 	Message string
 	// At is when the run stopped (JUnit's timestamp; zero: none).
 	At time.Time
+	// Info is which run it was, for summary.json.
+	Info outputs.RunInfo
 }
 
 // WriteAbortReports records a run that stopped before any scenario ran: the
@@ -194,7 +202,7 @@ func WriteAbortReports(dir string, a Abort) error {
 		return err
 	}
 	return writeJSON(filepath.Join(dir, filepath.FromSlash(outputs.SummaryPath)),
-		outputs.Summary{Profiles: []outputs.SummaryProfile{}, ExitCode: &a.ExitCode, Error: a.Message, ErrorKind: a.Kind})
+		outputs.Summary{RunInfo: a.Info, Profiles: []outputs.SummaryProfile{}, ExitCode: &a.ExitCode, Error: a.Message, ErrorKind: a.Kind})
 }
 
 func writeJSON(path string, v any) error {

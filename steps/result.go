@@ -354,14 +354,8 @@ func writeProfileText(w *strings.Builder, pr *ProfileResult, strict, verbose boo
 		pr.Name, pr.Target, tally(pr.Must), tally(pr.Should), findingsTally(pr), pr.Duration.Round(time.Millisecond))
 }
 
-// tally words one level's counts.
-func tally(c Counts) string {
-	t := fmt.Sprintf("%d passed, %d failed, %d not tested, %d skipped", c.Passed, c.Failed, c.NotTested, c.Skipped)
-	if c.Errors > 0 {
-		t += fmt.Sprintf(", %d harness errors", c.Errors)
-	}
-	return t
-}
+// tally words one level's counts, as every report does (outputs.Counts.Tally).
+func tally(c Counts) string { return c.Tally() }
 
 // findingsTally counts the findings raised beside the scenarios' rules.
 func findingsTally(pr *ProfileResult) string {

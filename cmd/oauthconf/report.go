@@ -16,6 +16,7 @@ type reportOptions struct {
 	out      string
 	markdown string
 	jsonOut  string
+	label    string
 }
 
 func newReportCmd() *cobra.Command {
@@ -51,6 +52,7 @@ could be read from --in, or the report could not be written; 2 usage error.`,
 	f.StringVar(&o.in, "in", "", "run directory to read (the --report-dir of verify, the --out of load; required)")
 	f.StringVar(&o.out, "out", "", "HTML report to write (default: IN/report.html)")
 	f.StringVar(&o.markdown, "markdown", "", `Markdown summary to write (default: IN/summary.md; "-" for stdout)`)
+	f.StringVar(&o.label, "label", "", `name of the run in the report's header (default: verify --label, from conformance/summary.json)`)
 	f.StringVar(&o.jsonOut, "json", "", `also write the headline numbers as JSON to this file ("-" for stdout)`)
 	return cmd
 }
@@ -78,6 +80,7 @@ func runReport(cmd *cobra.Command, o reportOptions) error {
 	if run == nil {
 		return failedError(fmt.Errorf("report: %w", errors.Join(problems...)))
 	}
+	run = run.WithLabel(o.label)
 	nothing := false
 	for _, p := range problems {
 		if errors.Is(p, reports.ErrNothingRead) {

@@ -35,7 +35,10 @@ func TestReportCommand(t *testing.T) {
 		}, 0, "1 of 2 MUST checks pass for profile ucommerce", "", []string{"sub/page.html"}, `<svg class="chart"`},
 		{"--json - prints the headline numbers", func(t *testing.T) []string {
 			return []string{"--in", copyRun(t, "run"), "--json", "-"}
-		}, 0, `"headline": "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 skipped)"`, "", []string{"report.html"}, "MUST checks pass"},
+		}, 0, `"headline": "1 of 2 MUST checks pass for profile ucommerce (1 failed, 1 not applicable)"`, "", []string{"report.html"}, "MUST checks pass"},
+		{"--label names the run in the header of every output", func(t *testing.T) []string {
+			return []string{"--in", copyRun(t, "outcomes"), "--label", "release 2.3 candidate", "--markdown", "-"}
+		}, 0, "# oauthconf report: release 2.3 candidate", "", []string{"report.html"}, `<dd id="run-label">release 2.3 candidate</dd>`},
 		{"bad files are named and the report is still written (exit 0)", func(t *testing.T) []string {
 			return []string{"--in", copyRun(t, "bad")}
 		}, 0, "", "could not read ", []string{"report.html", "summary.md"}, "could not read load/truncated/results.bin:"},

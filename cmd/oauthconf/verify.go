@@ -43,7 +43,8 @@ type verifyOptions struct {
 	list            bool
 	client          clientFlags
 	// now decides the expiry of expected failures and the reports' dates.
-	now func() time.Time
+	now   func() time.Time
+	label string
 }
 
 func newVerifyCmd() *cobra.Command {
@@ -128,6 +129,7 @@ leaves the reason in junit.xml (one errored test case) and conformance/summary.j
 	f.StringVar(&o.format, "format", "text", "terminal output: text, or json (summary.json's content on stdout, the text on stderr)")
 	f.BoolVar(&o.list, "list", false, "print what would run or be skipped for each profile, and why, without sending a request")
 	o.client.register(f)
+	f.StringVar(&o.label, "label", "", `name of this run in the reports (summary.json, report.html, summary.md), e.g. "nightly #412"`)
 	f.BoolVar(&o.demoCredentials, "demo-credentials", false, "use the reference server's demo credentials (for a --target started with \"oauthconf serve\" without --config); --credential and OAUTHCONF_* values win over them")
 	return cmd
 }
@@ -198,9 +200,12 @@ func recordVerifyAbort(cmd *cobra.Command, args []string, err error, out, jsonOu
 	msg := redactMessage(err.Error(), creds, profileNames(profs))
 	first, _, _ := strings.Cut(msg, "\n")
 	first = strings.TrimPrefix(strings.TrimPrefix(first, "oauthconf "), "verify: ")
-	a := steps.Abort{ExitCode: exitUsage, Kind: kind, Name: abortTitle(kind) + ": " + first, Message: msg, At: time.Now()}
+	label, _ := fs.GetString("label")
+	now := time.Now().UTC()
+	a := steps.Abort{ExitCode: exitUsage, Kind: kind, Name: abortTitle(kind) + ": " + first, Message: msg, At: now,
+		Info: outputs.RunInfo{Label: label, Version: buildVersion(), StartedAt: &now}}
 	if jsonOut != nil {
-		_ = writeJSONTo(jsonOut, outputs.Summary{Profiles: []outputs.SummaryProfile{}, ExitCode: &a.ExitCode, Error: a.Message, ErrorKind: a.Kind})
+		_ = writeJSONTo(jsonOut, outputs.Summary{RunInfo: a.Info, Profiles: []outputs.SummaryProfile{}, ExitCode: &a.ExitCode, Error: a.Message, ErrorKind: a.Kind})
 	}
 	if dir == "" {
 		return
@@ -280,7 +285,7 @@ const maxConcurrency = 64
 // With jsonOut, the summary (summary.json's content) is written there after
 // the run; out gets the text.
 func runVerify(ctx context.Context, o verifyOptions, out, jsonOut io.Writer) error {
-	start := time.Now()
+	start := time.Now().UTC()
 	plan, err := o.plan(out)
 	if err != nil {
 		return err
@@ -337,12 +342,14 @@ func runVerify(ctx context.Context, o verifyOptions, out, jsonOut io.Writer) err
 		return verifyAbort(runErr)
 	}
 	if o.reportDir != "" {
-		if err := writeVerifyReports(o.reportDir, res, code, out); err != nil {
+		info := outputs.RunInfo{Label: o.label, Version: buildVersion(), StartedAt: &start, DurationSeconds: time.Since(start).Seconds()}
+		if err := writeVerifyReports(o.reportDir, res, code, info, out); err != nil {
 			return err
 		}
 	}
 	if jsonOut != nil {
-		if err := writeJSONTo(jsonOut, steps.SummaryOf(res, code)); err != nil {
+		info := outputs.RunInfo{Label: o.label, Version: buildVersion(), StartedAt: &start, DurationSeconds: time.Since(start).Seconds()}
+		if err := writeJSONTo(jsonOut, steps.SummaryOf(res, code, info)); err != nil {
 			return failedError(fmt.Errorf("verify: --format json: %w", err))
 		}
 	}
@@ -477,8 +484,8 @@ func verifyTarget(o verifyOptions, out io.Writer) (string, bool, func(), error) 
 }
 
 // writeVerifyReports writes the files of docs/outputs.md and report.html.
-func writeVerifyReports(dir string, res steps.Result, code int, out io.Writer) error {
-	if err := steps.WriteReports(dir, res, code); err != nil {
+func writeVerifyReports(dir string, res steps.Result, code int, info outputs.RunInfo, out io.Writer) error {
+	if err := steps.WriteRunReports(dir, res, code, info); err != nil {
 		return failedError(fmt.Errorf("verify: writing reports: %w", err))
 	}
 	fmt.Fprintf(out, "reports written to %s\n", dir)

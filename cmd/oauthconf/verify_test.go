@@ -63,7 +63,7 @@ func demoSecrets() []string {
 
 func TestVerifyEmbeddedReferencePasses(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errOut := runCLI(t.Context(), "verify", "--report-dir", dir)
+	code, out, errOut := runCLI(t.Context(), "verify", "--report-dir", dir, "--label", "nightly #412")
 	if code != 0 {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
@@ -93,7 +93,11 @@ func TestVerifyEmbeddedReferencePasses(t *testing.T) {
 			Name string
 			Must struct{ Passed, Failed int }
 		}
-		ExitCode int `json:"exit_code"`
+		ExitCode  int        `json:"exit_code"`
+		Label     string     `json:"label"`
+		Version   string     `json:"version"`
+		StartedAt *time.Time `json:"started_at"`
+		Duration  float64    `json:"duration_seconds"`
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "conformance/summary.json"))
 	if err := json.Unmarshal(b, &sum); err != nil {
@@ -101,6 +105,14 @@ func TestVerifyEmbeddedReferencePasses(t *testing.T) {
 	}
 	if sum.ExitCode != 0 || len(sum.Profiles) != 4 {
 		t.Fatalf("summary = %+v, want 4 profiles and exit_code 0", sum)
+	}
+	if sum.Label != "nightly #412" || sum.Version == "" || sum.StartedAt == nil || time.Since(*sum.StartedAt) > time.Hour || sum.Duration <= 0 {
+		t.Errorf("summary.json run info = label %q, version %q, started %v, duration %v; want --label, the version, the start and the duration",
+			sum.Label, sum.Version, sum.StartedAt, sum.Duration)
+	}
+	page, _ := os.ReadFile(filepath.Join(dir, "report.html"))
+	if !strings.Contains(string(page), `<dd id="run-label">nightly #412</dd>`) {
+		t.Errorf("report.html does not show the --label in its header")
 	}
 	for _, p := range sum.Profiles {
 		if p.Must.Passed == 0 || p.Must.Failed != 0 {
@@ -205,6 +217,7 @@ type abortRecord struct {
 		ExitCode  int               `json:"exit_code"`
 		Error     string            `json:"error"`
 		ErrorKind string            `json:"error_kind"`
+		Label     string            `json:"label"`
 	}
 	junit struct {
 		Tests  int `xml:"tests,attr"`
@@ -270,12 +283,12 @@ func TestVerifyCommandLineErrorsAreRecorded(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "reports")
-			code, out, errOut := runCLI(t.Context(), tc.args(dir)...)
+			code, out, errOut := runCLI(t.Context(), append(tc.args(dir), "--label", "pr-17")...)
 			if code != 2 || !strings.Contains(errOut, tc.want) {
 				t.Fatalf("exit %d, want 2 naming %q\n%s%s", code, tc.want, out, errOut)
 			}
 			r := readAbortRecord(t, dir)
-			if r.summary.ExitCode != 2 || !strings.Contains(r.summary.Error, tc.want) || r.summary.ErrorKind != "usage" {
+			if r.summary.ExitCode != 2 || !strings.Contains(r.summary.Error, tc.want) || r.summary.ErrorKind != "usage" || r.summary.Label != "pr-17" {
 				t.Errorf("summary.json = %+v, want exit_code 2, error_kind usage and the message", r.summary)
 			}
 			if r.junit.Tests != 1 || r.junit.Errors != 1 || len(r.junit.Suites) != 1 || len(r.junit.Suites[0].Cases) != 1 {

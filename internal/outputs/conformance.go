@@ -3,6 +3,8 @@ package outputs
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 )
 
 // Scenario outcomes, as godog's cucumber JSON and summary.json name them.
@@ -40,14 +42,69 @@ type Counts struct {
 // Total is every scenario counted.
 func (c Counts) Total() int { return c.Passed + c.Failed + c.Skipped + c.Errors + c.NotTested }
 
+// Judged is the scenarios that ran to a verdict on their rule: passed and
+// failed. Not tested, not applicable (skipped) and harness errors are not
+// judged.
+func (c Counts) Judged() int { return c.Passed + c.Failed }
+
+// Tally words c as every output does (terminal, report.html, summary.md):
+// "32 passed, 1 failed, 3 not tested, 61 not applicable", plus ", 2 harness
+// errors" when there are any. Skipped scenarios are not applicable to the
+// profile (or were skipped by --skip-slow or --tags), with a reason each.
+func (c Counts) Tally() string {
+	t := fmt.Sprintf("%d passed, %d failed, %d not tested, %d not applicable", c.Passed, c.Failed, c.NotTested, c.Skipped)
+	if c.Errors > 0 {
+		t += fmt.Sprintf(", %d harness errors", c.Errors)
+	}
+	return t
+}
+
+// Headline is a level's one-line verdict, "32 of 33 MUST checks pass": N
+// of the judged scenarios (passed and failed).
+func (c Counts) Headline(level string) string {
+	return fmt.Sprintf("%d of %d %s checks pass", c.Passed, c.Judged(), strings.ToUpper(level))
+}
+
+// Breakdown is what the headline does not say, in brackets: "(1 failed, 3
+// not tested, 61 not applicable, 2 harness errors)", the zero counts left
+// out; "" when everything judged passed.
+func (c Counts) Breakdown() string {
+	var extra []string
+	for _, e := range []struct {
+		n    int
+		what string
+	}{{c.Failed, "failed"}, {c.NotTested, "not tested"}, {c.Skipped, "not applicable"}, {c.Errors, "harness errors"}} {
+		if e.n > 0 {
+			extra = append(extra, fmt.Sprintf("%d %s", e.n, e.what))
+		}
+	}
+	if len(extra) == 0 {
+		return ""
+	}
+	return "(" + strings.Join(extra, ", ") + ")"
+}
+
 // Plus returns the sum of c and d.
 func (c Counts) Plus(d Counts) Counts {
 	return Counts{Passed: c.Passed + d.Passed, Failed: c.Failed + d.Failed, Skipped: c.Skipped + d.Skipped, Errors: c.Errors + d.Errors, NotTested: c.NotTested + d.NotTested}
 }
 
+// RunInfo says which run a file describes, for the report's header.
+type RunInfo struct {
+	// Label is the run's --label ("nightly #412", "release 2.3 candidate").
+	Label string `json:"label,omitempty"`
+	// Version is the oauthconf version that ran.
+	Version string `json:"version,omitempty"`
+	// StartedAt is when the run started (UTC); nil when the file does not say.
+	StartedAt *time.Time `json:"started_at,omitempty"`
+	// DurationSeconds is the whole run's wall time.
+	DurationSeconds float64 `json:"duration_seconds,omitempty"`
+}
+
 // Summary is conformance/summary.json: the index of the last verify run in a
 // run directory.
 type Summary struct {
+	RunInfo
 	Profiles []SummaryProfile `json:"profiles"`
 	// ExitCode is verify's exit code; nil when the file does not say.
 	ExitCode *int `json:"exit_code"`

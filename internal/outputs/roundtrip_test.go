@@ -72,11 +72,13 @@ func TestSummaryRoundTrip(t *testing.T) {
 		Must: steps.Counts{Passed: 12, Failed: 1, Skipped: 2}, Should: steps.Counts{Passed: 3, Failed: 4, Skipped: 5},
 		Duration: 2500 * time.Millisecond,
 	}}}
-	if err := steps.WriteReports(dir, res, 1); err != nil {
+	started := time.Date(2026, 11, 22, 23, 0, 0, 0, time.UTC)
+	info := outputs.RunInfo{Label: "nightly #412", Version: "v1.4.0", StartedAt: &started, DurationSeconds: 4.5}
+	if err := steps.WriteRunReports(dir, res, 1, info); err != nil {
 		t.Fatal(err)
 	}
 	data := readFile(t, filepath.Join(dir, outputs.SummaryPath))
-	checkKeys(t, data, []string{"profiles", "exit_code", "interrupted"})
+	checkKeys(t, data, []string{"profiles", "exit_code", "interrupted", "label", "version", "started_at", "duration_seconds"})
 	checkKeys(t, data, []string{"name", "target", "must", "should", "duration_seconds"}, "profiles")
 	checkKeys(t, data, []string{"passed", "failed", "skipped"}, "profiles", "must")
 
@@ -96,20 +98,30 @@ func TestSummaryRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(p, want) {
 		t.Errorf("profile read back = %+v, want %+v", p, want)
 	}
+	if !reflect.DeepEqual(run.Info, info) {
+		t.Errorf("run info read back = %+v, want %+v", run.Info, info)
+	}
+	h := run.Header()
+	if h.Label != "nightly #412" || h.Version != "v1.4.0" || h.Date != "2026-11-22 23:00:00 UTC" || h.Duration != "4.5s" {
+		t.Errorf("header = %+v, want the label, version, start and duration written", h)
+	}
 }
 
 func TestAbortSummaryRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	a := steps.Abort{ExitCode: 2, Kind: "target", Message: "target: connection refused"}
+	a := steps.Abort{ExitCode: 2, Kind: "target", Message: "target: connection refused", Info: outputs.RunInfo{Label: "pr-17", Version: "dev"}}
 	if err := steps.WriteAbortReports(dir, a); err != nil {
 		t.Fatal(err)
 	}
 	data := readFile(t, filepath.Join(dir, outputs.SummaryPath))
-	checkKeys(t, data, []string{"profiles", "exit_code", "error", "error_kind"})
+	checkKeys(t, data, []string{"profiles", "exit_code", "error", "error_kind", "label", "version"})
 	run, _ := reports.Build(context.Background(), dir)
 	want := &reports.VerifyEnd{ExitCode: &a.ExitCode, Error: a.Message, ErrorKind: "target"}
 	if !reflect.DeepEqual(run.Verify, want) {
 		t.Errorf("Verify = %+v, want %+v", run.Verify, want)
+	}
+	if run.Info.Label != "pr-17" {
+		t.Errorf("label read back = %q, want pr-17", run.Info.Label)
 	}
 }
 
