@@ -8,7 +8,7 @@ import (
 )
 
 func TestEndpointValidation(t *testing.T) {
-	const head = "name: x\ngrants: {client_credentials: {}, password: {}}\n"
+	const head = "name: x\ngrants: {client_credentials: {}, password: {}}\ncredentials: {client_id: {}, client_secret: {secret: true}}\n"
 	cases := []struct {
 		description string
 		yaml        string

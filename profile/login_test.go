@@ -8,7 +8,7 @@ import (
 
 // loginProfile is a code-flow profile whose authorize.login section is login.
 func loginProfile(login string) string {
-	return "name: x\ntoken: {path: /t}\ncredentials: {username: {}, password: {secret: true}, email: {}}\n" +
+	return "name: x\ntoken: {path: /t}\ncredentials: {client_id: {}, client_secret: {secret: true}, username: {}, password: {secret: true}, email: {}}\n" +
 		"grants: {authorization_code: {}}\nauthorize:\n  path: /a\n  login:\n" + login
 }
 

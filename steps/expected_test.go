@@ -98,7 +98,7 @@ func TestApplyExpected(t *testing.T) {
 			if !strings.Contains(out.String(), tc.wantText) {
 				t.Errorf("terminal report lacks %q:\n%s", tc.wantText, out.String())
 			}
-			sum := SummaryOf(res, res.ExitCode())
+			sum := SummaryOf(res, res.ExitCode(), outputs.RunInfo{})
 			if sum.ExpectedFailuresFile != "x.yaml" || len(sum.ExpectedFailures) != len(res.Expected) {
 				t.Errorf("summary.json expected failures = %q %+v", sum.ExpectedFailuresFile, sum.ExpectedFailures)
 			}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/oauthconf/oauthconf/internal/httpx"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -184,7 +185,8 @@ func newBurster(c *httpClient) (*burster, error) {
 	b.tr.MaxIdleConnsPerHost, b.tr.MaxConnsPerHost = 64, 0
 	hc := *c.hc
 	hc.Transport = b.tr
-	b.c = &httpClient{base: c.base, hc: &hc, timeout: c.timeout}
+	x := httpx.New(httpx.WithTimeout(c.timeout), httpx.WithMaxBody(MaxBody), httpx.WithHTTPClient(&hc))
+	b.c = &httpClient{base: c.base, x: x, hc: x.HTTPClient(), timeout: c.timeout}
 	return b, nil
 }
 
