@@ -46,7 +46,7 @@ const (
 	WrongLifetime       Defect = "wrong-lifetime"                // tokens live twice the documented lifetime, and say so consistently
 	NoCacheHeaders      Defect = "no-cache-headers"              // token responses lack Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1)
 	TokensNotUnique     Defect = "tokens-not-unique"             // the same access token is returned for repeated client_credentials requests
-	TokensDeterministic Defect = "tokens-deterministic"          // password and refresh grant tokens are a function of client, user, scope and second
+	TokensDeterministic Defect = "tokens-deterministic"          // tokens are a function of client, user, scope and second
 	MissingRefreshToken Defect = "missing-refresh-token"         // password and authorization_code grants return no refresh_token
 	RefreshInCC         Defect = "refresh-in-client-credentials" // client_credentials responses carry a refresh_token (RFC 6749 §4.4.3)
 	ImplicitRefresh     Defect = "implicit-refresh-token"        // implicit responses carry a refresh_token (RFC 6749 §4.2.2)
@@ -163,7 +163,7 @@ var defectDocs = map[Defect]string{
 	WrongLifetime:         "tokens live twice the documented lifetime (and expires_in says so)",
 	NoCacheHeaders:        "token responses lack Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1)",
 	TokensNotUnique:       "the same access token is returned for repeated client_credentials requests",
-	TokensDeterministic:   "access and refresh tokens of the password and refresh grants are derived from the client, the user, the scope and the second (no random jti, second-resolution times): requests within one second get identical tokens (RFC 6749 §10.10)",
+	TokensDeterministic:   "access and refresh tokens are derived from the client, the user, the scope and the second (no random jti, second-resolution times): requests within one second get identical tokens, whatever the grant (RFC 6749 §10.10)",
 	MissingRefreshToken:   "password and authorization_code grants return no refresh_token",
 	RefreshInCC:           "client_credentials responses carry a refresh_token (RFC 6749 §4.4.3 SHOULD NOT)",
 	ImplicitRefresh:       "implicit grant responses carry a refresh_token (RFC 6749 §4.2.2 MUST NOT)",
@@ -283,7 +283,7 @@ var defectDialects = func() map[Defect][]string {
 		JWTClaimsMissing:    {dialectRFC6749, dialectShopware, dialectUcommerce},
 		TokenTypeCase:       {dialectElasticPath, dialectShopware, dialectUcommerce}, // RFC 6749 §5.1: any case
 		TokensNotUnique:     {dialectElasticPath, dialectRFC6749, dialectShopware},
-		TokensDeterministic: {dialectRFC6749, dialectShopware}, // Ucommerce's tokens carry the code's sessionId; Elastic Path has neither grant
+		TokensDeterministic: {dialectRFC6749, dialectShopware, dialectUcommerce, dialectElasticPath},
 
 		EPIdentifierWrong: {dialectElasticPath}, EPExpiresMillis: {dialectElasticPath}, ImplicitCanWrite: {dialectElasticPath},
 		ImplicitReadsOrder: {dialectElasticPath}, CustomerTokenAny: {dialectElasticPath},

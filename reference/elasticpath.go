@@ -84,7 +84,7 @@ func (ep *elasticPath) mint(sess *session, withRefresh bool) (*tokens, error) {
 	now := ep.s.now()
 	said, real := ep.s.lifetimes(ep.cfg.AccessTTL.Duration)
 	exp := now.Add(real)
-	tok := randHex(20) // 40 hex characters, as in the documentation's sample
+	tok := tokenID(sess, now, 20, "access") // 40 hex characters, as in the documentation's sample
 	ep.s.opaque.put(tok, &opaqueEntry{grant: sess.grant, exp: exp}, now)
 	t := &tokens{sess: sess, access: tok, accessExp: exp, expiresIn: said}
 	if withRefresh {

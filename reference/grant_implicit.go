@@ -21,7 +21,7 @@ func (s *Server) grantImplicit(w http.ResponseWriter, tr *tokenRequest, d dialec
 // response_type=token: the access token goes in the redirect URI's fragment
 // (§4.2.2), never with a refresh token.
 func (s *Server) implicitRedirect(w http.ResponseWriter, r *http.Request, d dialect, sess *session, redirectURI, state string) {
-	t, err := d.mint(sess, s.withRefreshFor("implicit"))
+	t, err := d.mint(s.fixedUnder(sess), s.withRefreshFor("implicit"))
 	if err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return

@@ -194,17 +194,24 @@ func (s *Server) mintThenRespond(w http.ResponseWriter, tr *tokenRequest, d dial
 	if after != nil {
 		defer after()
 	}
-	if s.has(TokensDeterministic) && (grant == "password" || grant == "refresh_token") {
-		fixed := *sess
-		fixed.fixed = true
-		sess = &fixed
-	}
+	sess = s.fixedUnder(sess)
 	t, err := d.mint(sess, s.withRefreshFor(grant))
 	if err != nil {
 		d.writeError(w, tr, &oauthError{code: "server_error", desc: err.Error(), status: http.StatusInternalServerError})
 		return
 	}
 	d.respond(w, tr, t)
+}
+
+// fixedUnder returns sess, or under tokens-deterministic a copy whose tokens
+// are a function of the client, the user, the scope and the second.
+func (s *Server) fixedUnder(sess *session) *session {
+	if !s.has(TokensDeterministic) {
+		return sess
+	}
+	fixed := *sess
+	fixed.fixed = true
+	return &fixed
 }
 
 // authenticateFor authenticates the client of a token request for grant

@@ -168,9 +168,13 @@ func (u *ucommerce) mint(sess *session, withRefresh bool) (*tokens, error) {
 	now := u.s.now()
 	said, real := u.s.lifetimes(u.cfg.AccessTTL.Duration)
 	exp := now.Add(real)
-	jti := randHex(16)
+	jti := tokenID(sess, now, 16, "access")
+	sid := sess.sessionID
+	if sess.fixed { // tokens-deterministic: no per-code session id either
+		sid = tokenID(sess, now, 16, "session")
+	}
 	var claims any = ucAccessClaims{
-		UserID: sess.userID, ClientID: sess.clientID, Role: "ClientUser", SessionID: sess.sessionID,
+		UserID: sess.userID, ClientID: sess.clientID, Role: "ClientUser", SessionID: sid,
 		Jti: jti, Nbf: now.Unix(), Exp: exp.Unix(), Iat: now.Unix(),
 	}
 	if u.s.has(JWTClaimsMissing) {
@@ -187,11 +191,11 @@ func (u *ucommerce) mint(sess *session, withRefresh bool) (*tokens, error) {
 	u.s.addAccess(sess.fam, jti, exp)
 	t := &tokens{sess: sess, access: access, accessExp: exp, expiresIn: said}
 	if withRefresh {
-		rjti := randHex(16)
+		rjti := tokenID(sess, now, 16, "refresh")
 		rexp := now.Add(u.cfg.RefreshTTL.Duration)
 		t.refresh, err = u.jwt.sign(ucRefreshClaims{
 			UserID: sess.userID, ClientID: sess.clientID, ConsentID: stableUUID("consent/" + sess.sessionID),
-			SessionID: sess.sessionID, Role: "RefreshToken", Jti: rjti, Nbf: now.Unix(), Exp: rexp.Unix(), Iat: now.Unix(),
+			SessionID: sid, Role: "RefreshToken", Jti: rjti, Nbf: now.Unix(), Exp: rexp.Unix(), Iat: now.Unix(),
 		})
 		if err != nil {
 			return nil, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -24,7 +25,19 @@ var builtinProfiles = []string{"elasticpath", "rfc6749", "shopware", "ucommerce"
 // asserts a status or field a broken server would get wrong. It is empty:
 // every @must scenario is failed by at least one defect. An entry needs a
 // reason and is a finding to fix by adding the defect that breaks the rule.
-var unkillable = map[string]string{}
+var unkillable = map[string]string{
+	"Token response shape / Tokens of the refresh_token grant issued within one second are all different": "Ucommerce: under tokens-deterministic the three codes the scenario needs give one refresh token, so its control fails (not tested); rfc6749 and shopware kill it",
+}
+
+// timingDefects change what a server does only within one second, so which
+// scenarios beyond the ones they are for fail depends on where the second
+// boundary falls; the golden file keeps only those (timingScenarios).
+var timingDefects = map[reference.Defect]string{
+	reference.TokensDeterministic: "identical tokens within one second: the uniqueness scenarios always see them, the others only sometimes",
+}
+
+// timingScenarios names the scenarios a timing defect is judged by.
+const timingScenarios = "issued within one second are all different"
 
 // shouldOnly lists the (defect, profile) pairs whose failures are all SHOULD
 // scenarios, so that `verify` exits 0 for them without --strict, with the
@@ -149,6 +162,9 @@ func TestDefects(t *testing.T) {
 			}
 			mu.Lock()
 			got[d] = failing(res)
+			if _, ok := timingDefects[d]; ok {
+				got[d] = slices.DeleteFunc(got[d], func(id string) bool { return !strings.Contains(id, timingScenarios) })
+			}
 			for _, sc := range res.Scenarios() {
 				if sc.Status == StatusFailed && sc.Level == "must" {
 					mustFails[string(d)+"/"+sc.Profile] = true
