@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/cucumber/godog"
 	"github.com/oauthconf/oauthconf/profile"
@@ -199,19 +198,7 @@ func (s *scenario) codeWithChallenge(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	v, c := pkcePair()
-	cl := s.mainClient()
-	_, err = s.authorize(ctx, cl.id, ru, "code", "st-"+randomString(6), url.Values{"code_challenge": {c}, "code_challenge_method": {"S256"}})
-	if err != nil {
-		return err
-	}
-	s.code.client = cl
-	if err := s.expectCodeRedirect(ru); err != nil {
-		return err
-	}
-	s.code.verifier = v
-	s.red.add(v)
-	return nil
+	return s.codeWithS256(ctx, s.mainClient(), ru)
 }
 
 // Control: the confidential client redeems a PKCE code with its verifier and
@@ -397,15 +384,5 @@ func thePublicClientHasAnAuthorizationCodeIssuedWithAnS256Challenge(ctx context.
 	if !ok {
 		return errSkip("no public client: set public_client_id and public_redirect_uri")
 	}
-	v, c := pkcePair()
-	if _, err := s.authorize(ctx, cl.id, ru, "code", "st-"+randomString(6), url.Values{"code_challenge": {c}, "code_challenge_method": {"S256"}}); err != nil {
-		return err
-	}
-	s.code.client = cl
-	if err := s.expectCodeRedirect(ru); err != nil {
-		return err
-	}
-	s.code.verifier = v
-	s.red.add(v)
-	return nil
+	return s.codeWithS256(ctx, cl, ru)
 }

@@ -26,6 +26,12 @@ func thePKCEClientHasAnAuthorizationCodeIssuedWithAnS256Challenge(ctx context.Co
 	if err != nil {
 		return err
 	}
+	return s.codeWithS256(ctx, cl, ru)
+}
+
+// codeWithS256 gets a code for client cl at redirect URI ru with a fresh
+// S256 challenge (RFC 7636 §4.2, §4.3), keeping the verifier for the exchange.
+func (s *scenario) codeWithS256(ctx context.Context, cl clientCreds, ru string) error {
 	v, c := pkcePair()
 	if _, err := s.authorize(ctx, cl.id, ru, "code", "st-"+randomString(6), url.Values{"code_challenge": {c}, "code_challenge_method": {"S256"}}); err != nil {
 		return err

@@ -61,9 +61,9 @@ func TestHostileTargets(t *testing.T) {
 			outputs := map[string]string{}
 			start := time.Now()
 			code, out, errOut := runCLI(context.Background(), "verify", "--target", base, "--profile", "rfc6749",
-				"--tags", "@grant-client_credentials", "--timeout", "1s", "--max-time", "6s",
+				"--tags", "@grant-client_credentials,@vendor-token-type,@token-unique", "--timeout", "1s", "--max-time", "6s",
 				"--credential", "client_id="+hostileID, "--credential", "client_secret="+hostileSecret,
-				"--credential", "redirect_uri=http://127.0.0.1/cb", "--report-dir", dir)
+				"--credential", "redirect_uri=http://127.0.0.1/cb", "--report-dir", dir, "-v") // -v: the transcripts too, the most a target can make verify print
 			took := time.Since(start)
 			outputs["verify stdout"], outputs["verify stderr"] = out, errOut
 			// --max-time, then the reports of what ran (slow under -race).

@@ -58,15 +58,18 @@ func TestVerifyLoginPageWithTheBuiltinProfile(t *testing.T) {
 	}
 }
 
-// reportBlock matches a reported scenario (a failure, or one not tested)
-// and the message under it.
-var reportBlock = regexp.MustCompile(`(?m)^--- \S+ \[rfc6749\] ([^\n]*?)  @[^\n]*\n\s+([^\n]*)$`)
+// reportBlock matches a not-tested scenario's progress line (-v) and its
+// reason.
+var reportBlock = regexp.MustCompile(`(?m)^\s*n/t  \[rfc6749\] ([^\n]*?) — ([^\n]*)$`)
 
 // Against `serve --login=script` the HTTP user agent cannot sign in: every
 // scenario that needs a code is reported as not tested, naming the hop, the
 // page and why, and none is called unsupported.
 func TestVerifyScriptLoginPageHTTPModeNamesThePage(t *testing.T) {
-	_, out := verifyLogin(t, serveLogin(t, "script"), "rfc6749")
+	code, out := verifyLogin(t, serveLogin(t, "script"), "rfc6749")
+	if code != 0 {
+		t.Errorf("exit %d, want 0: not tested scenarios neither pass nor fail a run\n%s", code, out)
+	}
 	blocks := reportBlock.FindAllStringSubmatch(out, -1)
 	for _, b := range blocks {
 		for _, want := range []string{"could not obtain a code at hop 2", `(title "Sign in · oauthconf reference")`, "JavaScript"} {

@@ -47,12 +47,8 @@ type verifyOptions struct {
 	label string
 }
 
-func newVerifyCmd() *cobra.Command {
-	o := verifyOptions{now: time.Now}
-	cmd := &cobra.Command{
-		Use:   "verify",
-		Short: "Run the Gherkin conformance suite against a server (default: the embedded reference)",
-		Long: `Run the conformance suite (features/*.feature, embedded in the binary) against an
+// verifyLong is verify's --help text.
+const verifyLong = `Run the conformance suite (features/*.feature, embedded in the binary) against an
 OAuth 2.0 server described by a profile.
 
 Without --target, the reference server is started in-process on 127.0.0.1 with a test
@@ -88,7 +84,37 @@ Exit codes: 0 every MUST scenario passed (or failed as expected); 1 a MUST scena
 failed (or a SHOULD one with --strict, or an expected failure passed with --strict, or
 an expected-failures entry expired); 2 usage or configuration error (unknown profile,
 bad YAML, missing credential, unreachable target, bad --expected-failures file). With --report-dir, a run that stops with exit 2
-leaves the reason in junit.xml (one errored test case) and conformance/summary.json.`,
+leaves the reason in junit.xml (one errored test case) and conformance/summary.json.`
+
+// register adds verify's flags to f.
+func (o *verifyOptions) register(f *pflag.FlagSet) {
+	f.StringVar(&o.target, "target", "", "base URL of the server to verify (default: start the embedded reference server)")
+	f.StringArrayVar(&o.profiles, "profile", nil, "built-in profile name or profile YAML file (repeatable; default: all built-in profiles for the embedded reference)")
+	f.StringVar(&o.tags, "tags", "", `godog tag expression selecting scenarios, e.g. "@must && ~@slow"`)
+	f.StringVar(&o.reportDir, "report-dir", "", "write cucumber.json, junit.xml and conformance/summary.json here (see docs/outputs.md)")
+	f.BoolVar(&o.skipSlow, "skip-slow", false, "skip @slow scenarios (those that wait for a code or token lifetime), with that reason")
+	f.BoolVar(&o.testClock, "test-clock", false, "advance the target's clock (POST /_test/clock, oauthconf serve --test-clock) instead of waiting")
+	f.BoolVar(&o.strict, "strict", false, "fail the run on failed SHOULD scenarios too")
+	f.IntVar(&o.concurrency, "concurrency", 4, "scenarios run at once per profile (1 to 64)")
+	f.StringArrayVar(&o.credentials, "credential", nil, "credential NAME=VALUE (repeatable)")
+	f.StringVar(&o.credentialsFile, "credentials", "", "YAML file mapping credential names to values")
+	f.DurationVar(&o.timeout, "timeout", steps.DefaultTimeout, "timeout of each HTTP request")
+	f.DurationVar(&o.maxTime, "max-time", 0, "deadline of the whole run (default: 30m, plus the longest lifetime @slow scenarios wait for in real time); reaching it exits 2")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "print every scenario as it finishes, and skip reasons")
+	f.StringVar(&o.expectedFile, "expected-failures", "", "YAML list of expected failures (rule, optional scenario and profile, reason, optional expires: YYYY-MM-DD); they do not gate (docs/outputs.md)")
+	f.StringVar(&o.format, "format", "text", "terminal output: text, or json (summary.json's content on stdout, the text on stderr)")
+	f.BoolVar(&o.list, "list", false, "print what would run or be skipped for each profile, and why, without sending a request")
+	o.client.register(f)
+	f.StringVar(&o.label, "label", "", `name of this run in the reports (summary.json, report.html, summary.md), e.g. "nightly #412"`)
+	f.BoolVar(&o.demoCredentials, "demo-credentials", false, "use the reference server's demo credentials (for a --target started with \"oauthconf serve\" without --config); --credential and OAUTHCONF_* values win over them")
+}
+
+func newVerifyCmd() *cobra.Command {
+	o := verifyOptions{now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "verify",
+		Short: "Run the Gherkin conformance suite against a server (default: the embedded reference)",
+		Long:  verifyLong,
 		// verify parses its own flags (parseVerifyFlags), so that a bad flag
 		// is recorded in --report-dir like every other exit-2 error.
 		DisableFlagParsing: true,
@@ -111,26 +137,7 @@ leaves the reason in junit.xml (one errored test case) and conformance/summary.j
 			return err
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.target, "target", "", "base URL of the server to verify (default: start the embedded reference server)")
-	f.StringArrayVar(&o.profiles, "profile", nil, "built-in profile name or profile YAML file (repeatable; default: all built-in profiles for the embedded reference)")
-	f.StringVar(&o.tags, "tags", "", `godog tag expression selecting scenarios, e.g. "@must && ~@slow"`)
-	f.StringVar(&o.reportDir, "report-dir", "", "write cucumber.json, junit.xml and conformance/summary.json here (see docs/outputs.md)")
-	f.BoolVar(&o.skipSlow, "skip-slow", false, "skip @slow scenarios (those that wait for a code or token lifetime), with that reason")
-	f.BoolVar(&o.testClock, "test-clock", false, "advance the target's clock (POST /_test/clock, oauthconf serve --test-clock) instead of waiting")
-	f.BoolVar(&o.strict, "strict", false, "fail the run on failed SHOULD scenarios too")
-	f.IntVar(&o.concurrency, "concurrency", 4, "scenarios run at once per profile (1 to 64)")
-	f.StringArrayVar(&o.credentials, "credential", nil, "credential NAME=VALUE (repeatable)")
-	f.StringVar(&o.credentialsFile, "credentials", "", "YAML file mapping credential names to values")
-	f.DurationVar(&o.timeout, "timeout", steps.DefaultTimeout, "timeout of each HTTP request")
-	f.DurationVar(&o.maxTime, "max-time", 0, "deadline of the whole run (default: 30m, plus the longest lifetime @slow scenarios wait for in real time); reaching it exits 2")
-	f.BoolVarP(&o.verbose, "verbose", "v", false, "print every scenario as it finishes, and skip reasons")
-	f.StringVar(&o.expectedFile, "expected-failures", "", "YAML list of expected failures (rule, optional scenario and profile, reason, optional expires: YYYY-MM-DD); they do not gate (docs/outputs.md)")
-	f.StringVar(&o.format, "format", "text", "terminal output: text, or json (summary.json's content on stdout, the text on stderr)")
-	f.BoolVar(&o.list, "list", false, "print what would run or be skipped for each profile, and why, without sending a request")
-	o.client.register(f)
-	f.StringVar(&o.label, "label", "", `name of this run in the reports (summary.json, report.html, summary.md), e.g. "nightly #412"`)
-	f.BoolVar(&o.demoCredentials, "demo-credentials", false, "use the reference server's demo credentials (for a --target started with \"oauthconf serve\" without --config); --credential and OAUTHCONF_* values win over them")
+	o.register(cmd.Flags())
 	return cmd
 }
 
@@ -284,6 +291,35 @@ const maxConcurrency = 64
 //
 // With jsonOut, the summary (summary.json's content) is written there after
 // the run; out gets the text.
+// writeConsole writes the console report: root causes and the tallies (-v:
+// the evidence), coloured on a terminal.
+func writeConsole(out io.Writer, res steps.Result, verbose bool) {
+	var text strings.Builder
+	_ = steps.WriteText(&text, res, verbose)
+	if useColor(out, os.Getenv) {
+		_, _ = io.WriteString(out, colorize(text.String()))
+		return
+	}
+	_, _ = io.WriteString(out, text.String())
+}
+
+// writeOutputs writes the reports (--report-dir) and the JSON summary
+// (--format json) of a run that started at start.
+func (o verifyOptions) writeOutputs(res steps.Result, code int, start time.Time, out, jsonOut io.Writer) error {
+	info := outputs.RunInfo{Label: o.label, Version: buildVersion(), StartedAt: &start, DurationSeconds: time.Since(start).Seconds()}
+	if o.reportDir != "" {
+		if err := writeVerifyReports(o.reportDir, res, code, info, out); err != nil {
+			return err
+		}
+	}
+	if jsonOut != nil {
+		if err := writeJSONTo(jsonOut, steps.SummaryOf(res, code, info)); err != nil {
+			return failedError(fmt.Errorf("verify: --format json: %w", err))
+		}
+	}
+	return nil
+}
+
 func runVerify(ctx context.Context, o verifyOptions, out, jsonOut io.Writer) error {
 	start := time.Now().UTC()
 	plan, err := o.plan(out)
@@ -328,30 +364,14 @@ func runVerify(ctx context.Context, o verifyOptions, out, jsonOut io.Writer) err
 		}
 	}
 	if len(res.Profiles) > 0 {
-		// The console report: root causes, the tallies (-v: the evidence).
-		var text strings.Builder
-		_ = steps.WriteText(&text, res, o.verbose)
-		if useColor(out, os.Getenv) {
-			_, _ = io.WriteString(out, colorize(text.String()))
-		} else {
-			_, _ = io.WriteString(out, text.String())
-		}
+		writeConsole(out, res, o.verbose)
 	}
 	var ae *steps.AbortError
 	if errors.As(runErr, &ae) {
 		return verifyAbort(runErr)
 	}
-	if o.reportDir != "" {
-		info := outputs.RunInfo{Label: o.label, Version: buildVersion(), StartedAt: &start, DurationSeconds: time.Since(start).Seconds()}
-		if err := writeVerifyReports(o.reportDir, res, code, info, out); err != nil {
-			return err
-		}
-	}
-	if jsonOut != nil {
-		info := outputs.RunInfo{Label: o.label, Version: buildVersion(), StartedAt: &start, DurationSeconds: time.Since(start).Seconds()}
-		if err := writeJSONTo(jsonOut, steps.SummaryOf(res, code, info)); err != nil {
-			return failedError(fmt.Errorf("verify: --format json: %w", err))
-		}
+	if err := o.writeOutputs(res, code, start, out, jsonOut); err != nil {
+		return err
 	}
 	fmt.Fprintf(out, "oauthconf verify: %d profile(s) in %s\n", len(res.Profiles), time.Since(start).Round(time.Millisecond))
 	switch {
