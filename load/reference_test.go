@@ -78,6 +78,7 @@ func TestEveryScenarioAgainstTheReference(t *testing.T) {
 			for _, s := range tc.wantSteps {
 				require.Contains(t, rep.Steps, s)
 			}
+			require.Subset(t, StepNames(o.Profile, tc.scenario, tc.mix), rep.StepNames(), "StepNames, which SLOs are checked against, knows every step a run reports")
 			if tc.scenario == AuthorizationCode {
 				require.NotNil(t, rep.Flow, "the code flow reports its end-to-end latency")
 				require.Greater(t, rep.Flow.Count, int64(50))

@@ -30,6 +30,9 @@ type LoadReport struct {
 	SLO         *SLOVerdict     `json:"slo"` // nil without --slo
 	Timeline    []TimelinePoint `json:"timeline"`
 	Interrupted bool            `json:"interrupted,omitempty"`
+	// Shard is this run's part of a distributed run (load --shard I/N); nil
+	// for a whole run.
+	Shard *LoadShard `json:"shard,omitempty"`
 }
 
 // Classes of failed requests (LoadReport.ErrorClasses).
@@ -79,6 +82,33 @@ type SLOVerdict struct {
 	Expr       string   `json:"expr"`
 	Pass       bool     `json:"pass"`
 	Violations []string `json:"violations"`
+	// Conditions is every condition's outcome, in the expression's order.
+	Conditions []SLOCondition `json:"conditions,omitempty"`
+	// Aborted is set when the run was stopped early on a breach (--slo-abort).
+	Aborted *SLOAbort `json:"aborted,omitempty"`
+}
+
+// SLOCondition is one condition of an SLO and what the run measured.
+type SLOCondition struct {
+	Cond string `json:"cond"` // [STEP.]METRIC OP VALUE, e.g. exchange.p99<50ms
+	Got  string `json:"got"`  // the measured value, e.g. 61.2ms, 99.500%, 210.0/s
+	Pass bool   `json:"pass"`
+}
+
+// SLOAbort is when and why a run stopped on a breach of its SLO.
+type SLOAbort struct {
+	AtSeconds float64 `json:"at_seconds"` // seconds after the run's start
+	Violation string  `json:"violation"`  // the breached condition and its value
+}
+
+// LoadShard is one shard of a distributed run: shard Index (0-based, as
+// Kubernetes' JOB_COMPLETION_INDEX) of Count, with its share of the rate and
+// of the request bound (the shares of all shards add up to the run's).
+type LoadShard struct {
+	Index       int    `json:"index"`
+	Count       int    `json:"count"`
+	Rate        int    `json:"rate"`         // requests per second asked of this shard (0: as fast as it goes)
+	MaxRequests uint64 `json:"max_requests"` // this shard's request bound
 }
 
 // Capacity is DIR/load/capacity.json: the outcome of load --find-capacity.

@@ -1,0 +1,115 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// TestSLOAbortStopsABreachedRun: with SLOAbort a run whose SLO is breached
+// stops at the first check after the grace, long before its duration, and
+// says when and why; a run that meets its SLO runs to its end.
+func TestSLOAbortStopsABreachedRun(t *testing.T) {
+	base := startReference(t)
+	cases := []struct {
+		description string
+		slo         string
+		duration    time.Duration
+		wantAbort   bool
+	}{
+		{"a breached SLO stops the run", "p50<1ns", 30 * time.Second, true},
+		{"a step's breach stops it too (error_rate<0% never holds)", "success>=0%,token.error_rate<0%", 30 * time.Second, true},
+		{"a met SLO runs to the end", "p99<5s,error_rate<=1%", 1500 * time.Millisecond, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			o := demoOptions(t, base, "rfc6749", ClientCredentials)
+			o.Rate, o.Duration, o.OutDir = 100, tc.duration, t.TempDir()
+			o.SLOAbort, o.AbortGrace, o.AbortMinRequests = true, 200*time.Millisecond, 20
+			var err error
+			o.SLO, err = ParseSLO(tc.slo)
+			require.NoError(t, err)
+			start := time.Now()
+			rep, err := Run(context.Background(), o)
+			require.NoError(t, err)
+			var text strings.Builder
+			require.NoError(t, WriteText(&text, rep))
+			if !tc.wantAbort {
+				require.Nil(t, rep.SLO.Aborted, text.String())
+				require.True(t, rep.SLO.Pass, text.String())
+				return
+			}
+			require.Less(t, time.Since(start), 10*time.Second, "stopped long before its %s", tc.duration)
+			require.NotNil(t, rep.SLO.Aborted, text.String())
+			require.False(t, rep.SLO.Pass)
+			require.GreaterOrEqual(t, rep.SLO.Aborted.AtSeconds, 1.0, "checked every second")
+			require.True(t, errors.Is(rep.Verdict(), ErrSLOMissed), "an aborted run exits 1")
+			require.Regexp(t, `Aborted: SLO breached at [\d.]+s: \S+ < \S+: got `, text.String())
+			require.False(t, rep.Interrupted, "an abort is no Ctrl-C")
+			require.Empty(t, rep.ErrorClasses, "the answers in flight were awaited, not cut")
+			raw := mustRead(t, filepath.Join(o.OutDir, "load", ClientCredentials, "report.json"))
+			require.Contains(t, string(raw), `"aborted": {`, "report.json records the abort")
+		})
+	}
+}
+
+// TestMergedOutputHasResults: load report --out writes the merged results
+// as a results.bin that vegeta's decoder and metrics read, with every result
+// of every input, and the merged report keeps a timeline.
+func TestMergedOutputHasResults(t *testing.T) {
+	base := startReference(t)
+	var files []string
+	var total uint64
+	for i := 0; i < 2; i++ {
+		o := demoOptions(t, base, "ucommerce", AuthorizationCode)
+		o.Duration, o.OutDir = time.Second, t.TempDir()
+		rep, err := Run(context.Background(), o)
+		require.NoError(t, err)
+		total += rep.Requests
+		files = append(files, filepath.Join(o.OutDir, "load", AuthorizationCode, "results.bin"))
+	}
+	rep, err := Merge(files, "ucommerce")
+	require.NoError(t, err)
+	require.NotEmpty(t, rep.Timeline, "the merged report has a timeline")
+	require.Equal(t, []string{"connect", "exchange"}, rep.StepNames())
+	out := t.TempDir()
+	require.NoError(t, WriteFiles(out, rep))
+
+	f, err := os.Open(filepath.Join(out, "results.bin"))
+	require.NoError(t, err)
+	defer f.Close()
+	dec := vegeta.NewDecoder(f)
+	var m vegeta.Metrics
+	steps := map[string]uint64{}
+	for {
+		var r vegeta.Result
+		if err := dec.Decode(&r); err != nil {
+			require.ErrorIs(t, err, io.EOF)
+			break
+		}
+		m.Add(&r)
+		steps[r.Attack]++
+	}
+	m.Close()
+	require.Equal(t, total, m.Requests, "every result of both runs")
+	require.Equal(t, rep.Steps["connect"].Requests, steps[AuthorizationCode+"/connect"])
+	require.Equal(t, rep.Steps["exchange"].Requests, steps[AuthorizationCode+"/exchange"])
+	require.Greater(t, m.Success, 0.99)
+
+	// Merging a run into its own directory reads its results.bin before
+	// replacing it.
+	one, err := Merge(files[:1], "")
+	require.NoError(t, err)
+	require.NoError(t, WriteFiles(filepath.Dir(files[0]), one))
+	again, err := Merge(files[:1], "")
+	require.NoError(t, err)
+	require.Equal(t, one.Requests, again.Requests)
+}
