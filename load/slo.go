@@ -238,6 +238,9 @@ func judge(c Cond, m measure) (string, bool) {
 func showValue(metric string, v float64) string {
 	switch {
 	case isLatency(metric):
+		if d := time.Duration(v); d < time.Microsecond {
+			return d.String() // a bound below 1µs (p50<1ns) is shown as given
+		}
 		return time.Duration(v).Round(time.Microsecond).String()
 	case metric == "success" || metric == "error_rate":
 		return strconv.FormatFloat(v*100, 'f', 3, 64) + "%"

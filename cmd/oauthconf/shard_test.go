@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oauthconf/oauthconf/internal/outputs"
+	"github.com/oauthconf/oauthconf/load"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDistributedLoad is issue 14 item 8's acceptance: three shards of one
+// run (load --shard I/3) against the reference on loopback, at the same
+// time, then merged by load report --slo: the shards' rates and request
+// bounds add up to the run's, the merged total is the sum of the shards',
+// and the merged run is judged by the SLO (exit 0 met, 1 missed, 2 for a
+// step the run does not have).
+func TestDistributedLoad(t *testing.T) {
+	base, stop, err := startEmbeddedReference()
+	require.NoError(t, err)
+	defer stop()
+	out := t.TempDir()
+	const shards, rate, maxRequests = 3, 61, 80
+	var wg sync.WaitGroup
+	codes, stderrs := make([]int, shards), make([]string, shards)
+	for i := range shards {
+		wg.Go(func() {
+			codes[i], _, stderrs[i] = runCLI(context.Background(), "load", "--target", base, "--profile", "rfc6749", "--demo-credentials",
+				"--rate", strconv.Itoa(rate), "--max-requests", strconv.Itoa(maxRequests), "--duration", "2s",
+				"--shard", fmt.Sprintf("%d/%d", i, shards), "--quiet", "--out", out)
+		})
+	}
+	wg.Wait()
+	var files []string
+	var sumRate, sumReq int
+	var sumMax uint64
+	for i := range shards {
+		require.Equal(t, 0, codes[i], "shard %d: %s", i, stderrs[i])
+		dir := filepath.Join(out, "load", load.ClientCredentials, fmt.Sprintf("shard-%d-of-%d", i, shards))
+		require.Contains(t, stderrs[i], "load: results in "+dir, "each shard writes its own directory")
+		var rep outputs.LoadReport
+		require.NoError(t, json.Unmarshal(mustReadFile(t, filepath.Join(dir, outputs.LoadReportName)), &rep))
+		require.NotNil(t, rep.Shard, "report.json records the shard")
+		require.Equal(t, []int{i, shards}, []int{rep.Shard.Index, rep.Shard.Count})
+		sumRate, sumMax, sumReq = sumRate+rep.Shard.Rate, sumMax+rep.Shard.MaxRequests, sumReq+int(rep.Requests)
+		files = append(files, filepath.Join(dir, "results.bin"))
+	}
+	require.Equal(t, rate, sumRate, "the shards' rates add up to --rate")
+	require.Equal(t, uint64(maxRequests), sumMax, "the shards' request bounds add up to --max-requests")
+	require.Equal(t, maxRequests, sumReq, "each shard stopped at its bound (2 s at its rate is more)")
+
+	merged := filepath.Join(t.TempDir(), "merged")
+	args := append([]string{"load", "report", "--slo", "success>=99%,token.p99<5s", "--out", merged}, files...)
+	code, stdout, stderr := runCLI(context.Background(), args...)
+	require.Equal(t, 0, code, "stdout: %s\nstderr: %s", stdout, stderr)
+	require.Contains(t, stdout, "SLO success>=99%,token.p99<5s  PASS")
+	m := regexp.MustCompile(`Requests\s+\[total, rate, throughput\]\s+(\d+),`).FindStringSubmatch(stdout)
+	require.NotNil(t, m, stdout)
+	require.Equal(t, strconv.Itoa(sumReq), m[1], "the merged total is the sum of the shards'")
+	var rep outputs.LoadReport
+	require.NoError(t, json.Unmarshal(mustReadFile(t, filepath.Join(merged, "load", load.ClientCredentials, outputs.LoadReportName)), &rep))
+	require.Equal(t, uint64(sumReq), rep.Requests)
+	require.True(t, rep.SLO.Pass)
+	merge, err := load.Merge([]string{filepath.Join(merged, "load", load.ClientCredentials, "results.bin")}, "")
+	require.NoError(t, err)
+	require.Equal(t, uint64(sumReq), merge.Requests, "the merged results.bin holds every shard's results")
+
+	args = append([]string{"load", "report", "--slo", "token.p50<1ns"}, files...)
+	code, stdout, stderr = runCLI(context.Background(), args...)
+	require.Equal(t, 1, code, "a missed SLO on the merged run exits 1: %s", stderr)
+	require.Contains(t, stdout, "SLO token.p50<1ns  FAIL: token.p50 < 1ns: got")
+	require.Contains(t, stderr, "SLO missed")
+
+	args = append([]string{"load", "report", "--slo", "exchange.p99<1s"}, files...)
+	code, _, stderr = runCLI(context.Background(), args...)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, `unknown step "exchange" (this run's steps: token)`)
+}
+
+func mustReadFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return b
+}
+
+func TestResolveShard(t *testing.T) {
+	cases := []struct {
+		description string
+		flag        string
+		count       int
+		env         map[string]string
+		want        *load.Shard
+		wantErr     string
+	}{
+		{"no shard: a whole run", "", 0, nil, nil, ""},
+		{"--shard I/N", "1/3", 0, nil, &load.Shard{Index: 1, Count: 3}, ""},
+		{"an Indexed Job's index with --shards", "", 4, map[string]string{"JOB_COMPLETION_INDEX": "3"}, &load.Shard{Index: 3, Count: 4}, ""},
+		{"an Indexed Job's index with OAUTHCONF_SHARDS", "", 0, map[string]string{"JOB_COMPLETION_INDEX": "0", "OAUTHCONF_SHARDS": "2"}, &load.Shard{Index: 0, Count: 2}, ""},
+		{"--shard wins over the environment", "0/2", 0, map[string]string{"JOB_COMPLETION_INDEX": "1", "OAUTHCONF_SHARDS": "2"}, &load.Shard{Index: 0, Count: 2}, ""},
+		{"an index without a count", "", 0, map[string]string{"JOB_COMPLETION_INDEX": "1"}, nil, "not the shard count: give --shards N or $OAUTHCONF_SHARDS"},
+		{"an index beyond the count", "", 2, map[string]string{"JOB_COMPLETION_INDEX": "2"}, nil, "want 0 ≤ I < N"},
+		{"--shards without an index", "", 3, nil, nil, "--shards 3 needs --shard I/N or $JOB_COMPLETION_INDEX"},
+		{"--shard and --shards disagree", "1/3", 4, nil, nil, "disagree"},
+		{"a bad --shard", "3", 0, nil, nil, "want I/N"},
+		{"a bad OAUTHCONF_SHARDS", "", 0, map[string]string{"JOB_COMPLETION_INDEX": "0", "OAUTHCONF_SHARDS": "many"}, nil, "not a positive whole number"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			got, err := resolveShard(tc.flag, tc.count, func(k string) string { return tc.env[k] })
+			if tc.wantErr != "" {
+				require.ErrorContains(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
+		})
+	}
+}
+
+// TestLoadSLOAbort: --slo-abort stops a breached run at the first check
+// after its grace, exits 1 and says when and why.
+func TestLoadSLOAbort(t *testing.T) {
+	start := time.Now()
+	code, stdout, stderr := runCLI(context.Background(), "load", "--rate", "40", "--duration", "1m", "--quiet", "--slo", "p50<1ns", "--slo-abort")
+	require.Equal(t, 1, code, "stdout: %s\nstderr: %s", stdout, stderr)
+	require.Less(t, time.Since(start), 30*time.Second, "stopped long before its minute")
+	require.Regexp(t, `Aborted: SLO breached at [\d.]+s: p50 < 1ns: got \S+ \(--slo-abort\)`, stdout)
+	require.Contains(t, stderr, "SLO missed")
+}
