@@ -15,6 +15,7 @@ import (
 	"github.com/oauthconf/oauthconf/internal/outputs"
 	"github.com/oauthconf/oauthconf/load"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 )
 
 // TestDistributedLoad is issue 14 item 8's acceptance: three shards of one
@@ -135,4 +136,62 @@ func TestLoadSLOAbort(t *testing.T) {
 	require.Less(t, time.Since(start), 30*time.Second, "stopped long before its minute")
 	require.Regexp(t, `Aborted: SLO breached at [\d.]+s: p50 < 1ns: got \S+ \(--slo-abort\)`, stdout)
 	require.Contains(t, stderr, "SLO missed")
+}
+
+// TestLoadJobManifest checks deploy/kubernetes/load-job.yaml as a user
+// applying it would rely on: an Indexed Job whose completions, parallelism
+// and OAUTHCONF_SHARDS agree, whose args are flags load accepts, writing to
+// the mounted volume, and whose target is a cluster-internal placeholder.
+func TestLoadJobManifest(t *testing.T) {
+	var job struct {
+		Spec struct {
+			CompletionMode string `yaml:"completionMode"`
+			Completions    int    `yaml:"completions"`
+			Parallelism    int    `yaml:"parallelism"`
+			Template       struct {
+				Spec struct {
+					RestartPolicy string `yaml:"restartPolicy"`
+					Containers    []struct {
+						Args []string `yaml:"args"`
+						Env  []struct {
+							Name  string `yaml:"name"`
+							Value string `yaml:"value"`
+						} `yaml:"env"`
+						VolumeMounts []struct {
+							MountPath string `yaml:"mountPath"`
+						} `yaml:"volumeMounts"`
+					} `yaml:"containers"`
+				} `yaml:"spec"`
+			} `yaml:"template"`
+		} `yaml:"spec"`
+	}
+	raw := mustReadFile(t, filepath.Join("..", "..", "deploy", "kubernetes", "load-job.yaml"))
+	require.NoError(t, yaml.Unmarshal(raw, &job))
+	require.Contains(t, string(raw), "MUST ONLY TARGET SERVERS YOU OWN")
+	s := job.Spec
+	require.Equal(t, "Indexed", s.CompletionMode)
+	require.Equal(t, s.Completions, s.Parallelism, "every shard runs at the same time")
+	require.Equal(t, "Never", s.Template.Spec.RestartPolicy)
+	require.Len(t, s.Template.Spec.Containers, 1)
+	c := s.Template.Spec.Containers[0]
+	shards := ""
+	for _, e := range c.Env {
+		if e.Name == envShards {
+			shards = e.Value
+		}
+	}
+	require.Equal(t, strconv.Itoa(s.Completions), shards, "OAUTHCONF_SHARDS is the completion count")
+	require.Equal(t, "load", c.Args[0])
+	cmd := newLoadCmd()
+	require.NoError(t, cmd.ParseFlags(c.Args[1:]), "every arg is a load flag")
+	out, _ := cmd.Flags().GetString("out")
+	require.Len(t, c.VolumeMounts, 1)
+	require.Equal(t, c.VolumeMounts[0].MountPath, out, "the results go to the shared volume")
+	target, _ := cmd.Flags().GetString("target")
+	require.Regexp(t, `^http://[a-z-]+\.[a-z-]+\.svc\.cluster\.local:\d+$`, target, "a cluster-internal placeholder")
+	got, err := resolveShard("", 0, func(k string) string {
+		return map[string]string{envJobIndex: "2", envShards: shards}[k]
+	})
+	require.NoError(t, err)
+	require.Equal(t, &load.Shard{Index: 2, Count: s.Completions}, got, "the last pod is the last shard")
 }

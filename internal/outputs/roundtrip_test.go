@@ -138,6 +138,35 @@ func fakeTokenEndpoint(t *testing.T) string {
 	return ts.URL
 }
 
+// TestShardReportRoundTrip: a shard's report.json (load --shard I/N) is
+// written under its own directory and records the shard's part.
+func TestShardReportRoundTrip(t *testing.T) {
+	p, err := profile.Load("rfc6749")
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := profile.Resolve(p, map[string]string{"client_id": "c", "client_secret": "s", "redirect_uri": "http://127.0.0.1/cb"}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	o := load.Options{BaseURL: fakeTokenEndpoint(t), Profile: p, Credentials: creds, Scenario: load.ClientCredentials,
+		Rate: 41, Duration: 300 * time.Millisecond, Workers: 2, OutDir: dir, Shard: &load.Shard{Index: 1, Count: 2}}
+	rep, err := load.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := readFile(t, filepath.Join(dir, "load", load.ClientCredentials, "shard-1-of-2", outputs.LoadReportName))
+	checkKeys(t, data, []string{"index", "count", "rate", "max_requests"}, "shard")
+	var back outputs.LoadReport
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if want := (outputs.LoadShard{Index: 1, Count: 2, Rate: 20, MaxRequests: 16}); back.Shard == nil || *back.Shard != want || !reflect.DeepEqual(back, rep.LoadReport) {
+		t.Errorf("shard = %+v, want %+v (and the rest as written)", back.Shard, want)
+	}
+}
+
 func TestLoadReportRoundTrip(t *testing.T) {
 	p, err := profile.Load("rfc6749")
 	if err != nil {
@@ -166,7 +195,8 @@ func TestLoadReportRoundTrip(t *testing.T) {
 	checkKeys(t, data, []string{"scenario", "profile", "target", "rate", "duration_seconds", "requests", "success_ratio",
 		"throughput", "latencies", "status_codes", "errors", "steps", "slo", "timeline"})
 	checkKeys(t, data, []string{"mean", "p50", "p90", "p95", "p99", "max"}, "latencies")
-	checkKeys(t, data, []string{"expr", "pass", "violations"}, "slo")
+	checkKeys(t, data, []string{"expr", "pass", "violations", "conditions"}, "slo")
+	checkKeys(t, data, []string{"cond", "got", "pass"}, "slo", "conditions")
 	checkKeys(t, data, []string{"second", "requests", "errors", "p50", "p99"}, "timeline")
 
 	run, problems := reports.Build(context.Background(), dir)
