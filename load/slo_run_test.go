@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/outputs"
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -112,4 +113,26 @@ func TestMergedOutputHasResults(t *testing.T) {
 	again, err := Merge(files[:1], "")
 	require.NoError(t, err)
 	require.Equal(t, one.Requests, again.Requests)
+}
+
+func TestJudgeProbe(t *testing.T) {
+	rep := func(requests uint64, slo *outputs.SLOVerdict) *Report {
+		return &Report{LoadReport: outputs.LoadReport{Requests: requests, SLO: slo}}
+	}
+	cases := []struct {
+		description string
+		rep         *Report
+		want        string
+	}{
+		{"all sent and the SLO met", rep(100, &outputs.SLOVerdict{Pass: true}), ProbeMet},
+		{"all sent and the SLO missed", rep(100, &outputs.SLOVerdict{}), ProbeMissed},
+		{"too few sent is the generator's limit", rep(50, &outputs.SLOVerdict{Pass: true}), ProbeGenerator},
+		{"stopped by --slo-abort is missed, not the generator's limit", rep(20, &outputs.SLOVerdict{Aborted: &outputs.SLOAbort{AtSeconds: 1}}), ProbeMissed},
+		{"interrupted", &Report{LoadReport: outputs.LoadReport{Requests: 20, Interrupted: true}}, ProbeInterrupted},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			require.Equal(t, tc.want, judgeProbe(50, 2*time.Second, tc.rep).Verdict)
+		})
+	}
 }

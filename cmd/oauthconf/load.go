@@ -235,7 +235,9 @@ func (o loadOptions) options(stderr io.Writer) (load.Options, error) {
 			return load.Options{}, usageError(err)
 		}
 	}
-	opts.SLOAbort = o.sloAbort
+	if opts.SLOAbort = o.sloAbort; o.sloAbort && len(slo.Conds) == 0 {
+		return load.Options{}, usageError(errors.New("load: --slo-abort needs an --slo to check"))
+	}
 	if opts.Shard, err = resolveShard(o.shard, o.shards, os.Getenv); err != nil {
 		return load.Options{}, usageError(err)
 	}

@@ -136,6 +136,10 @@ func TestLoadSLOAbort(t *testing.T) {
 	require.Less(t, time.Since(start), 30*time.Second, "stopped long before its minute")
 	require.Regexp(t, `Aborted: SLO breached at [\d.]+s: p50 < 1ns: got \S+ \(--slo-abort\)`, stdout)
 	require.Contains(t, stderr, "SLO missed")
+
+	code, _, stderr = runCLI(context.Background(), "load", "--slo-abort")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "--slo-abort needs an --slo")
 }
 
 // TestLoadJobManifest checks deploy/kubernetes/load-job.yaml as a user
