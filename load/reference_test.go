@@ -317,6 +317,19 @@ func TestMergeResultFiles(t *testing.T) {
 		require.Contains(t, string(plotHTML), AuthorizationCode+"/"+step+": OK")
 	}
 
+	require.NotEmpty(t, rep.Timeline, "the merged report has a timeline")
+	require.Equal(t, []string{"connect", "exchange"}, rep.StepNames())
+	assertMergedResults(t, out, rep, total)
+
+	// Merging a run into its own directory reads its results.bin before
+	// replacing it.
+	one, err := Merge(files[:1], "")
+	require.NoError(t, err)
+	require.NoError(t, WriteFiles(filepath.Dir(files[0]), one))
+	again, err := Merge(files[:1], "")
+	require.NoError(t, err)
+	require.Equal(t, one.Requests, again.Requests)
+
 	bad := filepath.Join(t.TempDir(), "truncated.bin")
 	raw, _ := os.ReadFile(files[0])
 	require.NoError(t, os.WriteFile(bad, raw[:len(raw)/2+3], 0o600))

@@ -62,59 +62,6 @@ func TestSLOAbortStopsABreachedRun(t *testing.T) {
 	}
 }
 
-// TestMergedOutputHasResults: load report --out writes the merged results
-// as a results.bin that vegeta's decoder and metrics read, with every result
-// of every input, and the merged report keeps a timeline.
-func TestMergedOutputHasResults(t *testing.T) {
-	base := startReference(t)
-	var files []string
-	var total uint64
-	for i := 0; i < 2; i++ {
-		o := demoOptions(t, base, "ucommerce", AuthorizationCode)
-		o.Duration, o.OutDir = time.Second, t.TempDir()
-		rep, err := Run(context.Background(), o)
-		require.NoError(t, err)
-		total += rep.Requests
-		files = append(files, filepath.Join(o.OutDir, "load", AuthorizationCode, "results.bin"))
-	}
-	rep, err := Merge(files, "ucommerce")
-	require.NoError(t, err)
-	require.NotEmpty(t, rep.Timeline, "the merged report has a timeline")
-	require.Equal(t, []string{"connect", "exchange"}, rep.StepNames())
-	out := t.TempDir()
-	require.NoError(t, WriteFiles(out, rep))
-
-	f, err := os.Open(filepath.Join(out, "results.bin"))
-	require.NoError(t, err)
-	defer f.Close()
-	dec := vegeta.NewDecoder(f)
-	var m vegeta.Metrics
-	steps := map[string]uint64{}
-	for {
-		var r vegeta.Result
-		if err := dec.Decode(&r); err != nil {
-			require.ErrorIs(t, err, io.EOF)
-			break
-		}
-		m.Add(&r)
-		steps[r.Attack]++
-	}
-	m.Close()
-	require.Equal(t, total, m.Requests, "every result of both runs")
-	require.Equal(t, rep.Steps["connect"].Requests, steps[AuthorizationCode+"/connect"])
-	require.Equal(t, rep.Steps["exchange"].Requests, steps[AuthorizationCode+"/exchange"])
-	require.Greater(t, m.Success, 0.99)
-
-	// Merging a run into its own directory reads its results.bin before
-	// replacing it.
-	one, err := Merge(files[:1], "")
-	require.NoError(t, err)
-	require.NoError(t, WriteFiles(filepath.Dir(files[0]), one))
-	again, err := Merge(files[:1], "")
-	require.NoError(t, err)
-	require.Equal(t, one.Requests, again.Requests)
-}
-
 func TestJudgeProbe(t *testing.T) {
 	rep := func(requests uint64, slo *outputs.SLOVerdict) *Report {
 		return &Report{LoadReport: outputs.LoadReport{Requests: requests, SLO: slo}}
@@ -135,4 +82,32 @@ func TestJudgeProbe(t *testing.T) {
 			require.Equal(t, tc.want, judgeProbe(50, 2*time.Second, tc.rep).Verdict)
 		})
 	}
+}
+
+// assertMergedResults checks that the merged output in dir has a
+// results.bin that vegeta's decoder and metrics read, with every result
+// (total) of every input, per step as the merged report counts them.
+func assertMergedResults(t *testing.T, dir string, rep *Report, total uint64) {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "results.bin"))
+	require.NoError(t, err)
+	defer f.Close()
+	dec := vegeta.NewDecoder(f)
+	var m vegeta.Metrics
+	steps := map[string]uint64{}
+	for {
+		var r vegeta.Result
+		if err := dec.Decode(&r); err != nil {
+			require.ErrorIs(t, err, io.EOF)
+			break
+		}
+		m.Add(&r)
+		steps[strings.TrimPrefix(r.Attack, rep.Scenario+"/")]++
+	}
+	m.Close()
+	require.Equal(t, total, m.Requests, "every result of every merged file")
+	for name, s := range rep.Steps {
+		require.Equal(t, s.Requests, steps[name], "step %s", name)
+	}
+	require.Greater(t, m.Success, 0.99)
 }

@@ -138,9 +138,10 @@ func fakeTokenEndpoint(t *testing.T) string {
 	return ts.URL
 }
 
-// TestShardReportRoundTrip: a shard's report.json (load --shard I/N) is
-// written under its own directory and records the shard's part.
-func TestShardReportRoundTrip(t *testing.T) {
+// fakeLoadOptions is a client_credentials run of profile rfc6749 against
+// fakeTokenEndpoint, writing to dir.
+func fakeLoadOptions(t *testing.T, dir string) load.Options {
+	t.Helper()
 	p, err := profile.Load("rfc6749")
 	if err != nil {
 		t.Fatal(err)
@@ -149,9 +150,15 @@ func TestShardReportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return load.Options{BaseURL: fakeTokenEndpoint(t), Profile: p, Credentials: creds, Scenario: load.ClientCredentials, Workers: 2, OutDir: dir}
+}
+
+// TestShardReportRoundTrip: a shard's report.json (load --shard I/N) is
+// written under its own directory and records the shard's part.
+func TestShardReportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	o := load.Options{BaseURL: fakeTokenEndpoint(t), Profile: p, Credentials: creds, Scenario: load.ClientCredentials,
-		Rate: 41, Duration: 300 * time.Millisecond, Workers: 2, OutDir: dir, Shard: &load.Shard{Index: 1, Count: 2}}
+	o := fakeLoadOptions(t, dir)
+	o.Rate, o.Duration, o.Shard = 41, 300*time.Millisecond, &load.Shard{Index: 1, Count: 2}
 	rep, err := load.Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -168,21 +175,13 @@ func TestShardReportRoundTrip(t *testing.T) {
 }
 
 func TestLoadReportRoundTrip(t *testing.T) {
-	p, err := profile.Load("rfc6749")
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds, err := profile.Resolve(p, map[string]string{"client_id": "c", "client_secret": "s", "redirect_uri": "http://127.0.0.1/cb"}, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
 	slo, err := load.ParseSLO("p99<1ns")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	o := load.Options{BaseURL: fakeTokenEndpoint(t), Profile: p, Credentials: creds, Scenario: load.ClientCredentials,
-		Rate: 40, Duration: 500 * time.Millisecond, Workers: 2, SLO: slo, OutDir: dir}
+	o := fakeLoadOptions(t, dir)
+	o.Rate, o.Duration, o.SLO = 40, 500*time.Millisecond, slo
 	rep, err := load.Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
