@@ -67,7 +67,16 @@ a target that does not answer).
   oauthconf load --profile shopware --scenario client_credentials --rate 200 --duration 30s --out out/
   oauthconf load --profile rfc6749 --scenario client_credentials --rate 500 --duration 20s --slo 'p99<50ms,success>=99.9%'
   oauthconf load --profile ucommerce --scenario authorization_code --find-capacity --slo 'p99<100ms,success>=99.9%'
-  oauthconf load report run-a/load/client_credentials/results.bin run-b/load/client_credentials/results.bin`,
+  oauthconf load report run-a/load/client_credentials/results.bin run-b/load/client_credentials/results.bin
+
+SLO conditions are [STEP.]METRIC OP VALUE: STEP a step of the report (token, connect,
+exchange, flow, cc.token, …; none: the whole run), METRIC pNN or pNN.N up to p99.9, max,
+mean, success, error_rate or throughput. --slo-abort stops the run at a breach.
+--shard I/N (or $JOB_COMPLETION_INDEX with --shards N) runs one of N copies that make one
+run; merge them with load report (docs/distributed.md).
+
+  oauthconf load --profile ucommerce --scenario authorization_code --rate 200 --duration 1m --slo 'exchange.p99<50ms,p99.9<200ms,error_rate<0.1%' --slo-abort
+  oauthconf load --target http://127.0.0.1:8080 --demo-credentials --rate 300 --duration 1m --shard 0/3 --out shared/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runLoad(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
