@@ -149,6 +149,9 @@ func runLoadReport(files []string, prof, sloExpr, out string, stdout, stderr io.
 	if err != nil {
 		return usageError(err)
 	}
+	if w := shardWarning(files); w != "" {
+		fmt.Fprintln(stderr, w)
+	}
 	if err := slo.CheckSteps(rep.StepNames()); err != nil {
 		return usageError(fmt.Errorf("load report: %w", err))
 	}

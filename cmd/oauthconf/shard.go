@@ -2,7 +2,12 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/oauthconf/oauthconf/load"
 )
@@ -39,7 +44,7 @@ func resolveShard(flag string, count int, getenv func(string) string) (*load.Sha
 		count = n
 	}
 	switch {
-	case idx == "" && count > 0 && flag == "" && getenv(envShards) == "":
+	case idx == "" && count > 0 && getenv(envShards) == "": // --shards alone
 		return nil, fmt.Errorf("load: --shards %d needs --shard I/N or $%s", count, envJobIndex)
 	case idx == "":
 		return nil, nil
@@ -51,4 +56,49 @@ func resolveShard(flag string, count int, getenv func(string) string) (*load.Sha
 		return nil, fmt.Errorf("load: $%s: %w", envJobIndex, err)
 	}
 	return sh, nil
+}
+
+// shardWarning says which shards of a distributed run the result files
+// leave out or give twice, judged by their shard-<I>-of-<N> directories
+// (load --shard); "" when they are complete or none is a shard's.
+func shardWarning(files []string) string {
+	re := regexp.MustCompile(`^shard-(\d+)-of-(\d+)$`)
+	seen := map[string][]int{} // "of N" → indexes
+	for _, f := range files {
+		m := re.FindStringSubmatch(filepath.Base(filepath.Dir(f)))
+		if m == nil {
+			continue
+		}
+		i, _ := strconv.Atoi(m[1])
+		seen[m[2]] = append(seen[m[2]], i)
+	}
+	var problems []string
+	for _, n := range slices.Sorted(maps.Keys(seen)) {
+		count, _ := strconv.Atoi(n)
+		for i := range count {
+			switch c := countOf(seen[n], i); {
+			case c == 0:
+				problems = append(problems, fmt.Sprintf("shard %d/%d is missing", i, count))
+			case c > 1:
+				problems = append(problems, fmt.Sprintf("shard %d/%d is given %d times", i, count, c))
+			}
+		}
+	}
+	if len(seen) > 1 {
+		problems = append(problems, "the files come from runs of different shard counts")
+	}
+	if len(problems) == 0 {
+		return ""
+	}
+	return "load report: " + strings.Join(problems, "; ") + ": the merged totals are not those of the whole run"
+}
+
+func countOf(xs []int, x int) int {
+	n := 0
+	for _, v := range xs {
+		if v == x {
+			n++
+		}
+	}
+	return n
 }

@@ -74,6 +74,11 @@ func TestDistributedLoad(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, uint64(sumReq), merge.Requests, "the merged results.bin holds every shard's results")
 
+	require.NotContains(t, stderr, "missing", "all three shards were merged")
+	code, _, stderr = runCLI(context.Background(), "load", "report", files[0], files[2])
+	require.Equal(t, 0, code)
+	require.Contains(t, stderr, "shard 1/3 is missing", "a merge that leaves a shard out says so")
+
 	args = append([]string{"load", "report", "--slo", "token.p50<1ns"}, files...)
 	code, stdout, stderr = runCLI(context.Background(), args...)
 	require.Equal(t, 1, code, "a missed SLO on the merged run exits 1: %s", stderr)
@@ -198,4 +203,25 @@ func TestLoadJobManifest(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.Equal(t, &load.Shard{Index: 2, Count: s.Completions}, got, "the last pod is the last shard")
+}
+
+func TestShardWarning(t *testing.T) {
+	bin := func(i, n int) string {
+		return filepath.Join("out", "load", "client_credentials", fmt.Sprintf("shard-%d-of-%d", i, n), "results.bin")
+	}
+	cases := []struct {
+		description string
+		files       []string
+		want        string
+	}{
+		{"every shard once", []string{bin(0, 3), bin(2, 3), bin(1, 3)}, ""},
+		{"files of whole runs", []string{"a/results.bin", "b/results.bin"}, ""},
+		{"a missing shard", []string{bin(0, 3), bin(2, 3)}, "load report: shard 1/3 is missing: the merged totals are not those of the whole run"},
+		{"a shard twice", []string{bin(0, 2), bin(1, 2), bin(1, 2)}, "load report: shard 1/2 is given 2 times: the merged totals are not those of the whole run"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			require.Equal(t, tc.want, shardWarning(tc.files))
+		})
+	}
 }
