@@ -14,6 +14,7 @@ import (
 
 	"github.com/oauthconf/oauthconf/internal/outputs"
 	"github.com/oauthconf/oauthconf/load"
+	"github.com/oauthconf/oauthconf/reports"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 )
@@ -73,6 +74,12 @@ func TestDistributedLoad(t *testing.T) {
 	merge, err := load.Merge([]string{filepath.Join(merged, "load", load.ClientCredentials, "results.bin")}, "")
 	require.NoError(t, err)
 	require.Equal(t, uint64(sumReq), merge.Requests, "the merged results.bin holds every shard's results")
+	run, problems := reports.Build(context.Background(), merged)
+	require.Empty(t, problems)
+	require.Len(t, run.Load, 1)
+	require.Equal(t, sumReq, run.Load[0].Requests, "the merged report reads the merged results.bin")
+	require.Len(t, run.Load[0].Steps, 1, "its step table")
+	require.NotEmpty(t, run.Load[0].Steps[0].Series, "its timeline")
 
 	require.NotContains(t, stderr, "missing", "all three shards were merged")
 	code, _, stderr = runCLI(context.Background(), "load", "report", files[0], files[2])
