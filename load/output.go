@@ -137,6 +137,7 @@ func WriteText(w io.Writer, rep *Report) error {
 		}
 		fmt.Fprintf(bw, "SLO %s  %s\n", rep.SLO.Expr, verdict)
 	}
+	writeServerCost(bw, rep.Server)
 	if rep.Interrupted {
 		fmt.Fprintln(bw, "Interrupted: the run was stopped early; the figures cover what ran.")
 	}

@@ -63,6 +63,12 @@ type Options struct {
 	Progress io.Writer
 	// Transport is the base transport (default: a keep-alive transport sized for Workers).
 	Transport http.RoundTripper
+	// ServerPID, if set, is the target's process on this (Linux) machine:
+	// its CPU time and RSS are sampled every ServerSampleEvery (default
+	// DefaultServerSampleEvery) into Report.Server (see servercost.go).
+	ServerPID         int
+	ServerSampleEvery time.Duration
+	procRoot          string // proc(5)'s root; "" is /proc (tests use fakes)
 }
 
 // Ramp steps the rate.
@@ -303,6 +309,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	run := newCollector(o)
 	bounded, ft := o.transports(pl, &run.flows)
 	clientTimeout := time.Duration(0) // the transports enforce o.Timeout
+	server, err := newServerSampler(o, run.tokens.Load)
+	if err != nil {
+		return nil, err
+	}
 	tr, err := newTargeter(ctx, o, bounded, pl)
 	if err != nil {
 		return nil, err
@@ -319,9 +329,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	defer cancel()
 	bounded.Stop, run.end = runCtx, runCtx
 	stopProgress := run.progress(o.Progress)
+	server.start()
 	attackStages(runCtx, o, tr, &http.Client{Transport: ft}, clientTimeout, run)
+	serverCost := server.finish()
 	stopProgress()
 	rep := run.report()
+	rep.Server = serverCost
 	rep.SLO = o.SLO.Check(&rep.LoadReport)
 	rep.Interrupted = ctx.Err() != nil // before writing: report.json says so too
 	if o.OutDir != "" {
@@ -433,6 +446,7 @@ type collector struct {
 	ok      uint64
 	n       atomic.Uint64
 	errs    atomic.Uint64
+	tokens  atomic.Uint64 // valid answers of steps that issue tokens (not connect)
 	first   time.Time
 	seconds map[int64]*second
 	flows   latencies
@@ -543,6 +557,9 @@ func (c *collector) add(r *vegeta.Result) {
 	} else {
 		c.ok++
 		c.stepOK[step]++
+		if !strings.HasSuffix(step, stepConnect) {
+			c.tokens.Add(1)
+		}
 		_ = c.hist.RecordValue(max(1, r.Latency.Microseconds()))
 		if len(s.Lat) < perSecondSamples {
 			s.Lat = append(s.Lat, r.Latency.Microseconds())
