@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"sync"
 	"time"
 
 	"github.com/oauthconf/oauthconf/internal/outputs"
 	"github.com/oauthconf/oauthconf/internal/proc"
+	"github.com/oauthconf/oauthconf/internal/redact"
 )
 
 // DefaultServerSampleEvery is how often load --server-pid samples the
@@ -68,6 +68,7 @@ func newServerSampler(o Options, tokens func() uint64) (*serverSampler, error) {
 		return nil, fmt.Errorf("load: --server-pid %d is this process, the load generator: its CPU would count the load's own", o.ServerPID)
 	}
 	info, err := proc.Open(o.procRoot, o.ServerPID)
+	info.Name = redact.EscapeLine(info.Name) // a process names itself: shown in every report
 	if errors.Is(err, proc.ErrExited) {
 		return nil, fmt.Errorf("load: --server-pid %d: no such running process (%w)", o.ServerPID, err)
 	}
@@ -182,9 +183,9 @@ func (s *serverSampler) cost() *outputs.ServerCost {
 func (s *serverSampler) warnings(c *outputs.ServerCost) []string {
 	var w []string
 	if g := c.Growth; g != nil && g.Steady {
-		rate := "+" + iecBytes(g.SlopeBytesPerSecond) + " per second"
+		rate := "+" + outputs.IECBytes(g.SlopeBytesPerSecond) + " per second"
 		if g.Per1000TokensBytes > 0 {
-			rate = "+" + iecBytes(g.Per1000TokensBytes) + " per 1,000 tokens"
+			rate = "+" + outputs.IECBytes(g.Per1000TokensBytes) + " per 1,000 tokens"
 		}
 		w = append(w, fmt.Sprintf("RSS grew steadily: %s over the last %.0f s (possible leak)", rate, g.WindowSeconds))
 	}
@@ -277,39 +278,13 @@ func seriesPoint(first, x serverSample) outputs.ServerSample {
 	return outputs.ServerSample{Second: x.at.Sub(first.at).Seconds(), CPUSeconds: (x.CPU - first.CPU).Seconds(), RSSBytes: x.RSS, Tokens: x.tokens - first.tokens}
 }
 
-// iecBytes formats a byte count as B, KiB, MiB or GiB with one decimal.
-func iecBytes(v float64) string {
-	a := math.Abs(v)
-	switch {
-	case a >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", v/(1<<30))
-	case a >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", v/(1<<20))
-	case a >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", v/(1<<10))
-	}
-	return fmt.Sprintf("%.0f B", v)
-}
-
 // writeServerCost writes the text report's lines about the target's process
 // (nothing without --server-pid).
 func writeServerCost(w io.Writer, c *outputs.ServerCost) {
 	if c == nil {
 		return
 	}
-	fmt.Fprintf(w, "Server        [pid %d %s]  CPU %.2f s (%.2f cores)", c.PID, c.Command, c.CPUSeconds, c.CPUCores)
-	if c.Tokens > 0 {
-		fmt.Fprintf(w, ", %.1f µs per token", c.CPUMicrosPerToken)
-	}
-	fmt.Fprintf(w, "  RSS %s → %s (peak %s)", iecBytes(float64(c.RSSStartBytes)), iecBytes(float64(c.RSSEndBytes)), iecBytes(float64(c.RSSPeakBytes)))
-	if c.Tokens > 0 {
-		sign := ""
-		if c.RSSGrowthPer1000Tokens >= 0 {
-			sign = "+"
-		}
-		fmt.Fprintf(w, ", %s%s per 1,000 tokens", sign, iecBytes(c.RSSGrowthPer1000Tokens))
-	}
-	fmt.Fprintf(w, "  (%d samples over %.1f s)\n", c.Samples, c.SpanSeconds)
+	fmt.Fprintf(w, "Server        %s\n", c.Summary())
 	for _, warn := range c.Warnings {
 		fmt.Fprintf(w, "Server        WARNING %s\n", warn)
 	}

@@ -120,7 +120,7 @@ func TestServerSampler(t *testing.T) {
 
 		var b strings.Builder
 		writeServerCost(&b, c)
-		require.Equal(t, "Server        [pid 42 srv]  CPU 0.50 s (0.83 cores), 166.7 µs per token  RSS 30.0 MiB → 32.0 MiB (peak 34.0 MiB), +682.7 KiB per 1,000 tokens  (4 samples over 0.6 s)\n", b.String())
+		require.Equal(t, "Server        process 42 (srv): CPU 0.50 s (0.83 cores), 166.7 µs per token; RSS 30.0 MiB → 32.0 MiB (peak 34.0 MiB), +682.7 KiB per 1,000 tokens (4 samples over 0.6 s; this process only, not its children)\n", b.String())
 	})
 	t.Run("a process that exits mid-run is named, with when", func(t *testing.T) {
 		s, tick := scripted(reads, 2)

@@ -39,6 +39,7 @@ type loadOptions struct {
 	demoCredentials bool
 	quiet           bool
 	client          clientFlags
+	serverPID       int
 }
 
 func newLoadCmd() *cobra.Command {
@@ -91,6 +92,7 @@ a target that does not answer).
 	f.BoolVar(&o.demoCredentials, "demo-credentials", false, "use the reference server's demo credentials (for a --target started with \"oauthconf serve\" without --config); --credential and OAUTHCONF_* values win over them")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress lines")
 	o.client.register(f)
+	f.IntVar(&o.serverPID, "server-pid", 0, "process id of the --target server on this Linux machine: sample its CPU time and RSS during the run (CPU µs per token, RSS growth per 1,000 tokens, a warning when memory grows steadily); that process only, not its children")
 	cmd.AddCommand(newLoadReportCmd())
 	return cmd
 }
@@ -182,6 +184,9 @@ func (o loadOptions) options(stderr io.Writer) (load.Options, error) {
 	}
 	if !o.quiet {
 		opts.Progress = stderr
+	}
+	if opts.ServerPID = o.serverPID; o.serverPID != 0 && o.target == "" {
+		return load.Options{}, usageError(errors.New("load: --server-pid needs --target: the embedded reference runs inside this process, the load generator"))
 	}
 	if opts.Transport, err = o.client.transport(o.timeout, stderr); err != nil {
 		return load.Options{}, usageError(fmt.Errorf("load: %w", err))

@@ -3,6 +3,7 @@ package outputs
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 )
 
 // LoadReport is DIR/load/<scenario>/report.json: one load run's outcome.
@@ -197,4 +198,37 @@ type ServerSample struct {
 	CPUSeconds float64 `json:"cpu_seconds"`
 	RSSBytes   uint64  `json:"rss_bytes"`
 	Tokens     uint64  `json:"tokens"`
+}
+
+// Summary is the one line every report shows for c: the process, its CPU
+// (per token, in cores) and its RSS (start → end, peak, growth per 1,000
+// tokens).
+func (c *ServerCost) Summary() string {
+	s := fmt.Sprintf("process %d (%s): CPU %.2f s (%.2f cores)", c.PID, c.Command, c.CPUSeconds, c.CPUCores)
+	if c.Tokens > 0 {
+		s += fmt.Sprintf(", %.1f µs per token", c.CPUMicrosPerToken)
+	}
+	s += fmt.Sprintf("; RSS %s → %s (peak %s)", IECBytes(float64(c.RSSStartBytes)), IECBytes(float64(c.RSSEndBytes)), IECBytes(float64(c.RSSPeakBytes)))
+	if c.Tokens > 0 {
+		sign := ""
+		if c.RSSGrowthPer1000Tokens >= 0 {
+			sign = "+"
+		}
+		s += fmt.Sprintf(", %s%s per 1,000 tokens", sign, IECBytes(c.RSSGrowthPer1000Tokens))
+	}
+	return s + fmt.Sprintf(" (%d samples over %.1f s; this process only, not its children)", c.Samples, c.SpanSeconds)
+}
+
+// IECBytes formats a byte count in B, KiB, MiB or GiB, with one decimal.
+func IECBytes(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", v/(1<<30))
+	case a >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", v/(1<<20))
+	case a >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", v/(1<<10))
+	}
+	return fmt.Sprintf("%.0f B", v)
 }
