@@ -207,7 +207,8 @@ func (s *serverSampler) warnings(c *outputs.ServerCost) []string {
 }
 
 // memoryGrowth fits a line to RSS over time in the second half of the
-// samples (by time); nil when that window is too short to judge.
+// samples (by time); nil when that half is too short to judge (under 1 s or
+// 5 samples).
 func memoryGrowth(samples []serverSample) *outputs.MemoryGrowth {
 	if len(samples) < 2 {
 		return nil
@@ -220,7 +221,7 @@ func memoryGrowth(samples []serverSample) *outputs.MemoryGrowth {
 			win = append(win, x)
 		}
 	}
-	if len(win) < leakMinSamples || last.Sub(win[0].at) < leakMinWindow {
+	if len(win) < leakMinSamples || last.Sub(mid) < leakMinWindow { // a run of 2 s at least
 		return nil
 	}
 	xs, ys := make([]float64, len(win)), make([]float64, len(win))

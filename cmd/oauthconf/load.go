@@ -64,7 +64,8 @@ a target that does not answer).
   oauthconf load --profile shopware --scenario client_credentials --rate 200 --duration 30s --out out/
   oauthconf load --profile rfc6749 --scenario client_credentials --rate 500 --duration 20s --slo 'p99<50ms,success>=99.9%'
   oauthconf load --profile ucommerce --scenario authorization_code --find-capacity --slo 'p99<100ms,success>=99.9%'
-  oauthconf load report run-a/load/client_credentials/results.bin run-b/load/client_credentials/results.bin`,
+  oauthconf load report run-a/load/client_credentials/results.bin run-b/load/client_credentials/results.bin
+  oauthconf load --target http://127.0.0.1:8080 --demo-credentials --server-pid 4242 --duration 10m   # the server's CPU µs/token and RSS growth`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runLoad(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
