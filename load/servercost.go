@@ -58,6 +58,14 @@ type serverSampler struct {
 	once     sync.Once
 }
 
+// CheckServerPID reports whether load --server-pid pid can be sampled on
+// this machine (Linux, a running process that can be read), as Run checks
+// it, so that a command can refuse it before it sends any request.
+func CheckServerPID(pid int) error {
+	_, err := newServerSampler(Options{ServerPID: pid}, func() uint64 { return 0 })
+	return err
+}
+
 // newServerSampler checks that o.ServerPID can be sampled (before the run
 // sends a request) and returns its sampler; nil without o.ServerPID.
 func newServerSampler(o Options, tokens func() uint64) (*serverSampler, error) {

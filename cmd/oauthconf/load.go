@@ -186,8 +186,13 @@ func (o loadOptions) options(stderr io.Writer) (load.Options, error) {
 	if !o.quiet {
 		opts.Progress = stderr
 	}
-	if opts.ServerPID = o.serverPID; o.serverPID != 0 && o.target == "" {
-		return load.Options{}, usageError(errors.New("load: --server-pid needs --target: the embedded reference runs inside this process, the load generator"))
+	if opts.ServerPID = o.serverPID; o.serverPID != 0 {
+		if o.target == "" {
+			return load.Options{}, usageError(errors.New("load: --server-pid needs --target: the embedded reference runs inside this process, the load generator"))
+		}
+		if err := load.CheckServerPID(o.serverPID); err != nil {
+			return load.Options{}, usageError(err)
+		}
 	}
 	if opts.Transport, err = o.client.transport(o.timeout, stderr); err != nil {
 		return load.Options{}, usageError(fmt.Errorf("load: %w", err))

@@ -99,6 +99,14 @@ func TestLoadServerPID(t *testing.T) {
 		require.Contains(t, stderr, "needs Linux's /proc")
 		return
 	}
+	t.Run("a process that does not run is refused before any request", func(t *testing.T) {
+		gone := exec.Command("true")
+		require.NoError(t, gone.Run())
+		code, _, stderr := runCLI(context.Background(), "load", "--target", "http://127.0.0.1:1", "--server-pid", strconv.Itoa(gone.Process.Pid), "--profile", "shopware", "--demo-credentials")
+		require.Equal(t, 2, code)
+		require.Contains(t, stderr, fmt.Sprintf("load: --server-pid %d: no such running process", gone.Process.Pid))
+		require.NotContains(t, stderr, "does not answer", "refused before the target is probed")
+	})
 	cases := []struct {
 		description string
 		mode        string
