@@ -140,7 +140,9 @@ func fakeTokenEndpoint(t *testing.T) string {
 	return ts.URL
 }
 
-func TestLoadReportRoundTrip(t *testing.T) {
+// rfc6749Client is the rfc6749 profile with a client's credentials.
+func rfc6749Client(t *testing.T) (*profile.Profile, profile.Credentials) {
+	t.Helper()
 	p, err := profile.Load("rfc6749")
 	if err != nil {
 		t.Fatal(err)
@@ -149,6 +151,11 @@ func TestLoadReportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p, creds
+}
+
+func TestLoadReportRoundTrip(t *testing.T) {
+	p, creds := rfc6749Client(t)
 	slo, err := load.ParseSLO("p99<1ns")
 	if err != nil {
 		t.Fatal(err)
@@ -258,14 +265,7 @@ func TestServerCostRoundTrip(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("--server-pid reads Linux's /proc")
 	}
-	p, err := profile.Load("rfc6749")
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds, err := profile.Resolve(p, map[string]string{"client_id": "c", "client_secret": "s", "redirect_uri": "http://127.0.0.1/cb"}, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, creds := rfc6749Client(t)
 	child := exec.Command("sleep", "10")
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
