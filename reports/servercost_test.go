@@ -19,7 +19,8 @@ func TestServerCostShown(t *testing.T) {
 	rep := outputs.LoadReport{Scenario: "client_credentials", Requests: 1000, SuccessRatio: 1, Steps: map[string]*outputs.StepReport{},
 		Server: &outputs.ServerCost{PID: 4242, Command: "<b>srv</b>", Samples: 51, SpanSeconds: 10, CPUSeconds: 2, CPUCores: 0.2, Tokens: 1000,
 			CPUMicrosPerToken: 2000, RSSStartBytes: 50 << 20, RSSEndBytes: 100 << 20, RSSPeakBytes: 100 << 20, RSSGrowthPer1000Tokens: 50 << 20,
-			Warnings: []string{"RSS grew steadily: +10.0 MiB per 1,000 tokens over the last 5 s (possible leak)"}}}
+			Warnings: []string{"RSS grew steadily: +10.0 MiB per 1,000 tokens over the last 5 s (possible leak)"},
+			Series:   []outputs.ServerSample{{Second: 0, RSSBytes: 50 << 20}, {Second: 5, CPUSeconds: 1, RSSBytes: 75 << 20, Tokens: 500}, {Second: 10, CPUSeconds: 2, RSSBytes: 100 << 20, Tokens: 1000}}}}
 	b, err := outputs.Marshal(rep, true)
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "load", "client_credentials"), 0o755))
@@ -29,9 +30,12 @@ func TestServerCostShown(t *testing.T) {
 	line := "process 4242 (&lt;b&gt;srv&lt;/b&gt;): CPU 2.00 s (0.20 cores), 2000.0 µs per token; RSS 50.0 MiB → 100.0 MiB (peak 100.0 MiB), &#43;50.0 MiB per 1,000 tokens (51 samples over 10.0 s; this process only, not its children)"
 	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
 	require.NoError(t, err)
-	want := `<div class="server-cost"><p>Server ` + line + `</p><p class="notice">RSS grew steadily: &#43;10.0 MiB per 1,000 tokens over the last 5 s (possible leak)</p></div>`
+	want := `<div class="server-cost"><p>Server ` + line + `</p><p class="notice">RSS grew steadily: &#43;10.0 MiB per 1,000 tokens over the last 5 s (possible leak)</p><div class="charts"><svg class="chart"`
 	require.True(t, strings.Contains(string(html), want), "report.html has\n%s", want)
 	require.False(t, strings.Contains(string(html), "<b>srv</b>"), "report.html escapes the process name")
+	for _, chart := range []string{"client_credentials: server process 4242 RSS (MiB)", "client_credentials: server process 4242 CPU (cores)"} {
+		require.True(t, strings.Contains(string(html), `aria-label="`+chart+`"`), "report.html charts %s", chart)
+	}
 
 	md, err := os.ReadFile(filepath.Join(dir, "summary.md"))
 	require.NoError(t, err)
