@@ -148,6 +148,7 @@ func WriteText(w io.Writer, rep *Report) error {
 	if sh := rep.Shard; sh != nil {
 		fmt.Fprintf(bw, "Shard %d/%d of a distributed run: %d req/s asked, at most %d requests (merge the shards' results.bin with oauthconf load report)\n", sh.Index, sh.Count, sh.Rate, sh.MaxRequests)
 	}
+	writeServerCost(bw, rep.Server)
 	if rep.Interrupted {
 		fmt.Fprintln(bw, "Interrupted: the run was stopped early; the figures cover what ran.")
 	}

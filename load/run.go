@@ -77,6 +77,12 @@ type Options struct {
 	Progress io.Writer
 	// Transport is the base transport (default: a keep-alive transport sized for Workers).
 	Transport http.RoundTripper
+	// ServerPID, if set, is the target's process on this (Linux) machine:
+	// its CPU time and RSS are sampled every ServerSampleEvery (default
+	// DefaultServerSampleEvery) into Report.Server (see servercost.go).
+	ServerPID         int
+	ServerSampleEvery time.Duration
+	procRoot          string // proc(5)'s root; "" is /proc (tests use fakes)
 
 	// shardInfo is the shard's part, set by validate; share is its fraction
 	// of the run's rate (throughput bounds are scaled by it).
@@ -331,6 +337,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	run := newCollector(o)
 	bounded, ft := o.transports(pl, &run.flows)
 	clientTimeout := time.Duration(0) // the transports enforce o.Timeout
+	server, err := newServerSampler(o, run.tokens.Load)
+	if err != nil {
+		return nil, err
+	}
 	tr, err := newTargeter(ctx, o, bounded, pl)
 	if err != nil {
 		return nil, err
@@ -354,10 +364,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	atkCtx, stopAttack := context.WithCancel(runCtx)
 	defer stopAttack()
 	stopWatch := run.watchSLO(o, slo, stopAttack)
+	server.start()
 	attackStages(atkCtx, o, tr, &http.Client{Transport: ft}, clientTimeout, run)
+	serverCost := server.finish()
 	stopWatch()
 	stopProgress()
 	rep := run.report()
+	rep.Server = serverCost
 	rep.SLO = slo.Check(rep)
 	rep.Shard = o.shardInfo
 	if run.aborted != nil {
@@ -479,6 +492,7 @@ type collector struct {
 	ok      uint64
 	n       atomic.Uint64
 	errs    atomic.Uint64
+	tokens  atomic.Uint64 // valid answers of steps that issue tokens (not connect)
 	first   time.Time
 	seconds map[int64]*second
 	flows   latencies
@@ -574,6 +588,8 @@ func (c *collector) add(r *vegeta.Result) {
 	if r.Error != "" {
 		c.errs.Add(1)
 		c.classes[errorClass(r.Error)]++
+	} else if !strings.HasSuffix(step, stepConnect) {
+		c.tokens.Add(1) // a valid answer of a step that issues a token (servercost.go)
 	}
 	c.mu.Unlock()
 	c.n.Add(1)

@@ -13,7 +13,7 @@ import (
 
 // TestImportsNothingOfTheClientSide enforces the dependency rule: the reference
 // implements the wire format on its own, so it must not import steps, load,
-// reports or profile, nor the harness's internal/redact and internal/httpx (a
+// reports or profile, nor the harness's internal/redact, internal/httpx and internal/proc (a
 // shared bug would make both sides agree).
 func TestImportsNothingOfTheClientSide(t *testing.T) {
 	entries, err := os.ReadDir(".")
@@ -27,7 +27,7 @@ func TestImportsNothingOfTheClientSide(t *testing.T) {
 		require.NoError(t, err)
 		for _, imp := range f.Imports {
 			path, _ := strconv.Unquote(imp.Path.Value)
-			for _, banned := range []string{"/steps", "/load", "/reports", "/profile", "/features", "/internal/redact", "/internal/httpx"} {
+			for _, banned := range []string{"/steps", "/load", "/reports", "/profile", "/features", "/internal/redact", "/internal/httpx", "/internal/proc"} {
 				require.False(t, strings.HasPrefix(path, "github.com/oauthconf/oauthconf"+banned),
 					"%s imports %s", e.Name(), path)
 			}

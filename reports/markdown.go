@@ -250,6 +250,12 @@ func mdLoad(p printer, s Summary) {
 			}
 			p("\n")
 		}
+		if c := l.Server; c != nil {
+			p("Server of **%s**: %s\n\n", mdEscape(l.Scenario), mdEscape(c.Summary()))
+			for _, w := range c.Warnings {
+				p("⚠️ %s\n\n", mdEscape(w))
+			}
+		}
 	}
 }
 
@@ -340,6 +346,8 @@ type LoadSummary struct {
 	// Fail says why the scenario failed load's exit code (LoadScenario.Failed).
 	Fail  string          `json:"fail,omitempty"`
 	Steps []StepSummaryJS `json:"steps"`
+	// Server is report.json's server object (load --server-pid).
+	Server *outputs.ServerCost `json:"server,omitempty"`
 }
 
 // StepSummaryJS is one step's numbers, computed from results.bin.
@@ -422,6 +430,7 @@ func (r *Run) Summary() Summary {
 			d := func(v int64) string { return fmtDuration(timeDuration(v)) }
 			ls.Latency = &LatencyDigest{P50: d(rep.Latencies.P50), P90: d(rep.Latencies.P90), P99: d(rep.Latencies.P99), Max: d(rep.Latencies.Max)}
 			ls.SLO = rep.SLO
+			ls.Server = rep.Server
 		}
 		s.Load = append(s.Load, ls)
 	}

@@ -43,6 +43,7 @@ type loadOptions struct {
 	sloAbort        bool
 	shard           string
 	shards          int
+	serverPID       int
 }
 
 func newLoadCmd() *cobra.Command {
@@ -76,7 +77,8 @@ mean, success, error_rate or throughput. --slo-abort stops the run at a breach.
 run; merge them with load report (docs/distributed.md).
 
   oauthconf load --profile ucommerce --scenario authorization_code --rate 200 --duration 1m --slo 'exchange.p99<50ms,p99.9<200ms,error_rate<0.1%' --slo-abort
-  oauthconf load --target http://127.0.0.1:8080 --demo-credentials --rate 300 --duration 1m --shard 0/3 --out shared/`,
+  oauthconf load --target http://127.0.0.1:8080 --demo-credentials --rate 300 --duration 1m --shard 0/3 --out shared/
+  oauthconf load --target http://127.0.0.1:8080 --demo-credentials --server-pid 4242 --duration 10m   # the server's CPU µs/token and RSS growth`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runLoad(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -107,6 +109,7 @@ run; merge them with load report (docs/distributed.md).
 	f.BoolVar(&o.sloAbort, "slo-abort", false, fmt.Sprintf("stop the run at the first breach of --slo (checked every second after %s, on steps with %d requests); exits 1", load.DefaultAbortGrace, load.DefaultAbortMinRequests))
 	f.StringVar(&o.shard, "shard", "", "run shard I/N of a distributed run (I from 0): this copy sends its share of --rate and --max-requests (default: $JOB_COMPLETION_INDEX of --shards)")
 	f.IntVar(&o.shards, "shards", 0, "how many shards make the run, with $JOB_COMPLETION_INDEX (Kubernetes Indexed Job; default $OAUTHCONF_SHARDS)")
+	f.IntVar(&o.serverPID, "server-pid", 0, "process id of the --target server on this Linux machine: sample its CPU time and RSS during the run (CPU µs per token, RSS growth per 1,000 tokens, a warning when memory grows steadily); that process only, not its children")
 	cmd.AddCommand(newLoadReportCmd())
 	return cmd
 }
@@ -232,6 +235,14 @@ func (o loadOptions) options(stderr io.Writer) (load.Options, error) {
 	}
 	if !o.quiet {
 		opts.Progress = stderr
+	}
+	if opts.ServerPID = o.serverPID; o.serverPID != 0 {
+		if o.target == "" {
+			return load.Options{}, usageError(errors.New("load: --server-pid needs --target: the embedded reference runs inside this process, the load generator"))
+		}
+		if err := load.CheckServerPID(o.serverPID); err != nil {
+			return load.Options{}, usageError(err)
+		}
 	}
 	if opts.Transport, err = o.client.transport(o.timeout, stderr); err != nil {
 		return load.Options{}, usageError(fmt.Errorf("load: %w", err))

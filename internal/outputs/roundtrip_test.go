@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -138,9 +140,8 @@ func fakeTokenEndpoint(t *testing.T) string {
 	return ts.URL
 }
 
-// fakeLoadOptions is a client_credentials run of profile rfc6749 against
-// fakeTokenEndpoint, writing to dir.
-func fakeLoadOptions(t *testing.T, dir string) load.Options {
+// rfc6749Client is the rfc6749 profile with a client's credentials.
+func rfc6749Client(t *testing.T) (*profile.Profile, profile.Credentials) {
 	t.Helper()
 	p, err := profile.Load("rfc6749")
 	if err != nil {
@@ -150,6 +151,14 @@ func fakeLoadOptions(t *testing.T, dir string) load.Options {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p, creds
+}
+
+// fakeLoadOptions is a client_credentials run of profile rfc6749 against
+// fakeTokenEndpoint, writing to dir.
+func fakeLoadOptions(t *testing.T, dir string) load.Options {
+	t.Helper()
+	p, creds := rfc6749Client(t)
 	return load.Options{BaseURL: fakeTokenEndpoint(t), Profile: p, Credentials: creds, Scenario: load.ClientCredentials, Workers: 2, OutDir: dir}
 }
 
@@ -275,5 +284,42 @@ func TestExpectedFailuresSummaryRoundTrip(t *testing.T) {
 	p := got.Profiles[0]
 	if !reflect.DeepEqual(p.Scenarios[0].Expected, exp) || p.Scenarios[0].Line != 7 || !reflect.DeepEqual(p.RootCauses[0].Expected, exp) {
 		t.Errorf("scenario %+v, root cause %+v: want the expectation and the line", p.Scenarios[0], p.RootCauses[0])
+	}
+}
+
+// TestServerCostRoundTrip writes report.json's server object (load
+// --server-pid, here on an idle child process) and reads it back, under the
+// documented keys.
+func TestServerCostRoundTrip(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("--server-pid reads Linux's /proc")
+	}
+	p, creds := rfc6749Client(t)
+	child := exec.Command("sleep", "10")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
+	dir := t.TempDir()
+	o := load.Options{BaseURL: fakeTokenEndpoint(t), Profile: p, Credentials: creds, Scenario: load.ClientCredentials,
+		Rate: 20, Duration: 2200 * time.Millisecond, Workers: 2, OutDir: dir, ServerPID: child.Process.Pid, ServerSampleEvery: 100 * time.Millisecond}
+	rep, err := load.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Server == nil || rep.Server.Growth == nil {
+		t.Fatalf("the run should have a server object with a growth fit: %+v", rep.Server)
+	}
+	data := readFile(t, filepath.Join(dir, "load", load.ClientCredentials, outputs.LoadReportName))
+	checkKeys(t, data, []string{"pid", "command", "samples", "interval_seconds", "span_seconds", "cpu_seconds", "cpu_tick_seconds", "cpu_cores",
+		"tokens", "cpu_us_per_token", "rss_start_bytes", "rss_end_bytes", "rss_peak_bytes", "rss_growth_per_1000_tokens_bytes", "growth", "warnings", "series"}, "server")
+	checkKeys(t, data, []string{"window_seconds", "samples", "slope_bytes_per_second", "per_1000_tokens_bytes", "r2", "steady"}, "server", "growth")
+	checkKeys(t, data, []string{"t", "cpu_seconds", "rss_bytes", "tokens"}, "server", "series")
+	run, problems := reports.Build(context.Background(), dir)
+	if len(problems) > 0 {
+		t.Fatalf("reports.Build: %v", problems)
+	}
+	if got := run.Load[0].Report.Server; !reflect.DeepEqual(got, rep.Server) {
+		t.Errorf("report.json's server read back differs:\n got %+v\nwant %+v", got, rep.Server)
 	}
 }
