@@ -88,6 +88,8 @@ type Cause struct {
 	Cause     string   `json:"cause"`
 	Finding   bool     `json:"finding,omitempty"`
 	Scenarios []string `json:"scenarios"`
+	// Expected is the --expected-failures entry that expects this cause.
+	Expected *outputs.Expectation `json:"expected,omitempty"`
 }
 
 // Text is the cause and how many scenarios show it.
@@ -106,7 +108,7 @@ func (r *Run) Causes() []Cause {
 	for _, p := range r.Profiles {
 		for _, rc := range p.RootCauses {
 			out = append(out, Cause{Profile: p.Name, Rule: rc.Rule, Level: rc.Level, Cause: rc.Cause, Finding: rc.Finding,
-				Scenarios: append([]string{}, rc.Scenarios...)})
+				Scenarios: append([]string{}, rc.Scenarios...), Expected: rc.Expected})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
