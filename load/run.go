@@ -63,6 +63,10 @@ type Options struct {
 	Progress io.Writer
 	// Transport is the base transport (default: a keep-alive transport sized for Workers).
 	Transport http.RoundTripper
+	// Label names the run and Version is oauthconf's, for report.json's
+	// header; Now is the clock that dates the run (nil: time.Now).
+	Label, Version string
+	Now            func() time.Time
 }
 
 // Ramp steps the rate.
@@ -319,9 +323,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	defer cancel()
 	bounded.Stop, run.end = runCtx, runCtx
 	stopProgress := run.progress(o.Progress)
+	started := o.now().UTC()
 	attackStages(runCtx, o, tr, &http.Client{Transport: ft}, clientTimeout, run)
 	stopProgress()
 	rep := run.report()
+	rep.Version, rep.Label, rep.StartedAt = o.Version, o.Label, &started
 	rep.SLO = o.SLO.Check(&rep.LoadReport)
 	rep.Interrupted = ctx.Err() != nil // before writing: report.json says so too
 	if o.OutDir != "" {
@@ -330,6 +336,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// now is the run's clock.
+func (o Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
 }
 
 // MaxGrace bounds how long a run waits past its duration for the answers

@@ -482,9 +482,12 @@ func redactCauses(rcs []outputs.RootCause) []outputs.RootCause {
 // xfails counts the failed scenarios of each level that an unexpired
 // expected-failures entry expects.
 func xfails(outs []outputs.ScenarioOutcome) map[string]int {
-	n := map[string]int{}
+	var n map[string]int // nil when there are none
 	for _, o := range outs {
 		if o.Status == outputs.StatusFailed && o.Expected.Holds() {
+			if n == nil {
+				n = map[string]int{}
+			}
 			n[o.Level]++
 		}
 	}

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"time"
@@ -20,12 +21,21 @@ type Header struct {
 }
 
 // Header returns the run's header: the date, version and label from
-// summary.json (a load-only run dates from its first request in results.bin),
-// the targets and profiles of every file, and the duration (verify's, from
-// summary.json or its profiles added up, plus the load runs').
+// summary.json, else from the load runs' report.json (a load run without
+// them dates from its first request in results.bin), the targets and
+// profiles of every file, and the duration (verify's, from summary.json or
+// its profiles added up, plus the load runs').
 func (r *Run) Header() Header {
 	h := Header{Label: r.Info.Label, Version: r.Info.Version, Targets: []string{}, Profiles: []string{}}
 	start := r.loadStart()
+	for _, l := range r.Load {
+		if rep := l.Report; rep != nil {
+			h.Label, h.Version = cmp.Or(h.Label, Redact(rep.Label)), cmp.Or(h.Version, rep.Version)
+			if rep.StartedAt != nil && (start.IsZero() || rep.StartedAt.Before(start)) {
+				start = *rep.StartedAt
+			}
+		}
+	}
 	if r.Info.StartedAt != nil {
 		start = *r.Info.StartedAt
 	}

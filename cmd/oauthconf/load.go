@@ -39,6 +39,7 @@ type loadOptions struct {
 	demoCredentials bool
 	quiet           bool
 	client          clientFlags
+	label           string
 }
 
 func newLoadCmd() *cobra.Command {
@@ -91,6 +92,7 @@ a target that does not answer).
 	f.BoolVar(&o.demoCredentials, "demo-credentials", false, "use the reference server's demo credentials (for a --target started with \"oauthconf serve\" without --config); --credential and OAUTHCONF_* values win over them")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress lines")
 	o.client.register(f)
+	f.StringVar(&o.label, "label", "", `name of this run in the reports (report.json, report.html, summary.md), e.g. "nightly #412"`)
 	cmd.AddCommand(newLoadReportCmd())
 	return cmd
 }
@@ -180,6 +182,7 @@ func (o loadOptions) options(stderr io.Writer) (load.Options, error) {
 		Profile: prof, Scenario: o.scenario, Rate: o.rate, Duration: o.duration, MaxRequests: o.maxRequests,
 		Workers: o.workers, Timeout: o.timeout, SLO: slo, OutDir: o.out,
 	}
+	opts.Label, opts.Version = o.label, buildVersion()
 	if !o.quiet {
 		opts.Progress = stderr
 	}

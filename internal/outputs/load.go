@@ -3,6 +3,7 @@ package outputs
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // LoadReport is DIR/load/<scenario>/report.json: one load run's outcome.
@@ -30,6 +31,11 @@ type LoadReport struct {
 	SLO         *SLOVerdict     `json:"slo"` // nil without --slo
 	Timeline    []TimelinePoint `json:"timeline"`
 	Interrupted bool            `json:"interrupted,omitempty"`
+	// Version is the oauthconf version that ran, Label the run's --label,
+	// StartedAt when the run started (UTC): the report's header.
+	Version   string     `json:"version,omitempty"`
+	Label     string     `json:"label,omitempty"`
+	StartedAt *time.Time `json:"started_at,omitempty"`
 }
 
 // Classes of failed requests (LoadReport.ErrorClasses).
