@@ -136,7 +136,7 @@ func mdConformance(p printer, r *Run, s Summary) {
 		if pr.Must.Failed-pr.MustExpected+pr.Must.Errors > 0 {
 			mark = "❌"
 		}
-		p("- %s %s\n", mark, mdEscape(pr.Headline))
+		p("- %s %s\n  - MUST: %s; SHOULD: %s\n", mark, mdEscape(pr.Headline), pr.MustTally, pr.ShouldTally)
 	}
 	p("\n| feature |")
 	for _, pr := range s.Profiles {
