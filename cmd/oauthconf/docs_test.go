@@ -213,7 +213,7 @@ func TestReadmeInstallAndCIRecipes(t *testing.T) {
 		if !strings.Contains(readme, "`go install ./cmd/oauthconf`") {
 			t.Error("README does not give `go install ./cmd/oauthconf`")
 		}
-		if regexp.MustCompile("(?m)^\\s*(?:- run: )?go install github\\.com/").MatchString(readme) {
+		if regexp.MustCompile(`(?m)^\s*(?:- run: )?go install github\.com/`).MatchString(readme) {
 			t.Error("README tells to go install the unpublished module by its path")
 		}
 		if !exists(filepath.Join(repoRoot, "cmd", "oauthconf", "main.go")) {
@@ -221,6 +221,7 @@ func TestReadmeInstallAndCIRecipes(t *testing.T) {
 		}
 	})
 	t.Run("the README's commands are the binary's", func(t *testing.T) {
+		// The pattern holds backquotes, so it cannot be a raw string.
 		rows := regexp.MustCompile("(?m)^\\| `oauthconf ([a-z]+)` \\|").FindAllStringSubmatch(readme, -1)
 		words := []string{"", "one", "two", "three", "four", "five", "six", "seven"}
 		if len(rows) >= len(words) || !strings.Contains(readme, "one Go binary with "+words[len(rows)]+" commands") {
