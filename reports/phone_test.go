@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"context"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -114,21 +115,31 @@ func TestReportAtPhoneWidth(t *testing.T) {
 	}
 }
 
-// checkKeptScreenshot keeps the phone screenshot under testdata (with
-// -update it writes png there): the kept one must be a PNG as wide as
-// this run's, a 390 px phone at scale 2.
+// checkKeptScreenshot keeps the first screen of the phone screenshot under
+// testdata (with -update it writes it there: the header, the verdict and
+// what follows, as a phone shows them): the kept one must be a PNG of a
+// 390 px phone at scale 2, as wide as this run's.
 func checkKeptScreenshot(t *testing.T, kept string, fresh []byte) {
 	t.Helper()
+	img, err := png.Decode(bytes.NewReader(fresh))
+	require.NoError(t, err)
 	if *update {
+		b := img.Bounds()
+		b.Max.Y = min(b.Max.Y, b.Min.Y+2*phoneHeight)
+		sub, ok := img.(interface {
+			SubImage(image.Rectangle) image.Image
+		})
+		require.True(t, ok, "the screenshot cannot be cropped")
+		var out bytes.Buffer
+		require.NoError(t, png.Encode(&out, sub.SubImage(b)))
 		require.NoError(t, os.MkdirAll(filepath.Dir(kept), 0o755))
-		require.NoError(t, os.WriteFile(kept, fresh, 0o644))
+		require.NoError(t, os.WriteFile(kept, out.Bytes(), 0o644))
 	}
 	old, err := os.ReadFile(kept)
 	require.NoError(t, err, "the kept screenshot is missing: go test ./reports -run TestReportAtPhoneWidth -update writes it")
-	oldCfg, err := png.DecodeConfig(bytes.NewReader(old))
+	cfg, err := png.DecodeConfig(bytes.NewReader(old))
 	require.NoError(t, err, "the kept screenshot %s is not a PNG", kept)
-	newCfg, err := png.DecodeConfig(bytes.NewReader(fresh))
-	require.NoError(t, err)
-	assert.Equal(t, 2*phoneWidth, oldCfg.Width, "the kept screenshot %s is not a 390 px phone's (scale 2)", kept)
-	assert.Equal(t, newCfg.Width, oldCfg.Width, "this run's screenshot and the kept one differ in width")
+	assert.Equal(t, 2*phoneWidth, cfg.Width, "the kept screenshot %s is not a 390 px phone's (scale 2)", kept)
+	assert.Equal(t, img.Bounds().Dx(), cfg.Width, "this run's screenshot and the kept one differ in width")
+	assert.Equal(t, 2*phoneHeight, cfg.Height, "the kept screenshot is the first screen of a %d px high phone", phoneHeight)
 }
