@@ -88,6 +88,11 @@ type Options struct {
 	// of the run's rate (throughput bounds are scaled by it).
 	shardInfo *outputs.LoadShard
 	share     float64
+
+	// Label names the run and Version is oauthconf's, for report.json's
+	// header; Now is the clock that dates the run (nil: time.Now).
+	Label, Version string
+	Now            func() time.Time
 }
 
 // Ramp steps the rate.
@@ -364,6 +369,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	atkCtx, stopAttack := context.WithCancel(runCtx)
 	defer stopAttack()
 	stopWatch := run.watchSLO(o, slo, stopAttack)
+	started := o.now().UTC()
 	server.start()
 	attackStages(atkCtx, o, tr, &http.Client{Transport: ft}, clientTimeout, run)
 	serverCost := server.finish()
@@ -371,6 +377,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	stopProgress()
 	rep := run.report()
 	rep.Server = serverCost
+	rep.Version, rep.Label, rep.StartedAt = o.Version, o.Label, &started
 	rep.SLO = slo.Check(rep)
 	rep.Shard = o.shardInfo
 	if run.aborted != nil {
@@ -386,6 +393,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// now is the run's clock.
+func (o Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
 }
 
 // MaxGrace bounds how long a run waits past its duration for the answers

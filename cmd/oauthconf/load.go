@@ -44,6 +44,7 @@ type loadOptions struct {
 	shard           string
 	shards          int
 	serverPID       int
+	label           string
 }
 
 func newLoadCmd() *cobra.Command {
@@ -110,6 +111,7 @@ run; merge them with load report (docs/distributed.md).
 	f.StringVar(&o.shard, "shard", "", "run shard I/N of a distributed run (I from 0): this copy sends its share of --rate and --max-requests (default: $JOB_COMPLETION_INDEX of --shards)")
 	f.IntVar(&o.shards, "shards", 0, "how many shards make the run, with $JOB_COMPLETION_INDEX (Kubernetes Indexed Job; default $OAUTHCONF_SHARDS)")
 	f.IntVar(&o.serverPID, "server-pid", 0, "process id of the --target server on this Linux machine: sample its CPU time and RSS during the run (CPU µs per token, RSS growth per 1,000 tokens, a warning when memory grows steadily); that process only, not its children")
+	f.StringVar(&o.label, "label", "", `name of this run in the reports (report.json, report.html, summary.md), e.g. "nightly #412"`)
 	cmd.AddCommand(newLoadReportCmd())
 	return cmd
 }
@@ -233,6 +235,7 @@ func (o loadOptions) options(stderr io.Writer) (load.Options, error) {
 		Profile: prof, Scenario: o.scenario, Rate: o.rate, Duration: o.duration, MaxRequests: o.maxRequests,
 		Workers: o.workers, Timeout: o.timeout, SLO: slo, OutDir: o.out,
 	}
+	opts.Label, opts.Version = o.label, buildVersion()
 	if !o.quiet {
 		opts.Progress = stderr
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"time"
 )
 
 // LoadReport is DIR/load/<scenario>/report.json: one load run's outcome.
@@ -37,6 +38,11 @@ type LoadReport struct {
 	// Server is what the target's process spent (load --server-pid); nil
 	// without it.
 	Server *ServerCost `json:"server,omitempty"`
+	// Version is the oauthconf version that ran, Label the run's --label,
+	// StartedAt when the run started (UTC): the report's header.
+	Version   string     `json:"version,omitempty"`
+	Label     string     `json:"label,omitempty"`
+	StartedAt *time.Time `json:"started_at,omitempty"`
 }
 
 // Classes of failed requests (LoadReport.ErrorClasses).
@@ -261,4 +267,41 @@ func IECBytes(v float64) string {
 		return fmt.Sprintf("%.1f KiB", v/(1<<10))
 	}
 	return fmt.Sprintf("%.0f B", v)
+}
+
+// Result words what the search found, by Outcome: a rate bracketed by a
+// failed probe, a lower bound (no probe failed, the generator's limit, an
+// interruption), or no rate at all. The reports show it as the headline.
+func (c *Capacity) Result() string {
+	n := len(c.Probes)
+	if c.Rate == 0 {
+		if c.Outcome == CapacityInterrupted {
+			return fmt.Sprintf("interrupted after %d probes, before any rate met the SLO", n)
+		}
+		return fmt.Sprintf("no probed rate met the SLO (%d probes)", n)
+	}
+	outcome := c.Outcome
+	if outcome == "" && c.lowestFailure() > 0 { // a capacity.json from before "outcome"
+		outcome = CapacityFound
+	}
+	switch outcome {
+	case CapacityFound:
+		return fmt.Sprintf("%d req/s meets the SLO; %d req/s missed it (%d probes)", c.Rate, c.lowestFailure(), n)
+	case CapacityGenerator:
+		return fmt.Sprintf("at least %d req/s: this machine could send only %.0f req/s of the next probe, a lower bound set by the load generator, not the target (%d probes)", c.Rate, c.GeneratorLimit, n)
+	case CapacityInterrupted:
+		return fmt.Sprintf("at least %d req/s met the SLO before the search was interrupted (%d probes; a lower bound)", c.Rate, n)
+	}
+	return fmt.Sprintf("at least %d req/s: no probe failed (%d probes; a lower bound)", c.Rate, n)
+}
+
+// lowestFailure is the lowest probed rate above Rate that missed the SLO.
+func (c *Capacity) lowestFailure() int {
+	low := 0
+	for _, p := range c.Probes {
+		if !p.Pass && p.Rate > c.Rate && (low == 0 || p.Rate < low) {
+			low = p.Rate
+		}
+	}
+	return low
 }

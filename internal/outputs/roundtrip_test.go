@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -191,6 +192,8 @@ func TestLoadReportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	o := fakeLoadOptions(t, dir)
 	o.Rate, o.Duration, o.SLO = 40, 500*time.Millisecond, slo
+	started := time.Date(2026, 11, 22, 23, 0, 0, 0, time.UTC)
+	o.Label, o.Version, o.Now = "nightly #412", "v1.4.0", func() time.Time { return started }
 	rep, err := load.Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -201,7 +204,8 @@ func TestLoadReportRoundTrip(t *testing.T) {
 	path := filepath.Join(dir, "load", load.ClientCredentials, outputs.LoadReportName)
 	data := readFile(t, path)
 	checkKeys(t, data, []string{"scenario", "profile", "target", "rate", "duration_seconds", "requests", "success_ratio",
-		"throughput", "latencies", "status_codes", "errors", "steps", "slo", "timeline"})
+		"throughput", "latencies", "status_codes", "errors", "steps", "slo", "timeline",
+		"version", "label", "started_at"})
 	checkKeys(t, data, []string{"mean", "p50", "p90", "p95", "p99", "max"}, "latencies")
 	checkKeys(t, data, []string{"expr", "pass", "violations", "conditions"}, "slo")
 	checkKeys(t, data, []string{"cond", "got", "pass"}, "slo", "conditions")
@@ -216,6 +220,9 @@ func TestLoadReportRoundTrip(t *testing.T) {
 	}
 	if got := *run.Load[0].Report; !reflect.DeepEqual(got, rep.LoadReport) {
 		t.Errorf("report.json read back differs:\n got %+v\nwant %+v", got, rep.LoadReport)
+	}
+	if h := run.Header(); h.Label != "nightly #412" || h.Version != "v1.4.0" || h.Date != "2026-11-22 23:00:00 UTC" {
+		t.Errorf("a load run's report header = %+v, want report.json's label, version and start", h)
 	}
 }
 
@@ -284,6 +291,20 @@ func TestExpectedFailuresSummaryRoundTrip(t *testing.T) {
 	p := got.Profiles[0]
 	if !reflect.DeepEqual(p.Scenarios[0].Expected, exp) || p.Scenarios[0].Line != 7 || !reflect.DeepEqual(p.RootCauses[0].Expected, exp) {
 		t.Errorf("scenario %+v, root cause %+v: want the expectation and the line", p.Scenarios[0], p.RootCauses[0])
+	}
+	run, problems := reports.Build(context.Background(), dir)
+	if len(problems) > 0 {
+		t.Fatalf("reports.Build: %v", problems)
+	}
+	var md strings.Builder
+	if err := run.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| ☑️ failed as expected | `@rfc6749-3.2.1-wrong-secret` | shopware | shopware: F / S | SHOP-42 | 2027-03-31 | 1 |",
+		"**Verdict: PASS**", "_expected failure: SHOP-42 (until 2027-03-31)_"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, md.String())
+		}
 	}
 }
 
