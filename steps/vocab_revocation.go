@@ -2,8 +2,11 @@ package steps
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 
+	"github.com/cucumber/godog"
 	"github.com/oauthconf/oauthconf/profile"
 )
 
@@ -14,6 +17,26 @@ func registerRevocation(sc stepper) {
 	sc.Step(`^the client revokes a made-up token$`, wrap(theClientRevokesAMadeUpToken))
 	sc.Step(`^the client revokes the refresh token$`, wrap(theClientRevokesTheRefreshToken))
 	sc.Step(`^the revocation response is 200$`, wrap(theRevocationResponseIs200))
+	sc.Step(`^the revocation endpoint is shown to revoke a refresh token$`, wrap(theRevocationEndpointIsShownToRevokeARefreshToken))
+}
+
+// theRevocationEndpointIsShownToRevokeARefreshToken is the control of the
+// checks that a revocation endpoint answers 200 to a token it cannot revoke
+// (RFC 7009 §2.2): any web page answers 200, so the endpoint first shows it
+// is one: it answers the client's revocation of a refresh token with 200
+// and the token is then refused. Where that cannot be shown (no grant
+// issues a refresh token) the rule is not tested, with why.
+func theRevocationEndpointIsShownToRevokeARefreshToken(ctx context.Context) error {
+	err := theClientsOwnRevocationOfARefreshTokenStopsItWorking(ctx)
+	if !errors.Is(err, godog.ErrSkip) {
+		return err
+	}
+	why := err.Error()
+	var sk skipError
+	if errors.As(err, &sk) {
+		why = sk.reason
+	}
+	return control(fmt.Errorf("nothing shows the endpoint revokes (%s), and a 200 alone proves nothing: a web page answers 200", why))
 }
 
 func theClientRevokesAMadeUpToken(ctx context.Context) error {
