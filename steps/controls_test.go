@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oauthconf/oauthconf/internal/outputs"
 	"github.com/oauthconf/oauthconf/reference"
 )
 
@@ -151,6 +152,52 @@ func TestRevocationOfAnUnknownTokenNeedsItsControl(t *testing.T) {
 			}
 			if sc[0].Status != tc.want || !strings.Contains(sc[0].Message, tc.wantMessage) {
 				t.Errorf("%s: %s (%s), want %s with %q", sc[0].ID(), sc[0].Status, sc[0].Message, tc.want, tc.wantMessage)
+			}
+		})
+	}
+}
+
+// TestNoFaultCountedTwiceWithoutRevocation: without a revocation endpoint
+// (Ucommerce, and the rfc6749 profile with its revocation removed) a code
+// replay that revokes nothing fails the one scenario that checks it, "Replaying
+// a code revokes the tokens issued from it", once, as one root cause: the
+// bearer check of RFC 7009 revocation does not apply (it used to replay the
+// code as well and count the same fault a second time, under another rule).
+func TestNoFaultCountedTwiceWithoutRevocation(t *testing.T) {
+	ts := startReference(t, reference.ReplayNoRevoke)
+	noRevocation := demoOptions(t, "rfc6749", ts.URL)
+	noRevocation.Profile.Revocation = nil
+	for _, tc := range []struct {
+		description string
+		opts        Options
+	}{
+		{"ucommerce", demoOptions(t, "ucommerce", ts.URL)},
+		{"rfc6749 without its revocation endpoint", noRevocation},
+	} {
+		t.Run(tc.description, func(t *testing.T) {
+			o := tc.opts
+			o.SkipSlow = true
+			res, err := Run(t.Context(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var failed []string
+			for _, s := range res.Scenarios() {
+				if s.Status == StatusFailed {
+					failed = append(failed, s.Feature+" / "+s.Name)
+				}
+				if s.Name == "A revoked token is refused" && (s.Status != StatusSkipped || !strings.Contains(s.Message, "no revocation endpoint")) {
+					t.Errorf("%s: %s (%s), want not applicable: no revocation endpoint", s.ID(), s.Status, s.Message)
+				}
+			}
+			want := []string{"Authorization code grant / Replaying a code revokes the tokens issued from it"}
+			if strings.Join(failed, "\n") != strings.Join(want, "\n") {
+				t.Errorf("failed scenarios:\n  %s\nwant only:\n  %s", strings.Join(failed, "\n  "), want[0])
+			}
+			sum := SummaryOf(res, res.ExitCode(), outputs.RunInfo{})
+			rcs := sum.Profiles[0].RootCauses
+			if len(rcs) != 1 || len(rcs[0].Scenarios) != 1 || rcs[0].Rule != "rfc6749-4.1.2-replay-revokes" {
+				t.Errorf("summary.json root causes = %+v, want one, rfc6749-4.1.2-replay-revokes in one scenario", rcs)
 			}
 		})
 	}

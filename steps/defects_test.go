@@ -56,7 +56,7 @@ var shouldOnly = map[string]string{
 	"refresh-in-client-credentials/rfc6749":  "RFC 6749 §4.4.3 says SHOULD NOT (vendor profiles that document it raise it to must)",
 	"code-replay-no-revoke/rfc6749":          "RFC 6749 §4.1.2: revoking on replay is a SHOULD",
 	"code-replay-no-revoke/ucommerce":        "RFC 6749 §4.1.2: revoking on replay is a SHOULD",
-	"bearer-accepts-revoked/ucommerce":       "Ucommerce has no revocation endpoint; tokens are revoked only by a code replay, a SHOULD",
+	"bearer-accepts-revoked/ucommerce":       "Ucommerce has no revocation endpoint; tokens are revoked only by a code replay, whose check (RFC 6749 §4.1.2) is a SHOULD",
 	"bearer-scheme-case/elasticpath":         "the scheme's case-insensitivity (RFC 7235 §2.1) is checked as a SHOULD",
 	"bearer-scheme-case/rfc6749":             "the scheme's case-insensitivity (RFC 7235 §2.1) is checked as a SHOULD",
 	"bearer-scheme-case/ucommerce":           "the scheme's case-insensitivity (RFC 7235 §2.1) is checked as a SHOULD",
