@@ -25,9 +25,7 @@ var builtinProfiles = []string{"elasticpath", "rfc6749", "shopware", "ucommerce"
 // asserts a status or field a broken server would get wrong. It is empty:
 // every @must scenario is failed by at least one defect. An entry needs a
 // reason and is a finding to fix by adding the defect that breaks the rule.
-var unkillable = map[string]string{
-	"Token response shape / Tokens of the refresh_token grant issued within one second are all different": "Ucommerce: under tokens-deterministic the three codes the scenario needs give one refresh token, so its control fails (not tested); rfc6749 and shopware kill it",
-}
+var unkillable = map[string]string{}
 
 // timingDefects change what a server does only within one second, so which
 // scenarios beyond the ones they are for fail depends on where the second
