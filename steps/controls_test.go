@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/oauthconf/oauthconf/internal/outputs"
+	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
 )
 
@@ -125,20 +126,38 @@ func TestRevocationOfAnUnknownTokenNeedsItsControl(t *testing.T) {
 		_, _ = w.Write([]byte("<!doctype html><html><body>Welcome</body></html>"))
 	}))
 	t.Cleanup(page.Close)
+	clean, noop := startReference(t).URL, startReference(t, reference.RevokeNotHonoured).URL
 	for _, tc := range []struct {
 		description string
 		url         string
-		want        Status
-		wantMessage string
+		// noRefresh: no grant issues refresh tokens (the access token is
+		// revoked and introspected instead); noIntrospection: nor is there
+		// an introspection endpoint.
+		noRefresh, noIntrospection bool
+		want                       Status
+		wantMessage                string
 	}{
-		{"a plain web page: not tested", page.URL, StatusNotTested, "a precondition failed"},
-		{"an endpoint that revokes nothing: not tested", startReference(t, reference.RevokeNotHonoured).URL, StatusNotTested, "want a refusal"},
-		{"an endpoint that answers an unknown token with an error: failed", startReference(t, reference.RevocationUnknownTokenError).URL, StatusFailed, "want 200"},
-		{"the reference: passed", startReference(t).URL, StatusPassed, ""},
+		{"a plain web page: not tested", page.URL, false, false, StatusNotTested, "a precondition failed"},
+		{"an endpoint that revokes nothing: not tested", noop, false, false, StatusNotTested, "want a refusal"},
+		{"an endpoint that answers an unknown token with an error: failed", startReference(t, reference.RevocationUnknownTokenError).URL, false, false, StatusFailed, "want 200"},
+		{"the reference: passed", clean, false, false, StatusPassed, ""},
+		{"no refresh tokens, a revoked access token introspects inactive: passed", clean, true, false, StatusPassed, ""},
+		{"no refresh tokens, an endpoint that revokes nothing: not tested", noop, true, false, StatusNotTested, `"active": true, want false`},
+		{"no refresh tokens and no introspection: not tested", clean, true, true, StatusNotTested, "nothing shows the endpoint revokes"},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
 			o := demoOptions(t, "rfc6749", tc.url)
 			o.Tags = "@rfc7009-2.2"
+			if tc.noRefresh {
+				for _, g := range []string{profile.GrantAuthorizationCode, profile.GrantPassword} {
+					gr := o.Profile.Grants[g]
+					gr.RefreshToken = "forbidden"
+					o.Profile.Grants[g] = gr
+				}
+			}
+			if tc.noIntrospection {
+				o.Profile.Introspection = nil
+			}
 			if tc.url == page.URL {
 				o.TestClock = false
 			}

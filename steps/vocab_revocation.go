@@ -23,8 +23,10 @@ func registerRevocation(sc stepper) {
 // checks that a revocation endpoint answers 200 to a token it cannot revoke
 // (RFC 7009 §2.2): any web page answers 200, so the endpoint first shows it
 // is one: it answers the client's revocation of a refresh token with 200
-// and the token is then refused. Where that cannot be shown (no grant
-// issues a refresh token) the rule is not tested, with why.
+// and the token is then refused. Where no grant issues a refresh token, an
+// access token that introspects as active must introspect as inactive once
+// revoked (RFC 7662 §2.2). Where neither can be shown the rule is not
+// tested, with why.
 func theRevocationEndpointIsShownToRevokeARefreshToken(ctx context.Context) error {
 	err := theClientsOwnRevocationOfARefreshTokenStopsItWorking(ctx)
 	if !errors.Is(err, godog.ErrSkip) {
@@ -35,7 +37,41 @@ func theRevocationEndpointIsShownToRevokeARefreshToken(ctx context.Context) erro
 	if errors.As(err, &sk) {
 		why = sk.reason
 	}
+	err = fromCtx(ctx).revokedAccessIntrospectsInactive(ctx)
+	if !errors.As(err, &sk) {
+		return control(err) // nil: the access token was seen revoked
+	}
+	why += "; " + sk.reason
 	return control(fmt.Errorf("nothing shows the endpoint revokes (%s), and a 200 alone proves nothing: a web page answers 200", why))
+}
+
+// revokedAccessIntrospectsInactive revokes an access token that
+// introspects as active and wants it inactive after (RFC 7009 §2, RFC 7662
+// §2.2); a skip when there is no introspection endpoint or the server does
+// not revoke access tokens.
+func (s *scenario) revokedAccessIntrospectsInactive(ctx context.Context) error {
+	if s.t.p.Introspection == nil || s.t.p.Introspection.Path == "" {
+		return errSkip("profile %s has no introspection endpoint to see an access token revoked", s.t.p.Name)
+	}
+	if err := s.holdAccess(ctx); err != nil {
+		return err
+	}
+	cl := s.mainClient()
+	for _, active := range []bool{true, false} {
+		if !active {
+			if err := s.revokeAccess(ctx); err != nil {
+				return err
+			}
+		}
+		ex, err := s.introspect(ctx, s.tok.access, "access", &cl)
+		if err != nil {
+			return err
+		}
+		if err := introspectionActive(ex, active); err != nil {
+			return fmt.Errorf("the access token the client revokes: %w", err)
+		}
+	}
+	return nil
 }
 
 func theClientRevokesAMadeUpToken(ctx context.Context) error {
