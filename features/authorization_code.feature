@@ -86,9 +86,10 @@ Feature: Authorization code grant
   # RFC 6749 §4.1.1 makes redirect_uri OPTIONAL, and §3.1.2.3 obliges the client
   # to send it only when several URIs, part of one or none are registered; no
   # sentence obliges the server to take the one registered URI (OpenID Connect
-  # makes redirect_uri REQUIRED), so this is a SHOULD, checked only where the
-  # profile says the client has one (authorize.redirect_uri_optional).
-  @rfc6749-3.1.2.3-one-uri @should
+  # makes redirect_uri REQUIRED), so this is a MAY (an optional feature, never
+  # gating), checked only where the profile says the client has one
+  # (authorize.redirect_uri_optional).
+  @rfc6749-3.1.2.3-one-uri @may
   Scenario: Without redirect_uri, the code goes to the one registered redirect URI
     Given the profile says the client's one redirect URI may be omitted
     And the registered redirect URI gets a code

@@ -55,9 +55,12 @@ Feature: Bearer token usage on the protected resource
     When the access token lifetime passes
     Then the "protected" resource answers 401 for the access token
 
+  # RFC 7009 revocation only: revoking by a code replay is
+  # authorization_code.feature's replay check (one root cause, counted once).
   @rfc7009-2-access-token @should
   Scenario: A revoked token is refused
-    Given the client holds an access token for the "protected" resource
+    Given the profile has a revocation endpoint
+    And the client holds an access token for the "protected" resource
     And the "protected" resource accepts the access token
     When the access token is revoked
     Then the "protected" resource answers 401 for the access token

@@ -8,8 +8,10 @@ Feature: Token revocation (RFC 7009)
   Background:
     Given the profile has a revocation endpoint
 
+  # Any web page answers 200: the control first shows the endpoint revokes.
   @rfc7009-2.2 @must
   Scenario: Revoking an unknown token answers 200
+    Given the revocation endpoint is shown to revoke a refresh token
     When the client revokes a made-up token
     Then the revocation response is 200
 

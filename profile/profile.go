@@ -54,10 +54,13 @@ const (
 )
 
 // Levels for a check: a failing MUST fails the run; a SHOULD is a warning unless
-// --strict; off skips the check with a reason.
+// --strict; a MAY (an optional feature, RFC 2119 §5) is reported as "optional
+// feature absent or deviating" and never fails the run, even with --strict;
+// off skips the check with a reason.
 const (
 	LevelMust   = outputs.LevelMust
 	LevelShould = outputs.LevelShould
+	LevelMay    = outputs.LevelMay
 	LevelOff    = "off"
 )
 
@@ -397,9 +400,9 @@ func (e *problems) checkAuth(field, v string) {
 
 func (e *problems) checkLevel(field, v string) {
 	switch v {
-	case "", LevelMust, LevelShould, LevelOff:
+	case "", LevelMust, LevelShould, LevelMay, LevelOff:
 	default:
-		e.bad("%s: %q is not must, should or off", field, v)
+		e.bad("%s: %q is not must, should, may or off", field, v)
 	}
 }
 

@@ -39,6 +39,7 @@ func TestParseRejectsBadProfiles(t *testing.T) {
 		{"authorize endpoint for a non-implicit grant", "name: x\ntoken: {path: /t}\nauthorize: {path: /a}\ngrants: {password: {endpoint: authorize}}\n", "only the implicit grant"},
 		{"authorize endpoint without authorize.path", "name: x\ntoken: {path: /t}\ngrants: {implicit: {endpoint: authorize}}\n", "authorize needs authorize.path"},
 		{"bad requirement level", "name: x\ntoken: {path: /t}\ngrants: {client_credentials: {}}\nrequirements: {rfc6749-5.1: sometimes}\n", "requirements.rfc6749-5.1"},
+		{"a bad requirement level names the four levels", "name: x\ntoken: {path: /t}\ngrants: {client_credentials: {}}\nrequirements: {rfc6749-5.1: optional}\n", `"optional" is not must, should, may or off`},
 		{"bad duration", "name: x\ntoken: {path: /t}\nauthorize: {path: /a, code_ttl: soon}\ngrants: {authorization_code: {}}\n", `"soon" is not a duration`},
 		{"misspelled resource name", "name: x\ntoken: {path: /t}\ngrants: {client_credentials: {}}\nresources: {protectd: {path: /r}}\n", "resources.protectd: not a resource the suite uses (protected, catalog_write, orders)"},
 		{"bad pkce value", "name: x\ntoken: {path: /t}\nauthorize: {path: /a, pkce: always}\ngrants: {authorization_code: {}}\n", `authorize.pkce: "always"`},
@@ -197,4 +198,12 @@ func TestRedactHidesWireForms(t *testing.T) {
 			require.NotContains(t, got, "c%2Fr")
 		})
 	}
+}
+
+// TestRequirementLevelMay: a profile may set a requirement to may (RFC 2119
+// MAY: reported, never gating).
+func TestRequirementLevelMay(t *testing.T) {
+	p, err := Parse([]byte("name: x\ntoken: {path: /t, client_auth: none}\ngrants: {client_credentials: {}}\nrequirements: {rfc7662-2.2-refresh-token: may}\n"), "test.yaml")
+	require.NoError(t, err)
+	require.Equal(t, LevelMay, p.Requirements["rfc7662-2.2-refresh-token"])
 }

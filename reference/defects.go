@@ -131,6 +131,9 @@ const (
 	// Authorization requests with a redirect URI that is not registered.
 	RedirectCheck500      Defect = "redirect-check-500"      // an unregistered redirect_uri is answered with 500 instead of a refusal (RFC 6749 §4.1.2.1)
 	MetadataFieldsMissing Defect = "metadata-fields-missing" // the metadata omits the REQUIRED response_types_supported (RFC 8414 §2)
+
+	// Revocation of a token the server does not know (RFC 7009 §2.2).
+	RevocationUnknownTokenError Defect = "revocation-unknown-token-error" // a token the revocation endpoint does not know is answered 400 invalid_request instead of 200 (RFC 7009 §2.2)
 )
 
 // defectDocs holds the one-line description of every defect; it is the
@@ -229,6 +232,8 @@ var defectDocs = map[Defect]string{
 	JWTAudNumber: "JWT access tokens carry aud as the JSON number 5 instead of a string or an array of strings (RFC 7519 §4.1.3)",
 
 	RedirectCheck500: "an authorization request with an unregistered redirect_uri crashes with 500 instead of being refused (RFC 6749 §4.1.2.1; a 5xx is never a correct refusal)",
+
+	RevocationUnknownTokenError: `the revocation endpoint answers a token it does not know with 400 invalid_request instead of 200 (RFC 7009 §2.2: "invalid tokens do not cause an error response"); real tokens are revoked`,
 }
 
 // Dialect names, as Defect.Dialects reports them.
@@ -310,6 +315,8 @@ var defectDialects = func() map[Defect][]string {
 		// treats them as opaque), and only Shopware's carry an aud.
 		JWTExpString: {dialectShopware, dialectUcommerce}, JWTAudNumber: {dialectShopware},
 		RedirectCheck500: code,
+
+		RevocationUnknownTokenError: {dialectRFC6749},
 	}
 	for d := range defectDocs {
 		if m[d] == nil {

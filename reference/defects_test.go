@@ -299,6 +299,9 @@ var defectProbes = map[Defect]ruleProbe{
 		_, ok := jwtClaims(t, ts.swPassword()["access_token"].(string))["aud"].(string)
 		return ok
 	},
+	RevocationUnknownTokenError: func(t *testing.T, ts *testServer) bool {
+		return ts.do(req{path: "/oauth2/revoke", header: basic(rfcID, rfcSecret), form: url.Values{"token": {"made-up"}}}).status == 200
+	},
 	RedirectCheck500: func(t *testing.T, ts *testServer) bool {
 		_, uc := ts.ucConnect(ucID, "https://evil.example.test/cb")
 		rfc := ts.do(req{method: "GET", path: "/oauth2/authorize?" + url.Values{"response_type": {"code"}, "client_id": {rfcID}, "redirect_uri": {"https://evil.example.test/cb"}}.Encode()})

@@ -447,6 +447,9 @@ func (d *rfc6749) revoke(w http.ResponseWriter, r *http.Request) {
 		}
 		exp, _ := c.Exp.Int64()
 		d.s.revoked.put(c.Jti, revokedEntry{exp: unixTime(exp)}, d.s.now())
+	} else if d.s.has(RevocationUnknownTokenError) {
+		d.writeError(w, tr, &oauthError{code: "invalid_request", desc: "unknown token"})
+		return
 	}
 	w.WriteHeader(http.StatusOK)
 }

@@ -35,6 +35,8 @@ type Profile struct {
 // DeclaredCounts are the per-level counts summary.json declares for a profile.
 type DeclaredCounts struct {
 	Must, Should Counts
+	// May counts the @may scenarios (optional features, never gating).
+	May Counts
 }
 
 // Feature is one feature file's scenarios in one profile.
@@ -50,7 +52,7 @@ type Scenario struct {
 	Line         int
 	Tags         []string // every tag, deduplicated, in order, with the leading "@"
 	Requirements []string // the requirement tags (all tags but the level, @slow and @grant-…)
-	Level        string   // outputs.LevelShould if tagged @should, else outputs.LevelMust (as the runner decides before profile overrides)
+	Level        string   // outputs.LevelShould if tagged @should, outputs.LevelMay if @may, else outputs.LevelMust (as the runner decides before profile overrides)
 	// Status is the judged outcome: summary.json's when it lists the scenario
 	// (passed, failed, skipped = not applicable, not_tested, error), else
 	// godog's (passed, failed, skipped).
@@ -156,8 +158,10 @@ func (p Profile) Counts(level string) Counts {
 			return p.Declared.Must
 		case outputs.LevelShould:
 			return p.Declared.Should
+		case outputs.LevelMay:
+			return p.Declared.May
 		default:
-			return p.Declared.Must.Plus(p.Declared.Should)
+			return p.Declared.Must.Plus(p.Declared.Should).Plus(p.Declared.May)
 		}
 	}
 	var c Counts
@@ -249,6 +253,8 @@ func convertScenario(cf outputs.CucumberFeature, e outputs.CucumberElement) Scen
 		case n == "@must":
 		case n == "@should":
 			s.Level = outputs.LevelShould
+		case n == "@may":
+			s.Level = outputs.LevelMay
 		case n == "@slow", strings.HasPrefix(n, "@grant-"):
 		default:
 			s.Requirements = append(s.Requirements, t.Name)
@@ -460,7 +466,7 @@ func (b *builder) readSummary(ps *profileSet) {
 		p := ps.get(sp.Name)
 		p.Target = sp.Target
 		p.Duration = time.Duration(sp.DurationSeconds * float64(time.Second))
-		p.Declared = &DeclaredCounts{Must: sp.Must, Should: sp.Should}
+		p.Declared = &DeclaredCounts{Must: sp.Must, Should: sp.Should, May: sp.May}
 		p.RootCauses = redactCauses(sp.RootCauses)
 		p.XFail = xfails(sp.Scenarios)
 		applyOutcomes(p, sp.Scenarios)

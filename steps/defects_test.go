@@ -25,9 +25,7 @@ var builtinProfiles = []string{"elasticpath", "rfc6749", "shopware", "ucommerce"
 // asserts a status or field a broken server would get wrong. It is empty:
 // every @must scenario is failed by at least one defect. An entry needs a
 // reason and is a finding to fix by adding the defect that breaks the rule.
-var unkillable = map[string]string{
-	"Token response shape / Tokens of the refresh_token grant issued within one second are all different": "Ucommerce: under tokens-deterministic the three codes the scenario needs give one refresh token, so its control fails (not tested); rfc6749 and shopware kill it",
-}
+var unkillable = map[string]string{}
 
 // timingDefects change what a server does only within one second, so which
 // scenarios beyond the ones they are for fail depends on where the second
@@ -44,7 +42,7 @@ const timingScenarios = "issued within one second are all different"
 // reason. Every other defect makes each profile of the dialects it changes
 // fail a MUST scenario, which is what "any --defect exits 1" needs.
 var shouldOnly = map[string]string{
-	"redirect-uri-required/rfc6749":          "RFC 6749 §3.1.2.3: falling back to the one registered URI is a SHOULD; the MUST exchange check is then not tested (no code)",
+	"redirect-uri-required/rfc6749":          "RFC 6749 §3.1.2.3: falling back to the one registered URI is a MAY (never gating); the MUST exchange check is then not tested (no code)",
 	"secret-in-query/elasticpath":            "RFC 6749 §2.3.1 forbids credentials in the URI to the client; refusing them is checked as a SHOULD",
 	"secret-in-query/rfc6749":                "RFC 6749 §2.3.1 forbids credentials in the URI to the client; refusing them is checked as a SHOULD",
 	"secret-in-query/shopware":               "RFC 6749 §2.3.1 forbids credentials in the URI to the client; refusing them is checked as a SHOULD",
@@ -56,7 +54,7 @@ var shouldOnly = map[string]string{
 	"refresh-in-client-credentials/rfc6749":  "RFC 6749 §4.4.3 says SHOULD NOT (vendor profiles that document it raise it to must)",
 	"code-replay-no-revoke/rfc6749":          "RFC 6749 §4.1.2: revoking on replay is a SHOULD",
 	"code-replay-no-revoke/ucommerce":        "RFC 6749 §4.1.2: revoking on replay is a SHOULD",
-	"bearer-accepts-revoked/ucommerce":       "Ucommerce has no revocation endpoint; tokens are revoked only by a code replay, a SHOULD",
+	"bearer-accepts-revoked/ucommerce":       "Ucommerce has no revocation endpoint; tokens are revoked only by a code replay, whose check (RFC 6749 §4.1.2) is a SHOULD",
 	"bearer-scheme-case/elasticpath":         "the scheme's case-insensitivity (RFC 7235 §2.1) is checked as a SHOULD",
 	"bearer-scheme-case/rfc6749":             "the scheme's case-insensitivity (RFC 7235 §2.1) is checked as a SHOULD",
 	"bearer-scheme-case/ucommerce":           "the scheme's case-insensitivity (RFC 7235 §2.1) is checked as a SHOULD",

@@ -11,7 +11,6 @@ import (
 
 	"github.com/oauthconf/oauthconf/features"
 	"github.com/oauthconf/oauthconf/internal/outputs"
-	"github.com/oauthconf/oauthconf/profile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -188,7 +187,7 @@ func applyEntry(res *Result, e ExpectedFailure, now time.Time) ExpectedFailure {
 			switch s.Status {
 			case StatusFailed:
 				failed = true
-				gates = gates || s.Level == profile.LevelMust || res.Strict
+				gates = gates || LevelGates(s.Level, res.Strict)
 				if s.Expected == nil {
 					s.Expected = exp
 				}
@@ -213,13 +212,13 @@ func applyFindings(p *ProfileResult, e ExpectedFailure, exp *Expectation, strict
 			continue
 		}
 		failed = true
-		gates = gates || rc.Level == profile.LevelMust || strict
+		gates = gates || LevelGates(rc.Level, strict)
 		if rc.Expected == nil {
 			rc.Expected = exp
 		}
 	}
 	if !failed && e.Rule == statusRule {
-		ran = p.Must.Passed+p.Must.Failed+p.Should.Passed+p.Should.Failed > 0
+		ran = p.Must.Judged()+p.Should.Judged()+p.May.Judged() > 0
 	}
 	return failed, gates, ran
 }

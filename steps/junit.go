@@ -151,7 +151,7 @@ func (js *junitSuite) add(c junitCase) {
 // gates reports whether a failure of level, with the expectation e, fails
 // the run (Result.Failed).
 func gates(level string, e *Expectation, strict bool) bool {
-	return !e.Holds() && (level != profile.LevelShould || strict)
+	return !e.Holds() && LevelGates(level, strict)
 }
 
 // scenarioCase is one scenario's test case.
@@ -194,6 +194,9 @@ func nonGatingWhy(level string, e *Expectation) string {
 	}
 	if level == profile.LevelShould {
 		return "a SHOULD requirement, gating only with --strict"
+	}
+	if level == profile.LevelMay {
+		return "a MAY: optional feature absent or deviating, never gating"
 	}
 	return "level " + level
 }

@@ -107,7 +107,7 @@ func eachFeatureLine(fsys fs.FS, fn func(path, line string) bool) error {
 }
 
 // decide returns a scenario's level and, if it must not run, why. The level
-// is the scenario's @must/@should tag, overridden (weakest first) by the
+// is the scenario's @must/@should/@may tag, overridden (weakest first) by the
 // level of its @grant-X feature's grant, headers.no_store for the no-store
 // scenarios, the level of a grant its steps require ("the target supports
 // the X grant", which skips by itself when the grant is missing or off), and
@@ -115,8 +115,11 @@ func eachFeatureLine(fsys fs.FS, fn func(path, line string) bool) error {
 func decide(p *profile.Profile, o Options, tags, grants []string) (level, skip string) {
 	level = profile.LevelMust
 	for _, t := range tags {
-		if t == "@should" {
+		switch t {
+		case "@should":
 			level = profile.LevelShould
+		case "@may":
+			level = profile.LevelMay
 		}
 	}
 	for _, t := range tags {
@@ -170,10 +173,11 @@ func stepGrants(sc *godog.Scenario) []string {
 
 // requirementLevel returns the profile's requirements override for tags.
 // When the profile overrides several of a scenario's requirement tags, the
-// weakest level wins (off, then should, then must): a scenario that also
-// checks a requirement the target does not hold to cannot be held to more.
+// weakest level wins (off, then may, then should, then must): a scenario
+// that also checks a requirement the target does not hold to cannot be held
+// to more.
 func requirementLevel(p *profile.Profile, tags []string) string {
-	rank := map[string]int{profile.LevelOff: 0, profile.LevelShould: 1, profile.LevelMust: 2}
+	rank := map[string]int{profile.LevelOff: 0, profile.LevelMay: 1, profile.LevelShould: 2, profile.LevelMust: 3}
 	level := ""
 	for _, t := range tags {
 		l, ok := p.Requirements[strings.TrimPrefix(t, "@")]
@@ -185,4 +189,24 @@ func requirementLevel(p *profile.Profile, tags []string) string {
 		}
 	}
 	return level
+}
+
+// LevelGates reports whether a failure (or finding) at level fails the run:
+// a MUST always, a SHOULD with --strict, a MAY never. A MAY (RFC 2119 §5:
+// "truly optional") that fails says an optional feature is absent or
+// deviates from the RFC's description; --strict does not turn it into a
+// failure, since a server that leaves the feature out conforms.
+func LevelGates(level string, strict bool) bool {
+	switch level {
+	case profile.LevelShould:
+		return strict
+	case profile.LevelMay:
+		return false
+	}
+	return true
+}
+
+// levelRank orders levels for reports: must, should, may (gating first).
+func levelRank(level string) int {
+	return map[string]int{profile.LevelMust: 0, profile.LevelShould: 1, profile.LevelMay: 2}[level]
 }

@@ -147,7 +147,7 @@ func SummaryOf(res Result, exitCode int, info outputs.RunInfo) outputs.Summary {
 		ExpectedFailuresFile: res.ExpectedFile, ExpectedFailures: res.Expected}
 	for _, p := range res.Profiles {
 		sp := outputs.SummaryProfile{
-			Name: p.Name, Target: p.Target, Must: p.Must, Should: p.Should,
+			Name: p.Name, Target: p.Target, Must: p.Must, Should: p.Should, May: p.May,
 			DurationSeconds: p.Duration.Seconds(), RootCauses: p.RootCauses,
 		}
 		for _, sc := range p.Scenarios {

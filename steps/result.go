@@ -84,6 +84,8 @@ type ProfileResult struct {
 	Must     Counts        `json:"must"`
 	Should   Counts        `json:"should"`
 	Duration time.Duration `json:"-"`
+	// May counts the @may scenarios: optional features, never gating.
+	May Counts `json:"may"`
 	// Started is when the profile's run began (Options.Now).
 	Started   time.Time         `json:"-"`
 	Scenarios []*ScenarioResult `json:"-"`
@@ -111,7 +113,9 @@ type RootCause = outputs.RootCause
 
 // Failed reports whether a MUST scenario failed or a MUST finding was raised
 // (or a SHOULD one, with Strict), or the harness could not judge a scenario
-// (StatusError). Not tested and not applicable scenarios never fail a run.
+// (StatusError). Not tested and not applicable scenarios never fail a run,
+// nor does a failed MAY (an optional feature absent or deviating), even
+// with Strict.
 //
 // A failure that an unexpired --expected-failures entry expects does not
 // gate (ApplyExpected); an entry that gates (an expected failure that passed,
@@ -120,11 +124,11 @@ func (r Result) Failed() bool {
 	for _, p := range r.Profiles {
 		mustFailed := p.Must.Failed - p.expectedFailures(profile.LevelMust)
 		shouldFailed := p.Should.Failed - p.expectedFailures(profile.LevelShould)
-		if mustFailed > 0 || (r.Strict && shouldFailed > 0) || p.Must.Errors+p.Should.Errors > 0 {
+		if mustFailed > 0 || (r.Strict && shouldFailed > 0) || p.Must.Errors+p.Should.Errors+p.May.Errors > 0 {
 			return true
 		}
 		for _, rc := range p.RootCauses {
-			if rc.Finding && !rc.Expected.Holds() && (rc.Level == profile.LevelMust || r.Strict) {
+			if rc.Finding && !rc.Expected.Holds() && LevelGates(rc.Level, r.Strict) {
 				return true
 			}
 		}
@@ -196,8 +200,11 @@ func (r *run) result() *ProfileResult {
 // count adds s to its level's tally.
 func count(pr *ProfileResult, s *ScenarioResult) {
 	c := &pr.Must
-	if s.Level == profile.LevelShould {
+	switch s.Level {
+	case profile.LevelShould:
 		c = &pr.Should
+	case profile.LevelMay:
+		c = &pr.May
 	}
 	switch s.Status {
 	case StatusPassed:
@@ -250,10 +257,9 @@ func rootCauses(scen []*ScenarioResult, p *profile.Profile) []RootCause {
 			}
 		}
 	}
-	rank := map[string]int{profile.LevelMust: 0, profile.LevelShould: 1}
 	sort.SliceStable(out, func(i, j int) bool {
-		if rank[out[i].Level] != rank[out[j].Level] {
-			return rank[out[i].Level] < rank[out[j].Level]
+		if levelRank(out[i].Level) != levelRank(out[j].Level) {
+			return levelRank(out[i].Level) < levelRank(out[j].Level)
 		}
 		return len(out[i].Scenarios) > len(out[j].Scenarios)
 	})
@@ -318,15 +324,15 @@ func writeFinalTally(w *strings.Builder, res Result) {
 	if len(res.Profiles) < 2 {
 		return
 	}
-	var must, should Counts
+	var must, should, may Counts
 	for _, p := range res.Profiles {
-		must, should = must.Plus(p.Must), should.Plus(p.Should)
+		must, should, may = must.Plus(p.Must), should.Plus(p.Should), may.Plus(p.May)
 	}
 	verdict := "PASS"
 	if res.Failed() {
 		verdict = "FAIL"
 	}
-	fmt.Fprintf(w, "  total: %s  MUST: %s;  SHOULD: %s\n", verdict, tally(must), tally(should))
+	fmt.Fprintf(w, "  total: %s  MUST: %s;  SHOULD: %s%s\n", verdict, tally(must), tally(should), mayTally(may))
 }
 
 // writeProfileText writes one profile's part of WriteText: root causes
@@ -350,12 +356,21 @@ func writeProfileText(w *strings.Builder, pr *ProfileResult, strict, verbose boo
 		writeReasons(w, pr, StatusNotTested, "not tested (a precondition failed)")
 		writeReasons(w, pr, StatusSkipped, "not applicable (skipped)")
 	}
-	fmt.Fprintf(w, "  [%s] %s  MUST: %s;  SHOULD: %s%s  (%s)\n",
-		pr.Name, pr.Target, tally(pr.Must), tally(pr.Should), findingsTally(pr), pr.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "  [%s] %s  MUST: %s;  SHOULD: %s%s%s  (%s)\n",
+		pr.Name, pr.Target, tally(pr.Must), tally(pr.Should), mayTally(pr.May), findingsTally(pr), pr.Duration.Round(time.Millisecond))
 }
 
 // tally words one level's counts, as every report does (outputs.Counts.Tally).
 func tally(c Counts) string { return c.Tally() }
+
+// mayTally words the MAY counts (optional features, never gating), or ""
+// when no MAY scenario was counted.
+func mayTally(c Counts) string {
+	if c.Total() == 0 {
+		return ""
+	}
+	return ";  MAY (optional, never gating): " + c.Tally()
+}
 
 // findingsTally counts the findings raised beside the scenarios' rules.
 func findingsTally(pr *ProfileResult) string {
@@ -379,7 +394,10 @@ func writeRootCauses(w *strings.Builder, pr *ProfileResult, strict bool) {
 	fmt.Fprintf(w, "\n  [%s] root causes:\n", pr.Name)
 	for _, rc := range pr.RootCauses {
 		kind := "FAIL"
-		if rc.Level == profile.LevelShould && !strict {
+		switch {
+		case rc.Level == profile.LevelMay:
+			kind = "NOTE (MAY: optional feature absent or deviating)"
+		case !LevelGates(rc.Level, strict):
 			kind = "WARN"
 		}
 		note := ""
@@ -433,6 +451,8 @@ func failureKind(s *ScenarioResult, strict bool) string {
 	switch {
 	case s.Status == StatusError:
 		return "ERROR (harness, not the target)"
+	case s.Level == profile.LevelMay:
+		return "NOTE (MAY: optional feature absent or deviating)"
 	case s.Level == profile.LevelShould && !strict && slices.Contains(s.Tags, "@must"):
 		return "WARN (SHOULD: lowered by the profile)"
 	case s.Level == profile.LevelShould && !strict:

@@ -275,7 +275,10 @@ func (r *run) InitializeScenario(sc *godog.ScenarioContext) {
 // progress prints one finished scenario.
 func (r *run) progress(s *ScenarioResult) {
 	mark := map[Status]string{StatusPassed: "ok  ", StatusFailed: "FAIL", StatusSkipped: "skip", StatusError: "ERR ", StatusNotTested: "n/t "}[s.Status]
-	if s.Status == StatusFailed && s.Level == profile.LevelShould && !r.t.opts.Strict {
+	switch {
+	case s.Status == StatusFailed && s.Level == profile.LevelMay:
+		mark = "NOTE" // an optional feature absent or deviating
+	case s.Status == StatusFailed && !LevelGates(s.Level, r.t.opts.Strict):
 		mark = "WARN"
 	}
 	if !r.t.opts.Verbose {

@@ -20,7 +20,10 @@ import (
 // within the same second, and keeps every token response. The implicit
 // grant through the authorization endpoint is obtained n times in a row. A
 // request that does not give a token is a failed precondition: issuing
-// tokens is checked elsewhere.
+// tokens is checked elsewhere. The tokens obtained to prepare the requests
+// (the refresh tokens to present, from one code exchange each) are compared
+// first: identical ones are already the fault the scenario checks (and would
+// make the refreshes' control fail), so they fail it there.
 func theClientObtainsNTokensWithTheGrantAtOnce(ctx context.Context, n int, g string) error {
 	s := fromCtx(ctx)
 	if !s.t.p.Supports(g) {
@@ -42,6 +45,9 @@ func theClientObtainsNTokensWithTheGrantAtOnce(ctx context.Context, n int, g str
 			return control(err)
 		}
 		trs[i], sent[i] = tr, rt
+	}
+	if err := s.firstDuplicate(); err != nil {
+		return err
 	}
 	exs := s.sendTogether(ctx, trs)
 	for i, ex := range exs {
@@ -115,6 +121,13 @@ func allAccessTokensAndRefreshTokensAreDifferent(ctx context.Context) error {
 	if len(s.tok.all) < 2 {
 		return harnessf("fewer than two token responses to compare (no step obtained several tokens)")
 	}
+	return s.firstDuplicate()
+}
+
+// firstDuplicate fails on the first two token responses of the scenario
+// (s.tok.all) that carry the same access token or the same refresh token,
+// a refresh response handing back the refresh token it was sent excepted.
+func (s *scenario) firstDuplicate() error {
 	access, refresh := map[string]int{}, map[string]int{}
 	for i, t := range s.tok.all {
 		a := t.str("access_token")

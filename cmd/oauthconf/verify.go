@@ -534,7 +534,7 @@ func failureSummary(res steps.Result) string {
 	var causes, names []string
 	for _, p := range res.Profiles {
 		for _, rc := range p.RootCauses {
-			if rc.Level == profile.LevelMust || res.Strict {
+			if steps.LevelGates(rc.Level, res.Strict) {
 				causes = append(causes, fmt.Sprintf("[%s] %s: %s\n      in %s", p.Name, rc.Rule, firstLine(rc.Cause), scenarioList(rc.Scenarios)))
 			}
 		}

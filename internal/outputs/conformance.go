@@ -21,11 +21,13 @@ const (
 	StatusNotTested = "not_tested"
 )
 
-// Requirement levels, from the @must and @should scenario tags (RFC 2119
-// MUST and SHOULD).
+// Requirement levels, from the @must, @should and @may scenario tags (RFC
+// 2119 MUST, SHOULD and MAY). A failed MAY never fails a run, even under
+// --strict: it reports an optional feature absent or deviating.
 const (
 	LevelMust   = "must"
 	LevelShould = "should"
+	LevelMay    = "may"
 )
 
 // Counts are one level's scenario outcomes.
@@ -183,6 +185,9 @@ type SummaryProfile struct {
 	Must            Counts  `json:"must"`
 	Should          Counts  `json:"should"`
 	DurationSeconds float64 `json:"duration_seconds"`
+	// May counts the @may scenarios (optional features, RFC 2119 MAY);
+	// none of them fails a run, even with --strict. Absent when zero.
+	May Counts `json:"may,omitzero"`
 	// RootCauses are the profile's failures grouped by cause, gating ones
 	// first: one line per root cause however many scenarios show it.
 	RootCauses []RootCause `json:"root_causes,omitempty"`
