@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/demo"
 	"github.com/oauthconf/oauthconf/internal/redact"
 	"github.com/oauthconf/oauthconf/reference"
 )
@@ -41,7 +42,7 @@ func referenceTarget(t *testing.T, wrap func(http.Handler) http.Handler, ds ...r
 // shopwareCreds returns --credential flags with the demo Shopware credentials.
 func shopwareCreds() []string {
 	var args []string
-	for k, v := range reference.DemoConfig().Credentials("shopware") {
+	for k, v := range demo.For("shopware") {
 		args = append(args, "--credential", k+"="+v)
 	}
 	return args
@@ -51,7 +52,7 @@ func shopwareCreds() []string {
 func demoSecrets() []string {
 	var out []string
 	for _, name := range []string{"ucommerce", "shopware", "elasticpath", "rfc6749"} {
-		for k, v := range reference.DemoConfig().Credentials(name) {
+		for k, v := range demo.For(name) {
 			// (Shopware's demo password is "shopware", the profile's own name.)
 			if (strings.Contains(k, "secret") || strings.Contains(k, "password") || k == "signing_key") && v != name {
 				out = append(out, v)
