@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oauthconf/oauthconf/internal/demo"
+	"github.com/oauthconf/oauthconf/internal/hostile"
 	"github.com/oauthconf/oauthconf/internal/redact"
 	"github.com/oauthconf/oauthconf/reference"
 )
@@ -131,12 +131,7 @@ func TestVerifyExitCodes(t *testing.T) {
 	if err := os.WriteFile(status5xx, []byte("name: bad\ntoken: {path: /t}\ncredentials: {client_id: {}, client_secret: {secret: true}}\ngrants: {client_credentials: {}}\nerrors:\n  status:\n    invalid_grant: [501]\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + ln.Addr().String()
-	ln.Close()
+	refused := hostile.Refused(t)
 	clean := referenceTarget(t, nil)
 	defective := referenceTarget(t, nil, reference.PasswordAny)
 	t.Setenv("OAUTHCONF_CLIENT_ID", "")
@@ -311,12 +306,7 @@ func TestVerifyCommandLineErrorsAreRecorded(t *testing.T) {
 // the error's body; a run whose --tags select nothing writes only the abort
 // record (no empty per-profile reports, no "reports written" claim).
 func TestVerifyAbortRecordNamesTheProblem(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + ln.Addr().String()
-	ln.Close()
+	refused := hostile.Refused(t)
 	t.Setenv("OAUTHCONF_CLIENT_ID", "")
 	t.Setenv("OAUTHCONF_CLIENT_SECRET", "")
 	cases := []struct {

@@ -5,9 +5,13 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
+
+// endedEarly: the request failed, and not by the test's deadline.
+func endedEarly(err error) bool { return err != nil && !errors.Is(err, context.DeadlineExceeded) }
 
 func TestServersMisbehaveAsNamed(t *testing.T) {
 	cases := []struct {
@@ -16,9 +20,9 @@ func TestServersMisbehaveAsNamed(t *testing.T) {
 		check       func(err error) bool
 	}{
 		{"NeverAnswers lets a request time out", NeverAnswers, func(err error) bool { return errors.Is(err, context.DeadlineExceeded) }},
-		{"Resets ends a request without an answer, not by a timeout", Resets, func(err error) bool {
-			return err != nil && !errors.Is(err, context.DeadlineExceeded)
-		}},
+		{"Resets ends a request without an answer, not by a timeout", Resets, endedEarly},
+		{"HangsUp ends a request without an answer, not by a timeout", HangsUp, endedEarly},
+		{"Refused refuses the connection", Refused, func(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
