@@ -12,7 +12,7 @@ Feature: Client authentication on every request that authenticates
   # request with no credentials at all may be taken as malformed
   # (invalid_request) or as a client the grant is not for (unauthorized_client).
   # Shopware answers a client_credentials request without client_secret with
-  # League's unsupported_grant_type (VENDORS.md §2): still a refusal.
+  # League's unsupported_grant_type (docs/vendors.md §2): still a refusal.
   @rfc6749-3.2.1-client-credentials @must
   Scenario Outline: A client_credentials request with <fault> is refused
     Given the client can make the "client_credentials" request with its own client authentication

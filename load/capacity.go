@@ -140,12 +140,14 @@ func nextRate(lo, hi, maxRate int) (int, bool) {
 
 // judgeProbe decides a probe: interrupted, the generator's limit (it sent
 // less than 95 % of its rate, give or take one request), or the SLO met or
-// missed.
+// missed (a probe --slo-abort stopped missed it, whatever it sent).
 func judgeProbe(rate int, d time.Duration, rep *Report) CapacityProbe {
 	p := CapacityProbe{Rate: rate, Report: rep, Achieved: float64(rep.Requests) / d.Seconds()}
 	switch {
 	case rep.Interrupted:
 		p.Verdict = ProbeInterrupted
+	case rep.SLO != nil && rep.SLO.Aborted != nil:
+		p.Verdict = ProbeMissed // --slo-abort stopped it on a breach: missed, sooner
 	case float64(rep.Requests)+1 < float64(rate)*d.Seconds()*(1-capacityTolerance):
 		// One request of slack: a short probe sends few, and a late last
 		// tick is not the generator's limit.

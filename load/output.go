@@ -41,7 +41,9 @@ func (c *collector) write(rep *Report) error {
 
 // WriteFiles writes report.json, latency.hgrm and plot.html of rep into dir
 // (plot.html when there are results to draw: dir/results.bin, or the files
-// Merge read).
+// Merge read); for a merged report (Merge) also results.bin, all the merged
+// results, so that the report's timelines and step table and vegeta's own
+// tools read the merged run.
 func WriteFiles(dir string, rep *Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("load: %w", err)
@@ -64,6 +66,9 @@ func WriteFiles(dir string, rep *Report) error {
 		if err := f.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("load: latency.hgrm: %w", err))
 		}
+	}
+	if len(rep.plotFrom) > 0 {
+		errs = append(errs, writeMerged(dir, rep.plotFrom))
 	}
 	if files := plotSources(dir, rep); len(files) > 0 {
 		errs = append(errs, writePlot(dir, plotTitle(rep), files))
@@ -136,7 +141,14 @@ func WriteText(w io.Writer, rep *Report) error {
 			verdict = "FAIL: " + strings.Join(rep.SLO.Violations, "; ")
 		}
 		fmt.Fprintf(bw, "SLO %s  %s\n", rep.SLO.Expr, verdict)
+		if a := rep.SLO.Aborted; a != nil {
+			fmt.Fprintf(bw, "Aborted: SLO breached at %gs: %s (--slo-abort); the figures cover what ran until then.\n", a.AtSeconds, a.Violation)
+		}
 	}
+	if sh := rep.Shard; sh != nil {
+		fmt.Fprintf(bw, "Shard %d/%d of a distributed run: %d req/s asked, at most %d requests (merge the shards' results.bin with oauthconf load report)\n", sh.Index, sh.Count, sh.Rate, sh.MaxRequests)
+	}
+	writeServerCost(bw, rep.Server)
 	if rep.Interrupted {
 		fmt.Fprintln(bw, "Interrupted: the run was stopped early; the figures cover what ran.")
 	}
@@ -211,8 +223,9 @@ func decodeResults(name string, each func(*vegeta.Result)) error {
 }
 
 // Merge reads vegeta result files (binary, JSON or CSV, as vegeta detects)
-// from several machines and reports them as one run, per step as recorded in
-// Result.Attack. A file that cannot be read is an error naming it.
+// from several machines (or shards) and reports them as one run, per step as
+// recorded in Result.Attack. A file that cannot be read is an error naming
+// it.
 func Merge(files []string, prof string) (*Report, error) {
 	if len(files) == 0 {
 		return nil, errors.New("load report: no result files given")
@@ -221,25 +234,7 @@ func Merge(files []string, prof string) (*Report, error) {
 	c.opts.Profile = nil
 	var scenario string
 	for _, name := range files {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, fmt.Errorf("load report: %w", err)
-		}
-		dec := vegeta.DecoderFor(f)
-		if dec == nil {
-			f.Close()
-			return nil, fmt.Errorf("load report: %s: not a vegeta result file", name)
-		}
-		n := 0
-		for {
-			var r vegeta.Result
-			if err := dec.Decode(&r); err != nil {
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				f.Close()
-				return nil, fmt.Errorf("load report: %s: result %d: %w", name, n+1, err)
-			}
+		err := decodeResults(name, func(r *vegeta.Result) {
 			sc, step, _ := strings.Cut(r.Attack, "/")
 			if scenario == "" {
 				scenario = sc
@@ -247,34 +242,76 @@ func Merge(files []string, prof string) (*Report, error) {
 			if step == "" {
 				step = "token"
 			}
-			c.addMerged(&r, step)
-			n++
+			c.addMerged(r, step)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("load report: %w", err)
 		}
-		f.Close()
 	}
+	c.rebaseTimeline()
 	rep := c.report()
 	rep.Scenario, rep.Profile, rep.Target = scenario, prof, fmt.Sprintf("%d result files", len(files))
 	rep.plotFrom = append([]string{}, files...)
 	return rep, nil
 }
 
-// addMerged accounts a result read back from a file (already validated).
+// addMerged accounts a result read back from a file (already validated);
+// its second of the timeline is its Unix second until rebaseTimeline.
 func (c *collector) addMerged(r *vegeta.Result, step string) {
 	r.Error = c.clean(r.Error) // a file from an older run may carry secrets
 	if c.first.IsZero() || r.Timestamp.Before(c.first) {
 		c.first = r.Timestamp
 	}
 	c.total.Add(r)
-	m := c.steps[step]
-	if m == nil {
-		m = &vegeta.Metrics{}
-		c.steps[step] = m
-	}
-	m.Add(r)
-	if r.Error == "" && r.Code >= 200 && r.Code < 400 {
-		c.ok++
-		c.stepOK[step]++
-		_ = c.hist.RecordValue(max(1, r.Latency.Microseconds()))
+	c.stepMetrics(step).Add(r)
+	c.account(r, step, r.Timestamp.Unix(), r.Error == "" && r.Code >= 200 && r.Code < 400)
+	if r.Error != "" {
+		c.classes[errorClass(r.Error)]++
 	}
 	c.n.Add(1)
+}
+
+// rebaseTimeline turns the merged timeline's Unix seconds into seconds
+// from the first result.
+func (c *collector) rebaseTimeline() {
+	first := c.first.Unix()
+	secs := make(map[int64]*second, len(c.seconds))
+	for s, v := range c.seconds {
+		secs[s-first] = v
+	}
+	c.seconds = secs
+}
+
+// writeMerged writes dir/results.bin from the files a merge read, in
+// vegeta's binary encoding (vegeta report and plot read it), errors
+// redacted as in a run. It goes through a temporary file, so that an input
+// may be dir/results.bin itself.
+func writeMerged(dir string, files []string) error {
+	tmp, err := os.CreateTemp(dir, ".results-*.bin")
+	if err != nil {
+		return fmt.Errorf("load: results.bin: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after the rename: a no-op
+	bw := bufio.NewWriterSize(tmp, 256<<10)
+	enc, c := vegeta.NewEncoder(bw), newCollector(Options{})
+	var encErr error
+	for _, name := range files {
+		err := decodeResults(name, func(r *vegeta.Result) {
+			if encErr == nil {
+				r.Error = c.clean(r.Error)
+				encErr = enc.Encode(r)
+			}
+		})
+		if err = errors.Join(err, encErr); err != nil {
+			tmp.Close()
+			return fmt.Errorf("load: results.bin: %w", err)
+		}
+	}
+	if err := errors.Join(bw.Flush(), tmp.Close()); err != nil {
+		return fmt.Errorf("load: results.bin: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, "results.bin")); err != nil {
+		return fmt.Errorf("load: results.bin: %w", err)
+	}
+	return nil
 }

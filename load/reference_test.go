@@ -79,6 +79,7 @@ func TestEveryScenarioAgainstTheReference(t *testing.T) {
 			for _, s := range tc.wantSteps {
 				require.Contains(t, rep.Steps, s)
 			}
+			require.Subset(t, StepNames(o.Profile, tc.scenario, tc.mix), rep.StepNames(), "StepNames, which SLOs are checked against, knows every step a run reports")
 			if tc.scenario == AuthorizationCode {
 				require.NotNil(t, rep.Flow, "the code flow reports its end-to-end latency")
 				require.Greater(t, rep.Flow.Count, int64(50))
@@ -316,6 +317,19 @@ func TestMergeResultFiles(t *testing.T) {
 	for _, step := range []string{"connect", "exchange"} {
 		require.Contains(t, string(plotHTML), AuthorizationCode+"/"+step+": OK")
 	}
+
+	require.NotEmpty(t, rep.Timeline, "the merged report has a timeline")
+	require.Equal(t, []string{"connect", "exchange"}, rep.StepNames())
+	assertMergedResults(t, out, rep, total)
+
+	// Merging a run into its own directory reads its results.bin before
+	// replacing it.
+	one, err := Merge(files[:1], "")
+	require.NoError(t, err)
+	require.NoError(t, WriteFiles(filepath.Dir(files[0]), one))
+	again, err := Merge(files[:1], "")
+	require.NoError(t, err)
+	require.Equal(t, one.Requests, again.Requests)
 
 	bad := filepath.Join(t.TempDir(), "truncated.bin")
 	raw, _ := os.ReadFile(files[0])

@@ -57,12 +57,42 @@ type Options struct {
 	Workers uint64
 	Timeout time.Duration
 	SLO     SLO
+	// SLOAbort stops the run early when the SLO is breached: checked every
+	// second once AbortGrace has passed, on the conditions whose step has
+	// AbortMinRequests requests (see watchSLO).
+	SLOAbort bool
+	// AbortGrace is how long the run goes before a breach can stop it
+	// (default DefaultAbortGrace).
+	AbortGrace time.Duration
+	// AbortMinRequests is how many requests a condition's step needs before
+	// a breach of it can stop the run (default DefaultAbortMinRequests).
+	AbortMinRequests uint64
+	// Shard, if set, makes this run shard Index of Count copies that make
+	// one run: it sends its share of Rate, Ramp and MaxRequests, and writes
+	// under DIR/load/<scenario>/shard-<I>-of-<N>/ (see ResultsDir).
+	Shard *Shard
 	// OutDir, if set, receives DIR/load/<scenario>/{results.bin,report.json,latency.hgrm,plot.html}.
 	OutDir string
 	// Progress receives one line a second while the run goes on; nil for none.
 	Progress io.Writer
 	// Transport is the base transport (default: a keep-alive transport sized for Workers).
 	Transport http.RoundTripper
+	// ServerPID, if set, is the target's process on this (Linux) machine:
+	// its CPU time and RSS are sampled every ServerSampleEvery (default
+	// DefaultServerSampleEvery) into Report.Server (see servercost.go).
+	ServerPID         int
+	ServerSampleEvery time.Duration
+	procRoot          string // proc(5)'s root; "" is /proc (tests use fakes)
+
+	// shardInfo is the shard's part, set by validate; share is its fraction
+	// of the run's rate (throughput bounds are scaled by it).
+	shardInfo *outputs.LoadShard
+	share     float64
+
+	// Label names the run and Version is oauthconf's, for report.json's
+	// header; Now is the clock that dates the run (nil: time.Now).
+	Label, Version string
+	Now            func() time.Time
 }
 
 // Ramp steps the rate.
@@ -136,6 +166,12 @@ func (o *Options) validate() error {
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
 	}
+	if err := o.SLO.CheckSteps(StepNames(o.Profile, o.Scenario, o.Mix)); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	if err := o.applyShard(); err != nil {
+		return err
+	}
 	if o.MaxRequests == 0 {
 		o.MaxRequests = DefaultMaxRequests
 		if o.Rate > 0 && o.Ramp == nil {
@@ -144,6 +180,9 @@ func (o *Options) validate() error {
 		if o.Ramp != nil {
 			o.MaxRequests = uint64(float64(max(o.Ramp.From, o.Ramp.To))*o.Duration.Seconds()*1.1) + 10
 		}
+	}
+	if o.shardInfo != nil {
+		o.shardInfo.MaxRequests = o.MaxRequests
 	}
 	return nil
 }
@@ -303,12 +342,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	run := newCollector(o)
 	bounded, ft := o.transports(pl, &run.flows)
 	clientTimeout := time.Duration(0) // the transports enforce o.Timeout
+	server, err := newServerSampler(o, run.tokens.Load)
+	if err != nil {
+		return nil, err
+	}
 	tr, err := newTargeter(ctx, o, bounded, pl)
 	if err != nil {
 		return nil, err
 	}
 	if o.OutDir != "" {
-		if err := run.openResults(o.OutDir); err != nil {
+		if err := run.openResults(); err != nil {
 			return nil, err
 		}
 	}
@@ -319,10 +362,30 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	defer cancel()
 	bounded.Stop, run.end = runCtx, runCtx
 	stopProgress := run.progress(o.Progress)
-	attackStages(runCtx, o, tr, &http.Client{Transport: ft}, clientTimeout, run)
+	slo := o.SLO
+	if o.shardInfo != nil {
+		slo = slo.scaled(o.share)
+	}
+	atkCtx, stopAttack := context.WithCancel(runCtx)
+	defer stopAttack()
+	stopWatch := run.watchSLO(o, slo, stopAttack)
+	started := o.now().UTC()
+	server.start()
+	attackStages(atkCtx, o, tr, &http.Client{Transport: ft}, clientTimeout, run)
+	serverCost := server.finish()
+	stopWatch()
 	stopProgress()
 	rep := run.report()
-	rep.SLO = o.SLO.Check(&rep.LoadReport)
+	rep.Server = serverCost
+	rep.Version, rep.Label, rep.StartedAt = o.Version, o.Label, &started
+	rep.SLO = slo.Check(rep)
+	rep.Shard = o.shardInfo
+	if run.aborted != nil {
+		rep.SLO.Pass, rep.SLO.Aborted = false, run.aborted
+		if len(rep.SLO.Violations) == 0 { // it held again by the end; the breach stopped the run
+			rep.SLO.Violations = append(rep.SLO.Violations, run.aborted.Violation+" (when the run was aborted)")
+		}
+	}
 	rep.Interrupted = ctx.Err() != nil // before writing: report.json says so too
 	if o.OutDir != "" {
 		if err := run.write(rep); err != nil {
@@ -330,6 +393,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// now is the run's clock.
+func (o Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
 }
 
 // MaxGrace bounds how long a run waits past its duration for the answers
@@ -430,9 +501,13 @@ type collector struct {
 	stepOK  map[string]uint64
 	multi   bool                    // results come from several steps (else all are "token")
 	hist    *hdrhistogram.Histogram // µs
+	stepHst map[string]*hdrhistogram.Histogram
+	last    time.Time // the latest answer's end
+	aborted *outputs.SLOAbort
 	ok      uint64
 	n       atomic.Uint64
 	errs    atomic.Uint64
+	tokens  atomic.Uint64 // valid answers of steps that issue tokens (not connect)
 	first   time.Time
 	seconds map[int64]*second
 	flows   latencies
@@ -456,8 +531,8 @@ type second struct {
 const perSecondSamples = 200
 
 func newCollector(o Options) *collector {
-	return &collector{opts: o, multi: o.Scenario == "" || multiStep(o), steps: map[string]*vegeta.Metrics{}, stepOK: map[string]uint64{},
-		hist: hdrhistogram.New(1, 60_000_000, 3), seconds: map[int64]*second{}, red: o.Credentials.Redactor(), cleaned: map[string]string{}, classes: map[string]uint64{}}
+	return &collector{opts: o, multi: o.Scenario == "" || multiStep(o), steps: map[string]*vegeta.Metrics{}, stepOK: map[string]uint64{}, stepHst: map[string]*hdrhistogram.Histogram{},
+		hist: newHist(), seconds: map[int64]*second{}, red: o.Credentials.Redactor(), cleaned: map[string]string{}, classes: map[string]uint64{}}
 }
 
 // maxCleaned bounds the memo of redacted error texts.
@@ -481,8 +556,8 @@ func (c *collector) clean(s string) string {
 	return v
 }
 
-func (c *collector) openResults(out string) error {
-	c.dir = filepath.Join(out, "load", c.opts.Scenario)
+func (c *collector) openResults() error {
+	c.dir = c.opts.ResultsDir()
 	if err := os.MkdirAll(c.dir, 0o755); err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
@@ -522,31 +597,14 @@ func (c *collector) add(r *vegeta.Result) {
 	}
 	c.total.Add(r)
 	if c.multi {
-		m := c.steps[step]
-		if m == nil {
-			m = &vegeta.Metrics{}
-			c.steps[step] = m
-		}
-		m.Add(r)
+		c.stepMetrics(step).Add(r)
 	}
-	sec := int64(r.Timestamp.Sub(c.first) / time.Second)
-	s := c.seconds[sec]
-	if s == nil {
-		s = &second{}
-		c.seconds[sec] = s
-	}
-	s.N++
+	c.account(r, step, int64(r.Timestamp.Sub(c.first)/time.Second), r.Error == "")
 	if r.Error != "" {
-		s.Errors++
 		c.errs.Add(1)
 		c.classes[errorClass(r.Error)]++
-	} else {
-		c.ok++
-		c.stepOK[step]++
-		_ = c.hist.RecordValue(max(1, r.Latency.Microseconds()))
-		if len(s.Lat) < perSecondSamples {
-			s.Lat = append(s.Lat, r.Latency.Microseconds())
-		}
+	} else if !strings.HasSuffix(step, stepConnect) {
+		c.tokens.Add(1) // a valid answer of a step that issues a token (servercost.go)
 	}
 	c.mu.Unlock()
 	c.n.Add(1)
@@ -554,6 +612,52 @@ func (c *collector) add(r *vegeta.Result) {
 		c.encErr = c.enc.Encode(r)
 	}
 }
+
+// stepMetrics returns step's metrics, made on first use.
+func (c *collector) stepMetrics(step string) *vegeta.Metrics {
+	m := c.steps[step]
+	if m == nil {
+		m = &vegeta.Metrics{}
+		c.steps[step] = m
+	}
+	return m
+}
+
+// account counts a result in second sec of the timeline, and a valid one in
+// the run's and its step's latency histograms (c.mu held).
+func (c *collector) account(r *vegeta.Result, step string, sec int64, valid bool) {
+	if end := r.Timestamp.Add(r.Latency); end.After(c.last) {
+		c.last = end
+	}
+	s := c.seconds[sec]
+	if s == nil {
+		s = &second{}
+		c.seconds[sec] = s
+	}
+	s.N++
+	if !valid {
+		s.Errors++
+		return
+	}
+	us := max(1, r.Latency.Microseconds())
+	c.ok++
+	c.stepOK[step]++
+	_ = c.hist.RecordValue(us)
+	if c.multi {
+		h := c.stepHst[step]
+		if h == nil {
+			h = newHist()
+			c.stepHst[step] = h
+		}
+		_ = h.RecordValue(us)
+	}
+	if len(s.Lat) < perSecondSamples {
+		s.Lat = append(s.Lat, r.Latency.Microseconds())
+	}
+}
+
+// newHist is a latency histogram: 1 µs to 60 s, 3 significant digits.
+func newHist() *hdrhistogram.Histogram { return hdrhistogram.New(1, 60_000_000, 3) }
 
 // progress prints one line a second until the returned func is called.
 func (c *collector) progress(w io.Writer) func() {
@@ -730,11 +834,47 @@ type Report struct {
 	// plotFrom are the result files plot.html is drawn from (Merge's inputs);
 	// nil: the run directory's results.bin.
 	plotFrom []string
+	// measures are what the SLO judges, by step ("" the whole run, FlowStep
+	// the code flows).
+	measures map[string]measure
 }
 
-// latencyOf returns the latency statistic an SLO names (mean, p50, …, max).
-func latencyOf(l outputs.LatencySummary, name string) int64 {
-	return map[string]int64{"mean": l.Mean, "p50": l.P50, "p90": l.P90, "p95": l.P95, "p99": l.P99, "max": l.Max}[name]
+// StepNames are the steps a report of rep has, as an SLO names them.
+func (r *Report) StepNames() []string {
+	var out []string
+	for n := range r.measures {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// measures returns what the SLO judges, by step: the whole run (""), each
+// step, and with withFlow the code flows (FlowStep). span is the run's
+// (throughput is valid responses per second of it). c.mu held.
+func (c *collector) measures(span time.Duration, withFlow bool) map[string]measure {
+	ms := map[string]measure{"": {requests: c.total.Requests, ok: c.ok, span: span, hist: c.hist}}
+	if !c.multi && c.total.Requests > 0 {
+		ms[stepToken] = ms[""]
+	}
+	for name, m := range c.steps {
+		if m != &c.total {
+			ms[name] = measure{requests: m.Requests, ok: c.stepOK[name], span: span, hist: c.stepHst[name]}
+		}
+	}
+	if !withFlow {
+		return ms
+	}
+	if fl := c.flows.snapshot(); len(fl) > 0 {
+		h := newHist()
+		for _, d := range fl {
+			_ = h.RecordValue(max(1, d.Microseconds()))
+		}
+		ms[FlowStep] = measure{requests: uint64(len(fl)), ok: uint64(len(fl)), span: span, hist: h}
+	}
+	return ms
 }
 
 func summarize(m *vegeta.Metrics) outputs.LatencySummary {
@@ -786,6 +926,8 @@ func (c *collector) report() *Report {
 		}
 		rep.Steps[name] = sr
 	}
+	span := c.total.Duration + c.total.Wait
+	rep.measures = c.measures(span, true)
 	if fl := c.flows.snapshot(); len(fl) > 0 {
 		sort.Slice(fl, func(i, j int) bool { return fl[i] < fl[j] })
 		q := func(p float64) int64 { return int64(fl[min(len(fl)-1, int(p*float64(len(fl))))]) }

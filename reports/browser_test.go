@@ -131,6 +131,12 @@ func TestReportInBrowser(t *testing.T) {
 				"not tested: could not obtain a code", `<strong>400 req/s</strong>`, "none of 100 responses was a valid token response"},
 		},
 		{
+			description: "expected failures are listed with their status and reason",
+			dir:         "testdata/expected", name: "report-expected", charts: 0,
+			wantText: []string{`<table id="expected-failures">`, "unexpectedly passing: gates under --strict; remove the entry",
+				"expired on 2020-01-01: gates again", "expected failure: SHOP-42, fixed in 6.7 (until 2027-03-31)", `<dd id="run-label">nightly #413</dd>`},
+		},
+		{
 			description: "bad input files show their notices",
 			dir:         "testdata/bad", name: "report-bad", charts: 4,
 			wantText: []string{"could not read load/truncated/results.bin:", "could not read conformance/broken/cucumber.json:"},

@@ -27,6 +27,9 @@ type Profile struct {
 	// RootCauses are summary.json's failures and findings grouped by cause,
 	// gating ones first (causes redacted); nil without them.
 	RootCauses []outputs.RootCause
+	// XFail counts, per level, the failed scenarios an unexpired
+	// --expected-failures entry expects (they do not gate), from summary.json.
+	XFail map[string]int
 }
 
 // DeclaredCounts are the per-level counts summary.json declares for a profile.
@@ -58,6 +61,9 @@ type Scenario struct {
 	Message  string
 	Steps    []Step
 	Duration time.Duration // sum of the step durations
+	// Expected is the --expected-failures entry that expects this failure
+	// (summary.json's, reason redacted); nil for none.
+	Expected *outputs.Expectation
 }
 
 // Step is one step of a scenario.
@@ -438,6 +444,7 @@ func (b *builder) readSummary(ps *profileSet) {
 	b.run.Verify = &VerifyEnd{ExitCode: sum.ExitCode, Interrupted: sum.Interrupted, Error: Redact(sum.Error), ErrorKind: sum.ErrorKind}
 	b.run.Info = sum.RunInfo
 	b.run.Info.Label = Redact(sum.Label)
+	b.run.ExpectedFile, b.run.Expected = Redact(sum.ExpectedFailuresFile), redactedEntries(sum.ExpectedFailures)
 	listed := map[string]bool{}
 	for _, sp := range sum.Profiles {
 		listed[sp.Name] = true
@@ -455,6 +462,7 @@ func (b *builder) readSummary(ps *profileSet) {
 		p.Duration = time.Duration(sp.DurationSeconds * float64(time.Second))
 		p.Declared = &DeclaredCounts{Must: sp.Must, Should: sp.Should}
 		p.RootCauses = redactCauses(sp.RootCauses)
+		p.XFail = xfails(sp.Scenarios)
 		applyOutcomes(p, sp.Scenarios)
 	}
 }
@@ -465,10 +473,30 @@ func redactCauses(rcs []outputs.RootCause) []outputs.RootCause {
 	for _, rc := range rcs {
 		rc.Cause = Redact(rc.Cause)
 		rc.Scenarios = append([]string{}, rc.Scenarios...)
+		rc.Expected = redactedExpectation(rc.Expected)
 		out = append(out, rc)
 	}
 	return out
 }
+
+// xfails counts the failed scenarios of each level that an unexpired
+// expected-failures entry expects.
+func xfails(outs []outputs.ScenarioOutcome) map[string]int {
+	var n map[string]int // nil when there are none
+	for _, o := range outs {
+		if o.Status == outputs.StatusFailed && o.Expected.Holds() {
+			if n == nil {
+				n = map[string]int{}
+			}
+			n[o.Level]++
+		}
+	}
+	return n
+}
+
+// Gating is the failed scenarios of level that gate: those no unexpired
+// expected-failures entry expects.
+func (p Profile) Gating(level string) int { return p.Counts(level).Failed - p.XFail[level] }
 
 // knownStatus lists the statuses summary.json may give a scenario.
 var knownStatus = map[string]bool{outputs.StatusPassed: true, outputs.StatusFailed: true, outputs.StatusSkipped: true,
@@ -499,6 +527,7 @@ func applyOutcomes(p *Profile, outs []outputs.ScenarioOutcome) {
 			o := q[0]
 			byKey[k] = q[1:]
 			s.Status, s.Message = o.Status, Redact(o.Message)
+			s.Expected = redactedExpectation(o.Expected)
 			if o.Level != "" {
 				s.Level = o.Level
 			}

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"time"
@@ -20,12 +21,21 @@ type Header struct {
 }
 
 // Header returns the run's header: the date, version and label from
-// summary.json (a load-only run dates from its first request in results.bin),
-// the targets and profiles of every file, and the duration (verify's, from
-// summary.json or its profiles added up, plus the load runs').
+// summary.json, else from the load runs' report.json (a load run without
+// them dates from its first request in results.bin), the targets and
+// profiles of every file, and the duration (verify's, from summary.json or
+// its profiles added up, plus the load runs').
 func (r *Run) Header() Header {
 	h := Header{Label: r.Info.Label, Version: r.Info.Version, Targets: []string{}, Profiles: []string{}}
 	start := r.loadStart()
+	for _, l := range r.Load {
+		if rep := l.Report; rep != nil {
+			h.Label, h.Version = cmp.Or(h.Label, Redact(rep.Label)), cmp.Or(h.Version, rep.Version)
+			if rep.StartedAt != nil && (start.IsZero() || rep.StartedAt.Before(start)) {
+				start = *rep.StartedAt
+			}
+		}
+	}
 	if r.Info.StartedAt != nil {
 		start = *r.Info.StartedAt
 	}
@@ -88,6 +98,8 @@ type Cause struct {
 	Cause     string   `json:"cause"`
 	Finding   bool     `json:"finding,omitempty"`
 	Scenarios []string `json:"scenarios"`
+	// Expected is the --expected-failures entry that expects this cause.
+	Expected *outputs.Expectation `json:"expected,omitempty"`
 }
 
 // Text is the cause and how many scenarios show it.
@@ -106,7 +118,7 @@ func (r *Run) Causes() []Cause {
 	for _, p := range r.Profiles {
 		for _, rc := range p.RootCauses {
 			out = append(out, Cause{Profile: p.Name, Rule: rc.Rule, Level: rc.Level, Cause: rc.Cause, Finding: rc.Finding,
-				Scenarios: append([]string{}, rc.Scenarios...)})
+				Scenarios: append([]string{}, rc.Scenarios...), Expected: rc.Expected})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {

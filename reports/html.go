@@ -32,6 +32,9 @@ type page struct {
 	Reasons   []string
 	Causes    []Cause
 	Capacity  *outputs.Capacity
+	// ExpectedFile and Expected are the --expected-failures entries.
+	ExpectedFile string
+	Expected     []ExpectedEntry
 }
 
 type headline struct {
@@ -102,6 +105,7 @@ func (r *Run) WriteHTML(w io.Writer) error {
 		"label": StatusLabel,
 		"short": shortTally,
 		"level": func(c Counts, level string) string { return c.Headline(level) },
+		"xnote": ExpectedNote,
 	}).Parse(reportTemplate)
 	if err != nil {
 		return fmt.Errorf("report template: %w", err)
@@ -114,7 +118,8 @@ func (r *Run) WriteHTML(w io.Writer) error {
 
 func (r *Run) view() page {
 	p := page{Title: "oauthconf report", Dir: r.Dir, Notices: r.Notices, Features: r.FeatureNames(), Verify: r.Verify,
-		Header: r.Header(), Reasons: r.VerdictReasons(), Causes: r.Causes(), Capacity: r.Capacity}
+		Header: r.Header(), Reasons: r.VerdictReasons(), Causes: r.Causes(), Capacity: r.Capacity,
+		ExpectedFile: r.ExpectedFile, Expected: r.Expected}
 	if p.Header.Label != "" {
 		p.Title = "oauthconf report: " + p.Header.Label
 	}
@@ -125,7 +130,7 @@ func (r *Run) view() page {
 			pv.Features = append(pv.Features, featureView{Feature: f, Anchor: slug("p", pr.Name, f.Name), Counts: c, Open: c.Failed+c.Errors > 0})
 		}
 		p.Profiles = append(p.Profiles, pv)
-		ok := pv.Must.Failed+pv.Must.Errors == 0
+		ok := pr.Gating(outputs.LevelMust)+pv.Must.Errors == 0
 		p.Headlines = append(p.Headlines, headline{Text: pr.Headline(), OK: ok})
 	}
 	for _, fname := range p.Features {
@@ -216,26 +221,29 @@ func (r *Run) judge() (string, []string) {
 
 // conformanceFailures says why verify failed the run: the exit code when
 // summary.json gives it (1, unless only interrupted), explained by the
-// counts; else the counts alone (a failed MUST scenario, a harness error).
+// counts (failures an unexpired expected-failures entry expects left out)
+// and the expected-failures entries that gate; else the counts alone (a
+// failed MUST scenario, a harness error) and the gating entries.
 func (r *Run) conformanceFailures() []string {
 	var why, should []string
 	for _, p := range r.Profiles {
 		must, sh := p.Counts(outputs.LevelMust), p.Counts(outputs.LevelShould)
-		if must.Failed > 0 {
-			why = append(why, fmt.Sprintf("profile %s: %d MUST scenario(s) failed", p.Name, must.Failed))
+		if n := p.Gating(outputs.LevelMust); n > 0 {
+			why = append(why, fmt.Sprintf("profile %s: %d MUST scenario(s) failed", p.Name, n))
 		}
 		if n := must.Errors + sh.Errors; n > 0 {
 			why = append(why, fmt.Sprintf("profile %s: %d harness error(s)", p.Name, n))
 		}
 		for _, rc := range p.RootCauses {
-			if rc.Finding && rc.Level == outputs.LevelMust {
+			if rc.Finding && rc.Level == outputs.LevelMust && !rc.Expected.Holds() {
 				why = append(why, fmt.Sprintf("profile %s: MUST finding %s: %s", p.Name, rc.Rule, rc.Cause))
 			}
 		}
-		if sh.Failed > 0 {
-			should = append(should, fmt.Sprintf("profile %s: %d SHOULD scenario(s) failed (gating under --strict)", p.Name, sh.Failed))
+		if n := p.Gating(outputs.LevelShould); n > 0 {
+			should = append(should, fmt.Sprintf("profile %s: %d SHOULD scenario(s) failed (gating under --strict)", p.Name, n))
 		}
 	}
+	why = append(why, r.gatingExpected()...)
 	v := r.Verify
 	if v == nil || v.ExitCode == nil {
 		return why

@@ -72,7 +72,14 @@ func mdCauses(p printer, causes []Cause) {
 		if c.Finding {
 			kind = "⚠️ finding"
 		}
-		p("- %s · **%s** `%s` %s (profile %s)\n", kind, strings.ToUpper(c.Level), strings.ReplaceAll(c.Rule, "`", "'"), mdEscape(c.Text()), mdEscape(c.Profile))
+		if c.Expected.Holds() {
+			kind = "☑️ expected " + strings.TrimLeft(kind, "❌⚠️ ")
+		}
+		p("- %s · **%s** `%s` %s (profile %s)", kind, strings.ToUpper(c.Level), strings.ReplaceAll(c.Rule, "`", "'"), mdEscape(c.Text()), mdEscape(c.Profile))
+		if c.Expected != nil {
+			p(": _%s_", mdEscape(ExpectedNote(c.Expected)))
+		}
+		p("\n")
 	}
 	p("\n")
 }
@@ -121,12 +128,15 @@ func mdConformance(p printer, r *Run, s Summary) {
 	if len(s.RootCauses) > 0 {
 		mdCauses(p, s.RootCauses)
 	}
+	if s.ExpectedFailuresFile != "" {
+		mdExpected(p, s.ExpectedFailuresFile, s.ExpectedFailures)
+	}
 	for _, pr := range s.Profiles {
 		mark := "✅"
-		if pr.Must.Failed+pr.Must.Errors > 0 {
+		if pr.Must.Failed-pr.MustExpected+pr.Must.Errors > 0 {
 			mark = "❌"
 		}
-		p("- %s %s\n", mark, mdEscape(pr.Headline))
+		p("- %s %s\n  - MUST: %s; SHOULD: %s\n", mark, mdEscape(pr.Headline), pr.MustTally, pr.ShouldTally)
 	}
 	p("\n| feature |")
 	for _, pr := range s.Profiles {
@@ -189,7 +199,39 @@ func mdFailures(p printer, fails []FailureSummary) {
 		if f.Error != "" {
 			p(": %s", mdEscape(firstLine(f.Error)))
 		}
+		if f.Expected != "" {
+			p(" — _%s_", mdEscape(f.Expected))
+		}
 		p("\n")
+	}
+	p("\n")
+}
+
+// mdExpected writes the --expected-failures entries: each one's status,
+// rule tag, profile, scenario, reason (the ticket) and expiry.
+func mdExpected(p printer, file string, es []ExpectedEntry) {
+	p("### Expected failures (`%s`)\n\n", strings.ReplaceAll(file, "`", "'"))
+	if len(es) == 0 {
+		p("The file lists no entries.\n\n")
+		return
+	}
+	p("| status | rule | profile | scenario | reason | expires | line |\n| --- | --- | --- | --- | --- | --- | ---: |\n")
+	for _, e := range es {
+		mark := "☑️"
+		switch {
+		case e.Gating:
+			mark = "❌"
+		case !e.OK():
+			mark = "⚠️"
+		}
+		prof, exp := e.Profile, e.Expires
+		if prof == "" {
+			prof = "any"
+		}
+		if exp == "" {
+			exp = "never"
+		}
+		p("| %s %s | `@%s` | %s | %s | %s | %s | %d |\n", mark, mdEscape(e.Status), strings.ReplaceAll(e.Rule, "`", "'"), mdEscape(prof), mdEscape(e.Where()), mdEscape(e.Reason), mdEscape(exp), e.Line)
 	}
 	p("\n")
 }
@@ -197,11 +239,11 @@ func mdFailures(p printer, fails []FailureSummary) {
 // mdCapacity writes the capacity search's result and probes.
 func mdCapacity(p printer, c *outputs.Capacity) {
 	p("## Capacity search\n\nSLO `%s`: ", strings.ReplaceAll(c.SLO, "`", "'"))
-	if c.Rate > 0 {
-		p("**%d req/s** is the highest probed rate that met it (%d probes).\n\n", c.Rate, len(c.Probes))
-	} else {
-		p("❌ no probed rate met it (%d probes).\n\n", len(c.Probes))
+	mark := ""
+	if c.Rate == 0 {
+		mark = "❌ "
 	}
+	p("%s%s.\n\n", mark, mdEscape(c.Result()))
 	p("| rate | verdict | requests | valid tokens | p99 | violations |\n| ---: | --- | ---: | ---: | ---: | --- |\n")
 	for _, pr := range c.Probes {
 		v := "✅ pass"
@@ -250,6 +292,12 @@ func mdLoad(p printer, s Summary) {
 			}
 			p("\n")
 		}
+		if c := l.Server; c != nil {
+			p("Server of **%s**: %s\n\n", mdEscape(l.Scenario), mdEscape(c.Summary()))
+			for _, w := range c.Warnings {
+				p("⚠️ %s\n\n", mdEscape(w))
+			}
+		}
 	}
 }
 
@@ -285,6 +333,10 @@ type Summary struct {
 	Profiles   []ProfileSummary  `json:"profiles"`
 	Load       []LoadSummary     `json:"load"`
 	Notices    []string          `json:"notices"`
+	// ExpectedFailuresFile is verify's --expected-failures file, and
+	// ExpectedFailures its entries with what became of each.
+	ExpectedFailuresFile string          `json:"expected_failures_file,omitempty"`
+	ExpectedFailures     []ExpectedEntry `json:"expected_failures,omitempty"`
 }
 
 // VerifySummary is how verify ended, from conformance/summary.json.
@@ -302,13 +354,17 @@ type ProfileSummary struct {
 	Headline string `json:"headline"`
 	// MustTally and ShouldTally word the counts as every output does
 	// (outputs.Counts.Tally).
-	MustTally   string           `json:"must_tally"`
-	ShouldTally string           `json:"should_tally"`
-	Must        Counts           `json:"must"`
-	Should      Counts           `json:"should"`
-	All         Counts           `json:"all"`
-	Features    []FeatureSummary `json:"features"`
-	Failures    []FailureSummary `json:"failures"`
+	MustTally   string `json:"must_tally"`
+	ShouldTally string `json:"should_tally"`
+	// MustExpected and ShouldExpected count the failed scenarios an
+	// unexpired --expected-failures entry expects (they do not gate).
+	MustExpected   int              `json:"must_expected,omitempty"`
+	ShouldExpected int              `json:"should_expected,omitempty"`
+	Must           Counts           `json:"must"`
+	Should         Counts           `json:"should"`
+	All            Counts           `json:"all"`
+	Features       []FeatureSummary `json:"features"`
+	Failures       []FailureSummary `json:"failures"`
 }
 
 // FeatureSummary is one cell of the matrix.
@@ -325,6 +381,8 @@ type FailureSummary struct {
 	Level        string   `json:"level"`
 	Requirements []string `json:"requirements"`
 	Error        string   `json:"error"`
+	// Expected words the --expected-failures entry that expects it ("" for none).
+	Expected string `json:"expected,omitempty"`
 }
 
 // LoadSummary is one load scenario's headline numbers. Scenario-wide numbers come
@@ -340,6 +398,8 @@ type LoadSummary struct {
 	// Fail says why the scenario failed load's exit code (LoadScenario.Failed).
 	Fail  string          `json:"fail,omitempty"`
 	Steps []StepSummaryJS `json:"steps"`
+	// Server is report.json's server object (load --server-pid).
+	Server *outputs.ServerCost `json:"server,omitempty"`
 }
 
 // StepSummaryJS is one step's numbers, computed from results.bin.
@@ -363,7 +423,8 @@ type LatencyDigest struct {
 // Summary computes the digest of the run.
 func (r *Run) Summary() Summary {
 	s := Summary{Verdict: r.Verdict(), Reasons: append([]string{}, r.VerdictReasons()...), Header: r.Header(),
-		RootCauses: append([]Cause{}, r.Causes()...), Capacity: r.Capacity, Notices: append([]string{}, r.Notices...)}
+		RootCauses: append([]Cause{}, r.Causes()...), Capacity: r.Capacity, Notices: append([]string{}, r.Notices...),
+		ExpectedFailuresFile: r.ExpectedFile, ExpectedFailures: r.Expected}
 	if v := r.Verify; v != nil {
 		s.Verify = &VerifySummary{Interrupted: v.Interrupted, Error: v.Error, ErrorKind: v.ErrorKind}
 		switch {
@@ -376,6 +437,7 @@ func (r *Run) Summary() Summary {
 	for _, p := range r.Profiles {
 		ps := ProfileSummary{Name: p.Name, Target: p.Target, Headline: p.Headline(), Must: p.Counts(outputs.LevelMust), Should: p.Counts(outputs.LevelShould), All: p.Counts("")}
 		ps.MustTally, ps.ShouldTally = ps.Must.Tally(), ps.Should.Tally()
+		ps.MustExpected, ps.ShouldExpected = p.XFail[outputs.LevelMust], p.XFail[outputs.LevelShould]
 		ps.Features = []FeatureSummary{}
 		ps.Failures = []FailureSummary{}
 		for _, f := range p.Features {
@@ -384,7 +446,7 @@ func (r *Run) Summary() Summary {
 				if sc.Status != outputs.StatusFailed {
 					continue
 				}
-				fs := FailureSummary{Profile: p.Name, Feature: f.Name, Scenario: sc.Name, Level: sc.Level, Requirements: append([]string{}, sc.Requirements...), Error: sc.Message}
+				fs := FailureSummary{Profile: p.Name, Feature: f.Name, Scenario: sc.Name, Level: sc.Level, Requirements: append([]string{}, sc.Requirements...), Error: sc.Message, Expected: ExpectedNote(sc.Expected)}
 				for _, st := range sc.Steps {
 					if fs.Error == "" && st.Status != "passed" && st.Status != "skipped" && st.Error != "" {
 						fs.Error = st.Error
@@ -422,6 +484,7 @@ func (r *Run) Summary() Summary {
 			d := func(v int64) string { return fmtDuration(timeDuration(v)) }
 			ls.Latency = &LatencyDigest{P50: d(rep.Latencies.P50), P90: d(rep.Latencies.P90), P99: d(rep.Latencies.P99), Max: d(rep.Latencies.Max)}
 			ls.SLO = rep.SLO
+			ls.Server = rep.Server
 		}
 		s.Load = append(s.Load, ls)
 	}

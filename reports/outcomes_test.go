@@ -82,7 +82,7 @@ func TestJudgedOutcomes(t *testing.T) {
 		assert.Equal(t, "nightly #412", run.Header().Label, "WithLabel copies")
 	})
 	t.Run("the capacity search is shown", func(t *testing.T) {
-		assert.Contains(t, html, `<strong>400 req/s</strong> is the highest probed rate that met the SLO (4 probes)`)
+		assert.Contains(t, html, `<p id="capacity-result">400 req/s meets the SLO; 800 req/s missed it (4 probes).</p>`)
 		assert.Contains(t, md, "| 1600/s | ❌ fail | 4800 | 93.00% | 180ms | p99 180ms &gt;= 50ms; success 93.00% &lt; 99% |")
 	})
 }

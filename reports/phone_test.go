@@ -3,6 +3,8 @@ package reports
 import (
 	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,11 +69,14 @@ func TestReportAtPhoneWidth(t *testing.T) {
 		edit        func(string) string
 		fits        bool
 		header      []string
+		keep        bool // the screenshot is kept as testdata/screenshots/<name>.png (-update rewrites it)
 	}{
 		{"a run with a label, root causes and a capacity search fits a phone", "testdata/outcomes", "report-outcomes-390px", nil, true,
-			[]string{"nightly #412", "2026-11-22 23:00:00 UTC", "oauthconf v1.4.0", "http://127.0.0.1:8080", "shopware, ucommerce", "6.5s"}},
+			[]string{"nightly #412", "2026-11-22 23:00:00 UTC", "oauthconf v1.4.0", "http://127.0.0.1:8080", "shopware, ucommerce", "6.5s"}, true},
 		{"a run with load plots and wide step tables fits a phone", "testdata/run", "report-run-390px", nil, true,
-			[]string{"2026-11-22 23:00:00 UTC", "rfc6749, shopware, ucommerce"}},
+			[]string{"2026-11-22 23:00:00 UTC", "rfc6749, shopware, ucommerce"}, false},
+		{"a run with expected failures and their wide table fits a phone", "testdata/expected", "report-expected-390px", nil, true,
+			[]string{"nightly #413", "2026-11-22 23:00:00 UTC", "oauthconf v1.4.0", "shopware", "1.5s"}, false},
 		{
 			// The check must be able to fail: a fixed-width block overflows.
 			description: "a page wider than the phone is caught", dir: "testdata/outcomes", name: "report-too-wide-390px",
@@ -103,6 +108,38 @@ func TestReportAtPhoneWidth(t *testing.T) {
 			for _, w := range tc.header {
 				assert.Contains(t, m.Header, w, "the header")
 			}
+			if tc.keep {
+				checkKeptScreenshot(t, filepath.Join("testdata", "screenshots", tc.name+".png"), png)
+			}
 		})
 	}
+}
+
+// checkKeptScreenshot keeps the first screen of the phone screenshot under
+// testdata (with -update it writes it there: the header, the verdict and
+// what follows, as a phone shows them): the kept one must be a PNG of a
+// 390 px phone at scale 2, as wide as this run's.
+func checkKeptScreenshot(t *testing.T, kept string, fresh []byte) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(fresh))
+	require.NoError(t, err)
+	if *update {
+		b := img.Bounds()
+		b.Max.Y = min(b.Max.Y, b.Min.Y+2*phoneHeight)
+		sub, ok := img.(interface {
+			SubImage(image.Rectangle) image.Image
+		})
+		require.True(t, ok, "the screenshot cannot be cropped")
+		var out bytes.Buffer
+		require.NoError(t, png.Encode(&out, sub.SubImage(b)))
+		require.NoError(t, os.MkdirAll(filepath.Dir(kept), 0o755))
+		require.NoError(t, os.WriteFile(kept, out.Bytes(), 0o644))
+	}
+	old, err := os.ReadFile(kept)
+	require.NoError(t, err, "the kept screenshot is missing: go test ./reports -run TestReportAtPhoneWidth -update writes it")
+	cfg, err := png.DecodeConfig(bytes.NewReader(old))
+	require.NoError(t, err, "the kept screenshot %s is not a PNG", kept)
+	assert.Equal(t, 2*phoneWidth, cfg.Width, "the kept screenshot %s is not a 390 px phone's (scale 2)", kept)
+	assert.Equal(t, img.Bounds().Dx(), cfg.Width, "this run's screenshot and the kept one differ in width")
+	assert.Equal(t, 2*phoneHeight, cfg.Height, "the kept screenshot is the first screen of a %d px high phone", phoneHeight)
 }

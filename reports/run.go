@@ -30,6 +30,10 @@ type Run struct {
 	Info outputs.RunInfo
 	// Capacity is load/capacity.json (load --find-capacity); nil without it.
 	Capacity *outputs.Capacity
+	// ExpectedFile is verify's --expected-failures file ("" without one), and
+	// Expected its entries with what became of each (from summary.json).
+	ExpectedFile string
+	Expected     []ExpectedEntry
 }
 
 // WithLabel returns a copy of the run labelled label (report --label); an

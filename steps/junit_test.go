@@ -174,3 +174,71 @@ func TestAbortJUnitSchema(t *testing.T) {
 		t.Errorf("abort junit.xml = %+v, want one error with the timestamp", j)
 	}
 }
+
+// TestJUnitAgreesWithTheExitCode: junit.xml has a <failure> exactly when
+// verify exits 1, with expected failures: one an entry expects is a passed
+// case carrying the reason; an expected failure that passed is reported as a
+// passed case, and is a failure under --strict; an expired entry's failure
+// gates again. Each file is valid against junit-10.xsd.
+func TestJUnitAgreesWithTheExitCode(t *testing.T) {
+	known := map[string]bool{"rfc6749-5.2": true, "rfc6749-4.4": true}
+	now := time.Date(2027, 3, 31, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		description string
+		yaml        string
+		strict      bool
+		wantExit    int
+		// wantCase names the case to check, whether it is a <failure>, and what its system-out says.
+		wantCase, wantOut string
+		wantFailure       bool
+	}{
+		{"an expected failure is a passed case with its reason", "- rule: rfc6749-5.2\n  reason: VENDOR-1\n", false, 0,
+			"Wrong secret", "WARNING (not gating: expected failure: VENDOR-1)", false},
+		{"an expected failure that passed is a passed case without --strict", "- rule: rfc6749-5.2\n  reason: VENDOR-1\n- rule: rfc6749-4.4\n  reason: VENDOR-2\n", false, 0,
+			"@rfc6749-4.4", "expected to fail but passed", false},
+		{"an expected failure that passed is a failure under --strict", "- rule: rfc6749-5.2\n  reason: VENDOR-1\n- rule: rfc6749-4.4\n  reason: VENDOR-2\n", true, 1,
+			"@rfc6749-4.4", "", true},
+		{"an expired entry's failure is a failure again", "- rule: rfc6749-5.2\n  reason: VENDOR-1\n  expires: 2027-03-30\n", false, 1,
+			"Wrong secret", "", true},
+		{"without an entry the MUST failure is a failure", "", false, 1, "Wrong secret", "", true},
+	} {
+		t.Run(tc.description, func(t *testing.T) {
+			res := expectedRun(tc.strict)
+			if tc.yaml != "" {
+				ef, err := ParseExpectedFailures("x.yaml", []byte(tc.yaml), known)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ApplyExpected(&res, ef, now)
+			}
+			if res.ExitCode() != tc.wantExit {
+				t.Fatalf("exit code %d, want %d", res.ExitCode(), tc.wantExit)
+			}
+			dir := t.TempDir()
+			if err := WriteReports(dir, res, res.ExitCode()); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "junit.xml")
+			validateJUnit(t, path)
+			j := readJUnit(t, path)
+			if got := j.Failures+j.Errors > 0; got != (tc.wantExit == 1) {
+				t.Errorf("junit.xml failures %d errors %d with exit code %d: they disagree", j.Failures, j.Errors, tc.wantExit)
+			}
+			found := false
+			for _, s := range j.Suites {
+				for _, c := range s.Cases {
+					if c.Name != tc.wantCase {
+						continue
+					}
+					found = true
+					if (c.Failure != nil) != tc.wantFailure || !strings.Contains(c.SystemOut, tc.wantOut) {
+						t.Errorf("case %q: failure %v (want %v), system-out:\n%s\nwant it to contain %q", c.Name, c.Failure != nil, tc.wantFailure, c.SystemOut, tc.wantOut)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("junit.xml has no case %q", tc.wantCase)
+			}
+		})
+	}
+}

@@ -24,7 +24,7 @@ func TestUseColor(t *testing.T) {
 			return ""
 		}
 	}
-	tty, ttyErr := os.OpenFile("/dev/tty", os.O_WRONLY, 0)
+	tty := openTerminal(t)
 	for _, tc := range []struct {
 		description string
 		w           io.Writer
@@ -33,23 +33,15 @@ func TestUseColor(t *testing.T) {
 	}{
 		{"a buffer gets no colours", &bytes.Buffer{}, env(), false},
 		{"a pipe (CI logs, | less) gets no colours", w, env(), false},
+		{"a terminal gets colours", tty, env("TERM", "xterm-256color"), true},
 		{"NO_COLOR wins even on a terminal", tty, env("NO_COLOR", "1"), false},
 		{"TERM=dumb gets no colours", tty, env("TERM", "dumb"), false},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
-			if f, ok := tc.w.(*os.File); ok && f == tty && ttyErr != nil {
-				t.Skip("no terminal")
-			}
 			if got := useColor(tc.w, tc.getenv); got != tc.want {
 				t.Errorf("useColor = %v, want %v", got, tc.want)
 			}
 		})
-	}
-	if ttyErr == nil {
-		defer tty.Close()
-		if !useColor(tty, env()) {
-			t.Error("a terminal without NO_COLOR gets no colours")
-		}
 	}
 }
 

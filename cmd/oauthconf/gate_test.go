@@ -233,8 +233,17 @@ func TestHeaderTransportAddsHeaders(t *testing.T) {
 	}
 }
 
+// mtlsLoad is a short load run against target, trusting ca.
+func mtlsLoad(target, ca string, more ...string) []string {
+	args := append([]string{"load", "--target", target, "--profile", "shopware", "--scenario", "client_credentials",
+		"--rate", "20", "--duration", "300ms", "--quiet", "--ca-file", ca}, shopwareCreds()...)
+	return append(args, more...)
+}
+
 func TestLoadClientOptions(t *testing.T) {
 	target, ca := tlsReference(t, nil)
+	clientCert, clientKey, clientCA := certPEM(t, "client")
+	mtls, mtlsCA := tlsReference(t, clientCA)
 	base := append([]string{"load", "--target", target, "--profile", "shopware", "--scenario", "client_credentials",
 		"--rate", "20", "--duration", "500ms", "--quiet"}, shopwareCreds()...)
 	for _, tc := range []struct {
@@ -246,11 +255,17 @@ func TestLoadClientOptions(t *testing.T) {
 		{"a self-signed target does not answer without --ca-file", base, 2, "certificate"},
 		{"with --ca-file the run succeeds", append(slices.Clip(base), "--ca-file", ca), 0, ""},
 		{"--insecure warns", append(slices.Clip(base), "--insecure"), 0, "TLS certificates are NOT verified"},
+		{"a client-certificate target does not answer without --client-cert", mtlsLoad(mtls, mtlsCA), 2, "certificate required"},
+		{"a client-certificate target answers with --client-cert", mtlsLoad(mtls, mtlsCA, "--client-cert", clientCert, "--client-key", clientKey), 0, ""},
+		{"a secret-looking --header is redacted when printed", append(slices.Clip(base), "--ca-file", ca, "--header", "X-Api-Key: hunter2-very-secret"), 0, "X-Api-Key: [REDACTED]"},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
 			code, out, errOut := runCLI(t.Context(), tc.args...)
 			if code != tc.wantCode || !strings.Contains(out+errOut, tc.want) {
 				t.Fatalf("exit %d, want %d and %q\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, tc.want, out, errOut)
+			}
+			if strings.Contains(out+errOut, "hunter2-very-secret") {
+				t.Error("a secret header value reached the output")
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -39,6 +40,11 @@ type loadOptions struct {
 	demoCredentials bool
 	quiet           bool
 	client          clientFlags
+	sloAbort        bool
+	shard           string
+	shards          int
+	serverPID       int
+	label           string
 }
 
 func newLoadCmd() *cobra.Command {
@@ -63,7 +69,17 @@ a target that does not answer).
   oauthconf load --profile shopware --scenario client_credentials --rate 200 --duration 30s --out out/
   oauthconf load --profile rfc6749 --scenario client_credentials --rate 500 --duration 20s --slo 'p99<50ms,success>=99.9%'
   oauthconf load --profile ucommerce --scenario authorization_code --find-capacity --slo 'p99<100ms,success>=99.9%'
-  oauthconf load report run-a/load/client_credentials/results.bin run-b/load/client_credentials/results.bin`,
+  oauthconf load report run-a/load/client_credentials/results.bin run-b/load/client_credentials/results.bin
+
+SLO conditions are [STEP.]METRIC OP VALUE: STEP a step of the report (token, connect,
+exchange, flow, cc.token, …; none: the whole run), METRIC pNN or pNN.N up to p99.9, max,
+mean, success, error_rate or throughput. --slo-abort stops the run at a breach.
+--shard I/N (or $JOB_COMPLETION_INDEX with --shards N) runs one of N copies that make one
+run; merge them with load report (docs/distributed.md).
+
+  oauthconf load --profile ucommerce --scenario authorization_code --rate 200 --duration 1m --slo 'exchange.p99<50ms,p99.9<200ms,error_rate<0.1%' --slo-abort
+  oauthconf load --target http://127.0.0.1:8080 --demo-credentials --rate 300 --duration 1m --shard 0/3 --out shared/
+  oauthconf load --target http://127.0.0.1:8080 --demo-credentials --server-pid 4242 --duration 10m   # the server's CPU µs/token and RSS growth`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runLoad(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -91,43 +107,75 @@ a target that does not answer).
 	f.BoolVar(&o.demoCredentials, "demo-credentials", false, "use the reference server's demo credentials (for a --target started with \"oauthconf serve\" without --config); --credential and OAUTHCONF_* values win over them")
 	f.BoolVar(&o.quiet, "quiet", false, "no progress lines")
 	o.client.register(f)
+	f.BoolVar(&o.sloAbort, "slo-abort", false, fmt.Sprintf("stop the run at the first breach of --slo (checked every second after %s, on steps with %d requests); exits 1", load.DefaultAbortGrace, load.DefaultAbortMinRequests))
+	f.StringVar(&o.shard, "shard", "", "run shard I/N of a distributed run (I from 0): this copy sends its share of --rate and --max-requests (default: $JOB_COMPLETION_INDEX of --shards)")
+	f.IntVar(&o.shards, "shards", 0, "how many shards make the run, with $JOB_COMPLETION_INDEX (Kubernetes Indexed Job; default $OAUTHCONF_SHARDS)")
+	f.IntVar(&o.serverPID, "server-pid", 0, "process id of the --target server on this Linux machine: sample its CPU time and RSS during the run (CPU µs per token, RSS growth per 1,000 tokens, a warning when memory grows steadily); that process only, not its children")
+	f.StringVar(&o.label, "label", "", `name of this run in the reports (report.json, report.html, summary.md), e.g. "nightly #412"`)
 	cmd.AddCommand(newLoadReportCmd())
 	return cmd
 }
 
 func newLoadReportCmd() *cobra.Command {
-	var out, prof string
+	var out, prof, slo string
 	cmd := &cobra.Command{
 		Use:   "report FILE...",
-		Short: "Merge results.bin files (e.g. from several machines) into one report",
+		Short: "Merge results.bin files (e.g. from several machines or shards) into one report",
 		Long: `Merge vegeta result files written by 'oauthconf load --out' on several machines
-into one report: the documented way to run a distributed load with vegeta's own
-result format. Merge runs that ran at the same time (one per machine): the rate is
-computed over the span from the first to the last result. With --out DIR, the merged
-report.json, latency.hgrm and plot.html go to DIR/load/<scenario>/ and report.html to DIR.`,
+(or by the shards of 'load --shard I/N') into one report: the documented way to run
+a distributed load with vegeta's own result format. Merge runs that ran at the same
+time (one per machine): the rate is computed over the span from the first to the
+last result. With --slo the merged run is judged as load judges one (its steps are
+those the files record; flow latencies are not in results.bin). With --out DIR, the
+merged results.bin, report.json, latency.hgrm and plot.html go to DIR/load/<scenario>/
+and report.html to DIR. Exit codes as load's: 0 ok; 1 the --slo was missed, or not
+one response was a valid token response; 2 usage error or an unreadable file.
+
+  oauthconf load report --slo 'exchange.p99<50ms,error_rate<0.1%' --out merged/ out/load/authorization_code/shard-*/results.bin`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
-			rep, err := load.Merge(files, prof)
-			if err != nil {
-				return usageError(err)
-			}
-			if err := load.WriteText(cmd.OutOrStdout(), rep); err != nil {
-				return err
-			}
-			if out != "" {
-				dir := filepath.Join(out, "load", rep.Scenario)
-				if err := load.WriteFiles(dir, rep); err != nil {
-					return err
-				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "merged report written to %s\n", dir)
-				writeRunReport(out, cmd.ErrOrStderr())
-			}
-			return nil
+			return runLoadReport(files, prof, slo, out, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "directory for the merged report.json, latency.hgrm and plot.html")
+	cmd.Flags().StringVar(&out, "out", "", "directory for the merged results.bin, report.json, latency.hgrm and plot.html")
 	cmd.Flags().StringVar(&prof, "profile", "", "profile name to record in the merged report")
+	cmd.Flags().StringVar(&slo, "slo", "", "service level objective for the merged run, e.g. 'exchange.p99<50ms,success>=99.9%'; missing it exits 1")
 	return cmd
+}
+
+// runLoadReport merges result files, judges the merged run by slo and
+// writes its files under out; its error carries the exit code.
+func runLoadReport(files []string, prof, sloExpr, out string, stdout, stderr io.Writer) error {
+	slo, err := load.ParseSLO(sloExpr)
+	if err != nil {
+		return usageError(err)
+	}
+	rep, err := load.Merge(files, prof)
+	if err != nil {
+		return usageError(err)
+	}
+	if w := shardWarning(files); w != "" {
+		fmt.Fprintln(stderr, w)
+	}
+	if err := slo.CheckSteps(rep.StepNames()); err != nil {
+		return usageError(fmt.Errorf("load report: %w", err))
+	}
+	rep.SLO = slo.Check(rep)
+	if err := load.WriteText(stdout, rep); err != nil {
+		return err
+	}
+	if out != "" {
+		dir := filepath.Join(out, "load", rep.Scenario)
+		if err := load.WriteFiles(dir, rep); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "merged report written to %s\n", dir)
+		writeRunReport(out, stderr)
+	}
+	if err := rep.Verdict(); err != nil {
+		return failedError(err)
+	}
+	return nil
 }
 
 // runLoad runs one load scenario (or a capacity search); its error carries
@@ -143,6 +191,9 @@ func runLoad(ctx context.Context, o loadOptions, stdout, stderr io.Writer) error
 	}
 	defer stop()
 	if o.findCapacity {
+		if opts.Shard != nil {
+			return usageError(errors.New("load: --find-capacity cannot be sharded (each probe would be judged on a share)"))
+		}
 		return runCapacity(ctx, o, opts, stdout, stderr)
 	}
 	rep, err := load.Run(ctx, opts)
@@ -156,8 +207,12 @@ func runLoad(ctx context.Context, o loadOptions, stdout, stderr io.Writer) error
 		return err
 	}
 	if o.out != "" {
-		fmt.Fprintf(stderr, "load: results in %s\n", filepath.Join(o.out, "load", opts.Scenario))
-		writeRunReport(o.out, stderr)
+		fmt.Fprintf(stderr, "load: results in %s\n", opts.ResultsDir())
+		if opts.Shard == nil {
+			writeRunReport(o.out, stderr)
+		} else {
+			fmt.Fprintf(stderr, "load: merge the shards with: oauthconf load report --out DIR %s\n", filepath.Join(filepath.Dir(opts.ResultsDir()), "shard-*", "results.bin"))
+		}
 	}
 	if err := rep.Verdict(); err != nil {
 		return failedError(err)
@@ -180,8 +235,17 @@ func (o loadOptions) options(stderr io.Writer) (load.Options, error) {
 		Profile: prof, Scenario: o.scenario, Rate: o.rate, Duration: o.duration, MaxRequests: o.maxRequests,
 		Workers: o.workers, Timeout: o.timeout, SLO: slo, OutDir: o.out,
 	}
+	opts.Label, opts.Version = o.label, buildVersion()
 	if !o.quiet {
 		opts.Progress = stderr
+	}
+	if opts.ServerPID = o.serverPID; o.serverPID != 0 {
+		if o.target == "" {
+			return load.Options{}, usageError(errors.New("load: --server-pid needs --target: the embedded reference runs inside this process, the load generator"))
+		}
+		if err := load.CheckServerPID(o.serverPID); err != nil {
+			return load.Options{}, usageError(err)
+		}
 	}
 	if opts.Transport, err = o.client.transport(o.timeout, stderr); err != nil {
 		return load.Options{}, usageError(fmt.Errorf("load: %w", err))
@@ -196,6 +260,12 @@ func (o loadOptions) options(stderr io.Writer) (load.Options, error) {
 		if opts.Ramp, err = load.ParseRamp(o.ramp); err != nil {
 			return load.Options{}, usageError(err)
 		}
+	}
+	if opts.SLOAbort = o.sloAbort; o.sloAbort && len(slo.Conds) == 0 {
+		return load.Options{}, usageError(errors.New("load: --slo-abort needs an --slo to check"))
+	}
+	if opts.Shard, err = resolveShard(o.shard, o.shards, os.Getenv); err != nil {
+		return load.Options{}, usageError(err)
 	}
 	return opts, nil
 }

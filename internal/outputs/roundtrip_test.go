@@ -7,9 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,7 +141,9 @@ func fakeTokenEndpoint(t *testing.T) string {
 	return ts.URL
 }
 
-func TestLoadReportRoundTrip(t *testing.T) {
+// rfc6749Client is the rfc6749 profile with a client's credentials.
+func rfc6749Client(t *testing.T) (*profile.Profile, profile.Credentials) {
+	t.Helper()
 	p, err := profile.Load("rfc6749")
 	if err != nil {
 		t.Fatal(err)
@@ -147,13 +152,48 @@ func TestLoadReportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p, creds
+}
+
+// fakeLoadOptions is a client_credentials run of profile rfc6749 against
+// fakeTokenEndpoint, writing to dir.
+func fakeLoadOptions(t *testing.T, dir string) load.Options {
+	t.Helper()
+	p, creds := rfc6749Client(t)
+	return load.Options{BaseURL: fakeTokenEndpoint(t), Profile: p, Credentials: creds, Scenario: load.ClientCredentials, Workers: 2, OutDir: dir}
+}
+
+// TestShardReportRoundTrip: a shard's report.json (load --shard I/N) is
+// written under its own directory and records the shard's part.
+func TestShardReportRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	o := fakeLoadOptions(t, dir)
+	o.Rate, o.Duration, o.Shard = 41, 300*time.Millisecond, &load.Shard{Index: 1, Count: 2}
+	rep, err := load.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := readFile(t, filepath.Join(dir, "load", load.ClientCredentials, "shard-1-of-2", outputs.LoadReportName))
+	checkKeys(t, data, []string{"index", "count", "rate", "max_requests"}, "shard")
+	var back outputs.LoadReport
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	if want := (outputs.LoadShard{Index: 1, Count: 2, Rate: 20, MaxRequests: 16}); back.Shard == nil || *back.Shard != want || !reflect.DeepEqual(back, rep.LoadReport) {
+		t.Errorf("shard = %+v, want %+v (and the rest as written)", back.Shard, want)
+	}
+}
+
+func TestLoadReportRoundTrip(t *testing.T) {
 	slo, err := load.ParseSLO("p99<1ns")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	o := load.Options{BaseURL: fakeTokenEndpoint(t), Profile: p, Credentials: creds, Scenario: load.ClientCredentials,
-		Rate: 40, Duration: 500 * time.Millisecond, Workers: 2, SLO: slo, OutDir: dir}
+	o := fakeLoadOptions(t, dir)
+	o.Rate, o.Duration, o.SLO = 40, 500*time.Millisecond, slo
+	started := time.Date(2026, 11, 22, 23, 0, 0, 0, time.UTC)
+	o.Label, o.Version, o.Now = "nightly #412", "v1.4.0", func() time.Time { return started }
 	rep, err := load.Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
@@ -164,9 +204,11 @@ func TestLoadReportRoundTrip(t *testing.T) {
 	path := filepath.Join(dir, "load", load.ClientCredentials, outputs.LoadReportName)
 	data := readFile(t, path)
 	checkKeys(t, data, []string{"scenario", "profile", "target", "rate", "duration_seconds", "requests", "success_ratio",
-		"throughput", "latencies", "status_codes", "errors", "steps", "slo", "timeline"})
+		"throughput", "latencies", "status_codes", "errors", "steps", "slo", "timeline",
+		"version", "label", "started_at"})
 	checkKeys(t, data, []string{"mean", "p50", "p90", "p95", "p99", "max"}, "latencies")
-	checkKeys(t, data, []string{"expr", "pass", "violations"}, "slo")
+	checkKeys(t, data, []string{"expr", "pass", "violations", "conditions"}, "slo")
+	checkKeys(t, data, []string{"cond", "got", "pass"}, "slo", "conditions")
 	checkKeys(t, data, []string{"second", "requests", "errors", "p50", "p99"}, "timeline")
 
 	run, problems := reports.Build(context.Background(), dir)
@@ -178,6 +220,9 @@ func TestLoadReportRoundTrip(t *testing.T) {
 	}
 	if got := *run.Load[0].Report; !reflect.DeepEqual(got, rep.LoadReport) {
 		t.Errorf("report.json read back differs:\n got %+v\nwant %+v", got, rep.LoadReport)
+	}
+	if h := run.Header(); h.Label != "nightly #412" || h.Version != "v1.4.0" || h.Date != "2026-11-22 23:00:00 UTC" {
+		t.Errorf("a load run's report header = %+v, want report.json's label, version and start", h)
 	}
 }
 
@@ -246,5 +291,56 @@ func TestExpectedFailuresSummaryRoundTrip(t *testing.T) {
 	p := got.Profiles[0]
 	if !reflect.DeepEqual(p.Scenarios[0].Expected, exp) || p.Scenarios[0].Line != 7 || !reflect.DeepEqual(p.RootCauses[0].Expected, exp) {
 		t.Errorf("scenario %+v, root cause %+v: want the expectation and the line", p.Scenarios[0], p.RootCauses[0])
+	}
+	run, problems := reports.Build(context.Background(), dir)
+	if len(problems) > 0 {
+		t.Fatalf("reports.Build: %v", problems)
+	}
+	var md strings.Builder
+	if err := run.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| ☑️ failed as expected | `@rfc6749-3.2.1-wrong-secret` | shopware | shopware: F / S | SHOP-42 | 2027-03-31 | 1 |",
+		"**Verdict: PASS**", "_expected failure: SHOP-42 (until 2027-03-31)_"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, md.String())
+		}
+	}
+}
+
+// TestServerCostRoundTrip writes report.json's server object (load
+// --server-pid, here on an idle child process) and reads it back, under the
+// documented keys.
+func TestServerCostRoundTrip(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("--server-pid reads Linux's /proc")
+	}
+	p, creds := rfc6749Client(t)
+	child := exec.Command("sleep", "10")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
+	dir := t.TempDir()
+	o := load.Options{BaseURL: fakeTokenEndpoint(t), Profile: p, Credentials: creds, Scenario: load.ClientCredentials,
+		Rate: 20, Duration: 2200 * time.Millisecond, Workers: 2, OutDir: dir, ServerPID: child.Process.Pid, ServerSampleEvery: 100 * time.Millisecond}
+	rep, err := load.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Server == nil || rep.Server.Growth == nil {
+		t.Fatalf("the run should have a server object with a growth fit: %+v", rep.Server)
+	}
+	data := readFile(t, filepath.Join(dir, "load", load.ClientCredentials, outputs.LoadReportName))
+	checkKeys(t, data, []string{"pid", "command", "samples", "interval_seconds", "span_seconds", "cpu_seconds", "cpu_tick_seconds", "cpu_cores",
+		"tokens", "cpu_us_per_token", "rss_start_bytes", "rss_end_bytes", "rss_peak_bytes", "rss_growth_per_1000_tokens_bytes", "growth", "warnings", "series"}, "server")
+	checkKeys(t, data, []string{"window_seconds", "samples", "slope_bytes_per_second", "per_1000_tokens_bytes", "r2", "steady"}, "server", "growth")
+	checkKeys(t, data, []string{"t", "cpu_seconds", "rss_bytes", "tokens"}, "server", "series")
+	run, problems := reports.Build(context.Background(), dir)
+	if len(problems) > 0 {
+		t.Fatalf("reports.Build: %v", problems)
+	}
+	if got := run.Load[0].Report.Server; !reflect.DeepEqual(got, rep.Server) {
+		t.Errorf("report.json's server read back differs:\n got %+v\nwant %+v", got, rep.Server)
 	}
 }
