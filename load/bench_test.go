@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/demo"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -139,7 +140,7 @@ func benchOptions(b *testing.B) Options {
 	if err != nil {
 		b.Fatal(err)
 	}
-	creds, err := profile.Resolve(p, reference.DemoConfig().Credentials("rfc6749"), func(string) string { return "" })
+	creds, err := profile.Resolve(p, demo.For("rfc6749"), func(string) string { return "" })
 	if err != nil {
 		b.Fatal(err)
 	}

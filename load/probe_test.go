@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oauthconf/oauthconf/internal/hostile"
 )
 
 func TestProbeSaysWhyTheTargetDoesNotAnswer(t *testing.T) {
@@ -16,12 +18,7 @@ func TestProbeSaysWhyTheTargetDoesNotAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer silent.Close() // accepts (the kernel's backlog) and never answers
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + closed.Addr().String()
-	closed.Close()
+	refused := hostile.Refused(t)
 	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 	defer plain.Close()
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/demo"
 	"github.com/oauthconf/oauthconf/internal/outputs"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
@@ -35,7 +36,7 @@ func demoOptions(t *testing.T, base, prof, scenario string) Options {
 	t.Helper()
 	p, err := profile.Load(prof)
 	require.NoError(t, err)
-	creds, err := profile.Resolve(p, reference.DemoConfig().Credentials(prof), func(string) string { return "" })
+	creds, err := profile.Resolve(p, demo.For(prof), func(string) string { return "" })
 	require.NoError(t, err)
 	return Options{BaseURL: base, Profile: p, Credentials: creds, Scenario: scenario, Rate: 60, Duration: 3 * time.Second, Workers: 8}
 }

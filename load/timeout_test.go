@@ -2,14 +2,13 @@ package load
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/hostile"
 	"github.com/stretchr/testify/require"
 )
 
@@ -59,7 +58,7 @@ func TestSlowTargetTimesOut(t *testing.T) {
 // that accepts connections and never answers, and that Ctrl-C (a cancelled
 // context) ends it at once rather than after the timeout.
 func TestRunEndsAtDurationPlusGrace(t *testing.T) {
-	hang := neverAnswers(t)
+	hang := hostile.NeverAnswers(t)
 	cases := []struct {
 		description string
 		duration    time.Duration
@@ -88,34 +87,4 @@ func TestRunEndsAtDurationPlusGrace(t *testing.T) {
 			require.Equal(t, tc.cancelAfter > 0, rep.Interrupted)
 		})
 	}
-}
-
-// neverAnswers returns the URL of a loopback listener that accepts every
-// connection and never reads or writes a byte.
-func neverAnswers(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var conns []net.Conn
-	var mu sync.Mutex
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String()
 }

@@ -8,15 +8,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestDemoConfigIsValidAndCoversEveryProfile(t *testing.T) {
-	cfg := DemoConfig()
-	require.NoError(t, cfg.Validate())
-	for _, p := range []string{"ucommerce", "shopware", "elasticpath", "rfc6749"} {
-		creds := cfg.Credentials(p)
-		require.NotEmpty(t, creds["client_id"], p)
-	}
-	require.Equal(t, "uc-outlet-store", cfg.Credentials("ucommerce")["other_client_id"])
-	require.Equal(t, "public-client", cfg.Credentials("rfc6749")["public_client_id"])
+// TestDemoConfigIsValid: the built-in configuration passes its own checks
+// (internal/demo's tests check it covers every built-in profile).
+func TestDemoConfigIsValid(t *testing.T) {
+	require.NoError(t, DemoConfig().Validate())
 }
 
 func TestLoadConfig(t *testing.T) {

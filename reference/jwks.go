@@ -1,7 +1,6 @@
 package reference
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -289,16 +288,7 @@ func decodeClaims(tok string, v any) error {
 	if len(parts) != 3 {
 		return errBadToken
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return errBadToken
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return errBadToken
-	}
-	return nil
+	return decodePayload(parts[1], v)
 }
 
 // resourceVerifier is what the RFC 6749 dialect's protected resource checks

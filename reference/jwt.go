@@ -91,7 +91,13 @@ func (h *hs256) verify(tok string, v any) error {
 	if !hmac.Equal(sig, want) {
 		return errBadToken
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	return decodePayload(payload, v)
+}
+
+// decodePayload decodes a JWS payload segment (RFC 7515 §7.1: base64url
+// without padding) into v, numbers as json.Number.
+func decodePayload(segment string, v any) error {
+	raw, err := base64.RawURLEncoding.DecodeString(segment)
 	if err != nil {
 		return errBadToken
 	}

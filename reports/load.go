@@ -131,28 +131,45 @@ func (b *builder) readLoad() {
 	b.readCapacity(filepath.Join(b.dir, filepath.FromSlash(outputs.CapacityPath)))
 }
 
+// readInput reads one input file of the run, at most limit bytes. A missing
+// file is no problem: found is false and nothing is counted. Otherwise the
+// file counts as attempted, and data is nil when it could not be read (the
+// problem is recorded), non-nil when it was.
+func (b *builder) readInput(path string, limit int64) (data []byte, found bool) {
+	data, err := readBounded(path, limit)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, false
+	}
+	b.attempted()
+	if err != nil {
+		b.problem(path, err)
+		return nil, true
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	return data, true
+}
+
 // readCapacity reads load/capacity.json (load --find-capacity), redacting the
 // probes' violations.
 func (b *builder) readCapacity(path string) {
-	data, err := readBounded(path, 16<<20)
-	if errors.Is(err, os.ErrNotExist) {
+	data, _ := b.readInput(path, 16<<20)
+	if data == nil {
 		return
 	}
-	b.attempted()
-	if err == nil {
-		var c *outputs.Capacity
-		if c, err = outputs.ParseCapacity(data); err == nil {
-			for i := range c.Probes {
-				for j, v := range c.Probes[i].Violations {
-					c.Probes[i].Violations[j] = Redact(v)
-				}
-			}
-			b.read()
-			b.run.Capacity = c
-			return
+	c, err := outputs.ParseCapacity(data)
+	if err != nil {
+		b.problem(path, err)
+		return
+	}
+	for i := range c.Probes {
+		for j, v := range c.Probes[i].Violations {
+			c.Probes[i].Violations[j] = Redact(v)
 		}
 	}
-	b.problem(path, err)
+	b.read()
+	b.run.Capacity = c
 }
 
 // Failed says whether the load scenario failed as load's exit code does: it
@@ -174,17 +191,12 @@ func (l LoadScenario) Failed() string {
 // readLoadReport reads report.json into ls.Report, redacting its messages;
 // it reports whether the file exists.
 func (b *builder) readLoadReport(path string, ls *LoadScenario) bool {
-	data, err := readBounded(path, 64<<20)
-	if errors.Is(err, os.ErrNotExist) {
-		return false
-	}
-	b.attempted()
-	if err != nil {
-		b.problem(path, err)
-		return true
+	data, found := b.readInput(path, 64<<20)
+	if data == nil {
+		return found
 	}
 	var rep outputs.LoadReport
-	err = json.Unmarshal(data, &rep)
+	err := json.Unmarshal(data, &rep)
 	var typeErr *json.UnmarshalTypeError
 	switch {
 	case err == nil:
@@ -239,14 +251,9 @@ func (b *builder) readResultsFile(path string, ls *LoadScenario) bool {
 // readHGRM reads latency.hgrm into ls.Distribution; it reports whether the
 // file exists.
 func (b *builder) readHGRM(path string, ls *LoadScenario) bool {
-	data, err := readBounded(path, 16<<20)
-	if errors.Is(err, os.ErrNotExist) {
-		return false
-	}
-	b.attempted()
-	if err != nil {
-		b.problem(path, err)
-		return true
+	data, found := b.readInput(path, 16<<20)
+	if data == nil {
+		return found
 	}
 	dist, err := parseHGRM(string(data))
 	if err != nil {

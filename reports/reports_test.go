@@ -409,30 +409,18 @@ func TestWriteAll(t *testing.T) {
 	assert.NoError(t, statErr, "the page is written anyway")
 }
 
+// TestRedact checks what Redact composes: the one secret vocabulary
+// (internal/redact.Text, whose own table covers every form of secret), then
+// control characters escaped (internal/redact.EscapeControl).
 func TestRedact(t *testing.T) {
 	cases := []struct {
 		description string
 		in, want    string
 	}{
-		{"Basic header keeps the scheme", "> Authorization: Basic dXNlcjpwYXNz", "> Authorization: Basic [REDACTED]"},
-		{"Bearer header", "Authorization: Bearer eyJhbGciOi.abc.def", "Authorization: Bearer [REDACTED]"},
-		{"header in the middle of a line", "got 200 (Authorization: abcdef123)", "got 200 (Authorization: [REDACTED])"},
-		{"header in a JSON header map", `{"Authorization":["Basic dXNlcjpwYXNz"]}`, `{"Authorization":["Basic [REDACTED]"]}`},
-		{"header without scheme", "authorization: secretvalue", "authorization: [REDACTED]"},
-		{"already redacted header is kept", "Authorization: Basic [REDACTED]", "Authorization: Basic [REDACTED]"},
-		{"bearer token in an error message", "got 200 with Bearer abcdefgh12345678", "got 200 with Bearer [REDACTED]"},
-		{"JSON token fields", `{"access_token":"tok-123","refresh_token":"r-456","token_type":"Bearer"}`, `{"access_token":"[REDACTED]","refresh_token":"[REDACTED]","token_type":"Bearer"}`},
-		{"form fields", "grant_type=password&username=alice&password=hunter2&client_secret=shh", "grant_type=password&username=alice&password=[REDACTED]&client_secret=[REDACTED]"},
-		{"code in a redirect URL", "Location: https://client.example/cb?code=SplxlOBe&state=xyz", "Location: https://client.example/cb?code=[REDACTED]&state=xyz"},
-		{"cookies keep their names", "Set-Cookie: session=abc; HttpOnly", "Set-Cookie: session=[REDACTED]; HttpOnly"},
+		{"a credential is hidden", "> Authorization: Basic dXNlcjpwYXNz", "> Authorization: Basic [REDACTED]"},
 		{"harmless text is unchanged", `the token request is refused with "invalid_grant"`, `the token request is refused with "invalid_grant"`},
-		{"Basic auth mentioned in prose is unchanged", "uses Basic auth", "uses Basic auth"},
-		{"a step about Bearer challenges is prose", "the answer carries a Bearer challenge without an error code", "the answer carries a Bearer challenge without an error code"},
-		{"a long all-letter bearer value is still a credential", "sent Bearer abcdefghijklmnopqrstuvwxyz", "sent Bearer [REDACTED]"},
-		{"an all-letter value in an Authorization header is still hidden", "Authorization: Bearer challenges", "Authorization: Bearer [REDACTED]"},
-		{"a JSON-escaped form body", `{"body":"a=1\u0026password=hunter2"}`, `{"body":"a=1\u0026password=[REDACTED]"}`},
-		{"assertions and tokens (RFC 7521, RFC 7009)", "client_assertion=eyJ.a.b&token=abc", "client_assertion=[REDACTED]&token=[REDACTED]"},
 		{"terminal escapes are shown, not run", "\x1b[2Jall checks passed\r", `\x1b[2Jall checks passed\x0d`},
+		{"a secret beside a terminal escape is hidden too", "\x1b[31m refused: password=hunter2", `\x1b[31m refused: password=[REDACTED]`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/oauthconf/oauthconf/internal/demo"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
 )
@@ -46,7 +47,7 @@ func demoOptionsWith(t testing.TB, name, url string, replace map[string]string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	given := reference.DemoConfig().Credentials(name)
+	given := demo.For(name)
 	for k, v := range replace {
 		given[k] = v
 	}

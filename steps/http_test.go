@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/oauthconf/oauthconf/internal/hostile"
 	"github.com/oauthconf/oauthconf/internal/redact"
 	"github.com/oauthconf/oauthconf/profile"
 )
@@ -96,12 +97,7 @@ func TestProbeNamesTheProblem(t *testing.T) {
 	defer tlsSrv.Close()
 	plain := httptest.NewServer(hs["non-JSON"])
 	defer plain.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + ln.Addr().String()
-	ln.Close()
+	refused := hostile.Refused(t)
 
 	tests := []struct {
 		description string
@@ -200,14 +196,9 @@ func TestRunAgainstHostileTargetsFailsWithTheProblem(t *testing.T) {
 }
 
 func TestRunUnreachableTargetIsAnError(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + ln.Addr().String()
-	ln.Close()
+	url := hostile.Refused(t)
 	p, creds := fakeProfile(t)
-	_, err = Run(t.Context(), Options{BaseURL: url, Profile: p, Credentials: creds})
+	_, err := Run(t.Context(), Options{BaseURL: url, Profile: p, Credentials: creds})
 	if err == nil || !strings.Contains(err.Error(), "connection refused") {
 		t.Fatalf("Run error = %v, want connection refused", err)
 	}
@@ -329,55 +320,6 @@ func TestBodyHint(t *testing.T) {
 	}
 }
 
-// silentListener accepts TCP connections on 127.0.0.1 and never writes a
-// byte: a target that is up but does not answer.
-func silentListener(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		var conns []net.Conn
-		defer func() {
-			for _, c := range conns {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				<-done
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); close(done) })
-	return ln.Addr().String()
-}
-
-// hangUpListener accepts TCP connections on 127.0.0.1 and closes them at once.
-func hangUpListener(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	t.Cleanup(func() { ln.Close() })
-	return ln.Addr().String()
-}
-
 // TestProbeSaysWhatHappened: the reachability probe names what went wrong,
 // not just "unreachable": a target that accepted the connection but did not
 // answer in time is a timeout waiting for response headers; TLS failures
@@ -403,14 +345,10 @@ func TestProbeSaysWhatHappened(t *testing.T) {
 		}
 	}))
 	t.Cleanup(slowBody.Close)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closedPort := ln.Addr().String()
-	ln.Close()
-	silent := silentListener(t)
-	hangUp := hangUpListener(t)
+	// host:port only: the cases add the scheme.
+	closedPort := strings.TrimPrefix(hostile.Refused(t), "http://")
+	silent := strings.TrimPrefix(hostile.NeverAnswers(t), "http://")
+	hangUp := strings.TrimPrefix(hostile.HangsUp(t), "http://")
 	// A resolver failure, injected: tests send no traffic beyond loopback.
 	noDNS := &http.Client{Transport: &http.Transport{DialContext: func(_ context.Context, _, addr string) (net.Conn, error) {
 		host, _, _ := net.SplitHostPort(addr)

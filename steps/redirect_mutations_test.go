@@ -8,6 +8,7 @@ import (
 	"testing/fstest"
 
 	"github.com/oauthconf/oauthconf/features"
+	"github.com/oauthconf/oauthconf/internal/demo"
 	"github.com/oauthconf/oauthconf/profile"
 	"github.com/oauthconf/oauthconf/reference"
 )
@@ -98,7 +99,7 @@ func TestMutationsOfALoopbackRedirectURI(t *testing.T) {
 		t.Run(tc.description, func(t *testing.T) {
 			ts := startReference(t, tc.defects...)
 			o := demoOptions(t, "ucommerce", ts.URL)
-			given := reference.DemoConfig().Credentials("ucommerce")
+			given := demo.For("ucommerce")
 			given["redirect_uri"] = "http://127.0.0.1:9/callback" // the main store's second URI
 			creds, err := profile.Resolve(o.Profile, given, func(string) string { return "" })
 			if err != nil {

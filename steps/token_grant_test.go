@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oauthconf/oauthconf/internal/demo"
 	"github.com/oauthconf/oauthconf/profile"
-	"github.com/oauthconf/oauthconf/reference"
 )
 
 // newTestScenario returns a scenario of o's target, in its context.
@@ -34,7 +34,7 @@ func sentGrants(s *scenario) []string {
 
 func TestPKCEClientSetting(t *testing.T) {
 	ts := startReferenceWith(t, nil)
-	demo := reference.DemoConfig().Credentials("rfc6749")
+	demo := demo.For("rfc6749")
 	cases := []struct {
 		description string
 		setting     string

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/oauthconf/oauthconf/internal/hostile"
 	"github.com/oauthconf/oauthconf/reference"
 )
 
@@ -94,15 +94,7 @@ func TestVerifyDemoCredentials(t *testing.T) {
 // with exit_code 2 and the message, keeps what was already there, and never
 // writes secrets.
 func TestVerifyAbortIsRecordedInTheReportDir(t *testing.T) {
-	closed := func() string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		return "http://" + addr
-	}()
+	closed := hostile.Refused(t)
 	cases := []struct {
 		description string
 		args        []string

@@ -5,13 +5,14 @@ import (
 	"os"
 	"slices"
 
+	"github.com/oauthconf/oauthconf/internal/demo"
 	"github.com/oauthconf/oauthconf/profile"
-	"github.com/oauthconf/oauthconf/reference"
 )
 
 // The demo credentials: the composition of the reference server's demo
-// configuration with the built-in profiles' credential names. Only the
-// command knows both vocabularies.
+// configuration with the built-in profiles' credential names (internal/demo,
+// which only the harness side imports; the reference knows only its own
+// configuration).
 
 // demoHint is added to a missing-credential error against a loopback target
 // given without --demo-credentials.
@@ -23,9 +24,9 @@ const demoHint = "(a target started with `oauthconf serve`? --demo-credentials u
 // discover`) gets the rfc6749 dialect's: only that dialect publishes metadata.
 func demoCredentials(p *profile.Profile) map[string]string {
 	if p.Metadata != nil && !slices.Contains(profile.Builtin(), p.Name) {
-		return reference.DemoConfig().Credentials("rfc6749")
+		return demo.For("rfc6749")
 	}
-	return reference.DemoConfig().Credentials(p.Name)
+	return demo.For(p.Name)
 }
 
 // withDemoCredentials returns given over the reference server's demo

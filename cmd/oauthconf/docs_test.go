@@ -40,9 +40,9 @@ var otherRepo = regexp.MustCompile(`'s repository|github\.com/`)
 
 // citedPaths returns the repo-relative paths text cites: the paths whose
 // first segment is a top-level entry of the repository, and bare upper-case
-// Markdown names. Placeholders (<profile>, {…}, *), what make run generates
-// (reports/out/) and the paths of a line citing another repository are not
-// files to find.
+// Markdown names. A "*" is a glob that must match. Placeholders (<profile>,
+// {…}), what make run generates (reports/out/) and the paths of a line
+// citing another repository are not files to find.
 func citedPaths(text string, top map[string]bool) []string {
 	var out []string
 	for _, line := range strings.Split(text, "\n") {
@@ -60,7 +60,7 @@ func citedOnLine(line string, top map[string]bool) []string {
 		p := strings.TrimRight(strings.TrimPrefix(m, "./"), ".")
 		first, _, nested := strings.Cut(strings.TrimSuffix(p, "/"), "/")
 		switch {
-		case strings.ContainsAny(p, "<>{}*…"), strings.HasPrefix(p, "reports/out"):
+		case strings.ContainsAny(p, "<>{}…"), strings.HasPrefix(p, "reports/out"):
 		case nested && top[first]:
 			out = append(out, p)
 		case !nested && regexp.MustCompile(`^[A-Z][A-Z_-]+\.md$`).MatchString(p):
@@ -105,7 +105,13 @@ func TestDocsCiteOnlyFilesInTheRepo(t *testing.T) {
 	}
 }
 
+// exists reports whether path names a file or directory, or, with a "*",
+// whether it matches one.
 func exists(path string) bool {
+	if strings.Contains(path, "*") {
+		m, err := filepath.Glob(path)
+		return err == nil && len(m) > 0
+	}
 	_, err := os.Stat(path)
 	return err == nil
 }

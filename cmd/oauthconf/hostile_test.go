@@ -6,16 +6,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/hostile"
 	"github.com/oauthconf/oauthconf/internal/redact"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -218,8 +217,8 @@ func hostileCases() []hostileCase {
 				}
 			}
 		}), oneTwo, "timed out", []int{1}, "timed out"},
-		{"a target that accepts and never answers", neverAnswering, []int{2}, "timed out", []int{2}, "does not answer"},
-		{"a target that resets every connection", resetting, []int{2}, "connection reset", []int{2}, "connection reset"},
+		{"a target that accepts and never answers", hostile.NeverAnswers, []int{2}, "timed out", []int{2}, "does not answer"},
+		{"a target that resets every connection", hostile.Resets, []int{2}, "connection reset", []int{2}, "connection reset"},
 		{"a redirect loop", func(t *testing.T) string {
 			return serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, r.URL.Path, http.StatusFound) }))
 		}, []int{2}, "redirect", []int{1}, "HTTP 302"},
@@ -310,51 +309,6 @@ func gzipBomb(w http.ResponseWriter, r *http.Request) {
 	_ = zw.Close()
 }
 
-// listen serves each accepted connection with handle on a loopback port.
-func listen(t *testing.T, handle func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var (
-		mu    sync.Mutex
-		conns []net.Conn
-	)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			handle(c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String()
-}
-
-func neverAnswering(t *testing.T) string { return listen(t, func(net.Conn) {}) }
-
-func resetting(t *testing.T) string {
-	return listen(t, func(c net.Conn) {
-		if tc, ok := c.(*net.TCPConn); ok {
-			_ = tc.SetLinger(0)
-		}
-		_ = c.Close()
-	})
-}
-
 // TestVerifyRunDeadline: against a token endpoint that never answers (its
 // base URL does, so the target check passes), verify stops at --max-time
 // with exit 2 naming the target, long before the scenarios' timeouts add
@@ -392,7 +346,7 @@ func TestVerifyRunDeadline(t *testing.T) {
 // waits on a target that never answers ends at once with exit 1,
 // "interrupted", not a configuration error after --timeout.
 func TestLoadInterruptedDuringStartUpCheck(t *testing.T) {
-	base := neverAnswering(t)
+	base := hostile.NeverAnswers(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	time.AfterFunc(200*time.Millisecond, cancel)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/demo"
 	"github.com/oauthconf/oauthconf/reference"
 	"github.com/stretchr/testify/require"
 )
@@ -121,7 +122,7 @@ func TestLoadProgressAndNoSecrets(t *testing.T) {
 	require.GreaterOrEqual(t, len(progress.FindAllString(stderr, -1)), 2, "one progress line a second:\n%s", stderr)
 
 	secrets := []string{}
-	for name, v := range reference.DemoConfig().Credentials("shopware") {
+	for name, v := range demo.For("shopware") {
 		// The demo admin password is Shopware's well-known default, "shopware":
 		// the profile's own name, printed on purpose, so it cannot be told apart.
 		if (strings.Contains(name, "secret") || strings.Contains(name, "password")) && v != "shopware" {

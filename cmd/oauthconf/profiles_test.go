@@ -7,15 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oauthconf/oauthconf/internal/demo"
 	"github.com/oauthconf/oauthconf/profile"
-	"github.com/oauthconf/oauthconf/reference"
 )
 
 // rfc6749Creds returns --credential flags with the reference's demo
 // credentials of the rfc6749 dialect that p declares.
 func rfc6749Creds(p *profile.Profile) []string {
 	var args []string
-	for k, v := range reference.DemoConfig().Credentials("rfc6749") {
+	for k, v := range demo.For("rfc6749") {
 		if _, ok := p.Credentials[k]; ok {
 			args = append(args, "--credential", k+"="+v)
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthconf/oauthconf/internal/demo"
+	"github.com/oauthconf/oauthconf/internal/hostile"
 	"github.com/oauthconf/oauthconf/internal/redact"
 	"github.com/oauthconf/oauthconf/reference"
 )
@@ -41,7 +42,7 @@ func referenceTarget(t *testing.T, wrap func(http.Handler) http.Handler, ds ...r
 // shopwareCreds returns --credential flags with the demo Shopware credentials.
 func shopwareCreds() []string {
 	var args []string
-	for k, v := range reference.DemoConfig().Credentials("shopware") {
+	for k, v := range demo.For("shopware") {
 		args = append(args, "--credential", k+"="+v)
 	}
 	return args
@@ -51,7 +52,7 @@ func shopwareCreds() []string {
 func demoSecrets() []string {
 	var out []string
 	for _, name := range []string{"ucommerce", "shopware", "elasticpath", "rfc6749"} {
-		for k, v := range reference.DemoConfig().Credentials(name) {
+		for k, v := range demo.For(name) {
 			// (Shopware's demo password is "shopware", the profile's own name.)
 			if (strings.Contains(k, "secret") || strings.Contains(k, "password") || k == "signing_key") && v != name {
 				out = append(out, v)
@@ -130,12 +131,7 @@ func TestVerifyExitCodes(t *testing.T) {
 	if err := os.WriteFile(status5xx, []byte("name: bad\ntoken: {path: /t}\ncredentials: {client_id: {}, client_secret: {secret: true}}\ngrants: {client_credentials: {}}\nerrors:\n  status:\n    invalid_grant: [501]\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + ln.Addr().String()
-	ln.Close()
+	refused := hostile.Refused(t)
 	clean := referenceTarget(t, nil)
 	defective := referenceTarget(t, nil, reference.PasswordAny)
 	t.Setenv("OAUTHCONF_CLIENT_ID", "")
@@ -310,12 +306,7 @@ func TestVerifyCommandLineErrorsAreRecorded(t *testing.T) {
 // the error's body; a run whose --tags select nothing writes only the abort
 // record (no empty per-profile reports, no "reports written" claim).
 func TestVerifyAbortRecordNamesTheProblem(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refused := "http://" + ln.Addr().String()
-	ln.Close()
+	refused := hostile.Refused(t)
 	t.Setenv("OAUTHCONF_CLIENT_ID", "")
 	t.Setenv("OAUTHCONF_CLIENT_SECRET", "")
 	cases := []struct {

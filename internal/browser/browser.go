@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oauthconf/oauthconf/internal/httpx"
 )
 
 // Defaults of [Config] and [Step].
@@ -131,7 +133,7 @@ type run struct {
 	chromium string
 	auth     *url.URL
 	redirect *url.URL
-	origins  []origin
+	origins  []httpx.Origin
 	stepList []Step
 	timeout  time.Duration
 	redact   redactor

@@ -2,52 +2,29 @@ package browser
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/oauthconf/oauthconf/internal/httpx"
 )
 
-// origin is a URL's scheme, host and port (RFC 6454 §4), lower case, with the
-// scheme's default port filled in.
-type origin struct{ scheme, host, port string }
-
-// originOf returns the origin of u.
-func originOf(u *url.URL) origin {
-	scheme := strings.ToLower(u.Scheme)
-	port := u.Port()
-	if port == "" {
-		switch scheme {
-		case "http":
-			port = "80"
-		case "https":
-			port = "443"
-		}
-	}
-	return origin{scheme: scheme, host: strings.ToLower(u.Hostname()), port: port}
-}
-
-// String is the origin as a URL prefix: http://127.0.0.1:8080.
-func (o origin) String() string {
-	return o.scheme + "://" + net.JoinHostPort(o.host, o.port)
-}
-
 // parseOrigins parses the authorization URL's origin and the allowed ones.
-func parseOrigins(auth *url.URL, allowed []string) ([]origin, error) {
-	out := []origin{originOf(auth)}
+func parseOrigins(auth *url.URL, allowed []string) ([]httpx.Origin, error) {
+	out := []httpx.Origin{httpx.OriginOf(auth)}
 	for _, s := range allowed {
 		u, err := url.Parse(s)
 		if err != nil || u.Scheme == "" || u.Host == "" {
 			return nil, fmt.Errorf("browser: allowed origin %q is not an absolute URL like https://login.example.com", s)
 		}
-		out = append(out, originOf(u))
+		out = append(out, httpx.OriginOf(u))
 	}
 	return out, nil
 }
 
 // allowedURL reports whether the browser may navigate to raw: an http(s) URL
 // on one of the origins, or a page the browser makes itself (about:blank).
-func allowedURL(raw string, origins []origin) bool {
+func allowedURL(raw string, origins []httpx.Origin) bool {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return false
@@ -55,7 +32,7 @@ func allowedURL(raw string, origins []origin) bool {
 	if u.Scheme == "about" || u.Scheme == "data" {
 		return true
 	}
-	o := originOf(u)
+	o := httpx.OriginOf(u)
 	for _, a := range origins {
 		if a == o {
 			return true
@@ -71,18 +48,7 @@ func isRedirect(raw string, redirect *url.URL) bool {
 	if err != nil {
 		return false
 	}
-	return originOf(u) == originOf(redirect) && samePath(u.Path, redirect.Path)
-}
-
-// samePath compares paths, an empty path being "/".
-func samePath(a, b string) bool {
-	if a == "" {
-		a = "/"
-	}
-	if b == "" {
-		b = "/"
-	}
-	return a == b
+	return httpx.SameEndpoint(u, redirect)
 }
 
 // urlMatches reports whether the page URL got matches want: it contains want,

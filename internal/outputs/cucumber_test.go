@@ -5,16 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"go/parser"
-	"go/token"
-	"os"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/cucumber/godog"
 
+	"github.com/oauthconf/oauthconf/internal/depcheck"
 	"github.com/oauthconf/oauthconf/internal/outputs"
 )
 
@@ -150,23 +147,7 @@ func TestParseCucumberKeepsCompleteFeaturesOfATruncatedFile(t *testing.T) {
 // TestImportsOnlyTheStandardLibrary: reports, which reads files only, can
 // import this package.
 func TestImportsOnlyTheStandardLibrary(t *testing.T) {
-	entries, err := os.ReadDir(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), e.Name(), nil, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, imp := range f.Imports {
-			path, _ := strconv.Unquote(imp.Path.Value)
-			if first, _, _ := strings.Cut(path, "/"); strings.Contains(first, ".") {
-				t.Errorf("%s imports %s: internal/outputs is standard library only", e.Name(), path)
-			}
-		}
-	}
+	depcheck.Check(t, ".", "internal/outputs is standard library only", func(imp depcheck.Import) bool {
+		return imp.Std() || imp.Test
+	})
 }

@@ -261,33 +261,6 @@ line</textarea><input name="d" value="v" disabled><fieldset disabled><input name
 	}
 }
 
-func TestSameEndpoint(t *testing.T) {
-	tests := []struct {
-		description string
-		u, ru       string
-		want        bool
-	}{
-		{"the same URI with the response's query", "https://app.example/cb?code=x", "https://app.example/cb", true},
-		{"the default port written out", "https://app.example:443/cb", "https://APP.example/cb", true},
-		{"the registered URI's own query kept", "https://app.example/cb?tenant=1&code=x", "https://app.example/cb?tenant=1", true},
-		{"an empty path is /", "https://app.example?code=x", "https://app.example/", true},
-		{"another port", "https://app.example:8443/cb", "https://app.example/cb", false},
-		{"another path", "https://app.example/cb2", "https://app.example/cb", false},
-		{"a path prefix only", "https://app.example/cb/evil", "https://app.example/cb", false},
-		{"another scheme", "http://app.example/cb", "https://app.example/cb", false},
-		{"a private-use scheme (RFC 8252)", "com.example.app:/oauth2redirect?code=x", "com.example.app:/oauth2redirect", true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.description, func(t *testing.T) {
-			u, _ := url.Parse(tc.u)
-			ru, _ := url.Parse(tc.ru)
-			if got := sameEndpoint(u, ru); got != tc.want {
-				t.Errorf("sameEndpoint(%s, %s) = %v, want %v", tc.u, tc.ru, got, tc.want)
-			}
-		})
-	}
-}
-
 func TestReferrerHeaders(t *testing.T) {
 	page := "https://login.example/interaction/u1?x=1#frag"
 	tests := []struct {

@@ -10,8 +10,9 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
+
+	"github.com/oauthconf/oauthconf/internal/httpx"
 )
 
 // Hop is one request of an interaction and its answer, for a transcript. The
@@ -186,24 +187,13 @@ func (a *agent) build(ctx context.Context, req *request) (*http.Request, []byte,
 			hr.Header.Set("Origin", origin)
 		}
 	}
-	if a.basic[originOf(req.url)] {
+	if a.basic[httpx.OriginOf(req.url)] {
 		hr.SetBasicAuth(a.cfg.Username, a.cfg.Password)
 	}
 	for _, ck := range a.jar.Cookies(req.url) {
 		hr.AddCookie(ck)
 	}
 	return hr, body, nil
-}
-
-// defaultPort is ":80" or ":443", the suffix an Origin header leaves out.
-func defaultPort(scheme string) string {
-	switch strings.ToLower(scheme) {
-	case "http":
-		return ":80"
-	case "https":
-		return ":443"
-	}
-	return ""
 }
 
 // formBody encodes a form's entry list, urlencoded or as multipart/form-data.

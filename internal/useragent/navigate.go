@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/oauthconf/oauthconf/internal/httpx"
 )
 
 // next decides what follows response r: another request, the authorization
@@ -61,7 +63,7 @@ func (r *response) policy() string {
 // returned, a form's fields added to its query, never requested) or an
 // origin requests may not go to.
 func (a *agent) navigate(r *response, what string, next *request) (*request, *url.URL, error) {
-	if sameEndpoint(next.url, a.redirect) {
+	if httpx.SameEndpoint(next.url, a.redirect) {
 		u := *next.url
 		if next.method == http.MethodPost && len(next.fields) > 0 {
 			// response_mode=form_post: the fields are the response.
@@ -87,7 +89,7 @@ func (a *agent) navigate(r *response, what string, next *request) (*request, *ur
 func (a *agent) originList() string {
 	var s []string
 	for _, o := range a.origins {
-		s = append(s, strings.TrimSuffix(string(o), defaultPort(strings.SplitN(string(o), ":", 2)[0])))
+		s = append(s, o.Serialize())
 	}
 	return strings.Join(s, ", ")
 }
@@ -106,7 +108,7 @@ func basicChallenge(h http.Header) bool {
 // request again, with the credentials from then on sent to that origin
 // (RFC 7617 §2.2). A second challenge means they were refused.
 func (a *agent) basicAuth(r *response) (*request, *url.URL, error) {
-	o := originOf(r.req.url)
+	o := httpx.OriginOf(r.req.url)
 	if a.basic[o] {
 		return nil, nil, a.cameBack(r, "the server asked for the credentials again (HTTP Basic authentication: wrong password?")
 	}

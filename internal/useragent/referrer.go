@@ -3,6 +3,8 @@ package useragent
 import (
 	"net/url"
 	"strings"
+
+	"github.com/oauthconf/oauthconf/internal/httpx"
 )
 
 // referrerHeaders returns the Referer and (for a POST) Origin headers a
@@ -13,8 +15,8 @@ import (
 func referrerHeaders(ref, target *url.URL, policy string) (referer, origin string) {
 	full := *ref
 	full.Fragment, full.RawFragment, full.User = "", "", nil
-	o := strings.TrimSuffix(string(originOf(ref)), defaultPort(ref.Scheme))
-	same := originOf(ref) == originOf(target)
+	o := httpx.OriginOf(ref).Serialize()
+	same := httpx.OriginOf(ref) == httpx.OriginOf(target)
 	downgrade := strings.EqualFold(ref.Scheme, "https") && !strings.EqualFold(target.Scheme, "https")
 	pick := func(cond bool, yes, no string) string {
 		if cond {

@@ -19,6 +19,8 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"time"
+
+	"github.com/oauthconf/oauthconf/internal/httpx"
 )
 
 // Defaults of Config's limits.
@@ -122,16 +124,16 @@ type agent struct {
 	client   *http.Client // never follows redirects, never uses a jar itself
 	jar      http.CookieJar
 	cfg      Config
-	origins  []origin // where requests may go
+	origins  []httpx.Origin // where requests may go
 	redirect *url.URL
 	onHop    func(Hop)
 	hops     int
-	visits   map[string]int  // requests sent since the last form submission
-	submits  map[string]int  // forms submitted, by method and action
-	sentUser bool            // a username went to a form
-	sentPass bool            // a password went to a form
-	consents int             // consent pages answered
-	basic    map[origin]bool // origins that get HTTP Basic credentials
+	visits   map[string]int        // requests sent since the last form submission
+	submits  map[string]int        // forms submitted, by method and action
+	sentUser bool                  // a username went to a form
+	sentPass bool                  // a password went to a form
+	consents int                   // consent pages answered
+	basic    map[httpx.Origin]bool // origins that get HTTP Basic credentials
 }
 
 func newAgent(c *http.Client, authURL, redirectURI string, cfg Config, onHop func(Hop)) (*agent, *url.URL, error) {
@@ -166,14 +168,14 @@ func newAgent(c *http.Client, authURL, redirectURI string, cfg Config, onHop fun
 	if jar == nil {
 		jar, _ = cookiejar.New(nil) // never fails with nil options
 	}
-	a := &agent{client: &cc, jar: jar, cfg: cfg, origins: append(origins, originOf(start)),
-		redirect: ru, onHop: onHop, visits: map[string]int{}, submits: map[string]int{}, basic: map[origin]bool{}}
+	a := &agent{client: &cc, jar: jar, cfg: cfg, origins: append(origins, httpx.OriginOf(start)),
+		redirect: ru, onHop: onHop, visits: map[string]int{}, submits: map[string]int{}, basic: map[httpx.Origin]bool{}}
 	return a, start, nil
 }
 
 // allowed reports whether requests may go to u.
 func (a *agent) allowed(u *url.URL) bool {
-	o := originOf(u)
+	o := httpx.OriginOf(u)
 	for _, ok := range a.origins {
 		if o == ok {
 			return true
