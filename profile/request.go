@@ -24,10 +24,10 @@ type TokenRequest struct {
 	Params map[string]string
 }
 
-// Client is the client a request authenticates as (RFC 6749 §2.1): a
+// authClient is the client a request authenticates as (RFC 6749 §2.1): a
 // confidential client has a secret; a public client sends only its
 // client_id (§2.3).
-type Client struct {
+type authClient struct {
 	ID, Secret string
 	Public     bool
 }
@@ -46,9 +46,9 @@ type paramEdit struct {
 
 // request is what the options configure; build turns it into a TokenRequest.
 type request struct {
-	client *Client // set by WithClient / WithPublicClient: another client
-	auth   string  // set by WithAuth: the client authentication style
-	noAuth bool    // WithoutClientAuth
+	client *authClient // set by WithClient / WithPublicClient: another client
+	auth   string      // set by WithAuth: the client authentication style
+	noAuth bool        // WithoutClientAuth
 	edits  []paramEdit
 	raw    []paramEdit // WithRawParam, in order
 	method string
@@ -61,13 +61,13 @@ type request struct {
 // header) instead of the main client. On the token endpoint it also replaces
 // a client_id the grant's params fix (Shopware's "administration").
 func WithClient(id, secret string) RequestOption {
-	return func(r *request) { r.client = &Client{ID: id, Secret: secret} }
+	return func(r *request) { r.client = &authClient{ID: id, Secret: secret} }
 }
 
 // WithPublicClient makes the request come from the public client id: only
 // its client_id is sent, in the body (RFC 6749 §2.3, §3.2.1).
 func WithPublicClient(id string) RequestOption {
-	return func(r *request) { r.client = &Client{ID: id, Public: true} }
+	return func(r *request) { r.client = &authClient{ID: id, Public: true} }
 }
 
 // WithAuth forces the client authentication style (ClientAuthBasic,
@@ -163,7 +163,7 @@ func (p *Profile) NewTokenRequest(g string, c Credentials, opts ...RequestOption
 	}
 	id, _ := c.Get("client_id")
 	secret, _ := c.Get("client_secret")
-	cl, style := Client{ID: id, Secret: secret}, p.ClientAuthFor(g)
+	cl, style := authClient{ID: id, Secret: secret}, p.ClientAuthFor(g)
 	if r.client != nil {
 		cl = *r.client
 	}
@@ -190,7 +190,7 @@ func (p *Profile) NewEndpointRequest(path string, params map[string]string, opts
 	for _, o := range opts {
 		o(&r)
 	}
-	var cl Client
+	var cl authClient
 	if r.client == nil {
 		r.noAuth = true
 	} else {
@@ -207,7 +207,7 @@ func (p *Profile) NewEndpointRequest(path string, params map[string]string, opts
 // style the grant (or WithAuth) asks for: a public client sends only its id;
 // another confidential client where no client is authenticated presents its
 // credentials the way the token endpoint takes them.
-func (p *Profile) clientStyle(style string, cl Client, other bool) string {
+func (p *Profile) clientStyle(style string, cl authClient, other bool) string {
 	switch {
 	case other && cl.Public:
 		return ClientAuthNone
@@ -230,7 +230,7 @@ func (p *Profile) endpointStyle() string {
 
 // build places the client authentication, applies the parameter options and
 // encodes the request once.
-func (r *request) build(params map[string]string, encoding string, cl Client, style string, fixedID bool) *TokenRequest {
+func (r *request) build(params map[string]string, encoding string, cl authClient, style string, fixedID bool) *TokenRequest {
 	h := http.Header{"Accept": {"application/json"}}
 	if r.noAuth {
 		clearClientAuth(params, fixedID)
@@ -288,7 +288,7 @@ func clearClientAuth(params map[string]string, fixedID bool) {
 // form-encoded, in an HTTP Basic Authorization header; ClientAuthBody puts
 // client_id and client_secret (when not empty) in the body; ClientAuthNone
 // sends the client_id alone (a public client, §2.3), when there is one.
-func placeClientAuth(params map[string]string, h http.Header, style string, cl Client, fixedID bool) {
+func placeClientAuth(params map[string]string, h http.Header, style string, cl authClient, fixedID bool) {
 	clearClientAuth(params, fixedID)
 	switch style {
 	case ClientAuthBasic:
