@@ -97,7 +97,7 @@ func plainVegeta(b *testing.B, base string, o Options) float64 {
 	defer f.Close()
 	bw := bufio.NewWriterSize(f, 256<<10)
 	enc := vegeta.NewEncoder(bw)
-	tr, err := o.Profile.BuildTokenRequest(ClientCredentials, o.Credentials, nil)
+	tr, err := o.Profile.NewTokenRequest(ClientCredentials, o.Credentials)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -251,8 +251,10 @@ func NeededCredentials(p *profile.Profile, scenario string, mix map[string]int) 
 			need["redirect_uri"] = true
 		}
 	}
-	if scenario == CustomerToken || mix[CustomerToken] > 0 {
-		need["customer_email"], need["customer_password"] = true, true
+	if ut := p.UserTokens.Customer; ut != nil && (scenario == CustomerToken || mix[CustomerToken] > 0) {
+		for _, name := range ut.Credentials() {
+			need[name] = true
+		}
 	}
 	out := make([]string, 0, len(need))
 	for n := range need {

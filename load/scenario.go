@@ -73,7 +73,7 @@ func Scenarios(p *profile.Profile) []string {
 			out = append(out, s)
 		}
 	}
-	if p.Supports(Implicit) && p.Extensions["customer_token_path"] != "" {
+	if p.Supports(Implicit) && p.UserTokens.Customer != nil {
 		out = append(out, CustomerToken)
 	}
 	return out
@@ -279,7 +279,7 @@ func (b *builder) codeExtra(code string) map[string]string {
 }
 
 func (b *builder) tokenTarget(prefix, step, grant string, extra map[string]string) (target, error) {
-	tr, err := b.prof.BuildTokenRequest(grant, b.creds, extra)
+	tr, err := b.prof.NewTokenRequest(grant, b.creds, profile.WithParams(extra))
 	if err != nil {
 		return target{}, err
 	}
@@ -372,20 +372,22 @@ func (b *builder) targeter(scenario, prefix string) (vegeta.Targeter, error) {
 }
 
 func (b *builder) customerTargeter(prefix string) (vegeta.Targeter, error) {
-	path := b.prof.Extensions["customer_token_path"]
-	email, ok1 := b.creds.Get("customer_email")
-	pw, ok2 := b.creds.Get("customer_password")
-	if path == "" || !ok1 || !ok2 {
-		return nil, errors.New("customer_token needs extensions.customer_token_path and credentials customer_email, customer_password")
+	ut := b.prof.UserTokens.Customer
+	if ut == nil {
+		return nil, fmt.Errorf("customer_token needs user_tokens.customer (profile %s has none)", b.prof.Name)
+	}
+	if missing := ut.Missing(b.creds); len(missing) > 0 {
+		return nil, fmt.Errorf("customer_token needs credentials %s", strings.Join(missing, ", "))
 	}
 	if b.implicitToken == "" {
 		return nil, errors.New("customer_token needs an implicit token (none was obtained)")
 	}
-	body, _ := json.Marshal(map[string]any{"data": map[string]string{
-		"type": "token", "email": email, "password": pw, "authentication_mechanism": "password",
-	}})
+	body, err := ut.Body(b.creds, nil)
+	if err != nil {
+		return nil, fmt.Errorf("user_tokens.customer: %w", err)
+	}
 	h := http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + b.implicitToken}}
-	t := target{step: prefix + stepToken, method: http.MethodPost, url: profile.JoinURL(b.base, path), header: h, body: body}
+	t := target{step: prefix + stepToken, method: http.MethodPost, url: profile.JoinURL(b.base, ut.Path), header: h, body: body}
 	if b.tagSteps {
 		t = t.tagged()
 	}

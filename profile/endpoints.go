@@ -60,6 +60,11 @@ func (p *Profile) EndpointURLs() map[string]string {
 			m["resources."+name+".path"] = r.Path
 		}
 	}
+	for _, kind := range []string{UserTokenCustomer, UserTokenAccountMember} {
+		if t, field := p.UserTokens.Kind(kind); t != nil {
+			m[field+".path"] = t.Path
+		}
+	}
 	for k, v := range m {
 		if v == "" {
 			delete(m, k)

@@ -51,7 +51,7 @@ func FuzzLoad(f *testing.F) {
 		}
 		for g := range parsed.Grants {
 			_ = parsed.ClientAuthFor(g)
-			_, _ = parsed.BuildTokenRequest(g, NewCredentials(map[string]string{"client_id": "c", "client_secret": "s"}), nil)
+			_, _ = parsed.NewTokenRequest(g, NewCredentials(map[string]string{"client_id": "c", "client_secret": "s"}))
 		}
 	})
 }

@@ -105,9 +105,9 @@ type Profile struct {
 	// (e.g. "rfc6749-5.1-no-store": should).
 	Requirements map[string]string `yaml:"requirements"`
 
-	// Extensions holds vendor-specific settings that steps look up by key
-	// (e.g. Elastic Path customer-token paths). Unknown keys are allowed here only.
-	Extensions map[string]string `yaml:"extensions"`
+	// UserTokens are the user tokens the target issues beside access tokens
+	// (Elastic Path customer and account-member tokens; profile/usertokens.go).
+	UserTokens UserTokens `yaml:"user_tokens"`
 
 	// Metadata, when set, says the target publishes RFC 8414 authorization
 	// server metadata: metadata.feature checks it, and its jwks_uri is used
@@ -364,9 +364,16 @@ func Load(nameOrPath string) (*Profile, error) {
 // Parse decodes one profile document. Unknown keys are errors (so typos are not
 // silently ignored), as are missing or invalid required fields.
 func Parse(data []byte, source string) (*Profile, error) {
+	var p Profile
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) == nil {
+		p.doc = &doc
+	}
+	if err := p.checkRemovedKeys(); err != nil {
+		return nil, fmt.Errorf("profile %s: %w", source, err)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	var p Profile
 	if err := dec.Decode(&p); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("profile %s: the file is empty (a profile needs at least name, token and grants; see docs/profiles.md)", source)
@@ -374,10 +381,6 @@ func Parse(data []byte, source string) (*Profile, error) {
 		return nil, fmt.Errorf("profile %s: %w", source, err)
 	}
 	p.source = source
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) == nil {
-		p.doc = &doc
-	}
 	if err := p.validate(); err != nil {
 		return nil, fmt.Errorf("profile %s: %w", source, err)
 	}
@@ -425,6 +428,7 @@ func (p *Profile) validate() error {
 		e.bad("authorize.path: required when grants has authorization_code")
 	}
 	p.validateResources(&e)
+	p.validateUserTokens(&e)
 	if p.Authorize != nil {
 		p.validateLogin(&e)
 	}

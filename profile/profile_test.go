@@ -2,7 +2,6 @@ package profile
 
 import (
 	"encoding/base64"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -104,38 +103,6 @@ credentials:
 	delete(given, "broken")
 	_, err = Resolve(p, given, func(string) string { return "" })
 	require.ErrorContains(t, err, `credential broken: default: credential "nonexistent" has no value`)
-}
-
-func TestBuildTokenRequest(t *testing.T) {
-	cases := []struct {
-		description string
-		profile     string
-		grant       string
-		wantBody    string
-		wantAuth    string
-		wantType    string
-	}{
-		{"ucommerce code exchange uses Basic and a form body", "ucommerce", GrantAuthorizationCode,
-			"grant_type=authorization_code&redirect_uri=https%3A%2F%2Fc.test%2Fcb", "Basic aWQ6c2VjcmV0", "application/x-www-form-urlencoded"},
-		{"shopware client_credentials puts the client in a JSON body", "shopware", GrantClientCredentials,
-			`{"client_id":"id","client_secret":"secret","grant_type":"client_credentials"}`, "", "application/json"},
-		{"shopware password grant uses the administration client", "shopware", GrantPassword,
-			`{"client_id":"administration","grant_type":"password","password":"pw","scope":"write","scopes":"write","username":"u"}`, "", "application/json"},
-		{"elastic path implicit sends only the client id", "elasticpath", GrantImplicit,
-			"client_id=id&grant_type=implicit", "", "application/x-www-form-urlencoded"},
-	}
-	creds := NewCredentials(map[string]string{"client_id": "id", "client_secret": "secret", "redirect_uri": "https://c.test/cb", "username": "u", "password": "pw", "scope": "write"}, "client_secret", "password")
-	for _, tc := range cases {
-		t.Run(tc.description, func(t *testing.T) {
-			p, err := Load(tc.profile)
-			require.NoError(t, err)
-			r, err := p.BuildTokenRequest(tc.grant, creds, nil)
-			require.NoError(t, err)
-			require.Equal(t, tc.wantBody, string(r.Body))
-			require.Equal(t, tc.wantAuth, r.Header.Get("Authorization"))
-			require.True(t, strings.HasPrefix(r.Header.Get("Content-Type"), tc.wantType))
-		})
-	}
 }
 
 func TestBuiltinProfilesDocumentTheVendors(t *testing.T) {

@@ -407,21 +407,10 @@ func (s *scenario) holdAccess(ctx context.Context) error {
 // (revocation, introspection), authenticating cl the way the profile's token
 // endpoint does (RFC 6749 §2.3.1); cl nil sends no client credentials.
 func (s *scenario) postAsClient(ctx context.Context, path string, params map[string]string, cl *clientCreds) (*Exchange, error) {
-	h := http.Header{"Accept": {"application/json"}}
-	if cl != nil && cl.public {
-		params["client_id"] = cl.id // a public client has only its id (RFC 6749 §2.3)
-	} else if cl != nil {
-		switch s.t.p.Token.ClientAuth {
-		case profile.ClientAuthBasic:
-			h.Set("Authorization", profile.BasicAuth(cl.id, cl.secret))
-		default:
-			params["client_id"] = cl.id
-			if cl.secret != "" {
-				params["client_secret"] = cl.secret
-			}
-		}
+	var opts []profile.RequestOption
+	if cl != nil {
+		opts = append(opts, cl.option())
 	}
-	body, ct := profile.EncodeBody(profile.EncodingForm, params)
-	h.Set("Content-Type", ct)
-	return s.send(ctx, http.MethodPost, path, h, body)
+	r := s.t.p.NewEndpointRequest(path, params, opts...)
+	return s.send(ctx, r.Method, r.Path, r.Header, r.Body)
 }

@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 
 	"github.com/oauthconf/oauthconf/profile"
@@ -41,113 +40,55 @@ type reqMod struct {
 	auth   string            // force a client authentication method (basic, body, none)
 	method string            // default POST
 	query  url.Values        // added to the URL
-	// rawAppend is appended verbatim to a form body (repeated parameters).
-	rawAppend string
 	// rawCode replaces the code in a form body verbatim (not form-encoded).
 	rawCode string
 	// noClientAuth drops the client credentials from header and body.
 	noClientAuth bool
 }
 
-// buildToken builds the token request for grant g from the profile
-// (profile.BuildTokenRequest), then applies m.
-func (s *scenario) buildToken(g string, m reqMod) (*profile.TokenRequest, error) {
-	tr, err := s.t.p.BuildTokenRequest(g, s.t.creds, nil)
-	if err != nil {
-		return nil, err
-	}
-	params := tr.Params
-	method := s.t.p.ClientAuthFor(g)
-	if m.auth != "" {
-		method = m.auth
-	}
-	cl := s.mainClient()
+// options translates m into the profile request builder's options.
+func (m reqMod) options() []profile.RequestOption {
+	var opts []profile.RequestOption
 	if m.client != nil {
-		cl = *m.client
-		switch {
-		case cl.public:
-			method = profile.ClientAuthNone
-		case method == profile.ClientAuthNone && cl.secret != "":
-			// The grant needs no client authentication (Shopware's refresh as
-			// "administration"), but another confidential client presents
-			// its own credentials the way the token endpoint takes them.
-			method = s.t.p.Token.ClientAuth
-			if method == profile.ClientAuthNone || method == "" {
-				method = profile.ClientAuthBody
-			}
+		opts = append(opts, m.client.option())
+	}
+	if m.auth != "" {
+		opts = append(opts, profile.WithAuth(m.auth))
+	}
+	if m.noClientAuth {
+		opts = append(opts, profile.WithoutClientAuth())
+	}
+	for k, v := range m.extra {
+		if v == "" {
+			opts = append(opts, profile.WithoutParam(k))
+		} else {
+			opts = append(opts, profile.WithParam(k, v))
 		}
 	}
-	// Re-apply client authentication: BuildTokenRequest placed the main
-	// client's credentials per the profile; replace them.
-	declared := s.t.p.Grants[g].Params
-	if _, fixed := declared["client_id"]; !fixed || m.client != nil {
-		delete(params, "client_id")
-	}
-	delete(params, "client_secret")
-	tr.Header.Del("Authorization")
-	if !m.noClientAuth {
-		switch method {
-		case profile.ClientAuthBasic:
-			tr.Header.Set("Authorization", profile.BasicAuth(cl.id, cl.secret))
-		case profile.ClientAuthBody:
-			if _, ok := params["client_id"]; !ok {
-				params["client_id"] = cl.id
-			}
-			if cl.secret != "" {
-				params["client_secret"] = cl.secret
-			}
-		case profile.ClientAuthNone:
-			if _, ok := params["client_id"]; !ok && cl.id != "" {
-				params["client_id"] = cl.id
-			}
-		}
-	} else if _, fixed := declared["client_id"]; !fixed {
-		delete(params, "client_id")
-	}
-	applyExtra(params, m.extra)
-	tr.Body, _ = profile.EncodeBody(s.t.p.Token.Encoding, params)
-	if m.rawCode != "" && s.t.p.Token.Encoding == profile.EncodingForm {
-		delete(params, "code")
-		body, _ := profile.EncodeBody(profile.EncodingForm, params)
-		tr.Body = append(body, []byte("&code="+m.rawCode)...)
-		params["code"] = m.rawCode
-	}
-	if m.rawAppend != "" {
-		tr.Body = append(append(tr.Body, '&'), m.rawAppend...)
+	if m.rawCode != "" {
+		opts = append(opts, profile.WithRawParam("code", m.rawCode))
 	}
 	if m.method != "" {
-		tr.Method = m.method
+		opts = append(opts, profile.WithMethod(m.method))
 	}
 	if len(m.query) > 0 {
-		tr.Path += "?" + m.query.Encode()
+		opts = append(opts, profile.WithQuery(m.query))
 	}
-	if tr.Method == http.MethodGet {
-		asQuery(tr, s.t.p.Token.Path, params)
-	}
-	tr.Params = params
-	return tr, nil
+	return opts
 }
 
-// applyExtra sets each extra parameter, removing those whose value is "".
-func applyExtra(params, extra map[string]string) {
-	for k, v := range extra {
-		if v == "" {
-			delete(params, k)
-		} else {
-			params[k] = v
-		}
+// option names cl to the profile request builder.
+func (cl clientCreds) option() profile.RequestOption {
+	if cl.public {
+		return profile.WithPublicClient(cl.id)
 	}
+	return profile.WithClient(cl.id, cl.secret)
 }
 
-// asQuery moves the parameters of a GET token request into its query, at path.
-func asQuery(tr *profile.TokenRequest, path string, params map[string]string) {
-	q := url.Values{}
-	for k, v := range params {
-		q.Set(k, v)
-	}
-	tr.Path = path + "?" + q.Encode()
-	tr.Body = nil
-	tr.Header.Del("Content-Type")
+// buildToken builds the token request for grant g from the profile, changed
+// by m (profile.NewTokenRequest).
+func (s *scenario) buildToken(g string, m reqMod) (*profile.TokenRequest, error) {
+	return s.t.p.NewTokenRequest(g, s.t.creds, m.options()...)
 }
 
 // tokenRequest is a token request and the grant it was built for.

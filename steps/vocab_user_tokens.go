@@ -2,12 +2,14 @@ package steps
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
+	"strings"
+
+	"github.com/oauthconf/oauthconf/profile"
 )
 
 // registerUserTokens adds the Elastic Path customer and account-member token
-// steps, driven by the profile's extensions. Feature:
+// steps, driven by the profile's user_tokens (profile.UserTokens). Feature:
 // elasticpath_user_tokens.feature.
 func registerUserTokens(sc stepper) {
 	sc.Step(`^the client has a customer token$`, wrap(theClientHasACustomerToken))
@@ -20,22 +22,22 @@ func registerUserTokens(sc stepper) {
 
 func theClientHasACustomerToken(ctx context.Context) error {
 	s := fromCtx(ctx)
-	return s.userToken(ctx, "customer", false)
+	return s.userToken(ctx, profile.UserTokenCustomer, false)
 }
 
 func theClientHasAnAccountMemberToken(ctx context.Context) error {
 	s := fromCtx(ctx)
-	return s.userToken(ctx, "account", false)
+	return s.userToken(ctx, profile.UserTokenAccountMember, false)
 }
 
 func theClientRequestsACustomerTokenWithAWrongPassword(ctx context.Context) error {
 	s := fromCtx(ctx)
-	return s.userToken(ctx, "customer", true)
+	return s.userToken(ctx, profile.UserTokenCustomer, true)
 }
 
 func theClientRequestsAnAccountMemberTokenWithAWrongPassword(ctx context.Context) error {
 	s := fromCtx(ctx)
-	return s.userToken(ctx, "account", true)
+	return s.userToken(ctx, profile.UserTokenAccountMember, true)
 }
 
 func theUserTokenRequestIsRefused(ctx context.Context) error {
@@ -48,57 +50,43 @@ func theUserTokenRequestIsRefused(ctx context.Context) error {
 
 func theClientCallsTheResourceWithTheAccessTokenAndAUserToken(ctx context.Context, name, kind string) error {
 	s := fromCtx(ctx)
-	key, hdr := "customer", "customer_token_header"
+	key := profile.UserTokenCustomer
 	if kind == "account-member" {
-		key, hdr = "account", "account_token_header"
+		key = profile.UserTokenAccountMember
 	}
-	h := s.t.p.Extensions[hdr]
-	if h == "" {
-		return errSkip("profile %s has no extensions.%s", s.t.p.Name, hdr)
+	t, field := s.t.p.UserTokens.Kind(key)
+	if t == nil || t.Header == "" {
+		return errSkip("profile %s has no %s.header", s.t.p.Name, field)
 	}
-	_, err := s.callResource(ctx, name, "Bearer "+s.tok.access, map[string]string{h: s.userTokens[key]})
+	_, err := s.callResource(ctx, name, "Bearer "+s.tok.access, map[string]string{t.Header: s.userTokens[key]})
 	return err
 }
 
-// userToken requests an Elastic Path customer ("customer") or account-member
-// ("account") token with the current (implicit) access token.
+// userToken requests the user token of kind (profile.UserTokenCustomer or
+// profile.UserTokenAccountMember) as the profile's user_tokens describe it,
+// with the current access token.
 func (s *scenario) userToken(ctx context.Context, kind string, wrongPassword bool) error {
-	ext := s.t.p.Extensions
-	var path string
-	var data map[string]string
-	switch kind {
-	case "customer":
-		path = ext["customer_token_path"]
-		if !s.t.creds.Has("customer_email", "customer_password") {
-			return errSkip("no customer credentials: set customer_email and customer_password")
-		}
-		email, _ := s.t.creds.Get("customer_email")
-		pw, _ := s.t.creds.Get("customer_password")
-		data = map[string]string{"type": "token", "email": email, "password": pw, "authentication_mechanism": "password"}
-	default:
-		path = ext["account_token_path"]
-		if !s.t.creds.Has("password_profile_id", "account_username", "account_password") {
-			return errSkip("no account member credentials: set password_profile_id, account_username and account_password")
-		}
-		id, _ := s.t.creds.Get("password_profile_id")
-		user, _ := s.t.creds.Get("account_username")
-		pw, _ := s.t.creds.Get("account_password")
-		data = map[string]string{"type": "account_management_authentication_token", "authentication_mechanism": "password",
-			"password_profile_id": id, "username": user, "password": pw}
+	t, field := s.t.p.UserTokens.Kind(kind)
+	if t == nil {
+		return errSkip("profile %s has no %s", s.t.p.Name, field)
 	}
-	if path == "" {
-		return errSkip("profile %s has no extensions.%s_token_path", s.t.p.Name, kind)
+	if missing := t.Missing(s.t.creds); len(missing) > 0 {
+		return errSkip("no %s credentials: set %s", field, joinAnd(missing))
 	}
 	if s.tok.access == "" {
 		if err := s.holdAccess(ctx); err != nil {
 			return err
 		}
 	}
+	var override map[string]string
 	if wrongPassword {
-		data["password"] = "wrong-" + randomString(6)
+		override = map[string]string{"password": "wrong-" + randomString(6)}
 	}
-	body, _ := json.Marshal(map[string]any{"data": data})
-	ex, err := s.send(ctx, http.MethodPost, path, http.Header{"Authorization": {"Bearer " + s.tok.access}, "Content-Type": {"application/json"}, "Accept": {"application/json"}}, body)
+	body, err := t.Body(s.t.creds, override)
+	if err != nil {
+		return harnessf("%s: %v", field, err)
+	}
+	ex, err := s.send(ctx, http.MethodPost, t.Path, http.Header{"Authorization": {"Bearer " + s.tok.access}, "Content-Type": {"application/json"}, "Accept": {"application/json"}}, body)
 	s.last = ex
 	if err != nil || wrongPassword {
 		return err
@@ -130,4 +118,12 @@ func (s *scenario) userToken(ctx context.Context, kind string, wrongPassword boo
 	s.userTokens[kind] = tok
 	s.red.add(tok)
 	return nil
+}
+
+// joinAnd joins names as "a, b and c".
+func joinAnd(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
