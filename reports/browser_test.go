@@ -128,7 +128,7 @@ func TestReportInBrowser(t *testing.T) {
 			dir:         "testdata/outcomes", name: "report-outcomes", charts: 0,
 			wantText: []string{`<dd id="run-label">nightly #412</dd>`, `<dd id="run-date">2026-11-22 23:00:00 UTC</dd>`,
 				`<dd id="run-version">oauthconf v1.4.0</dd>`, "Root causes", "invalid_grant answered with HTTP 401: 2 scenarios",
-				"not tested: could not obtain a code", `<strong>400 req/s</strong>`, "none of 100 responses was a valid token response"},
+				"not tested: could not obtain a code", "400 req/s meets the SLO; 800 req/s missed it", "none of 100 responses was a valid token response"},
 		},
 		{
 			description: "expected failures are listed with their status and reason",
