@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/oauthconf/oauthconf/internal/httpx"
@@ -270,7 +269,7 @@ func ProbeVia(ctx context.Context, rawURL string, timeout time.Duration, rt http
 		return fmt.Errorf("target %s: check interrupted: %w", rawURL, ctx.Err())
 	}
 	words := httpx.Describe(err)
-	if strings.Contains(words, "timed out") {
+	if httpx.Class(words) == httpx.KindTimeout {
 		words += " (--timeout)"
 	}
 	return fmt.Errorf("target %s does not answer: %s", rawURL, words)

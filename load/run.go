@@ -579,8 +579,8 @@ func (c *collector) add(r *vegeta.Result) {
 			step = "unanswered"
 		}
 	}
-	if strings.HasSuffix(r.Error, "run interrupted") && c.end != nil && errors.Is(c.end.Err(), context.DeadlineExceeded) {
-		r.Error = fmt.Sprintf("%s: still unanswered when the run ended (--duration + %s grace)", strings.TrimSuffix(r.Error, ": run interrupted"), c.opts.grace())
+	if strings.HasSuffix(r.Error, httpx.Interrupted) && c.end != nil && errors.Is(c.end.Err(), context.DeadlineExceeded) {
+		r.Error = fmt.Sprintf("%s: %s (--duration + %s grace)", strings.TrimSuffix(r.Error, ": "+httpx.Interrupted), runEnded, c.opts.grace())
 	}
 	if r.Error == "" {
 		if why := validate(c.opts.Profile, c.opts.Scenario, step, r); why != "" {
@@ -803,24 +803,29 @@ func jsonField(m map[string]json.RawMessage, name string) profile.TokenField {
 	return f
 }
 
-// errorClass sorts a result's error text into an outputs.ErrorClass*.
+// runEnded is how a request still unanswered when the run ended reads.
+const runEnded = "still unanswered when the run ended"
+
+// errorClass sorts a result's error text into an outputs.ErrorClass*:
+// transport failures by httpx.Class, which reads Describe's words back.
 func errorClass(e string) string {
+	k := httpx.Class(e)
 	switch {
-	case strings.Contains(e, httpx.ErrBodyTooLarge.Error()):
+	case k == httpx.KindBodyTooLarge:
 		return outputs.ErrorClassBodyTooLarge
-	case strings.Contains(e, httpx.ErrHeaderTooLarge.Error()):
+	case k == httpx.KindHeaderTooLarge:
 		return outputs.ErrorClassHeaderTooLarge
-	case strings.Contains(e, "still unanswered when the run ended"):
+	case strings.Contains(e, runEnded):
 		return outputs.ErrorClassRunEnded
-	case strings.Contains(e, "run interrupted"):
+	case k == httpx.KindInterrupted:
 		return outputs.ErrorClassInterrupted
-	case strings.Contains(e, "timed out"):
+	case k == httpx.KindTimeout:
 		return outputs.ErrorClassTimeout
 	case strings.HasPrefix(e, "invalid token response") || strings.HasPrefix(e, "invalid implicit response") || strings.HasPrefix(e, "connect:"):
 		return outputs.ErrorClassInvalid
 	case len(e) > 4 && e[3] == ' ' && e[0] >= '1' && e[0] <= '5' && strings.Trim(e[:3], "0123456789") == "":
 		return outputs.ErrorClassStatus // vegeta's text for a non-2xx/3xx code: "400 Bad Request"
-	case strings.Contains(e, "connection") || strings.Contains(e, "TLS") || strings.Contains(e, "DNS") || strings.Contains(e, "cannot connect"):
+	case k == httpx.KindConnection:
 		return outputs.ErrorClassConnection
 	}
 	return outputs.ErrorClassOther

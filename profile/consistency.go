@@ -115,16 +115,16 @@ func (p *Profile) validateErrorSpec(e *problems) {
 			e.badAt(p, "errors.codes."+code, "%q %s", code, pr)
 		}
 	}
-	if len(p.Errors.Codes) > 0 && p.Errors.Format == "elasticpath" {
-		e.badAt(p, "errors.codes", "the elasticpath format has no error code in its bodies, so these would be ignored (use errors.titles)")
+	if len(p.Errors.Codes) > 0 && p.Errors.Format == ErrorFormatElasticPath {
+		e.badAt(p, "errors.codes", "the %s format has no error code in its bodies, so these would be ignored (use errors.titles)", ErrorFormatElasticPath)
 	}
 	for _, st := range slices.Sorted(maps.Keys(p.Errors.Titles)) {
 		if pr := statusProblem(st); pr != "" {
 			e.badAt(p, "errors.titles."+strconv.Itoa(st), "%s", pr)
 		}
 	}
-	if len(p.Errors.Titles) > 0 && p.Errors.Format != "elasticpath" {
-		e.badAt(p, "errors.titles", "only the elasticpath format is checked by title; with format %s these would be ignored", p.Errors.Format)
+	if len(p.Errors.Titles) > 0 && p.Errors.Format != ErrorFormatElasticPath {
+		e.badAt(p, "errors.titles", "only the %s format is checked by title; with format %s these would be ignored", ErrorFormatElasticPath, p.Errors.Format)
 	}
 }
 
@@ -147,7 +147,7 @@ func (p *Profile) validateContradictions(e *problems) {
 	if a := p.Authorize; a != nil && a.PKCE != "" && !p.Supports(GrantAuthorizationCode) {
 		e.badAt(p, "authorize.pkce", "%s, but grants has no authorization_code (PKCE protects code requests, RFC 7636 §4.3)", a.PKCE)
 	}
-	if p.JWT != nil && p.TokenFormat != "jwt" {
+	if p.JWT != nil && p.TokenFormat != TokenFormatJWT {
 		e.badAt(p, "jwt", "set, but token_format is not jwt, so no claim would be checked")
 	}
 	if p.JWT != nil && p.JWT.KeyCredential != "" {

@@ -82,7 +82,7 @@ type Profile struct {
 	// "Bearer"). RFC 6749 §5.1 makes the value case-insensitive; vendors that
 	// document a literal are held to it.
 	TokenType string `yaml:"token_type"`
-	// TokenFormat is "jwt" or "opaque".
+	// TokenFormat is TokenFormatJWT, TokenFormatOpaque or "" (not declared: no claim is checked).
 	TokenFormat string   `yaml:"token_format"`
 	JWT         *JWTSpec `yaml:"jwt"`
 
@@ -179,6 +179,13 @@ type JWTSpec struct {
 	// RefreshClaims, likewise for refresh tokens that are JWTs.
 	RefreshClaims map[string]string `yaml:"refresh_claims"`
 }
+
+// Token formats (Profile.TokenFormat): a JWT access token (RFC 9068) whose
+// claims the suite checks, or an opaque one.
+const (
+	TokenFormatJWT    = "jwt"
+	TokenFormatOpaque = "opaque"
+)
 
 // ErrorFormat names the envelope of a target's error bodies.
 type ErrorFormat string
@@ -478,7 +485,7 @@ func (p *Profile) validateFormats(e *problems) {
 		}
 	}
 	switch p.TokenFormat {
-	case "", "jwt", "opaque":
+	case "", TokenFormatJWT, TokenFormatOpaque:
 	default:
 		e.bad("token_format: %q is not jwt or opaque", p.TokenFormat)
 	}

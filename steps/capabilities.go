@@ -60,7 +60,7 @@ var capabilities = []capability{
 		func(t *target, _ string) bool { return t.creds.Has("scope", "wider_scope") },
 		profileSays("documents no scope and wider_scope credentials")},
 	{`^the profile says access tokens are JWTs$`, "token_format: jwt",
-		func(t *target, _ string) bool { return t.p.TokenFormat == "jwt" },
+		func(t *target, _ string) bool { return t.p.TokenFormat == profile.TokenFormatJWT },
 		profileSays("does not document JWT access tokens")},
 	{`^the profile documents an identifier for the "([^"]*)" grant$`, "grants.<grant>.identifier",
 		func(t *target, g string) bool { gr := t.p.Grants[g]; return gr != nil && gr.Identifier != "" },

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/oauthconf/oauthconf/profile"
 )
 
 // parseJWT decodes tok; when the profile names a key credential that has a
@@ -70,7 +72,7 @@ func (s *scenario) checkLifetime(ctx context.Context, t *tokenResponse) error {
 	if err != nil {
 		return err
 	}
-	if s.t.p.TokenFormat == "jwt" {
+	if s.t.p.TokenFormat == profile.TokenFormatJWT {
 		claims, _, err := s.parseJWT(t.str("access_token"))
 		if err != nil {
 			return err

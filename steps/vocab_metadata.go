@@ -165,7 +165,7 @@ func deadEndpoint(p *profile.Profile, name string, ex *Exchange) string {
 		return ""
 	case ex.Status < 400 || ex.Status > 499:
 		return ", want a 4xx refusal of a request without client credentials"
-	case p.Errors.Format != "rfc6749":
+	case p.Errors.Format != profile.ErrorFormatRFC6749:
 		return ""
 	}
 	m, err := decodeJSONObject(ex.RespBody)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/oauthconf/oauthconf/internal/httpx"
+	"github.com/oauthconf/oauthconf/internal/redact"
 )
 
 // Defaults of [Config] and [Step].
@@ -136,7 +137,7 @@ type run struct {
 	origins  []httpx.Origin
 	stepList []Step
 	timeout  time.Duration
-	redact   redactor
+	red      *redact.Redactor // hides every form of the password (see redact.Forms)
 	onHop    func(Hop)
 }
 
@@ -172,7 +173,7 @@ func newRun(authURL, redirectURI string, cfg Config, onHop func(Hop)) (*run, err
 		timeout = DefaultTimeout
 	}
 	return &run{cfg: cfg, chromium: chromium, auth: auth, redirect: redirect, origins: origins,
-		stepList: steps, timeout: timeout, redact: newRedactor(cfg.Password), onHop: onHop}, nil
+		stepList: steps, timeout: timeout, red: redact.New(cfg.Password), onHop: onHop}, nil
 }
 
 // checkSteps refuses unknown actions, missing selectors and a missing

@@ -96,7 +96,7 @@ func (s *session) onRequest(ev *fetch.EventRequestPaused) {
 		send(s, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonAborted})
 		hop.Note = "outside the allowed origins: not sent"
 		s.emit(hop)
-		s.endSteps(&errOutside{url: s.redact.clean(raw)})
+		s.endSteps(&errOutside{url: s.red.Known(raw)})
 	default:
 		send(s, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
 	}
@@ -145,7 +145,7 @@ func (s *session) errorStatus() int {
 func (s *session) reach(raw string) {
 	u, err := url.Parse(raw)
 	if err != nil { // Chromium only sends valid URLs
-		s.endSteps(&errOutside{url: s.redact.clean(raw)})
+		s.endSteps(&errOutside{url: s.red.Known(raw)})
 		return
 	}
 	s.mu.Lock()
@@ -179,8 +179,8 @@ func (s *session) emit(h Hop) {
 	if s.onHop == nil {
 		return
 	}
-	h.URL = s.redact.clean(h.URL)
-	h.Title = s.redact.clean(h.Title)
+	h.URL = s.red.Known(h.URL)
+	h.Title = s.red.Known(h.Title)
 	s.onHop(h)
 }
 

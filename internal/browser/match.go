@@ -60,28 +60,3 @@ func urlMatches(got, want string) bool {
 	re, err := regexp.Compile(want)
 	return err == nil && re.MatchString(got)
 }
-
-// redactor removes credentials from text that leaves the package.
-type redactor []string
-
-// newRedactor redacts each secret, raw and URL-encoded (a GET form puts the
-// password in the query). Secrets shorter than 4 bytes are too likely to be
-// ordinary words; they are still never written by the package itself.
-func newRedactor(secrets ...string) redactor {
-	var r redactor
-	for _, s := range secrets {
-		if len(s) < 4 {
-			continue
-		}
-		r = append(r, s, url.QueryEscape(s), url.PathEscape(s))
-	}
-	return r
-}
-
-// clean redacts the secrets in s.
-func (r redactor) clean(s string) string {
-	for _, secret := range r {
-		s = strings.ReplaceAll(s, secret, "[redacted]")
-	}
-	return s
-}

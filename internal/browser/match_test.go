@@ -77,20 +77,35 @@ func TestURLMatches(t *testing.T) {
 	}
 }
 
-func TestRedactor(t *testing.T) {
-	r := newRedactor("p@ss word&1", "")
+// TestHopsHideThePassword: the hops the package reports hide the configured
+// password in every form internal/redact knows, with its one marker.
+func TestHopsHideThePassword(t *testing.T) {
+	const pw = "p@ss word&1"
+	// "true" is found on PATH: newRun only looks the browser up.
+	r, err := newRun("http://127.0.0.1:1/authorize", "http://127.0.0.1:2/cb", Config{Password: pw, ChromiumPath: "true"}, nil)
+	require.NoError(t, err)
+	var got []Hop
+	r.onHop = func(h Hop) { got = append(got, h) }
+	s := &session{run: r}
 	tests := []struct {
 		description string
 		in, want    string
 	}{
-		{"the raw password", "echo p@ss word&1 back", "echo [redacted] back"},
-		{"a query-encoded password from a GET form", "/login?password=p%40ss+word%261", "/login?password=[redacted]"},
-		{"a path-encoded password", "/x/p@ss%20word&1", "/x/[redacted]"},
+		{"the raw password", "echo p@ss word&1 back", "echo [REDACTED] back"},
+		{"a query-encoded password from a GET form", "/login?password=p%40ss+word%261", "/login?password=[REDACTED]"},
+		{"a path-encoded password", "/x/p@ss%20word&1", "/x/[REDACTED]"},
+		{"a strictly percent-encoded password", "/x?p=p%40ss%20word%261", "/x?p=[REDACTED]"},
+		{"a JSON-escaped password in a page", `{"pw":"p@ss word\u00261"}`, `{"pw":"[REDACTED]"}`},
+		{"an HTML-escaped password in a page", `value="p@ss word&amp;1"`, `value="[REDACTED]"`},
 		{"text without it", "Invalid username or password.", "Invalid username or password."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.description, func(t *testing.T) {
-			assert.Equal(t, tc.want, r.clean(tc.in))
+			got = nil
+			s.emit(Hop{Method: "GET", URL: tc.in, Title: tc.in})
+			require.Len(t, got, 1)
+			assert.Equal(t, tc.want, got[0].URL)
+			assert.Equal(t, tc.want, got[0].Title)
 		})
 	}
 }

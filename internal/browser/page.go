@@ -70,9 +70,9 @@ func (s *session) failure(step int, st Step, err error) error {
 	case errors.Is(cause, context.DeadlineExceeded):
 		e.Reason, e.Err = fmt.Sprintf("timed out after %s, %s", seconds(s.timeout), doing), cause
 	case errors.As(err, &se):
-		e.Reason, e.Text, e.Err = se.reason, pageText(s.redact.clean(se.text)), nil
+		e.Reason, e.Text, e.Err = se.reason, pageText(s.red.Known(se.text)), nil
 	default:
-		e.Reason = pageText(s.redact.clean(err.Error()))
+		e.Reason = pageText(s.red.Known(err.Error()))
 	}
 	s.describe(e)
 	return e
@@ -90,13 +90,13 @@ func (s *session) describe(e *InteractionError) {
 	if err != nil {
 		return
 	}
-	e.URL = bounded(s.redact.clean(p.URL), maxPageURL)
-	e.Title = pageText(s.redact.clean(p.Title))
+	e.URL = bounded(s.red.Known(p.URL), maxPageURL)
+	e.Title = pageText(s.red.Known(p.Title))
 	if e.Text == "" {
 		text := p.Error
 		if text == "" {
 			text = p.Text
 		}
-		e.Text = pageText(s.redact.clean(text))
+		e.Text = pageText(s.red.Known(text))
 	}
 }

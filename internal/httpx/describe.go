@@ -73,26 +73,26 @@ func describeNet(err error, where string, maxHeader int64) string {
 	)
 	switch {
 	case errors.Is(err, context.Canceled):
-		return "run interrupted"
+		return Interrupted
 	case strings.Contains(err.Error(), "server response headers exceeded"):
 		if maxHeader > 0 {
 			return fmt.Sprintf("%v: response header over %s", ErrHeaderTooLarge, size(maxHeader))
 		}
 		return ErrHeaderTooLarge.Error()
 	case errors.As(err, &dnsErr):
-		return fmt.Sprintf("DNS lookup of %q failed: %s", dnsErr.Name, dnsErr.Err)
+		return fmt.Sprintf(phraseDNS+" %q failed: %s", dnsErr.Name, dnsErr.Err)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Sprintf("connection refused by %s (nothing listening on that port?)", where)
+		return fmt.Sprintf("%s %s (nothing listening on that port?)", phraseRefused, where)
 	case errors.Is(err, syscall.ECONNRESET):
-		return fmt.Sprintf("connection reset by %s", where)
+		return phraseReset + " " + where
 	case isTimeout(err):
 		return ""
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		// net/http's unexported errServerClosedIdle: the close arrived before the request was written.
 		strings.Contains(err.Error(), "server closed idle connection"):
-		return fmt.Sprintf("%s accepted the connection but closed it without answering", where)
+		return where + " " + phraseHungUp
 	case errors.As(err, &opErr) && opErr.Op == "dial":
-		return fmt.Sprintf("cannot connect to %s: %v", where, opErr.Err)
+		return fmt.Sprintf("%s %s: %v", phraseCannotConnect, where, opErr.Err)
 	}
 	return ""
 }
@@ -109,18 +109,18 @@ func describeTLS(err error, where string) string {
 	)
 	switch {
 	case errors.As(err, &unknownCA):
-		return "TLS handshake failed: the server's certificate was rejected: " + unknownCA.Error() +
+		return phraseTLS + ": the server's certificate was rejected: " + unknownCA.Error() +
 			" (self-signed, or issued by a private CA the system does not trust)"
 	case errors.As(err, &hostErr):
-		return "TLS handshake failed: the server's certificate was rejected: " + hostErr.Error()
+		return phraseTLS + ": the server's certificate was rejected: " + hostErr.Error()
 	case errors.As(err, &certErr):
-		return "TLS handshake failed: the server's certificate was rejected: " + certErr.Error() + " (expired or not yet valid?)"
+		return phraseTLS + ": the server's certificate was rejected: " + certErr.Error() + " (expired or not yet valid?)"
 	case errors.As(err, &tlsVerify):
-		return "TLS handshake failed: the server's certificate was rejected: " + tlsVerify.Err.Error()
+		return phraseTLS + ": the server's certificate was rejected: " + tlsVerify.Err.Error()
 	case errors.As(err, &recordErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
-		return fmt.Sprintf("TLS handshake failed: %s answered in plain HTTP, not TLS (use http://)", where)
+		return fmt.Sprintf("%s: %s answered in plain HTTP, not TLS (use http://)", phraseTLS, where)
 	case errors.As(err, &alertErr):
-		return fmt.Sprintf("TLS handshake failed: %s sent the alert %q (no common protocol version or cipher suite, or it wants a client certificate?)", where, alertErr.Error())
+		return fmt.Sprintf("%s: %s sent the alert %q (no common protocol version or cipher suite, or it wants a client certificate?)", phraseTLS, where, alertErr.Error())
 	}
 	return ""
 }

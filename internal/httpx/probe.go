@@ -130,15 +130,15 @@ func (s stages) timeout(d time.Duration) string {
 	}
 	switch {
 	case !s.traced:
-		return "timed out" + after + " (no complete answer from the server)"
+		return phraseTimedOut + after + " (no complete answer from the server)"
 	case s.dnsStarted && !s.dnsDone:
-		return fmt.Sprintf("timed out%s resolving %q (DNS)", after, s.host)
+		return fmt.Sprintf(phraseTimedOut+"%s resolving %q (DNS)", after, s.host)
 	case !s.connected:
-		return fmt.Sprintf("timed out%s connecting to %s: no answer to the TCP connection (a firewall dropping packets, or a wrong address?)", after, s.where())
+		return fmt.Sprintf(phraseTimedOut+"%s connecting to %s: no answer to the TCP connection (a firewall dropping packets, or a wrong address?)", after, s.where())
 	case s.tlsStarted && !s.tlsDone:
-		return fmt.Sprintf("TLS handshake timed out%s: %s accepted the connection but did not complete the handshake (is it plain HTTP, or overloaded?)", after, s.where())
+		return fmt.Sprintf("TLS handshake "+phraseTimedOut+"%s: %s accepted the connection but did not complete the handshake (is it plain HTTP, or overloaded?)", after, s.where())
 	case !s.wroteRequest:
-		return fmt.Sprintf("timed out%s sending the request: %s accepted the connection but did not read it", after, s.where())
+		return fmt.Sprintf(phraseTimedOut+"%s sending the request: %s accepted the connection but did not read it", after, s.where())
 	}
-	return fmt.Sprintf("timed out%s waiting for response headers: %s accepted the connection and the request but did not answer (a slow or stuck server?)", after, s.where())
+	return fmt.Sprintf(phraseTimedOut+"%s waiting for response headers: %s accepted the connection and the request but did not answer (a slow or stuck server?)", after, s.where())
 }
