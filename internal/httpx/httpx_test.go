@@ -190,7 +190,7 @@ func TestProbe(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if err := c.Probe(ctx, ts.URL+"/ok", 0); !errors.Is(err, context.Canceled) {
+	if err := quick.Probe(ctx, ts.URL+"/ok", 0); !errors.Is(err, context.Canceled) {
 		t.Fatalf("a cancelled probe: %v, want context.Canceled", err)
 	}
 }
