@@ -243,8 +243,12 @@ func (o loadOptions) options(stderr io.Writer) (load.Options, error) {
 		if o.target == "" {
 			return load.Options{}, usageError(errors.New("load: --server-pid needs --target: the embedded reference runs inside this process, the load generator"))
 		}
-		if err := load.CheckServerPID(o.serverPID); err != nil {
+		warning, err := load.CheckServerPID(o.serverPID, o.target)
+		if err != nil {
 			return load.Options{}, usageError(err)
+		}
+		if warning != "" {
+			fmt.Fprintln(stderr, warning)
 		}
 	}
 	if opts.Transport, err = o.client.transport(o.timeout, stderr); err != nil {
