@@ -88,8 +88,11 @@ func checkServerPID(o Options) (string, error) {
 	if l.Listens {
 		return "", nil
 	}
-	there := "none that this user may inspect"
-	if len(l.Holders) > 0 {
+	there := "none"
+	switch {
+	case l.Sockets > 0 && len(l.Holders) == 0:
+		there = fmt.Sprintf("%d socket(s), of processes this user may not inspect", l.Sockets)
+	case len(l.Holders) > 0:
 		names := make([]string, len(l.Holders))
 		for i, h := range l.Holders {
 			names[i] = fmt.Sprintf("%d (%s)", h.PID, redact.EscapeLine(h.Name))

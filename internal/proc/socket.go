@@ -27,6 +27,9 @@ type Listening struct {
 	// Listens is true when the process owns a socket in the LISTEN state
 	// on the port.
 	Listens bool
+	// Sockets counts the sockets listening on the port in the process's
+	// network namespace, whoever owns them.
+	Sockets int
 	// Holders are the processes that own a socket listening on the port
 	// (when the process does not), among those this user may inspect;
 	// sorted by PID.
@@ -59,10 +62,10 @@ func ListensOn(root string, pid, port int) (Listening, error) {
 	}
 	for _, ino := range own {
 		if listening[ino] {
-			return Listening{Listens: true}, nil
+			return Listening{Listens: true, Sockets: len(listening)}, nil
 		}
 	}
-	return Listening{Holders: holders(root, listening)}, nil
+	return Listening{Sockets: len(listening), Holders: holders(root, listening)}, nil
 }
 
 // sameNetNS checks that pid's network namespace (the ns/net link) is this

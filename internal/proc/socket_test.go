@@ -20,11 +20,12 @@ func TestListensOn(t *testing.T) {
 		want        Listening
 		wantErr     string
 	}{
-		{"the process listening on the port (IPv6 table, any address)", 100, 8080, Listening{Listens: true}, ""},
-		{"the process listening on 127.0.0.1:8081", 105, 8081, Listening{Listens: true}, ""},
-		{"another server: the one listening there is named", 105, 8080, Listening{Holders: []Info{{PID: 100, Name: "oauthconf", UID: -1}}}, ""},
-		{"a connection to the port is not a listening socket", 107, 8080, Listening{Holders: []Info{{PID: 100, Name: "oauthconf", UID: -1}}}, ""},
+		{"the process listening on the port (IPv6 table, any address)", 100, 8080, Listening{Listens: true, Sockets: 1}, ""},
+		{"the process listening on 127.0.0.1:8081", 105, 8081, Listening{Listens: true, Sockets: 1}, ""},
+		{"another server: the one listening there is named", 105, 8080, Listening{Sockets: 1, Holders: []Info{{PID: 100, Name: "oauthconf", UID: -1}}}, ""},
+		{"a connection to the port is not a listening socket", 107, 8080, Listening{Sockets: 1, Holders: []Info{{PID: 100, Name: "oauthconf", UID: -1}}}, ""},
 		{"nobody listens on the port", 100, 9999, Listening{}, ""},
+		{"a listener whose process cannot be inspected is counted, not named", 100, 9090, Listening{Sockets: 1}, ""},
 		{"a process in a container cannot be told", 106, 80, Listening{}, "process 106 is in another network namespace (a container?) than this one (net:[4026532999], this one net:[4026531833])"},
 		{"a process whose descriptors cannot be read cannot be told", 108, 8080, Listening{}, "process 108: open testdata/net/108/fd: not a directory"},
 		{"a process that is gone cannot be told", 999, 8080, Listening{}, "process 999: readlink testdata/net/999/ns/net: no such file or directory"},
