@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,10 +63,61 @@ type serverSampler struct {
 
 // CheckServerPID reports whether load --server-pid pid can be sampled on
 // this machine (Linux, a running process that can be read), as Run checks
-// it, so that a command can refuse it before it sends any request.
-func CheckServerPID(pid int) error {
-	_, err := newServerSampler(Options{ServerPID: pid}, func() uint64 { return 0 })
-	return err
+// it, and whether it is the process behind target: it must own a socket
+// listening on target's port (see proc.ListensOn), so that a command can
+// refuse a wrong process before it sends any request. Run does not check
+// the port. When that cannot be told (another user's process, a container),
+// the error is nil and warning says so.
+func CheckServerPID(pid int, target string) (warning string, err error) {
+	return checkServerPID(Options{ServerPID: pid, BaseURL: target})
+}
+
+func checkServerPID(o Options) (string, error) {
+	s, err := newServerSampler(o, func() uint64 { return 0 })
+	if err != nil {
+		return "", err
+	}
+	port, err := urlPort(o.BaseURL)
+	if err != nil {
+		return "", fmt.Errorf("load: --server-pid: %w", err)
+	}
+	l, err := proc.ListensOn(o.procRoot, o.ServerPID, port)
+	if err != nil {
+		return fmt.Sprintf("load: --server-pid %d: cannot check that it listens on port %d of --target (%v); measuring it anyway", o.ServerPID, port, err), nil
+	}
+	if l.Listens {
+		return "", nil
+	}
+	there := "none"
+	switch {
+	case l.Sockets > 0 && len(l.Holders) == 0:
+		there = fmt.Sprintf("%d socket(s), of processes this user may not inspect", l.Sockets)
+	case len(l.Holders) > 0:
+		names := make([]string, len(l.Holders))
+		for i, h := range l.Holders {
+			names[i] = fmt.Sprintf("%d (%s)", h.PID, redact.EscapeLine(h.Name))
+		}
+		there = strings.Join(names, ", ")
+	}
+	return "", fmt.Errorf("load: --server-pid %d: process %d (%s) does not listen on port %d of --target; the processes listening there: %s", o.ServerPID, o.ServerPID, s.info.Name, port, there)
+}
+
+// urlPort is the TCP port of a base URL: its own, else its scheme's.
+func urlPort(base string) (int, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return 0, fmt.Errorf("--target %q: %w", base, err)
+	}
+	if p := u.Port(); p != "" {
+		return strconv.Atoi(p)
+	}
+	switch u.Scheme {
+	case "http":
+		return 80, nil
+	case "https":
+		return 443, nil
+	}
+	return 0, fmt.Errorf("--target %q has no port", base)
 }
 
 // newServerSampler checks that o.ServerPID can be sampled (before the run
@@ -186,8 +240,9 @@ func (s *serverSampler) cost() *outputs.ServerCost {
 }
 
 // warnings words what the reader must know about c: memory that grew
-// steadily, the process exiting or becoming unreadable mid-run, a CPU time
-// too small for the clock tick's resolution.
+// steadily, the process exiting or becoming unreadable mid-run, no CPU time
+// at all while tokens were issued (the wrong process?), a CPU time too
+// small for the clock tick's resolution.
 func (s *serverSampler) warnings(c *outputs.ServerCost) []string {
 	var w []string
 	if g := c.Growth; g != nil && g.Steady {
@@ -208,7 +263,10 @@ func (s *serverSampler) warnings(c *outputs.ServerCost) []string {
 	if s.failure != nil {
 		w = append(w, fmt.Sprintf("sampling server process %d stopped: %v", s.info.PID, s.failure))
 	}
-	if c.Tokens > 0 && c.CPUSeconds < 10*c.CPUTickSeconds {
+	switch {
+	case c.Tokens > 0 && c.CPUSeconds < c.CPUTickSeconds:
+		w = append(w, fmt.Sprintf("the process spent no measurable CPU (under one %.0f ms clock tick) while %d tokens were issued: is it the target's?", c.CPUTickSeconds*1000, c.Tokens))
+	case c.Tokens > 0 && c.CPUSeconds < 10*c.CPUTickSeconds:
 		w = append(w, fmt.Sprintf("CPU time %.0f ms is within 10 clock ticks of %.0f ms: the CPU figures are coarse; run longer", c.CPUSeconds*1000, c.CPUTickSeconds*1000))
 	}
 	return w

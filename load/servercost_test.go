@@ -144,6 +144,12 @@ func TestServerSampler(t *testing.T) {
 		c := s.finish()
 		require.Equal(t, []string{"CPU time 20 ms is within 10 clock ticks of 10 ms: the CPU figures are coarse; run longer"}, c.Warnings)
 	})
+	t.Run("no CPU at all while tokens were issued: the wrong process?", func(t *testing.T) {
+		s, _ := scripted([]proc.Stat{{CPU: time.Second, RSS: mib}, {CPU: time.Second, RSS: mib}}, -1)
+		s.start()
+		c := s.finish()
+		require.Equal(t, []string{"the process spent no measurable CPU (under one 10 ms clock tick) while 1000 tokens were issued: is it the target's?"}, c.Warnings)
+	})
 	t.Run("steady growth is a warning in the report's words", func(t *testing.T) {
 		s := &serverSampler{info: proc.Info{PID: 42}, every: 200 * time.Millisecond, samples: rssSeries(func(i int) float64 { return 50*mib + float64(i)*mib }, 51)}
 		c := s.cost()
@@ -184,6 +190,42 @@ func TestNewServerSampler(t *testing.T) {
 			}
 			require.NoError(t, err)
 			require.Equal(t, tc.opts.ServerPID == 0, s == nil)
+		})
+	}
+}
+
+// TestCheckServerPID: the process must listen on the target's port (fake
+// proc(5) trees: internal/proc/testdata/net/README.md).
+func TestCheckServerPID(t *testing.T) {
+	const root = "../internal/proc/testdata/net"
+	cases := []struct {
+		description string
+		pid         int
+		target      string
+		wantWarning string
+		wantErr     string
+	}{
+		{"the process behind the target", 100, "http://127.0.0.1:8080", "", ""},
+		{"the scheme's port", 105, "http://127.0.0.1:8081/oauth", "", ""},
+		{"another server's process is refused, naming the one listening there", 105, "http://127.0.0.1:8080",
+			"", "load: --server-pid 105: process 105 (oauthconf) does not listen on port 8080 of --target; the processes listening there: 100 (oauthconf)"},
+		{"nobody listening there", 100, "http://localhost", "", "process 100 (oauthconf) does not listen on port 80 of --target; the processes listening there: none"},
+		{"a listener this user may not inspect", 100, "http://127.0.0.1:9090", "", "process 100 (oauthconf) does not listen on port 9090 of --target; the processes listening there: 1 socket(s), of processes this user may not inspect"},
+		{"a process in a container: a warning, and the run goes on", 106, "http://127.0.0.1:8080",
+			"load: --server-pid 106: cannot check that it listens on port 8080 of --target (process 106 is in another network namespace (a container?) than this one (net:[4026532999], this one net:[4026531833])); measuring it anyway", ""},
+		{"unreadable descriptors: a warning, and the run goes on", 108, "http://127.0.0.1:8080",
+			"load: --server-pid 108: cannot check that it listens on port 8080 of --target (process 108: open ../internal/proc/testdata/net/108/fd: not a directory); measuring it anyway", ""},
+		{"a process that is gone is refused first", 999, "http://127.0.0.1:8080", "", "load: --server-pid 999: no such running process"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			warning, err := checkServerPID(Options{ServerPID: tc.pid, BaseURL: tc.target, procRoot: root})
+			if tc.wantErr != "" {
+				require.ErrorContains(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.wantWarning, warning)
 		})
 	}
 }

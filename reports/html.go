@@ -35,6 +35,9 @@ type page struct {
 	// ExpectedFile and Expected are the --expected-failures entries.
 	ExpectedFile string
 	Expected     []ExpectedEntry
+	// May is true when a MAY scenario ran in some profile: the matrix then
+	// has a MAY row (optional, never gating).
+	May bool
 }
 
 type headline struct {
@@ -61,6 +64,7 @@ type profileView struct {
 	Anchor   string
 	Must     Counts
 	Should   Counts
+	May      Counts // optional features, never gating; zero when no MAY scenario ran
 	Features []featureView
 }
 
@@ -124,7 +128,8 @@ func (r *Run) view() page {
 		p.Title = "oauthconf report: " + p.Header.Label
 	}
 	for _, pr := range r.Profiles {
-		pv := profileView{Profile: pr, Anchor: slug("p", pr.Name), Must: pr.Counts(outputs.LevelMust), Should: pr.Counts(outputs.LevelShould)}
+		pv := profileView{Profile: pr, Anchor: slug("p", pr.Name), Must: pr.Counts(outputs.LevelMust), Should: pr.Counts(outputs.LevelShould), May: pr.Counts(outputs.LevelMay)}
+		p.May = p.May || pv.May.Total() > 0
 		for _, f := range pr.Features {
 			c := f.Counts("")
 			pv.Features = append(pv.Features, featureView{Feature: f, Anchor: slug("p", pr.Name, f.Name), Counts: c, Open: c.Failed+c.Errors > 0})

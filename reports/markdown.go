@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -136,7 +137,11 @@ func mdConformance(p printer, r *Run, s Summary) {
 		if pr.Must.Failed-pr.MustExpected+pr.Must.Errors > 0 {
 			mark = "❌"
 		}
-		p("- %s %s\n  - MUST: %s; SHOULD: %s\n", mark, mdEscape(pr.Headline), pr.MustTally, pr.ShouldTally)
+		p("- %s %s\n  - MUST: %s; SHOULD: %s", mark, mdEscape(pr.Headline), pr.MustTally, pr.ShouldTally)
+		if pr.MayTally != "" {
+			p("; %s: %s", mayLevel, pr.MayTally)
+		}
+		p("\n")
 	}
 	p("\n| feature |")
 	for _, pr := range s.Profiles {
@@ -173,6 +178,16 @@ func mdConformance(p printer, r *Run, s Summary) {
 	for _, pr := range s.Profiles {
 		p(" %s |", ranOf(pr.Should))
 	}
+	if slices.ContainsFunc(s.Profiles, func(pr ProfileSummary) bool { return pr.MayTally != "" }) {
+		p("\n| **MAY** (optional, never gating) |")
+		for _, pr := range s.Profiles {
+			if pr.MayTally == "" {
+				p(" – |")
+				continue
+			}
+			p(" %s |", ranOf(pr.May))
+		}
+	}
 	p("\n\n✔ passed · ✘ failed · not tested: a precondition failed · n/a: not applicable · error: the harness could not judge; \"N of M\" counts the judged (passed + failed) checks.\n\n")
 	var fails []FailureSummary
 	for _, pr := range s.Profiles {
@@ -182,6 +197,10 @@ func mdConformance(p printer, r *Run, s Summary) {
 		mdFailures(p, fails)
 	}
 }
+
+// mayLevel names the MAY level where MUST and SHOULD tallies are (RFC 2119
+// MAY: an optional feature, which never gates).
+const mayLevel = "MAY (optional, never gating)"
 
 // mdFailures lists the failed scenarios.
 func mdFailures(p printer, fails []FailureSummary) {
@@ -279,6 +298,9 @@ func mdLoad(p printer, s Summary) {
 			p("| %s | %s | %d | %d (%.2f%%) | %.1f/s | %s | %s | %s | %s | |\n", mdEscape(l.Scenario), mdEscape(st.Name), st.Requests, st.Errors, st.ErrorRate*100,
 				st.Throughput, st.Latency.P50, st.Latency.P90, st.Latency.P99, st.Latency.Max)
 		}
+		if f := l.Flow; f != nil {
+			p("| %s | flow | %d flows | – | – | %s | %s | %s | %s | |\n", mdEscape(l.Scenario), f.Count, f.Latency.P50, f.Latency.P90, f.Latency.P99, f.Latency.Max)
+		}
 	}
 	p("\n")
 	for _, l := range s.Load {
@@ -356,12 +378,16 @@ type ProfileSummary struct {
 	// (outputs.Counts.Tally).
 	MustTally   string `json:"must_tally"`
 	ShouldTally string `json:"should_tally"`
+	// MayTally words the MAY counts (optional features, never gating);
+	// "" when no MAY scenario ran.
+	MayTally string `json:"may_tally,omitempty"`
 	// MustExpected and ShouldExpected count the failed scenarios an
 	// unexpired --expected-failures entry expects (they do not gate).
 	MustExpected   int              `json:"must_expected,omitempty"`
 	ShouldExpected int              `json:"should_expected,omitempty"`
 	Must           Counts           `json:"must"`
 	Should         Counts           `json:"should"`
+	May            Counts           `json:"may,omitzero"`
 	All            Counts           `json:"all"`
 	Features       []FeatureSummary `json:"features"`
 	Failures       []FailureSummary `json:"failures"`
@@ -398,6 +424,10 @@ type LoadSummary struct {
 	// Fail says why the scenario failed load's exit code (LoadScenario.Failed).
 	Fail  string          `json:"fail,omitempty"`
 	Steps []StepSummaryJS `json:"steps"`
+	// Flow is the end-to-end latency of authorization-code flows (connect
+	// sent to token received; report.json's flow, the SLO step "flow"); nil
+	// for single-request grants.
+	Flow *FlowSummaryJS `json:"flow,omitempty"`
 	// Server is report.json's server object (load --server-pid).
 	Server *outputs.ServerCost `json:"server,omitempty"`
 }
@@ -410,6 +440,12 @@ type StepSummaryJS struct {
 	ErrorRate  float64       `json:"error_rate"`
 	Throughput float64       `json:"throughput"`
 	Latency    LatencyDigest `json:"latency"`
+}
+
+// FlowSummaryJS is the end-to-end flows' count and latency.
+type FlowSummaryJS struct {
+	Count   int64         `json:"count"`
+	Latency LatencyDigest `json:"latency"`
 }
 
 // LatencyDigest holds formatted latency percentiles ("12.3ms").
@@ -437,6 +473,9 @@ func (r *Run) Summary() Summary {
 	for _, p := range r.Profiles {
 		ps := ProfileSummary{Name: p.Name, Target: p.Target, Headline: p.Headline(), Must: p.Counts(outputs.LevelMust), Should: p.Counts(outputs.LevelShould), All: p.Counts("")}
 		ps.MustTally, ps.ShouldTally = ps.Must.Tally(), ps.Should.Tally()
+		if ps.May = p.Counts(outputs.LevelMay); ps.May.Total() > 0 {
+			ps.MayTally = ps.May.Tally()
+		}
 		ps.MustExpected, ps.ShouldExpected = p.XFail[outputs.LevelMust], p.XFail[outputs.LevelShould]
 		ps.Features = []FeatureSummary{}
 		ps.Failures = []FailureSummary{}
@@ -484,7 +523,7 @@ func (r *Run) Summary() Summary {
 			d := func(v int64) string { return fmtDuration(timeDuration(v)) }
 			ls.Latency = &LatencyDigest{P50: d(rep.Latencies.P50), P90: d(rep.Latencies.P90), P99: d(rep.Latencies.P99), Max: d(rep.Latencies.Max)}
 			ls.SLO = rep.SLO
-			ls.Server = rep.Server
+			ls.Server, ls.Flow = rep.Server, flowSummary(rep.Flow)
 		}
 		s.Load = append(s.Load, ls)
 	}
@@ -495,6 +534,15 @@ func (r *Run) Summary() Summary {
 		s.Load = []LoadSummary{}
 	}
 	return s
+}
+
+// flowSummary digests report.json's end-to-end flow latency; nil for nil.
+func flowSummary(f *outputs.LatencySummary) *FlowSummaryJS {
+	if f == nil {
+		return nil
+	}
+	d := func(v int64) string { return fmtDuration(timeDuration(v)) }
+	return &FlowSummaryJS{Count: f.Count, Latency: LatencyDigest{P50: d(f.P50), P90: d(f.P90), P99: d(f.P99), Max: d(f.Max)}}
 }
 
 // WriteJSON writes the run's Summary as indented JSON.

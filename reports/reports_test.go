@@ -505,3 +505,49 @@ func TestOtherLayouts(t *testing.T) {
 		assert.Contains(t, md, "❌ fail `p99<20ms,success>=99.9%`")
 	})
 }
+
+// TestMarkdownFlowStep: summary.md's authorization_code rows have the
+// end-to-end flow step, as report.json and report.html do; a
+// single-request grant has none.
+func TestMarkdownFlowStep(t *testing.T) {
+	run, _ := build(t, "testdata/run")
+	_, md, _ := renderAll(t, run)
+	require.Contains(t, md, "| authorization\\_code | flow | 200 flows | – | – | 6ms | 70ms | 74ms | 74ms | |\n")
+	require.NotContains(t, md, "| client\\_credentials | flow |")
+}
+
+// TestMayTallies: where MUST and SHOULD are tallied, MAY is too, as
+// optional and never gating, but only when a MAY scenario ran.
+func TestMayTallies(t *testing.T) {
+	cases := []struct {
+		description string
+		dir         string
+		md, html    []string
+		js          string
+	}{
+		{"a profile ran a MAY scenario: its tally, and a matrix row", "testdata/outcomes",
+			[]string{"; MAY (optional, never gating): 1 passed, 0 failed, 0 not tested, 0 not applicable\n", "| **MAY** (optional, never gating) | – | 1 of 1 pass |\n"},
+			[]string{"<tr><th>MAY <span class=\"mut\">(optional, never gating)</span></th><td class=\"cell none\">–</td><td class=\"cell pass\"", "; MAY (optional, never gating): 1 passed, 0 failed, 0 not tested, 0 not applicable.</span>"},
+			`"may_tally": "1 passed, 0 failed, 0 not tested, 0 not applicable"`},
+		{"no MAY scenario ran: no MAY anywhere", "testdata/run", nil, nil, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			run, _ := build(t, tc.dir)
+			html, md, js := renderAll(t, run)
+			for _, w := range tc.md {
+				require.Contains(t, md, w)
+			}
+			for _, w := range tc.html {
+				require.Contains(t, html, w)
+			}
+			if tc.js != "" {
+				require.Contains(t, js, tc.js)
+				return
+			}
+			require.NotContains(t, md, "MAY")
+			require.NotContains(t, html, "MAY ")
+			require.NotContains(t, js, "may")
+		})
+	}
+}

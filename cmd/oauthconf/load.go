@@ -110,7 +110,7 @@ run; merge them with load report (docs/distributed.md).
 	f.BoolVar(&o.sloAbort, "slo-abort", false, fmt.Sprintf("stop the run at the first breach of --slo (checked every second after %s, on steps with %d requests); exits 1", load.DefaultAbortGrace, load.DefaultAbortMinRequests))
 	f.StringVar(&o.shard, "shard", "", "run shard I/N of a distributed run (I from 0): this copy sends its share of --rate and --max-requests (default: $JOB_COMPLETION_INDEX of --shards)")
 	f.IntVar(&o.shards, "shards", 0, "how many shards make the run, with $JOB_COMPLETION_INDEX (Kubernetes Indexed Job; default $OAUTHCONF_SHARDS)")
-	f.IntVar(&o.serverPID, "server-pid", 0, "process id of the --target server on this Linux machine: sample its CPU time and RSS during the run (CPU µs per token, RSS growth per 1,000 tokens, a warning when memory grows steadily); that process only, not its children")
+	f.IntVar(&o.serverPID, "server-pid", 0, "process id of the --target server on this Linux machine, which must listen on the target's port (e.g. $(lsof -t -iTCP:8080 -sTCP:LISTEN)): sample its CPU time and RSS during the run (CPU µs per token, RSS growth per 1,000 tokens, a warning when memory grows steadily); that process only, not its children")
 	f.StringVar(&o.label, "label", "", `name of this run in the reports (report.json, report.html, summary.md), e.g. "nightly #412"`)
 	cmd.AddCommand(newLoadReportCmd())
 	return cmd
@@ -243,8 +243,12 @@ func (o loadOptions) options(stderr io.Writer) (load.Options, error) {
 		if o.target == "" {
 			return load.Options{}, usageError(errors.New("load: --server-pid needs --target: the embedded reference runs inside this process, the load generator"))
 		}
-		if err := load.CheckServerPID(o.serverPID); err != nil {
+		warning, err := load.CheckServerPID(o.serverPID, o.target)
+		if err != nil {
 			return load.Options{}, usageError(err)
+		}
+		if warning != "" {
+			fmt.Fprintln(stderr, warning)
 		}
 	}
 	if opts.Transport, err = o.client.transport(o.timeout, stderr); err != nil {

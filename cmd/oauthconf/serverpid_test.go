@@ -107,6 +107,17 @@ func TestLoadServerPID(t *testing.T) {
 		require.Contains(t, stderr, fmt.Sprintf("load: --server-pid %d: no such running process", gone.Process.Pid))
 		require.NotContains(t, stderr, "does not answer", "refused before the target is probed")
 	})
+	t.Run("another server's process is refused before any request, naming the one behind the target", func(t *testing.T) {
+		target, behind := startServerChild(t, "reference")
+		_, other := startServerChild(t, "reference")
+		_, port, err := net.SplitHostPort(strings.TrimPrefix(target, "http://"))
+		require.NoError(t, err)
+		code, stdout, stderr := runCLI(context.Background(), "load", "--target", target, "--server-pid", strconv.Itoa(other), "--profile", "shopware", "--demo-credentials", "--duration", "1s")
+		require.Equal(t, 2, code, "stdout: %s\nstderr: %s", stdout, stderr)
+		require.Contains(t, stderr, fmt.Sprintf("process %d (", other))
+		require.Contains(t, stderr, fmt.Sprintf(") does not listen on port %s of --target; the processes listening there: %d (", port, behind))
+		require.NotContains(t, stdout, "Server        ", "no run")
+	})
 	cases := []struct {
 		description string
 		mode        string

@@ -91,7 +91,7 @@ func (o *verifyOptions) register(f *pflag.FlagSet) {
 	f.StringVar(&o.target, "target", "", "base URL of the server to verify (default: start the embedded reference server)")
 	f.StringArrayVar(&o.profiles, "profile", nil, "built-in profile name or profile YAML file (repeatable; default: all built-in profiles for the embedded reference)")
 	f.StringVar(&o.tags, "tags", "", `godog tag expression selecting scenarios, e.g. "@must && ~@slow"`)
-	f.StringVar(&o.reportDir, "report-dir", "", "write cucumber.json, junit.xml and conformance/summary.json here (see docs/outputs.md)")
+	f.StringVar(&o.reportDir, "report-dir", "", "write cucumber.json, junit.xml, conformance/summary.json, report.html and summary.md here (see docs/outputs.md)")
 	f.BoolVar(&o.skipSlow, "skip-slow", false, "skip @slow scenarios (those that wait for a code or token lifetime), with that reason")
 	f.BoolVar(&o.testClock, "test-clock", false, "advance the target's clock (POST /_test/clock, oauthconf serve --test-clock) instead of waiting")
 	f.BoolVar(&o.strict, "strict", false, "fail the run on failed SHOULD scenarios too")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/oauthconf/oauthconf/internal/hostile"
 	"github.com/oauthconf/oauthconf/internal/redact"
 	"github.com/oauthconf/oauthconf/reference"
+	"github.com/stretchr/testify/require"
 )
 
 // referenceTarget serves a reference server with the test clock and defects on loopback.
@@ -471,5 +473,33 @@ func TestVerifyAgainstAnEchoingTargetLeaksNothing(t *testing.T) {
 		if strings.Contains(text, "\x1b") {
 			t.Errorf("%s carries a raw escape sequence", name)
 		}
+	}
+}
+
+// TestVerifyReportDirHelp: --report-dir's help names every file a run
+// writes there (one stopped by a configuration error writes them all).
+func TestVerifyReportDirHelp(t *testing.T) {
+	_, out, errOut := runCLI(t.Context(), "verify", "--help")
+	var help string
+	for line := range strings.Lines(out + errOut) {
+		if strings.Contains(line, "--report-dir") {
+			help = line
+		}
+	}
+	require.NotEmpty(t, help, "verify --help describes --report-dir")
+	dir := t.TempDir()
+	code, _, _ := runCLI(t.Context(), "verify", "--report-dir", dir, "--expected-failures", filepath.Join(dir, "missing.yaml"))
+	require.Equal(t, 2, code)
+	var written []string
+	require.NoError(t, filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, path)
+			written = append(written, filepath.ToSlash(rel))
+		}
+		return err
+	}))
+	require.Len(t, written, 5, "files written: %v", written)
+	for _, f := range written {
+		require.Contains(t, help, f, "the help of --report-dir names %s", f)
 	}
 }

@@ -10,6 +10,10 @@
 // /proc/PID/schedstat, whose nanoseconds are the main thread's only. RSS is
 // /proc/PID/status's VmRSS (kB).
 //
+// ListensOn tells whether the process is the one behind a TCP port: it owns
+// a socket (/proc/PID/fd) that its socket tables (/proc/PID/net/tcp, tcp6)
+// list as listening on that port.
+//
 // The root of the file system is a parameter, so that tests read fake /proc
 // trees. Reads are bounded; the package keeps no state.
 package proc
