@@ -231,6 +231,11 @@ func TestFindCapacityOutcomes(t *testing.T) {
 		o.Duration, o.Rate, o.SLO = 300*time.Millisecond, 20, slo
 		c, err := FindCapacity(context.Background(), o, 10, 50, nil)
 		require.NoError(t, err)
+		if c.Outcome == outputs.CapacityGenerator {
+			// A loaded machine may not send 40 req/s within 5 %: that is the
+			// generator's limit, which the next subtest checks on purpose.
+			t.Skipf("this machine could not send the probes' rates now: %s", c.Summary(slo.Expr))
+		}
 		require.Equal(t, []int{20, 40, 50}, probeRates(c))
 		require.Equal(t, outputs.CapacityLowerBound, c.Outcome)
 		require.Equal(t, "capacity: at least 50 req/s (no probe failed up to --max-rate); success>=99% held at every probe (3 probes)", c.Summary(slo.Expr))
