@@ -250,7 +250,11 @@ func mdCapacity(p printer, c *outputs.Capacity) {
 		if !pr.Pass {
 			v = "❌ fail"
 		}
-		p("| %d/s | %s | %d | %.2f%% | %s | %s |\n", pr.Rate, v, pr.Requests, pr.Success*100, fmtDuration(timeDuration(pr.P99)), mdEscape(strings.Join(pr.Violations, "; ")))
+		p99 := noLatency // the p99 is of the valid responses
+		if pr.Success > 0 {
+			p99 = fmtDuration(timeDuration(pr.P99))
+		}
+		p("| %d/s | %s | %d | %.2f%% | %s | %s |\n", pr.Rate, v, pr.Requests, pr.Success*100, p99, mdEscape(strings.Join(pr.Violations, "; ")))
 	}
 	p("\n")
 }
@@ -269,15 +273,22 @@ func mdLoad(p printer, s Summary) {
 			}
 			slo += " `" + strings.ReplaceAll(l.SLO.Expr, "`", "'") + "`"
 		}
-		if l.Latency != nil {
+		switch {
+		case l.Latency != nil:
 			p("| %s | **all** | %d | %s | %.1f/s | %s | %s | %s | %s | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate),
 				l.Throughput, l.Latency.P50, l.Latency.P90, l.Latency.P99, l.Latency.Max, slo)
-		} else {
+		case l.Measured:
 			p("| %s | **all** | %d | %s | – | – | – | – | – | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate), slo)
+		default: // no valid response: no latency to show
+			p("| %s | **all** | %d | %s | %.1f/s | n/a | n/a | n/a | n/a | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate), l.Throughput, slo)
 		}
 		for _, st := range l.Steps {
+			lat := LatencyDigest{P50: noLatency, P90: noLatency, P99: noLatency, Max: noLatency}
+			if st.Latency != nil {
+				lat = *st.Latency
+			}
 			p("| %s | %s | %d | %d (%.2f%%) | %.1f/s | %s | %s | %s | %s | |\n", mdEscape(l.Scenario), mdEscape(st.Name), st.Requests, st.Errors, st.ErrorRate*100,
-				st.Throughput, st.Latency.P50, st.Latency.P90, st.Latency.P99, st.Latency.Max)
+				st.Throughput, lat.P50, lat.P90, lat.P99, lat.Max)
 		}
 	}
 	p("\n")
@@ -388,13 +399,18 @@ type FailureSummary struct {
 // LoadSummary is one load scenario's headline numbers. Scenario-wide numbers come
 // from report.json when present, else from results.bin.
 type LoadSummary struct {
-	Scenario   string              `json:"scenario"`
-	Requests   int                 `json:"requests"`
-	ErrorRate  *float64            `json:"error_rate"`
-	Throughput float64             `json:"throughput"`
-	Latency    *LatencyDigest      `json:"latency"`
-	SLO        *outputs.SLOVerdict `json:"slo"`
-	Truncated  bool                `json:"truncated,omitempty"`
+	Scenario   string   `json:"scenario"`
+	Requests   int      `json:"requests"`
+	ErrorRate  *float64 `json:"error_rate"`
+	Throughput float64  `json:"throughput"`
+	// Latency is of the valid responses (report.json's); nil when there is
+	// no report.json or, with Measured false, when none was valid.
+	Latency *LatencyDigest `json:"latency"`
+	// Measured is false when report.json says not one response was valid
+	// (its latencies are n/a, not unknown).
+	Measured  bool                `json:"-"`
+	SLO       *outputs.SLOVerdict `json:"slo"`
+	Truncated bool                `json:"truncated,omitempty"`
 	// Fail says why the scenario failed load's exit code (LoadScenario.Failed).
 	Fail  string          `json:"fail,omitempty"`
 	Steps []StepSummaryJS `json:"steps"`
@@ -404,13 +420,17 @@ type LoadSummary struct {
 
 // StepSummaryJS is one step's numbers, computed from results.bin.
 type StepSummaryJS struct {
-	Name       string        `json:"name"`
-	Requests   int           `json:"requests"`
-	Errors     int           `json:"errors"`
-	ErrorRate  float64       `json:"error_rate"`
-	Throughput float64       `json:"throughput"`
-	Latency    LatencyDigest `json:"latency"`
+	Name       string  `json:"name"`
+	Requests   int     `json:"requests"`
+	Errors     int     `json:"errors"`
+	ErrorRate  float64 `json:"error_rate"`
+	Throughput float64 `json:"throughput"`
+	// Latency is of the step's valid responses; nil (omitted) when none was.
+	Latency *LatencyDigest `json:"latency,omitempty"`
 }
+
+// noLatency stands for a latency when no response was valid.
+const noLatency = "n/a"
 
 // LatencyDigest holds formatted latency percentiles ("12.3ms").
 type LatencyDigest struct {
@@ -466,8 +486,11 @@ func (r *Run) Summary() Summary {
 		errs := 0
 		for _, st := range l.Steps {
 			errs += st.Errors
-			ls.Steps = append(ls.Steps, StepSummaryJS{Name: st.Name, Requests: st.Requests, Errors: st.Errors, ErrorRate: st.ErrorRate(), Throughput: st.Throughput,
-				Latency: LatencyDigest{P50: fmtDuration(st.P50), P90: fmtDuration(st.P90), P99: fmtDuration(st.P99), Max: fmtDuration(st.Max)}})
+			js := StepSummaryJS{Name: st.Name, Requests: st.Requests, Errors: st.Errors, ErrorRate: st.ErrorRate(), Throughput: st.Throughput}
+			if st.Measured() {
+				js.Latency = &LatencyDigest{P50: fmtDuration(st.P50), P90: fmtDuration(st.P90), P99: fmtDuration(st.P99), Max: fmtDuration(st.Max)}
+			}
+			ls.Steps = append(ls.Steps, js)
 		}
 		if l.Requests > 0 {
 			er := float64(errs) / float64(l.Requests)
@@ -482,7 +505,10 @@ func (r *Run) Summary() Summary {
 			ls.ErrorRate = &er
 			ls.Throughput = rep.Throughput
 			d := func(v int64) string { return fmtDuration(timeDuration(v)) }
-			ls.Latency = &LatencyDigest{P50: d(rep.Latencies.P50), P90: d(rep.Latencies.P90), P99: d(rep.Latencies.P99), Max: d(rep.Latencies.Max)}
+			if l := rep.Latencies; l != nil {
+				ls.Latency = &LatencyDigest{P50: d(l.P50), P90: d(l.P90), P99: d(l.P99), Max: d(l.Max)}
+			}
+			ls.Measured = rep.SuccessRatio > 0 // nil Latency: none was valid
 			ls.SLO = rep.SLO
 			ls.Server = rep.Server
 		}
