@@ -277,10 +277,10 @@ func mdLoad(p printer, s Summary) {
 		case l.Latency != nil:
 			p("| %s | **all** | %d | %s | %.1f/s | %s | %s | %s | %s | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate),
 				l.Throughput, l.Latency.P50, l.Latency.P90, l.Latency.P99, l.Latency.Max, slo)
-		case l.Measured:
-			p("| %s | **all** | %d | %s | – | – | – | – | – | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate), slo)
-		default: // no valid response: no latency to show
+		case l.NoValid: // no latency to show
 			p("| %s | **all** | %d | %s | %.1f/s | n/a | n/a | n/a | n/a | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate), l.Throughput, slo)
+		default: // no report.json
+			p("| %s | **all** | %d | %s | – | – | – | – | – | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate), slo)
 		}
 		for _, st := range l.Steps {
 			lat := LatencyDigest{P50: noLatency, P90: noLatency, P99: noLatency, Max: noLatency}
@@ -404,11 +404,11 @@ type LoadSummary struct {
 	ErrorRate  *float64 `json:"error_rate"`
 	Throughput float64  `json:"throughput"`
 	// Latency is of the valid responses (report.json's); nil when there is
-	// no report.json or, with Measured false, when none was valid.
+	// no report.json or (NoValid) when none was valid.
 	Latency *LatencyDigest `json:"latency"`
-	// Measured is false when report.json says not one response was valid
-	// (its latencies are n/a, not unknown).
-	Measured  bool                `json:"-"`
+	// NoValid is set when report.json has no latencies: not one response
+	// was valid (shown as n/a, not as unknown).
+	NoValid   bool                `json:"-"`
 	SLO       *outputs.SLOVerdict `json:"slo"`
 	Truncated bool                `json:"truncated,omitempty"`
 	// Fail says why the scenario failed load's exit code (LoadScenario.Failed).
@@ -508,7 +508,7 @@ func (r *Run) Summary() Summary {
 			if l := rep.Latencies; l != nil {
 				ls.Latency = &LatencyDigest{P50: d(l.P50), P90: d(l.P90), P99: d(l.P99), Max: d(l.Max)}
 			}
-			ls.Measured = rep.SuccessRatio > 0 // nil Latency: none was valid
+			ls.NoValid = rep.Latencies == nil
 			ls.SLO = rep.SLO
 			ls.Server = rep.Server
 		}
