@@ -482,37 +482,7 @@ func (r *Run) Summary() Summary {
 		s.Profiles = append(s.Profiles, ps)
 	}
 	for _, l := range r.Load {
-		ls := LoadSummary{Scenario: l.Name, Requests: l.Requests, Truncated: l.Truncated, Fail: l.Failed(), Steps: []StepSummaryJS{}}
-		errs := 0
-		for _, st := range l.Steps {
-			errs += st.Errors
-			js := StepSummaryJS{Name: st.Name, Requests: st.Requests, Errors: st.Errors, ErrorRate: st.ErrorRate(), Throughput: st.Throughput}
-			if st.Measured() {
-				js.Latency = &LatencyDigest{P50: fmtDuration(st.P50), P90: fmtDuration(st.P90), P99: fmtDuration(st.P99), Max: fmtDuration(st.Max)}
-			}
-			ls.Steps = append(ls.Steps, js)
-		}
-		if l.Requests > 0 {
-			er := float64(errs) / float64(l.Requests)
-			ls.ErrorRate = &er
-		}
-		if rep := l.Report; rep != nil {
-			ls.Requests = int(rep.Requests)
-			er := 1 - rep.SuccessRatio
-			if rep.Requests == 0 {
-				er = 0
-			}
-			ls.ErrorRate = &er
-			ls.Throughput = rep.Throughput
-			d := func(v int64) string { return fmtDuration(timeDuration(v)) }
-			if l := rep.Latencies; l != nil {
-				ls.Latency = &LatencyDigest{P50: d(l.P50), P90: d(l.P90), P99: d(l.P99), Max: d(l.Max)}
-			}
-			ls.NoValid = rep.Latencies == nil
-			ls.SLO = rep.SLO
-			ls.Server = rep.Server
-		}
-		s.Load = append(s.Load, ls)
+		s.Load = append(s.Load, l.summary())
 	}
 	if s.Profiles == nil {
 		s.Profiles = []ProfileSummary{}
@@ -521,6 +491,42 @@ func (r *Run) Summary() Summary {
 		s.Load = []LoadSummary{}
 	}
 	return s
+}
+
+// summary is the scenario's headline numbers: report.json's when there
+// is one, its steps' from results.bin.
+func (l LoadScenario) summary() LoadSummary {
+	ls := LoadSummary{Scenario: l.Name, Requests: l.Requests, Truncated: l.Truncated, Fail: l.Failed(), Steps: []StepSummaryJS{}}
+	errs := 0
+	for _, st := range l.Steps {
+		errs += st.Errors
+		js := StepSummaryJS{Name: st.Name, Requests: st.Requests, Errors: st.Errors, ErrorRate: st.ErrorRate(), Throughput: st.Throughput}
+		if st.Measured() {
+			js.Latency = &LatencyDigest{P50: fmtDuration(st.P50), P90: fmtDuration(st.P90), P99: fmtDuration(st.P99), Max: fmtDuration(st.Max)}
+		}
+		ls.Steps = append(ls.Steps, js)
+	}
+	if l.Requests > 0 {
+		er := float64(errs) / float64(l.Requests)
+		ls.ErrorRate = &er
+	}
+	if rep := l.Report; rep != nil {
+		ls.Requests = int(rep.Requests)
+		er := 1 - rep.SuccessRatio
+		if rep.Requests == 0 {
+			er = 0
+		}
+		ls.ErrorRate = &er
+		ls.Throughput = rep.Throughput
+		d := func(v int64) string { return fmtDuration(timeDuration(v)) }
+		if lat := rep.Latencies; lat != nil {
+			ls.Latency = &LatencyDigest{P50: d(lat.P50), P90: d(lat.P90), P99: d(lat.P99), Max: d(lat.Max)}
+		}
+		ls.NoValid = rep.Latencies == nil
+		ls.SLO = rep.SLO
+		ls.Server = rep.Server
+	}
+	return ls
 }
 
 // WriteJSON writes the run's Summary as indented JSON.
