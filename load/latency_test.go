@@ -16,7 +16,8 @@ import (
 // TestLatenciesAreOfValidResponses: a run whose invalid answers are slow
 // (40ms) and valid ones fast reports the valid ones' latencies, overall and
 // for its step, in report.json and on the terminal; merging its results.bin
-// gives the same figures; with no valid answer there are none (n/a).
+// gives the same figures; with no valid answer there are none (n/a), nor
+// on the progress line.
 func TestLatenciesAreOfValidResponses(t *testing.T) {
 	cases := []struct {
 		description string
@@ -39,7 +40,8 @@ func TestLatenciesAreOfValidResponses(t *testing.T) {
 			}))
 			defer srv.Close()
 			o := demoOptions(t, srv.URL, "rfc6749", ClientCredentials)
-			o.Rate, o.Duration, o.OutDir = 60, 700*time.Millisecond, t.TempDir()
+			var progress strings.Builder // written by Run's progress goroutine, read once Run returned
+			o.Rate, o.Duration, o.OutDir, o.Progress = 60, 1300*time.Millisecond, t.TempDir(), &progress
 			rep, err := Run(context.Background(), o)
 			require.NoError(t, err)
 			var text strings.Builder
@@ -53,6 +55,7 @@ func TestLatenciesAreOfValidResponses(t *testing.T) {
 				require.Nil(t, rep.Latencies, "no valid response: no latency that looks measured")
 				require.Nil(t, rep.Steps["token"].Latencies)
 				require.Contains(t, text.String(), "Latencies     [min, mean, 50, 90, 95, 99, max]  n/a (no valid response)")
+				require.Contains(t, progress.String(), "p50 n/a       p99 n/a", "nor on the progress line")
 				return
 			}
 			require.NotNil(t, rep.Latencies)

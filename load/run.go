@@ -680,10 +680,13 @@ func (c *collector) progress(w io.Writer) func() {
 			case <-t.C:
 				n := c.n.Load()
 				c.mu.Lock()
-				p50, p99 := c.hist.ValueAtQuantile(50), c.hist.ValueAtQuantile(99)
+				p50, p99 := noLatency, noLatency // of the valid responses, as in the report
+				if c.hist.TotalCount() > 0 {
+					p50, p99 = (time.Duration(c.hist.ValueAtQuantile(50)) * time.Microsecond).String(), (time.Duration(c.hist.ValueAtQuantile(99)) * time.Microsecond).String()
+				}
 				c.mu.Unlock()
 				fmt.Fprintf(w, "[%4.0fs] %7d requests  %7.1f/s  p50 %-9s p99 %-9s errors %d\n",
-					time.Since(start).Seconds(), n, float64(n-last), time.Duration(p50)*time.Microsecond, time.Duration(p99)*time.Microsecond, c.errs.Load())
+					time.Since(start).Seconds(), n, float64(n-last), p50, p99, c.errs.Load())
 				last = n
 			}
 		}
