@@ -54,6 +54,9 @@ func TestLatenciesAreOfValidResponses(t *testing.T) {
 			if rep.SuccessRatio == 0 {
 				require.Nil(t, rep.Latencies, "no valid response: no latency that looks measured")
 				require.Nil(t, rep.Steps["token"].Latencies)
+				for _, tp := range rep.Timeline {
+					require.Zero(t, tp.P50+tp.P99, "nor in the timeline (report.json omits them)")
+				}
 				require.Contains(t, text.String(), "Latencies     [min, mean, 50, 90, 95, 99, max]  n/a (no valid response)")
 				require.Contains(t, progress.String(), "p50 n/a       p99 n/a", "nor on the progress line")
 				return
@@ -62,6 +65,9 @@ func TestLatenciesAreOfValidResponses(t *testing.T) {
 			require.Less(t, rep.Latencies.P99, int64(40*time.Millisecond), "the p99 is of the fast valid answers")
 			require.Equal(t, rep.Latencies, rep.Steps["token"].Latencies, "one step: its latencies are the run's")
 			require.Contains(t, text.String(), "p99 "+ms(rep.Latencies.P99)+"  max")
+			for _, tp := range rep.Timeline {
+				require.Equal(t, tp.Requests > tp.Errors, tp.P99 > 0, "a second with a valid response has its latencies: %+v", tp)
+			}
 		})
 	}
 }

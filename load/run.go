@@ -654,7 +654,7 @@ func (c *collector) account(r *vegeta.Result, step string, sec int64, valid bool
 		_ = h.RecordValue(us)
 	}
 	if len(s.Lat) < perSecondSamples {
-		s.Lat = append(s.Lat, r.Latency.Microseconds())
+		s.Lat = append(s.Lat, us)
 	}
 }
 

@@ -88,8 +88,10 @@ type TimelinePoint struct {
 	Second   int64 `json:"second"`
 	Requests int   `json:"requests"`
 	Errors   int   `json:"errors"`
-	P50      int64 `json:"p50"` // ns
-	P99      int64 `json:"p99"` // ns
+	// P50 and P99 are of the second's valid responses (ns, at least 1µs);
+	// omitted when it had none.
+	P50 int64 `json:"p50,omitempty"`
+	P99 int64 `json:"p99,omitempty"`
 }
 
 // SLOVerdict is the verdict of an SLO (--slo) on a run.
