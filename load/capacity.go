@@ -225,7 +225,10 @@ func WriteCapacity(dir string, slo SLO, c *Capacity) error {
 	for _, p := range c.Probes {
 		pr := outputs.CapacityProbe{Rate: p.Rate, Achieved: p.Achieved, Pass: p.Pass, Verdict: p.Verdict, Violations: []string{}}
 		if p.Report != nil {
-			pr.Requests, pr.Success, pr.P99 = p.Report.Requests, p.Report.SuccessRatio, p.Report.Latencies.P99
+			pr.Requests, pr.Success = p.Report.Requests, p.Report.SuccessRatio
+			if l := p.Report.Latencies; l != nil {
+				pr.P99 = l.P99 // of the valid responses; 0 when none was valid
+			}
 			if p.Report.SLO != nil {
 				pr.Violations = p.Report.SLO.Violations
 			}

@@ -2,6 +2,8 @@ package load
 
 import (
 	"bufio"
+	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -106,14 +108,10 @@ func WriteText(w io.Writer, rep *Report) error {
 		prof = "-"
 	}
 	fmt.Fprintf(bw, "Scenario      [%s] profile %s, target %s\n", rep.Scenario, prof, rep.Target)
-	m := rep.metrics
-	// vegeta counts any 2xx/3xx as a success; here a success is a valid token
-	// response for the profile, so its Success line shows that ratio.
-	m.Success = rep.SuccessRatio
-	if err := vegeta.NewTextReporter(&m).Report(bw); err != nil {
+	if err := writeVegetaText(bw, rep); err != nil {
 		return err
 	}
-	fmt.Fprintf(bw, "Valid tokens  [ratio]  %.2f%%  (Success above counts valid token responses for the profile, not just 2xx)\n", rep.SuccessRatio*100)
+	fmt.Fprintf(bw, "Valid tokens  [ratio]  %.2f%%  (Success above counts valid token responses for the profile, not just 2xx; latencies are theirs)\n", rep.SuccessRatio*100)
 	names := make([]string, 0, len(rep.Steps))
 	for n := range rep.Steps {
 		names = append(names, n)
@@ -121,8 +119,11 @@ func WriteText(w io.Writer, rep *Report) error {
 	sort.Strings(names)
 	for _, n := range names {
 		s := rep.Steps[n]
-		fmt.Fprintf(bw, "Step %-14s requests %d  valid %.2f%%  p50 %s  p99 %s  max %s\n", n, s.Requests, s.SuccessRatio*100,
-			ms(s.Latencies.P50), ms(s.Latencies.P99), ms(s.Latencies.Max))
+		p50, p99, top := noLatency, noLatency, noLatency
+		if l := s.Latencies; l != nil {
+			p50, p99, top = ms(l.P50), ms(l.P99), ms(l.Max)
+		}
+		fmt.Fprintf(bw, "Step %-14s requests %d  valid %.2f%%  p50 %s  p99 %s  max %s\n", n, s.Requests, s.SuccessRatio*100, p50, p99, top)
 	}
 	if len(rep.ErrorClasses) > 0 {
 		classes := make([]string, 0, len(rep.ErrorClasses))
@@ -156,6 +157,43 @@ func WriteText(w io.Writer, rep *Report) error {
 }
 
 func ms(ns int64) string { return time.Duration(ns).Round(time.Microsecond).String() }
+
+// noLatency stands for a latency when no response was valid.
+const noLatency = "n/a"
+
+// writeVegetaText writes vegeta's text report of the run, with two
+// changes: its Success line counts valid token responses for the profile
+// (vegeta counts any 2xx/3xx), and its Latencies line shows those of the
+// valid responses, as report.json and the SLO do (vegeta's are of every
+// response), or n/a when none was valid.
+func writeVegetaText(w io.Writer, rep *Report) error {
+	m := rep.metrics
+	m.Success = rep.SuccessRatio
+	valid := rep.hist != nil && rep.hist.TotalCount() > 0
+	if valid {
+		us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
+		h := rep.hist
+		m.Latencies = vegeta.LatencyMetrics{Total: us(int64(float64(h.TotalCount()) * h.Mean())), Mean: time.Duration(h.Mean() * float64(time.Microsecond)),
+			P50: us(h.ValueAtQuantile(50)), P90: us(h.ValueAtQuantile(90)), P95: us(h.ValueAtQuantile(95)), P99: us(h.ValueAtQuantile(99)),
+			Max: us(h.Max()), Min: us(h.Min())}
+	}
+	var buf strings.Builder
+	if err := vegeta.NewTextReporter(&m).Report(&buf); err != nil {
+		return err
+	}
+	text := buf.String()
+	if !valid {
+		lines := strings.SplitAfter(text, "\n")
+		for i, l := range lines {
+			if head, _, ok := strings.Cut(l, "max]"); ok && strings.HasPrefix(l, "Latencies") {
+				lines[i] = head + "max]  " + noLatency + " (no valid response)\n"
+			}
+		}
+		text = strings.Join(lines, "")
+	}
+	_, err := io.WriteString(w, text)
+	return err
+}
 
 // plotName is the interactive latency plot, drawn by vegeta's plot package
 // (zoom, PNG export, offline: its script is inlined).
@@ -222,22 +260,32 @@ func decodeResults(name string, each func(*vegeta.Result)) error {
 	}
 }
 
+// MergeOptions are what a merged report records beside the results.
+type MergeOptions struct {
+	// Profile and Label, when set, stand for those the inputs' report.json
+	// files record (load report --profile, --label).
+	Profile, Label string
+}
+
 // Merge reads vegeta result files (binary, JSON or CSV, as vegeta detects)
 // from several machines (or shards) and reports them as one run, per step as
-// recorded in Result.Attack. A file that cannot be read is an error naming
-// it.
-func Merge(files []string, prof string) (*Report, error) {
+// recorded in Result.Attack; latencies are those of the valid responses, as
+// in a run. The report.json beside each file (a run's or shard's) gives the
+// merged report its profile, target, version, label and start; where the
+// inputs disagree the values are listed ("a, b") and Report.Warnings says
+// so. A result file that cannot be read is an error naming it.
+func Merge(files []string, o MergeOptions) (*Report, error) {
 	if len(files) == 0 {
 		return nil, errors.New("load report: no result files given")
 	}
 	c := newCollector(Options{Scenario: "merged"})
 	c.opts.Profile = nil
-	var scenario string
+	var scenarios []string
 	for _, name := range files {
 		err := decodeResults(name, func(r *vegeta.Result) {
 			sc, step, _ := strings.Cut(r.Attack, "/")
-			if scenario == "" {
-				scenario = sc
+			if sc != "" && !slices.Contains(scenarios, sc) {
+				scenarios = append(scenarios, sc)
 			}
 			if step == "" {
 				step = "token"
@@ -250,9 +298,60 @@ func Merge(files []string, prof string) (*Report, error) {
 	}
 	c.rebaseTimeline()
 	rep := c.report()
-	rep.Scenario, rep.Profile, rep.Target = scenario, prof, fmt.Sprintf("%d result files", len(files))
+	rep.Target = fmt.Sprintf("%d result files", len(files))
 	rep.plotFrom = append([]string{}, files...)
+	rep.provenance(files, scenarios, o)
 	return rep, nil
+}
+
+// provenance sets the merged report's scenario, profile, target, version,
+// label and start from the report.json beside each input (those missing
+// are skipped), o overriding the profile and label.
+func (rep *Report) provenance(files, scenarios []string, o MergeOptions) {
+	var profiles, targets, versions, labels []string
+	add := func(list *[]string, v string) {
+		if v != "" && !slices.Contains(*list, v) {
+			*list = append(*list, v)
+		}
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(filepath.Join(filepath.Dir(name), outputs.LoadReportName))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		var in outputs.LoadReport
+		if err == nil {
+			err = json.Unmarshal(b, &in)
+		}
+		if err != nil {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("load report: %s: %v (its profile, target and version are not known)", filepath.Join(filepath.Dir(name), outputs.LoadReportName), err))
+			continue
+		}
+		add(&scenarios, in.Scenario)
+		add(&profiles, in.Profile)
+		add(&targets, in.Target)
+		add(&versions, in.Version)
+		add(&labels, in.Label)
+		if in.StartedAt != nil && (rep.StartedAt == nil || in.StartedAt.Before(*rep.StartedAt)) {
+			rep.StartedAt = in.StartedAt
+		}
+	}
+	if len(scenarios) > 0 {
+		rep.Scenario = scenarios[0]
+	}
+	for _, v := range []struct {
+		what  string
+		list  []string
+		field *string
+	}{{"scenarios", scenarios, nil}, {"profiles", profiles, &rep.Profile}, {"targets", targets, &rep.Target}, {"versions", versions, &rep.Version}, {"labels", labels, &rep.Label}} {
+		if v.field != nil && len(v.list) > 0 {
+			*v.field = strings.Join(v.list, ", ")
+		}
+		if len(v.list) > 1 {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("load report: the inputs disagree: %s: %s", v.what, strings.Join(v.list, ", ")))
+		}
+	}
+	rep.Profile, rep.Label = cmp.Or(o.Profile, rep.Profile), cmp.Or(o.Label, rep.Label)
 }
 
 // addMerged accounts a result read back from a file (already validated);
@@ -307,7 +406,8 @@ func writeMerged(dir string, files []string) error {
 			return fmt.Errorf("load: results.bin: %w", err)
 		}
 	}
-	if err := errors.Join(bw.Flush(), tmp.Close()); err != nil {
+	// CreateTemp makes the file 0600; results.bin is 0644 as the other outputs.
+	if err := errors.Join(bw.Flush(), tmp.Chmod(0o644), tmp.Close()); err != nil {
 		return fmt.Errorf("load: results.bin: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), filepath.Join(dir, "results.bin")); err != nil {

@@ -306,7 +306,7 @@ func TestMergeResultFiles(t *testing.T) {
 		total += rep.Requests
 		files = append(files, filepath.Join(o.OutDir, "load", AuthorizationCode, "results.bin"))
 	}
-	rep, err := Merge(files, "ucommerce")
+	rep, err := Merge(files, MergeOptions{Profile: "ucommerce"})
 	require.NoError(t, err)
 	require.Equal(t, total, rep.Requests)
 	require.Contains(t, rep.Steps, "connect")
@@ -329,21 +329,21 @@ func TestMergeResultFiles(t *testing.T) {
 
 	// Merging a run into its own directory reads its results.bin before
 	// replacing it.
-	one, err := Merge(files[:1], "")
+	one, err := Merge(files[:1], MergeOptions{})
 	require.NoError(t, err)
 	require.NoError(t, WriteFiles(filepath.Dir(files[0]), one))
-	again, err := Merge(files[:1], "")
+	again, err := Merge(files[:1], MergeOptions{})
 	require.NoError(t, err)
 	require.Equal(t, one.Requests, again.Requests)
 
 	bad := filepath.Join(t.TempDir(), "truncated.bin")
 	raw, _ := os.ReadFile(files[0])
 	require.NoError(t, os.WriteFile(bad, raw[:len(raw)/2+3], 0o600))
-	_, err = Merge([]string{files[0], bad}, "")
+	_, err = Merge([]string{files[0], bad}, MergeOptions{})
 	require.Error(t, err)
 	require.Contains(t, err.Error(), bad, "the error names the file")
 
-	_, err = Merge([]string{filepath.Join(t.TempDir(), "missing.bin")}, "")
+	_, err = Merge([]string{filepath.Join(t.TempDir(), "missing.bin")}, MergeOptions{})
 	require.True(t, errors.Is(err, os.ErrNotExist))
 }
 

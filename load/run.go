@@ -654,7 +654,7 @@ func (c *collector) account(r *vegeta.Result, step string, sec int64, valid bool
 		_ = h.RecordValue(us)
 	}
 	if len(s.Lat) < perSecondSamples {
-		s.Lat = append(s.Lat, r.Latency.Microseconds())
+		s.Lat = append(s.Lat, us)
 	}
 }
 
@@ -680,10 +680,13 @@ func (c *collector) progress(w io.Writer) func() {
 			case <-t.C:
 				n := c.n.Load()
 				c.mu.Lock()
-				p50, p99 := c.hist.ValueAtQuantile(50), c.hist.ValueAtQuantile(99)
+				p50, p99 := noLatency, noLatency // of the valid responses, as in the report
+				if c.hist.TotalCount() > 0 {
+					p50, p99 = (time.Duration(c.hist.ValueAtQuantile(50)) * time.Microsecond).String(), (time.Duration(c.hist.ValueAtQuantile(99)) * time.Microsecond).String()
+				}
 				c.mu.Unlock()
 				fmt.Fprintf(w, "[%4.0fs] %7d requests  %7.1f/s  p50 %-9s p99 %-9s errors %d\n",
-					time.Since(start).Seconds(), n, float64(n-last), time.Duration(p50)*time.Microsecond, time.Duration(p99)*time.Microsecond, c.errs.Load())
+					time.Since(start).Seconds(), n, float64(n-last), p50, p99, c.errs.Load())
 				last = n
 			}
 		}
@@ -841,6 +844,10 @@ type Report struct {
 	// plotFrom are the result files plot.html is drawn from (Merge's inputs);
 	// nil: the run directory's results.bin.
 	plotFrom []string
+	// Warnings are what a merge (Merge) found amiss in its inputs: they
+	// disagree on the profile, target, version, label or scenario, or a
+	// report.json beside a result file is unreadable.
+	Warnings []string
 	// measures are what the SLO judges, by step ("" the whole run, FlowStep
 	// the code flows).
 	measures map[string]measure
@@ -884,9 +891,16 @@ func (c *collector) measures(span time.Duration, withFlow bool) map[string]measu
 	return ms
 }
 
-func summarize(m *vegeta.Metrics) outputs.LatencySummary {
-	l := m.Latencies
-	return outputs.LatencySummary{Mean: int64(l.Mean), P50: int64(l.P50), P90: int64(l.P90), P95: int64(l.P95), P99: int64(l.P99), Max: int64(l.Max)}
+// summarize is the latency summary of the valid responses recorded in h
+// (µs), as the SLO judges them; nil when there is none (no figure that
+// looks like a measurement).
+func summarize(h *hdrhistogram.Histogram) *outputs.LatencySummary {
+	if h == nil || h.TotalCount() == 0 {
+		return nil
+	}
+	us := func(v int64) int64 { return int64(time.Duration(v) * time.Microsecond) }
+	return &outputs.LatencySummary{Mean: int64(h.Mean() * float64(time.Microsecond)), P50: us(h.ValueAtQuantile(50)), P90: us(h.ValueAtQuantile(90)),
+		P95: us(h.ValueAtQuantile(95)), P99: us(h.ValueAtQuantile(99)), Max: us(h.Max())}
 }
 
 func codes(m *vegeta.Metrics) map[string]int {
@@ -908,7 +922,7 @@ func (c *collector) report() *Report {
 	rep := &Report{LoadReport: outputs.LoadReport{
 		Scenario: c.opts.Scenario, Profile: profName, Target: c.opts.BaseURL,
 		Rate: c.total.Rate, DurationSeconds: c.total.Duration.Seconds(), Requests: c.total.Requests,
-		Latencies: summarize(&c.total), StatusCodes: codes(&c.total), Errors: append([]string{}, c.total.Errors...),
+		Latencies: summarize(c.hist), StatusCodes: codes(&c.total), Errors: append([]string{}, c.total.Errors...),
 		Steps: map[string]*outputs.StepReport{},
 	}, metrics: c.total, hist: c.hist}
 	if len(c.classes) > 0 {
@@ -924,10 +938,13 @@ func (c *collector) report() *Report {
 		c.steps[stepToken] = &c.total
 	}
 	for name, m := range c.steps {
-		if m != &c.total {
+		h := c.stepHst[name]
+		if m == &c.total {
+			h = c.hist
+		} else {
 			m.Close()
 		}
-		sr := &outputs.StepReport{Requests: m.Requests, Latencies: summarize(m), StatusCodes: codes(m)}
+		sr := &outputs.StepReport{Requests: m.Requests, Latencies: summarize(h), StatusCodes: codes(m)}
 		if m.Requests > 0 {
 			sr.SuccessRatio = float64(c.stepOK[name]) / float64(m.Requests)
 		}

@@ -54,6 +54,10 @@ type LoadStep struct {
 	TopErrors                           []ErrorCount // most frequent error messages, at most 5
 }
 
+// Measured reports whether the step has latencies: at least one valid
+// response (its latencies are those of the valid responses only).
+func (s LoadStep) Measured() bool { return s.Requests > s.Errors }
+
 // ErrorRate is Errors/Requests.
 func (s LoadStep) ErrorRate() float64 {
 	if s.Requests == 0 {
@@ -117,7 +121,7 @@ func (b *builder) readLoad() {
 		found := b.readLoadReport(filepath.Join(dir, outputs.LoadReportName), &ls)
 		found = b.readResultsFile(filepath.Join(dir, "results.bin"), &ls) || found
 		found = b.readHGRM(filepath.Join(dir, "latency.hgrm"), &ls) || found
-		if ls.Report != nil && len(ls.Distribution) > 0 {
+		if ls.Report != nil && ls.Report.Latencies != nil && len(ls.Distribution) > 0 {
 			ls.Distribution = hgrmUnits(ls.Distribution, ls.Report.Latencies.Max)
 		}
 		if _, err := os.Stat(filepath.Join(dir, "plot.html")); err == nil {

@@ -269,7 +269,11 @@ func mdCapacity(p printer, c *outputs.Capacity) {
 		if !pr.Pass {
 			v = "❌ fail"
 		}
-		p("| %d/s | %s | %d | %.2f%% | %s | %s |\n", pr.Rate, v, pr.Requests, pr.Success*100, fmtDuration(timeDuration(pr.P99)), mdEscape(strings.Join(pr.Violations, "; ")))
+		p99 := noLatency // the p99 is of the valid responses
+		if pr.Success > 0 {
+			p99 = fmtDuration(timeDuration(pr.P99))
+		}
+		p("| %d/s | %s | %d | %.2f%% | %s | %s |\n", pr.Rate, v, pr.Requests, pr.Success*100, p99, mdEscape(strings.Join(pr.Violations, "; ")))
 	}
 	p("\n")
 }
@@ -288,15 +292,22 @@ func mdLoad(p printer, s Summary) {
 			}
 			slo += " `" + strings.ReplaceAll(l.SLO.Expr, "`", "'") + "`"
 		}
-		if l.Latency != nil {
+		switch {
+		case l.Latency != nil:
 			p("| %s | **all** | %d | %s | %.1f/s | %s | %s | %s | %s | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate),
 				l.Throughput, l.Latency.P50, l.Latency.P90, l.Latency.P99, l.Latency.Max, slo)
-		} else {
+		case l.NoValid: // no latency to show
+			p("| %s | **all** | %d | %s | %.1f/s | n/a | n/a | n/a | n/a | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate), l.Throughput, slo)
+		default: // no report.json
 			p("| %s | **all** | %d | %s | – | – | – | – | – | %s |\n", mdEscape(l.Scenario), l.Requests, pctOrDash(l.ErrorRate), slo)
 		}
 		for _, st := range l.Steps {
+			lat := LatencyDigest{P50: noLatency, P90: noLatency, P99: noLatency, Max: noLatency}
+			if st.Latency != nil {
+				lat = *st.Latency
+			}
 			p("| %s | %s | %d | %d (%.2f%%) | %.1f/s | %s | %s | %s | %s | |\n", mdEscape(l.Scenario), mdEscape(st.Name), st.Requests, st.Errors, st.ErrorRate*100,
-				st.Throughput, st.Latency.P50, st.Latency.P90, st.Latency.P99, st.Latency.Max)
+				st.Throughput, lat.P50, lat.P90, lat.P99, lat.Max)
 		}
 		if f := l.Flow; f != nil {
 			p("| %s | flow | %d flows | – | – | %s | %s | %s | %s | |\n", mdEscape(l.Scenario), f.Count, f.Latency.P50, f.Latency.P90, f.Latency.P99, f.Latency.Max)
@@ -414,13 +425,18 @@ type FailureSummary struct {
 // LoadSummary is one load scenario's headline numbers. Scenario-wide numbers come
 // from report.json when present, else from results.bin.
 type LoadSummary struct {
-	Scenario   string              `json:"scenario"`
-	Requests   int                 `json:"requests"`
-	ErrorRate  *float64            `json:"error_rate"`
-	Throughput float64             `json:"throughput"`
-	Latency    *LatencyDigest      `json:"latency"`
-	SLO        *outputs.SLOVerdict `json:"slo"`
-	Truncated  bool                `json:"truncated,omitempty"`
+	Scenario   string   `json:"scenario"`
+	Requests   int      `json:"requests"`
+	ErrorRate  *float64 `json:"error_rate"`
+	Throughput float64  `json:"throughput"`
+	// Latency is of the valid responses (report.json's); nil when there is
+	// no report.json or (NoValid) when none was valid.
+	Latency *LatencyDigest `json:"latency"`
+	// NoValid is set when report.json has no latencies: not one response
+	// was valid (shown as n/a, not as unknown).
+	NoValid   bool                `json:"-"`
+	SLO       *outputs.SLOVerdict `json:"slo"`
+	Truncated bool                `json:"truncated,omitempty"`
 	// Fail says why the scenario failed load's exit code (LoadScenario.Failed).
 	Fail  string          `json:"fail,omitempty"`
 	Steps []StepSummaryJS `json:"steps"`
@@ -434,12 +450,13 @@ type LoadSummary struct {
 
 // StepSummaryJS is one step's numbers, computed from results.bin.
 type StepSummaryJS struct {
-	Name       string        `json:"name"`
-	Requests   int           `json:"requests"`
-	Errors     int           `json:"errors"`
-	ErrorRate  float64       `json:"error_rate"`
-	Throughput float64       `json:"throughput"`
-	Latency    LatencyDigest `json:"latency"`
+	Name       string  `json:"name"`
+	Requests   int     `json:"requests"`
+	Errors     int     `json:"errors"`
+	ErrorRate  float64 `json:"error_rate"`
+	Throughput float64 `json:"throughput"`
+	// Latency is of the step's valid responses; nil (omitted) when none was.
+	Latency *LatencyDigest `json:"latency,omitempty"`
 }
 
 // FlowSummaryJS is the end-to-end flows' count and latency.
@@ -447,6 +464,9 @@ type FlowSummaryJS struct {
 	Count   int64         `json:"count"`
 	Latency LatencyDigest `json:"latency"`
 }
+
+// noLatency stands for a latency when no response was valid.
+const noLatency = "n/a"
 
 // LatencyDigest holds formatted latency percentiles ("12.3ms").
 type LatencyDigest struct {
@@ -501,31 +521,7 @@ func (r *Run) Summary() Summary {
 		s.Profiles = append(s.Profiles, ps)
 	}
 	for _, l := range r.Load {
-		ls := LoadSummary{Scenario: l.Name, Requests: l.Requests, Truncated: l.Truncated, Fail: l.Failed(), Steps: []StepSummaryJS{}}
-		errs := 0
-		for _, st := range l.Steps {
-			errs += st.Errors
-			ls.Steps = append(ls.Steps, StepSummaryJS{Name: st.Name, Requests: st.Requests, Errors: st.Errors, ErrorRate: st.ErrorRate(), Throughput: st.Throughput,
-				Latency: LatencyDigest{P50: fmtDuration(st.P50), P90: fmtDuration(st.P90), P99: fmtDuration(st.P99), Max: fmtDuration(st.Max)}})
-		}
-		if l.Requests > 0 {
-			er := float64(errs) / float64(l.Requests)
-			ls.ErrorRate = &er
-		}
-		if rep := l.Report; rep != nil {
-			ls.Requests = int(rep.Requests)
-			er := 1 - rep.SuccessRatio
-			if rep.Requests == 0 {
-				er = 0
-			}
-			ls.ErrorRate = &er
-			ls.Throughput = rep.Throughput
-			d := func(v int64) string { return fmtDuration(timeDuration(v)) }
-			ls.Latency = &LatencyDigest{P50: d(rep.Latencies.P50), P90: d(rep.Latencies.P90), P99: d(rep.Latencies.P99), Max: d(rep.Latencies.Max)}
-			ls.SLO = rep.SLO
-			ls.Server, ls.Flow = rep.Server, flowSummary(rep.Flow)
-		}
-		s.Load = append(s.Load, ls)
+		s.Load = append(s.Load, l.summary())
 	}
 	if s.Profiles == nil {
 		s.Profiles = []ProfileSummary{}
@@ -543,6 +539,42 @@ func flowSummary(f *outputs.LatencySummary) *FlowSummaryJS {
 	}
 	d := func(v int64) string { return fmtDuration(timeDuration(v)) }
 	return &FlowSummaryJS{Count: f.Count, Latency: LatencyDigest{P50: d(f.P50), P90: d(f.P90), P99: d(f.P99), Max: d(f.Max)}}
+}
+
+// summary is the scenario's headline numbers: report.json's when there
+// is one, its steps' from results.bin.
+func (l LoadScenario) summary() LoadSummary {
+	ls := LoadSummary{Scenario: l.Name, Requests: l.Requests, Truncated: l.Truncated, Fail: l.Failed(), Steps: []StepSummaryJS{}}
+	errs := 0
+	for _, st := range l.Steps {
+		errs += st.Errors
+		js := StepSummaryJS{Name: st.Name, Requests: st.Requests, Errors: st.Errors, ErrorRate: st.ErrorRate(), Throughput: st.Throughput}
+		if st.Measured() {
+			js.Latency = &LatencyDigest{P50: fmtDuration(st.P50), P90: fmtDuration(st.P90), P99: fmtDuration(st.P99), Max: fmtDuration(st.Max)}
+		}
+		ls.Steps = append(ls.Steps, js)
+	}
+	if l.Requests > 0 {
+		er := float64(errs) / float64(l.Requests)
+		ls.ErrorRate = &er
+	}
+	if rep := l.Report; rep != nil {
+		ls.Requests = int(rep.Requests)
+		er := 1 - rep.SuccessRatio
+		if rep.Requests == 0 {
+			er = 0
+		}
+		ls.ErrorRate = &er
+		ls.Throughput = rep.Throughput
+		d := func(v int64) string { return fmtDuration(timeDuration(v)) }
+		if lat := rep.Latencies; lat != nil {
+			ls.Latency = &LatencyDigest{P50: d(lat.P50), P90: d(lat.P90), P99: d(lat.P99), Max: d(lat.Max)}
+		}
+		ls.NoValid = rep.Latencies == nil
+		ls.SLO = rep.SLO
+		ls.Server, ls.Flow = rep.Server, flowSummary(rep.Flow)
+	}
+	return ls
 }
 
 // WriteJSON writes the run's Summary as indented JSON.

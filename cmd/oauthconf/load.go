@@ -117,7 +117,8 @@ run; merge them with load report (docs/distributed.md).
 }
 
 func newLoadReportCmd() *cobra.Command {
-	var out, prof, slo string
+	var out, slo string
+	var mo load.MergeOptions
 	cmd := &cobra.Command{
 		Use:   "report FILE...",
 		Short: "Merge results.bin files (e.g. from several machines or shards) into one report",
@@ -126,7 +127,9 @@ func newLoadReportCmd() *cobra.Command {
 a distributed load with vegeta's own result format. Merge runs that ran at the same
 time (one per machine): the rate is computed over the span from the first to the
 last result. With --slo the merged run is judged as load judges one (its steps are
-those the files record; flow latencies are not in results.bin). With --out DIR, the
+those the files record; flow latencies are not in results.bin). The report.json beside
+each file (a run's or shard's) gives the merged report its profile, target, version
+and label; where they disagree the report lists them all and a warning says so. With --out DIR, the
 merged results.bin, report.json, latency.hgrm and plot.html go to DIR/load/<scenario>/
 and report.html to DIR. Exit codes as load's: 0 ok; 1 the --slo was missed, or not
 one response was a valid token response; 2 usage error or an unreadable file.
@@ -134,25 +137,29 @@ one response was a valid token response; 2 usage error or an unreadable file.
   oauthconf load report --slo 'exchange.p99<50ms,error_rate<0.1%' --out merged/ out/load/authorization_code/shard-*/results.bin`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
-			return runLoadReport(files, prof, slo, out, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return runLoadReport(files, mo, slo, out, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "directory for the merged results.bin, report.json, latency.hgrm and plot.html")
-	cmd.Flags().StringVar(&prof, "profile", "", "profile name to record in the merged report")
+	cmd.Flags().StringVar(&mo.Profile, "profile", "", "profile name to record in the merged report (default: those of the inputs' report.json)")
+	cmd.Flags().StringVar(&mo.Label, "label", "", `name of the merged run in the reports, e.g. "nightly #412" (default: the inputs' labels)`)
 	cmd.Flags().StringVar(&slo, "slo", "", "service level objective for the merged run, e.g. 'exchange.p99<50ms,success>=99.9%'; missing it exits 1")
 	return cmd
 }
 
 // runLoadReport merges result files, judges the merged run by slo and
 // writes its files under out; its error carries the exit code.
-func runLoadReport(files []string, prof, sloExpr, out string, stdout, stderr io.Writer) error {
+func runLoadReport(files []string, mo load.MergeOptions, sloExpr, out string, stdout, stderr io.Writer) error {
 	slo, err := load.ParseSLO(sloExpr)
 	if err != nil {
 		return usageError(err)
 	}
-	rep, err := load.Merge(files, prof)
+	rep, err := load.Merge(files, mo)
 	if err != nil {
 		return usageError(err)
+	}
+	for _, w := range rep.Warnings {
+		fmt.Fprintln(stderr, w)
 	}
 	if w := shardWarning(files); w != "" {
 		fmt.Fprintln(stderr, w)

@@ -71,7 +71,7 @@ func TestDistributedLoad(t *testing.T) {
 	require.NoError(t, json.Unmarshal(mustReadFile(t, filepath.Join(merged, "load", load.ClientCredentials, outputs.LoadReportName)), &rep))
 	require.Equal(t, uint64(sumReq), rep.Requests)
 	require.True(t, rep.SLO.Pass)
-	merge, err := load.Merge([]string{filepath.Join(merged, "load", load.ClientCredentials, "results.bin")}, "")
+	merge, err := load.Merge([]string{filepath.Join(merged, "load", load.ClientCredentials, "results.bin")}, load.MergeOptions{})
 	require.NoError(t, err)
 	require.Equal(t, uint64(sumReq), merge.Requests, "the merged results.bin holds every shard's results")
 	run, problems := reports.Build(context.Background(), merged)

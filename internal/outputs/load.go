@@ -17,11 +17,14 @@ type LoadReport struct {
 	Requests        uint64  `json:"requests"`
 	// SuccessRatio counts valid token responses (2xx that pass the profile's
 	// token-response check) among all requests.
-	SuccessRatio float64        `json:"success_ratio"`
-	Throughput   float64        `json:"throughput"` // successful responses per second
-	Latencies    LatencySummary `json:"latencies"`
-	StatusCodes  map[string]int `json:"status_codes"`
-	Errors       []string       `json:"errors"`
+	SuccessRatio float64 `json:"success_ratio"`
+	Throughput   float64 `json:"throughput"` // successful responses per second
+	// Latencies are those of the valid responses (an HDR histogram, µs
+	// precision), as every output and the SLO show them; nil (omitted)
+	// when not one response was valid.
+	Latencies   *LatencySummary `json:"latencies,omitempty"`
+	StatusCodes map[string]int  `json:"status_codes"`
+	Errors      []string        `json:"errors"`
 	// ErrorClasses counts the failed requests by class (the ErrorClass*
 	// names): a body over the bound is its own class, not a timeout.
 	ErrorClasses map[string]uint64      `json:"error_classes,omitempty"`
@@ -61,10 +64,12 @@ const (
 // StepReport is the metrics of one step (token, connect, exchange, seed,
 // cc.token, …).
 type StepReport struct {
-	Requests     uint64         `json:"requests"`
-	SuccessRatio float64        `json:"success_ratio"`
-	Latencies    LatencySummary `json:"latencies"`
-	StatusCodes  map[string]int `json:"status_codes"`
+	Requests     uint64  `json:"requests"`
+	SuccessRatio float64 `json:"success_ratio"`
+	// Latencies are those of the step's valid responses; nil (omitted)
+	// when none was valid.
+	Latencies   *LatencySummary `json:"latencies,omitempty"`
+	StatusCodes map[string]int  `json:"status_codes"`
 }
 
 // LatencySummary holds latency statistics in nanoseconds.
@@ -83,8 +88,10 @@ type TimelinePoint struct {
 	Second   int64 `json:"second"`
 	Requests int   `json:"requests"`
 	Errors   int   `json:"errors"`
-	P50      int64 `json:"p50"` // ns
-	P99      int64 `json:"p99"` // ns
+	// P50 and P99 are of the second's valid responses (ns, at least 1µs);
+	// omitted when it had none.
+	P50 int64 `json:"p50,omitempty"`
+	P99 int64 `json:"p99,omitempty"`
 }
 
 // SLOVerdict is the verdict of an SLO (--slo) on a run.
@@ -157,7 +164,7 @@ type CapacityProbe struct {
 	Verdict    string   `json:"verdict"` // met, missed, generator_limit, interrupted
 	Requests   uint64   `json:"requests"`
 	Success    float64  `json:"success_ratio"`
-	P99        int64    `json:"p99"` // ns
+	P99        int64    `json:"p99"` // ns, of the valid responses (0 when none was valid)
 	Violations []string `json:"violations"`
 }
 

@@ -233,7 +233,7 @@ func TestCapacityRoundTrip(t *testing.T) {
 	}
 	probe := func(rate int, pass bool, p99 time.Duration, violations ...string) load.CapacityProbe {
 		r := &load.Report{LoadReport: outputs.LoadReport{Requests: uint64(rate), SuccessRatio: 0.5,
-			Latencies: outputs.LatencySummary{P99: int64(p99)}, SLO: &outputs.SLOVerdict{Pass: pass, Violations: append([]string{}, violations...)}}}
+			Latencies: &outputs.LatencySummary{P99: int64(p99)}, SLO: &outputs.SLOVerdict{Pass: pass, Violations: append([]string{}, violations...)}}}
 		verdict := load.ProbeMissed
 		if pass {
 			verdict = load.ProbeMet
