@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -49,6 +50,8 @@ func TestServeFlags(t *testing.T) {
 		{"unknown signing alg is a usage error", []string{"serve", "--signing-alg", "HS512", "--addr", "127.0.0.1:0"}, 2, "", `--signing-alg: "HS512" is not one of RS256, PS256, ES256, EdDSA`},
 		{"a login defect without --login is a usage error", []string{"serve", "--defect", "consent-skipped", "--addr", "127.0.0.1:0"}, 2, "", "defect consent-skipped changes nothing without the login mode (serve --login)"},
 		{"a signing defect without --signing-alg is a usage error", []string{"serve", "--defect", "kid-unpublished", "--addr", "127.0.0.1:0"}, 2, "", "(serve --signing-alg)"},
+		{"the required-PKCE defect without --require-pkce is a usage error", []string{"serve", "--defect", "pkce-required-not-enforced", "--addr", "127.0.0.1:0"}, 2, "", "(serve --require-pkce)"},
+		{"list-defects says which need --require-pkce", []string{"serve", "--list-defects"}, 0, "[rfc6749; needs --require-pkce]", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
@@ -201,6 +204,45 @@ func TestServeLoginAndSigningModes(t *testing.T) {
 			require.NoError(t, err)
 			resp.Body.Close()
 			require.Equal(t, http.StatusOK, resp.StatusCode)
+			cancel()
+			select {
+			case code := <-done:
+				require.Equal(t, 0, code)
+			case <-time.After(10 * time.Second):
+				t.Fatal("serve did not stop after its context was cancelled")
+			}
+		})
+	}
+}
+
+// TestServeRequirePKCE: --require-pkce reaches the server: a confidential
+// client's authorization request without a code_challenge is refused
+// (invalid_request in the redirect), where without the flag it gets a code.
+func TestServeRequirePKCE(t *testing.T) {
+	cases := []struct {
+		description string
+		args        []string
+		want        string // "code" or the redirect's error
+	}{
+		{"without --require-pkce the confidential client gets a code", nil, "code"},
+		{"with --require-pkce it needs a challenge", []string{"--require-pkce"}, "invalid_request"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			base, done := startServe(t, ctx, tc.args...)
+			c := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := c.Get(base + "/oauth2/authorize?response_type=code&client_id=conf-client&redirect_uri=https%3A%2F%2Fclient.example.test%2Fcallback&state=s")
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusFound, resp.StatusCode)
+			loc, err := url.Parse(resp.Header.Get("Location"))
+			require.NoError(t, err)
+			got := loc.Query().Get("error")
+			if loc.Query().Get("code") != "" {
+				got = "code"
+			}
+			require.Equal(t, tc.want, got, "Location: %s", loc)
 			cancel()
 			select {
 			case code := <-done:
