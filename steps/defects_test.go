@@ -417,3 +417,41 @@ func TestEveryMustAndShouldScenarioIsKilled(t *testing.T) {
 		t.Error(msg)
 	}
 }
+
+// TestUnkilledScenarios: the check flags a @must or @should scenario no
+// failing ID names, whichever profile a kill is under, and ignores findings.
+func TestUnkilledScenarios(t *testing.T) {
+	all := killableScenarios(t)
+	const jwks = "Authorization server metadata (RFC 8414) / The advertised jwks_uri serves a JWK Set"
+	if k, ok := all[jwks]; !ok || k.level != "@must" || k.where != "features/metadata.feature:26" {
+		t.Fatalf("killableScenarios()[%q] = %+v, %v; want the @must scenario at features/metadata.feature:26", jwks, k, ok)
+	}
+	everyKill := func(profile string) map[string]bool {
+		m := map[string]bool{}
+		for sc := range all {
+			m[profile+": "+sc] = true
+		}
+		return m
+	}
+	butJWKS := everyKill("ucommerce")
+	delete(butJWKS, "ucommerce: "+jwks)
+	butJWKS["rfc6749: finding "+jwks] = true
+	cases := []struct {
+		description string
+		killed      map[string]bool
+		want        int
+		wantText    string
+	}{
+		{"nothing killed: every @must and @should scenario is flagged", map[string]bool{}, len(all), "passes against every defect"},
+		{"every scenario killed under one profile: none is flagged", everyKill("elasticpath"), 0, ""},
+		{"a finding naming a scenario is no kill of it", butJWKS, 1, `@must scenario "` + jwks + `" (features/metadata.feature:26)`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			got := unkilledScenarios(t, tc.killed)
+			if len(got) != tc.want || (tc.want > 0 && !strings.Contains(strings.Join(got, "\n"), tc.wantText)) {
+				t.Errorf("got %d messages, want %d containing %q:\n%s", len(got), tc.want, tc.wantText, strings.Join(got, "\n"))
+			}
+		})
+	}
+}
