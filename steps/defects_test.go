@@ -357,7 +357,7 @@ func killableScenarios(t testing.TB) map[string]killable {
 	for _, pk := range pickles {
 		for _, tg := range pk.Tags {
 			if tg.Name == "@must" || tg.Name == "@should" {
-				out[names[pk.Uri]+" / "+pk.Name] = killable{fmt.Sprintf("features/%s:%d", pk.Uri, lines[pk.AstNodeIds[0]]), tg.Name}
+				out[names[pk.Uri]+" / "+pk.Name] = killable{fmt.Sprintf("features/%s:%d", pk.Uri, lines[astKey(pk.Uri, pk.AstNodeIds[0])]), tg.Name}
 				break
 			}
 		}
