@@ -134,6 +134,12 @@ const (
 
 	// Revocation of a token the server does not know (RFC 7009 §2.2).
 	RevocationUnknownTokenError Defect = "revocation-unknown-token-error" // a token the revocation endpoint does not know is answered 400 invalid_request instead of 200 (RFC 7009 §2.2)
+
+	// The JWK Set at jwks_uri (WithSigningAlg / serve --signing-alg).
+	JWKSPrivateKey Defect = "jwks-private-key" // the published JWK Set carries the private key members ("d"; RSA "p", "q"…) (RFC 7517 §5, RFC 7518 §6)
+
+	// PKCE required of every client (Config.RFC6749.RequirePKCE / serve --require-pkce).
+	PKCERequiredNotEnforced Defect = "pkce-required-not-enforced" // a confidential client gets a code without a code_challenge although PKCE is required of every client (RFC 9700 §2.1.1)
 )
 
 // defectDocs holds the one-line description of every defect; it is the
@@ -234,6 +240,9 @@ var defectDocs = map[Defect]string{
 	RedirectCheck500: "an authorization request with an unregistered redirect_uri crashes with 500 instead of being refused (RFC 6749 §4.1.2.1; a 5xx is never a correct refusal)",
 
 	RevocationUnknownTokenError: `the revocation endpoint answers a token it does not know with 400 invalid_request instead of 200 (RFC 7009 §2.2: "invalid tokens do not cause an error response"); real tokens are revoked`,
+
+	JWKSPrivateKey:          `with --signing-alg, the JWK Set at jwks_uri publishes the private key members too ("d"; RSA "d", "p", "q") (RFC 7517 §5, RFC 7518 §6.2.2, §6.3.2: a published set holds public keys only)`,
+	PKCERequiredNotEnforced: "with --require-pkce, a confidential client's authorization request without a code_challenge still gets a code (RFC 9700 §2.1.1; the server requires PKCE of every client); public clients still need one",
 }
 
 // Dialect names, as Defect.Dialects reports them.
@@ -317,6 +326,8 @@ var defectDialects = func() map[Defect][]string {
 		RedirectCheck500: code,
 
 		RevocationUnknownTokenError: {dialectRFC6749},
+		JWKSPrivateKey:              {dialectRFC6749},
+		PKCERequiredNotEnforced:     {dialectRFC6749},
 	}
 	for d := range defectDocs {
 		if m[d] == nil {
@@ -328,8 +339,9 @@ var defectDialects = func() map[Defect][]string {
 
 // Server modes a defect may need (Defect.Needs).
 const (
-	NeedsLogin      = "login"       // WithLogin (serve --login)
-	NeedsSigningAlg = "signing-alg" // WithSigningAlg (serve --signing-alg)
+	NeedsLogin       = "login"        // WithLogin (serve --login)
+	NeedsSigningAlg  = "signing-alg"  // WithSigningAlg (serve --signing-alg)
+	NeedsRequirePKCE = "require-pkce" // Config.RFC6749.RequirePKCE (serve --require-pkce)
 )
 
 // defectNeeds lists the defects that change nothing unless the server runs in a
@@ -337,10 +349,12 @@ const (
 var defectNeeds = map[Defect]string{
 	ConsentSkipped: NeedsLogin, CSRFUnchecked: NeedsLogin, LoginBypass: NeedsLogin, SessionFixation: NeedsLogin,
 	KidUnpublished: NeedsSigningAlg, HS256PublicKeyAccepted: NeedsSigningAlg,
+	JWKSPrivateKey:          NeedsSigningAlg,
+	PKCERequiredNotEnforced: NeedsRequirePKCE,
 }
 
 // Needs returns the server mode d needs to change anything (NeedsLogin,
-// NeedsSigningAlg), or "" when it works in every mode.
+// NeedsSigningAlg, NeedsRequirePKCE), or "" when it works in every mode.
 func (d Defect) Needs() string { return defectNeeds[d] }
 
 // Dialects returns the dialects whose behaviour d changes, sorted.

@@ -351,6 +351,8 @@ var defectProbes = map[Defect]ruleProbe{
 		f := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}}
 		return ts.do(req{path: "/oauth2/token", header: basic(rfcID, rfcSecret), form: f}).status == 200
 	},
+	JWKSPrivateKey:          probeJWKSPublicOnly,
+	PKCERequiredNotEnforced: probePKCERequiredOfConfidential,
 }
 
 // concurrentSuccesses prepares once, then fires n requests at once and counts the 200s.
@@ -432,6 +434,14 @@ func concurrentSuccesses(t *testing.T, n int, do func() reply, prepare func()) i
 	return int(ok.Load())
 }
 
+// modeConfig returns the configuration of the server mode d needs
+// (Defect.Needs): the demo, requiring PKCE of every client under NeedsRequirePKCE.
+func modeConfig(d Defect) Config {
+	cfg := DemoConfig()
+	cfg.RFC6749.RequirePKCE = d.Needs() == NeedsRequirePKCE
+	return cfg
+}
+
 // modeOptions returns the options of the server mode d needs (Defect.Needs).
 func modeOptions(d Defect) []Option {
 	switch d.Needs() {
@@ -459,9 +469,9 @@ func TestDefectsBreakTheirRule(t *testing.T) {
 		}
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			opts := modeOptions(d)
-			require.True(t, probe(t, newTestServerWith(t, opts)), "the rule must hold on a clean server")
-			require.False(t, probe(t, newTestServerWith(t, opts, d)), "defect %s must break its rule", d)
+			cfg, opts := modeConfig(d), modeOptions(d)
+			require.True(t, probe(t, newTestServerConfig(t, cfg, opts)), "the rule must hold on a clean server")
+			require.False(t, probe(t, newTestServerConfig(t, cfg, opts, d)), "defect %s must break its rule", d)
 		})
 	}
 }

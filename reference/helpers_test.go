@@ -30,8 +30,15 @@ func newTestServer(t *testing.T, defects ...Defect) *testServer {
 // newTestServerWith is newTestServer with more options (a login or signing mode).
 func newTestServerWith(t *testing.T, opts []Option, defects ...Defect) *testServer {
 	t.Helper()
+	return newTestServerConfig(t, DemoConfig(), opts, defects...)
+}
+
+// newTestServerConfig is newTestServerWith with cfg instead of the demo
+// configuration (a mode set in the configuration, such as RequirePKCE).
+func newTestServerConfig(t *testing.T, cfg Config, opts []Option, defects ...Defect) *testServer {
+	t.Helper()
 	opts = append([]Option{WithTestClock(), WithDefects(defects...), WithPurgeInterval(0)}, opts...)
-	srv, err := New(DemoConfig(), opts...)
+	srv, err := New(cfg, opts...)
 	require.NoError(t, err)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(func() { hs.Close(); srv.Close() })

@@ -271,15 +271,41 @@ func (ks *keySet) publicPEMs() [][]byte {
 	return out
 }
 
-// jwks returns the published JWK Set (RFC 7517 §5).
-func (ks *keySet) jwks() map[string]any {
+// jwks returns the published JWK Set (RFC 7517 §5): public keys only, or,
+// with private (the jwks-private-key defect), each key's private members too.
+func (ks *keySet) jwks(private bool) map[string]any {
 	ks.mu.RLock()
 	defer ks.mu.RUnlock()
 	keys := make([]map[string]string, 0, len(ks.keys))
 	for _, k := range ks.keys {
-		keys = append(keys, k.jwk)
+		if !private {
+			keys = append(keys, k.jwk)
+			continue
+		}
+		jwk := privateJWK(k.priv)
+		for m, v := range k.jwk {
+			jwk[m] = v
+		}
+		keys = append(keys, jwk)
 	}
 	return map[string]any{"keys": keys}
+}
+
+// privateJWK returns the private members of priv's JWK (RFC 7518 §6.2.2,
+// §6.3.2; RFC 8037 §2), which a published JWK Set must never hold: the
+// jwks-private-key defect publishes them.
+func privateJWK(priv crypto.Signer) map[string]string {
+	b64 := base64.RawURLEncoding.EncodeToString
+	switch p := priv.(type) {
+	case *rsa.PrivateKey:
+		return map[string]string{"d": b64(p.D.Bytes()), "p": b64(p.Primes[0].Bytes()), "q": b64(p.Primes[1].Bytes())}
+	case *ecdsa.PrivateKey:
+		d, _ := p.Bytes()
+		return map[string]string{"d": b64(d)}
+	case ed25519.PrivateKey:
+		return map[string]string{"d": b64(p.Seed())}
+	}
+	return map[string]string{}
 }
 
 // decodeClaims decodes the payload of a compact JWS into v, numbers as json.Number.
@@ -315,7 +341,7 @@ func (rv resourceVerifier) verify(tok string, v any) error {
 // handleJWKS serves the JWK Set (RFC 7517 §5) of the RFC 6749 dialect.
 func (d *rfc6749) handleJWKS(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	writeJSON(w, http.StatusOK, d.keys.jwks())
+	writeJSON(w, http.StatusOK, d.keys.jwks(d.s.has(JWKSPrivateKey)))
 }
 
 // handleRotateKeys serves POST /_test/keys/rotate (with WithTestClock): a new
@@ -325,7 +351,7 @@ func (d *rfc6749) handleRotateKeys(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 		return
 	}
-	writeJSON(w, http.StatusOK, d.keys.jwks())
+	writeJSON(w, http.StatusOK, d.keys.jwks(false))
 }
 
 // RotateSigningKey makes a new key sign the RFC 6749 dialect's access tokens

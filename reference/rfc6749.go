@@ -274,7 +274,7 @@ func (d *rfc6749) parseAuthorize(w http.ResponseWriter, r *http.Request) (ar *au
 	switch {
 	case challenge == "" && method != "":
 		return fail("invalid_request", "code_challenge_method without code_challenge")
-	case challenge == "" && (c.ClientSecret == "" || d.cfg.RequirePKCE):
+	case challenge == "" && (c.ClientSecret == "" || d.cfg.RequirePKCE && !d.s.has(PKCERequiredNotEnforced)):
 		return fail("invalid_request", "PKCE code_challenge is required")
 	case challenge != "" && method != "S256" && !d.s.has(PKCEPlainAccepted):
 		// RFC 7636 §4.4.1; plain (the default) is not supported (RFC 9700 §2.1.1).

@@ -100,7 +100,8 @@ func New(cfg Config, opts ...Option) (*Server, error) {
 		if d.Describe() == "" {
 			return nil, fmt.Errorf("reference: unknown defect %q", d)
 		}
-		if (d.Needs() == NeedsLogin && o.login == LoginNone) || (d.Needs() == NeedsSigningAlg && o.signingAlg == "") {
+		if (d.Needs() == NeedsLogin && o.login == LoginNone) || (d.Needs() == NeedsSigningAlg && o.signingAlg == "") ||
+			(d.Needs() == NeedsRequirePKCE && !cfg.RFC6749.RequirePKCE) {
 			return nil, fmt.Errorf("reference: defect %s changes nothing without the %s mode (serve --%s)", d, d.Needs(), d.Needs())
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/oauthconf/oauthconf/features"
 	"github.com/oauthconf/oauthconf/reference"
 )
 
@@ -19,12 +20,15 @@ var update = flag.Bool("update", false, "rewrite testdata/defects.golden from th
 
 var builtinProfiles = []string{"elasticpath", "rfc6749", "shopware", "ucommerce"}
 
-// unkillable lists the @must scenarios that no defect of the reference's
-// catalogue breaks, with the reason. Each is a finding about the catalogue
-// (reported to the reference's owner), not a check that cannot fail: each
-// asserts a status or field a broken server would get wrong. It is empty:
-// every @must scenario is failed by at least one defect. An entry needs a
-// reason and is a finding to fix by adding the defect that breaks the rule.
+// unkillable lists the @must and @should scenarios ("Feature / Name") that
+// no defect of the reference's catalogue breaks, with the reason. Each is a
+// finding about the catalogue (reported to the reference's owner), not a
+// check that cannot fail: each asserts a status or field a broken server
+// would get wrong. It is empty: every @must and @should scenario of the
+// features, whether or not a clean run of a built-in profile runs it, is
+// failed by at least one defect under at least one profile
+// (killableScenarios). An entry needs a reason and is a finding to fix by
+// adding the defect that breaks the rule.
 var unkillable = map[string]string{}
 
 // timingDefects change what a server does only within one second, so which
@@ -115,7 +119,8 @@ func failing(res Result) []string {
 // against the reference server once clean (everything must pass) and once per
 // defect of reference.Defects(), and compares the failing scenarios of each
 // defect with testdata/defects.golden. Every defect must make at least one
-// scenario fail, and every @must scenario must be failed by at least one defect.
+// scenario fail, and every @must and @should scenario must be failed by at
+// least one defect (unkilledScenarios).
 func TestDefects(t *testing.T) {
 	if raceDetector {
 		// Its ~90 reference servers and the race defects' 3 s bursts take
@@ -231,10 +236,8 @@ func TestDefects(t *testing.T) {
 		}
 	}
 	if !testing.Short() {
-		for _, s := range append(clean.Scenarios(), cleanLogin.Scenarios()...) {
-			if s.Status == StatusPassed && s.Level == "must" && !killed[s.ID()] && unkillable[s.Feature+" / "+s.Name] == "" {
-				t.Errorf("@must scenario %s passes against every defect: no defect proves it able to fail", s.ID())
-			}
+		for _, msg := range unkilledScenarios(t, killed) {
+			t.Error(msg)
 		}
 	}
 	golden := filepath.Join("testdata", "defects.golden")
@@ -266,9 +269,9 @@ func TestDefects(t *testing.T) {
 // each run one scenario at a time, so that neither another profile's
 // traffic nor the time it takes changes what fails.
 func runDefect(t *testing.T, d reference.Defect) (Result, error) {
-	srvOpts, runOpts := modeRun(t, d.Needs())
+	mode := modeRun(t, d.Needs())
 	if _, serial := serialDefects[d]; !serial {
-		all := runOpts(startReferenceWith(t, srvOpts, d).URL)
+		all := mode.runs(mode.start(t, d).URL)
 		for i := range all {
 			if raceDefects[d] {
 				all[i].RaceRounds, all[i].Concurrency = DefaultRaceRounds, 1
@@ -278,7 +281,7 @@ func runDefect(t *testing.T, d reference.Defect) (Result, error) {
 	}
 	var res Result
 	for i := range builtinProfiles {
-		o := runOpts(startReferenceWith(t, srvOpts, d).URL)[i]
+		o := mode.runs(mode.start(t, d).URL)[i]
 		o.Concurrency = 1
 		r, err := RunAll(context.Background(), []Options{o})
 		if err != nil {
@@ -329,4 +332,126 @@ func runLogin(t testing.TB, url string) Result {
 		t.Fatalf("RunAll: %v", err)
 	}
 	return res
+}
+
+// killable is a @must or @should scenario: where it is and its level tag.
+type killable struct{ where, level string }
+
+// killableScenarios returns the @must and @should scenarios of the features
+// (one per example row of an outline), "Feature / Name" mapped to where the
+// scenario is ("features/x.feature:26"): the ones some defect must fail.
+// Which profile or server mode runs them does not matter; a scenario no
+// built-in profile runs against the clean reference still needs a defect,
+// in a mode (reference.Defect.Needs, modeRun) where it runs.
+func killableScenarios(t testing.TB) map[string]killable {
+	t.Helper()
+	pickles, lines, err := compileFeatures(features.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := featureNames(features.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]killable{}
+	for _, pk := range pickles {
+		for _, tg := range pk.Tags {
+			if tg.Name == "@must" || tg.Name == "@should" {
+				out[names[pk.Uri]+" / "+pk.Name] = killable{fmt.Sprintf("features/%s:%d", pk.Uri, lines[astKey(pk.Uri, pk.AstNodeIds[0])]), tg.Name}
+				break
+			}
+		}
+	}
+	return out
+}
+
+// unkilledScenarios returns one message for each @must or @should scenario
+// (killableScenarios) that no failing ID of killed ("profile: Feature /
+// Name", as defects.golden lists them) names and unkillable does not
+// excuse, and for each unkillable entry that names no such scenario or one
+// a defect kills after all; sorted.
+func unkilledScenarios(t testing.TB, killed map[string]bool) []string {
+	t.Helper()
+	byScenario := map[string]bool{}
+	for id := range killed {
+		if _, sc, ok := strings.Cut(id, ": "); ok {
+			byScenario[sc] = true
+		}
+	}
+	all := killableScenarios(t)
+	var out []string
+	for sc, k := range all {
+		if !byScenario[sc] && unkillable[sc] == "" {
+			out = append(out, fmt.Sprintf("%s scenario %q (%s) passes against every defect under every profile: no defect proves it able to fail", k.level, sc, k.where))
+		}
+	}
+	for sc := range unkillable {
+		switch _, ok := all[sc]; {
+		case !ok:
+			out = append(out, fmt.Sprintf("unkillable lists %q, which is no @must or @should scenario", sc))
+		case byScenario[sc]:
+			out = append(out, fmt.Sprintf("unkillable lists %q, but a defect kills it: delete the entry", sc))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestEveryMustAndShouldScenarioIsKilled checks testdata/defects.golden,
+// which TestDefects keeps equal to what the defects do, without running
+// them: every @must and @should scenario of the features is failed by at
+// least one defect under at least one built-in profile (unkilledScenarios).
+// It runs in -short and under the race detector, where TestDefects does not.
+func TestEveryMustAndShouldScenarioIsKilled(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "defects.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed := map[string]bool{}
+	for _, ids := range parseGolden(string(b)) {
+		for _, id := range ids {
+			killed[id] = true
+		}
+	}
+	for _, msg := range unkilledScenarios(t, killed) {
+		t.Error(msg)
+	}
+}
+
+// TestUnkilledScenarios: the check flags a @must or @should scenario no
+// failing ID names, whichever profile a kill is under, and ignores findings.
+func TestUnkilledScenarios(t *testing.T) {
+	all := killableScenarios(t)
+	const jwks = "Authorization server metadata (RFC 8414) / The advertised jwks_uri serves a JWK Set"
+	if k, ok := all[jwks]; !ok || k.level != "@must" || k.where != "features/metadata.feature:26" {
+		t.Fatalf("killableScenarios()[%q] = %+v, %v; want the @must scenario at features/metadata.feature:26", jwks, k, ok)
+	}
+	everyKill := func(profile string) map[string]bool {
+		m := map[string]bool{}
+		for sc := range all {
+			m[profile+": "+sc] = true
+		}
+		return m
+	}
+	butJWKS := everyKill("ucommerce")
+	delete(butJWKS, "ucommerce: "+jwks)
+	butJWKS["rfc6749: finding "+jwks] = true
+	cases := []struct {
+		description string
+		killed      map[string]bool
+		want        int
+		wantText    string
+	}{
+		{"nothing killed: every @must and @should scenario is flagged", map[string]bool{}, len(all), "passes against every defect"},
+		{"every scenario killed under one profile: none is flagged", everyKill("elasticpath"), 0, ""},
+		{"a finding naming a scenario is no kill of it", butJWKS, 1, `@must scenario "` + jwks + `" (features/metadata.feature:26)`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			got := unkilledScenarios(t, tc.killed)
+			if len(got) != tc.want || (tc.want > 0 && !strings.Contains(strings.Join(got, "\n"), tc.wantText)) {
+				t.Errorf("got %d messages, want %d containing %q:\n%s", len(got), tc.want, tc.wantText, strings.Join(got, "\n"))
+			}
+		})
+	}
 }

@@ -20,11 +20,18 @@ func startReference(t testing.TB, ds ...reference.Defect) *httptest.Server {
 // such as reference.WithLogin).
 func startReferenceWith(t testing.TB, more []reference.Option, ds ...reference.Defect) *httptest.Server {
 	t.Helper()
+	return startReferenceConfig(t, reference.DemoConfig(), more, ds...)
+}
+
+// startReferenceConfig is startReferenceWith with cfg instead of the demo
+// configuration (a mode set in the configuration, such as RequirePKCE).
+func startReferenceConfig(t testing.TB, cfg reference.Config, more []reference.Option, ds ...reference.Defect) *httptest.Server {
+	t.Helper()
 	opts := append([]reference.Option{reference.WithTestClock()}, more...)
 	if len(ds) > 0 {
 		opts = append(opts, reference.WithDefects(ds...))
 	}
-	srv, err := reference.New(reference.DemoConfig(), opts...)
+	srv, err := reference.New(cfg, opts...)
 	if err != nil {
 		t.Fatalf("reference.New: %v", err)
 	}
@@ -89,27 +96,63 @@ func loginOptionsWith(t testing.TB, url string, replace map[string]string) Optio
 	return o
 }
 
-// modeRun returns the server options and the run options of every
-// built-in profile for a defect that needs server mode needs
-// (reference.Defect.Needs): under the login mode the rfc6749 profile gets
-// its authorize.login section.
-func modeRun(t testing.TB, needs string) ([]reference.Option, func(url string) []Options) {
-	var srv []reference.Option
+// referenceMode is how TestDefects starts the reference and runs the
+// built-in profiles for a defect that needs a server mode
+// (reference.Defect.Needs).
+type referenceMode struct {
+	cfg  reference.Config
+	srv  []reference.Option
+	runs func(url string) []Options // the options of every built-in profile against url
+}
+
+// start serves a reference in mode m with defects ds.
+func (m referenceMode) start(t testing.TB, ds ...reference.Defect) *httptest.Server {
+	t.Helper()
+	return startReferenceConfig(t, m.cfg, m.srv, ds...)
+}
+
+// modeRun returns the reference mode for a defect that needs server mode
+// needs (reference.Defect.Needs): under the login mode the rfc6749 profile
+// gets its authorize.login section; under the require-pkce mode the
+// reference requires PKCE of every client (Config.RFC6749.RequirePKCE) and
+// the rfc6749 profile says so (authorize.pkce: required).
+func modeRun(t testing.TB, needs string) referenceMode {
+	m := referenceMode{cfg: reference.DemoConfig()}
 	switch needs {
 	case reference.NeedsLogin:
-		srv = append(srv, reference.WithLogin(reference.LoginForm))
+		m.srv = append(m.srv, reference.WithLogin(reference.LoginForm))
 	case reference.NeedsSigningAlg:
-		srv = append(srv, reference.WithSigningAlg("ES256"))
+		m.srv = append(m.srv, reference.WithSigningAlg("ES256"))
+	case reference.NeedsRequirePKCE:
+		m.cfg.RFC6749.RequirePKCE = true
 	}
-	return srv, func(url string) []Options {
+	m.runs = func(url string) []Options {
 		var all []Options
 		for _, n := range builtinProfiles {
-			if n == "rfc6749" && needs == reference.NeedsLogin {
+			switch {
+			case n == "rfc6749" && needs == reference.NeedsLogin:
 				all = append(all, loginOptions(t, url))
-				continue
+			case n == "rfc6749" && needs == reference.NeedsRequirePKCE:
+				all = append(all, pkceRequiredOptions(t, url))
+			default:
+				all = append(all, demoOptions(t, n, url))
 			}
-			all = append(all, demoOptions(t, n, url))
 		}
 		return all
 	}
+	return m
+}
+
+// pkceRequiredOptions returns demoOptions for the rfc6749 profile with
+// authorize.pkce: required, for a reference that requires PKCE of every
+// client (Config.RFC6749.RequirePKCE).
+func pkceRequiredOptions(t testing.TB, url string) Options {
+	t.Helper()
+	o := demoOptions(t, "rfc6749", url)
+	p := *o.Profile
+	a := *p.Authorize
+	a.PKCE = profile.PKCERequired
+	p.Authorize = &a
+	o.Profile = &p
+	return o
 }

@@ -62,7 +62,7 @@ func List(o Options) ([]Planned, error) {
 		if !matchTags(o.Tags, tags) {
 			continue
 		}
-		p := Planned{Feature: names[pk.Uri], URI: pk.Uri, Line: lines[pk.AstNodeIds[0]], Name: pk.Name, Rule: ruleOf(tags), Tags: tags}
+		p := Planned{Feature: names[pk.Uri], URI: pk.Uri, Line: lines[astKey(pk.Uri, pk.AstNodeIds[0])], Name: pk.Name, Rule: ruleOf(tags), Tags: tags}
 		p.Level, p.Reason = decide(o.Profile, o, tags, stepGrants(pk))
 		if p.Reason == "" {
 			p.Reason = capabilityReason(t, pk)
@@ -94,7 +94,8 @@ func capabilityReason(t *target, pk *messages.Pickle) string {
 }
 
 // compileFeatures parses every .feature file of fsys into pickles (one per
-// scenario or example row) and the line of each scenario's AST node.
+// scenario or example row) and the line of each scenario's AST node, by
+// astKey (each file numbers its nodes from 0).
 func compileFeatures(fsys fs.FS) ([]*messages.Pickle, map[string]int, error) {
 	var out []*messages.Pickle
 	lines := map[string]int{}
@@ -115,7 +116,7 @@ func compileFeatures(fsys fs.FS) ([]*messages.Pickle, map[string]int, error) {
 		if doc.Feature != nil {
 			for _, ch := range doc.Feature.Children {
 				if ch.Scenario != nil {
-					lines[ch.Scenario.Id] = int(ch.Scenario.Location.Line)
+					lines[astKey(p, ch.Scenario.Id)] = int(ch.Scenario.Location.Line)
 				}
 			}
 		}
@@ -124,6 +125,9 @@ func compileFeatures(fsys fs.FS) ([]*messages.Pickle, map[string]int, error) {
 	})
 	return out, lines, err
 }
+
+// astKey names the AST node id of the feature file uri.
+func astKey(uri, id string) string { return uri + "#" + id }
 
 // matchTags evaluates a godog tag expression (ValidateTags' syntax: terms
 // joined by &&, each a ","-joined list of @tag or ~@tag) against tags.

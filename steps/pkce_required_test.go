@@ -62,13 +62,7 @@ func TestPKCERequiredOfEveryClient(t *testing.T) {
 	})
 	t.Run("pkce required, but the server issues codes without a challenge: that scenario fails", func(t *testing.T) {
 		lax := startReference(t) // the demo: PKCE required of public clients only
-		o := demoOptions(t, "rfc6749", lax.URL)
-		p := *o.Profile
-		a := *p.Authorize
-		a.PKCE = profile.PKCERequired
-		p.Authorize = &a
-		o.Profile = &p
-		res, err := Run(t.Context(), o)
+		res, err := Run(t.Context(), pkceRequiredOptions(t, lax.URL))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,6 +24,7 @@ type serveOptions struct {
 	printConfig bool
 	login       string
 	signingAlg  string
+	requirePKCE bool
 }
 
 func newServeCmd() *cobra.Command {
@@ -55,6 +56,7 @@ paths (see docs/reference-server.md), with the demo clients and users printed by
 	f.BoolVar(&o.printConfig, "print-config", false, "print the built-in demo configuration (YAML) and exit")
 	f.StringVar(&o.login, "login", "", "put sign-in (session cookie, CSRF token) and consent pages in front of the rfc6749 authorization endpoint: form, or script (the form is built by JavaScript; write --login=script); --login alone means form")
 	f.Lookup("login").NoOptDefVal = string(reference.LoginForm)
+	f.BoolVar(&o.requirePKCE, "require-pkce", false, "require PKCE (a code_challenge) of every rfc6749 client, confidential ones too (RFC 9700 §2.1.1; the config's rfc6749.require_pkce)")
 	f.StringVar(&o.signingAlg, "signing-alg", "", "sign the rfc6749 dialect's access tokens with a generated key pair ("+strings.Join(reference.SigningAlgs(), ", ")+") and publish its JWKS at /oauth2/jwks")
 	return cmd
 }
@@ -125,6 +127,9 @@ func newReference(o serveOptions) (*reference.Server, error) {
 		if cfg, err = reference.LoadConfig(o.config); err != nil {
 			return nil, err
 		}
+	}
+	if o.requirePKCE {
+		cfg.RFC6749.RequirePKCE = true
 	}
 	opts := []reference.Option{}
 	if o.testClock {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -49,6 +50,8 @@ func TestServeFlags(t *testing.T) {
 		{"unknown signing alg is a usage error", []string{"serve", "--signing-alg", "HS512", "--addr", "127.0.0.1:0"}, 2, "", `--signing-alg: "HS512" is not one of RS256, PS256, ES256, EdDSA`},
 		{"a login defect without --login is a usage error", []string{"serve", "--defect", "consent-skipped", "--addr", "127.0.0.1:0"}, 2, "", "defect consent-skipped changes nothing without the login mode (serve --login)"},
 		{"a signing defect without --signing-alg is a usage error", []string{"serve", "--defect", "kid-unpublished", "--addr", "127.0.0.1:0"}, 2, "", "(serve --signing-alg)"},
+		{"the required-PKCE defect without --require-pkce is a usage error", []string{"serve", "--defect", "pkce-required-not-enforced", "--addr", "127.0.0.1:0"}, 2, "", "(serve --require-pkce)"},
+		{"list-defects says which need --require-pkce", []string{"serve", "--list-defects"}, 0, "[rfc6749; needs --require-pkce]", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.description, func(t *testing.T) {
@@ -184,30 +187,79 @@ func TestServeLoginAndSigningModes(t *testing.T) {
 		t.Run(tc.description, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			base, done := startServe(t, ctx, tc.args...)
-			c := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			resp, err := c.Get(base + "/oauth2/authorize?response_type=code&client_id=conf-client&redirect_uri=https%3A%2F%2Fclient.example.test%2Fcallback&state=s")
-			require.NoError(t, err)
-			resp.Body.Close()
+			c := noRedirects()
+			resp := getClosed(t, c, base+confAuthorize)
 			require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 			req, _ := http.NewRequest(http.MethodGet, base+resp.Header.Get("Location"), nil)
 			req.Header.Set("Cookie", strings.SplitN(resp.Header.Get("Set-Cookie"), ";", 2)[0])
-			resp, err = c.Do(req)
+			resp, err := c.Do(req)
 			require.NoError(t, err)
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 			require.Equal(t, tc.wantForm, strings.Contains(string(body), "<form"), string(body))
-			resp, err = c.Get(base + "/oauth2/jwks")
-			require.NoError(t, err)
-			resp.Body.Close()
-			require.Equal(t, http.StatusOK, resp.StatusCode)
-			cancel()
-			select {
-			case code := <-done:
-				require.Equal(t, 0, code)
-			case <-time.After(10 * time.Second):
-				t.Fatal("serve did not stop after its context was cancelled")
-			}
+			require.Equal(t, http.StatusOK, getClosed(t, c, base+"/oauth2/jwks").StatusCode)
+			stopServe(t, cancel, done)
 		})
 	}
+}
+
+// TestServeRequirePKCE: --require-pkce reaches the server: a confidential
+// client's authorization request without a code_challenge is refused
+// (invalid_request in the redirect), where without the flag it gets a code.
+func TestServeRequirePKCE(t *testing.T) {
+	cases := []struct {
+		description string
+		args        []string
+		want        string // "code" or the redirect's error
+	}{
+		{"without --require-pkce the confidential client gets a code", nil, "code"},
+		{"with --require-pkce it needs a challenge", []string{"--require-pkce"}, "invalid_request"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.description, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			base, done := startServe(t, ctx, tc.args...)
+			c := noRedirects()
+			resp := getClosed(t, c, base+confAuthorize)
+			require.Equal(t, http.StatusFound, resp.StatusCode)
+			loc, err := url.Parse(resp.Header.Get("Location"))
+			require.NoError(t, err)
+			got := loc.Query().Get("error")
+			if loc.Query().Get("code") != "" {
+				got = "code"
+			}
+			require.Equal(t, tc.want, got, "Location: %s", loc)
+			stopServe(t, cancel, done)
+		})
+	}
+}
+
+// confAuthorize is conf-client's authorization request (no code_challenge).
+const confAuthorize = "/oauth2/authorize?response_type=code&client_id=conf-client&redirect_uri=https%3A%2F%2Fclient.example.test%2Fcallback&state=s"
+
+// noRedirects returns a client that hands redirects back instead of following them.
+func noRedirects() *http.Client {
+	return &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// stopServe cancels serve's context and waits for it to exit 0.
+func stopServe(t *testing.T, cancel context.CancelFunc, done <-chan int) {
+	t.Helper()
+	cancel()
+	select {
+	case code := <-done:
+		require.Equal(t, 0, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop after its context was cancelled")
+	}
+}
+
+// getClosed GETs u with c and returns the response, its body closed.
+func getClosed(t *testing.T, c *http.Client, u string) *http.Response {
+	t.Helper()
+	resp, err := c.Get(u)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp
 }
