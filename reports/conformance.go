@@ -447,7 +447,7 @@ func (b *builder) readSummary(ps *profileSet) {
 	}
 	b.read()
 	// verify already redacts the message; a hand-made or older file may not have.
-	b.run.Verify = &VerifyEnd{ExitCode: sum.ExitCode, Interrupted: sum.Interrupted, Error: Redact(sum.Error), ErrorKind: sum.ErrorKind}
+	b.run.Verify = &VerifyEnd{ExitCode: sum.ExitCode, Interrupted: sum.Interrupted, Stopped: Redact(sum.Stopped), Error: Redact(sum.Error), ErrorKind: sum.ErrorKind}
 	b.run.Info = sum.RunInfo
 	b.run.Info.Label = Redact(sum.Label)
 	b.run.ExpectedFile, b.run.Expected = Redact(sum.ExpectedFailuresFile), redactedEntries(sum.ExpectedFailures)

@@ -101,6 +101,10 @@ type Result struct {
 	Strict   bool
 	// Interrupted says the context ended before every scenario ran.
 	Interrupted bool
+	// Stopped says why a run that started stopped before every scenario ran
+	// ("--max-time 15s reached: target … stopped answering", MarkNotReached);
+	// "" otherwise. The reports record it: junit.xml as one errored test case.
+	Stopped string
 	// Expected are the --expected-failures entries and what became of each
 	// (ApplyExpected); nil without a file.
 	Expected []ExpectedFailure
@@ -178,7 +182,7 @@ func (r *run) result() *ProfileResult {
 	r.t.rec.mu.Unlock()
 	for _, s := range scen {
 		if s.Status == "" { // never finished: interrupted
-			s.Status, s.Message = StatusFailed, "interrupted before the scenario finished"
+			s.Status, s.Message = StatusFailed, interruptedPrefix
 		}
 		if s.Status == StatusSkipped {
 			s.Message = r.redact(s.Message)

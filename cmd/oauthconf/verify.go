@@ -357,11 +357,21 @@ func runVerify(ctx context.Context, o verifyOptions, out, jsonOut io.Writer) err
 	rctx, cancel := context.WithTimeoutCause(ctx, limit, errMaxTime)
 	defer cancel()
 	res, code, runErr := steps.Verify(rctx, all)
+	reached := ctx.Err() == nil && errors.Is(context.Cause(rctx), errMaxTime)
+	if reached {
+		detail := fmt.Sprintf("target %s stopped answering or answers too slowly (each request may take --timeout %s)", base, o.timeout)
+		if err := steps.MarkNotReached(&res, all, fmt.Sprintf("--max-time %s reached", limit), detail); err != nil {
+			return failedError(fmt.Errorf("verify: %w", err))
+		}
+	}
 	if expected != nil {
 		steps.ApplyExpected(&res, expected, o.now())
 		if code == exitOK || (code == exitFailed && runErr == nil && !res.Interrupted) {
 			code = res.ExitCode()
 		}
+	}
+	if reached {
+		code = exitUsage
 	}
 	if len(res.Profiles) > 0 {
 		writeConsole(out, res, o.verbose)
@@ -375,7 +385,7 @@ func runVerify(ctx context.Context, o verifyOptions, out, jsonOut io.Writer) err
 	}
 	fmt.Fprintf(out, "oauthconf verify: %d profile(s) in %s\n", len(res.Profiles), time.Since(start).Round(time.Millisecond))
 	switch {
-	case ctx.Err() == nil && errors.Is(context.Cause(rctx), errMaxTime):
+	case reached:
 		return recordedUsageError(fmt.Errorf("verify: the run reached --max-time %s: target %s stopped answering or answers too slowly (each request may take --timeout %s); the reports hold the scenarios that ran", limit, base, o.timeout))
 	case res.Interrupted || ctx.Err() != nil:
 		return failedError(fmt.Errorf("verify: interrupted (%v); the reports hold the scenarios that ran", context.Cause(ctx)))

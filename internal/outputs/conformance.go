@@ -112,6 +112,10 @@ type Summary struct {
 	ExitCode *int `json:"exit_code"`
 	// Interrupted is set after Ctrl-C: the counts cover only what ran.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// Stopped says why a run that started stopped before every scenario
+	// ran ("--max-time 15s reached: target … stopped answering or answers
+	// too slowly": exit 2); "" after Ctrl-C or a complete run.
+	Stopped string `json:"stopped,omitempty"`
 	// Error is why the run stopped before any scenario ran (exit 2: bad flag,
 	// profile or credentials, unreachable target), already redacted, and
 	// ErrorKind its class: usage, profile, credentials, target, tags or setup.
