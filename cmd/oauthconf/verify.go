@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -549,6 +550,11 @@ func failureSummary(res steps.Result) string {
 			}
 		}
 	}
+	for _, e := range res.Expected {
+		if e.Gating {
+			causes = append(causes, expectedCause(e, res.ExpectedFile))
+		}
+	}
 	for _, s := range res.Scenarios() {
 		if s.Status == steps.StatusError { // the harness could not judge it (steps.Result.Failed)
 			names = append(names, fmt.Sprintf("%s [harness error]", s.ID()))
@@ -563,6 +569,29 @@ func failureSummary(res steps.Result) string {
 		all = all[:max]
 	}
 	return fmt.Sprintf("%d root cause(s) failed the run:\n  %s%s", total, strings.Join(all, "\n  "), more)
+}
+
+// expectedCause names an --expected-failures entry of file that fails the
+// run: one that passed under --strict, or one that expired.
+func expectedCause(e steps.ExpectedFailure, file string) string {
+	profiles := e.Profile
+	if profiles == "" {
+		var names []string
+		for _, id := range e.Scenarios {
+			if n, _, ok := strings.Cut(id, ": "); ok && !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+		profiles = strings.Join(names, ", ")
+	}
+	if profiles == "" {
+		profiles = "every profile"
+	}
+	what := "unexpectedly passing under --strict: remove the entry"
+	if e.Outcome == outputs.ExpectedExpired {
+		what = "expired on " + e.Expires + ": it gates again: fix it or renew the entry"
+	}
+	return fmt.Sprintf("expected failure @%s (%s): %s (%s:%d)", e.Rule, profiles, what, file, e.Line)
 }
 
 // httpClient is the client the client options ask for (nil: the default);
