@@ -502,6 +502,11 @@ func xfails(outs []outputs.ScenarioOutcome) map[string]int {
 
 // Gating is the failed scenarios of level that gate: those no unexpired
 // expected-failures entry expects.
+// Tally words the counts of level as every output does, the failures an
+// unexpired expected-failures entry expects counted apart
+// (outputs.Counts.TallyExpected).
+func (p Profile) Tally(level string) string { return p.Counts(level).TallyExpected(p.XFail[level]) }
+
 func (p Profile) Gating(level string) int { return p.Counts(level).Failed - p.XFail[level] }
 
 // knownStatus lists the statuses summary.json may give a scenario.

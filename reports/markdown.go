@@ -443,7 +443,7 @@ func (r *Run) Summary() Summary {
 	}
 	for _, p := range r.Profiles {
 		ps := ProfileSummary{Name: p.Name, Target: p.Target, Headline: p.Headline(), Must: p.Counts(outputs.LevelMust), Should: p.Counts(outputs.LevelShould), All: p.Counts("")}
-		ps.MustTally, ps.ShouldTally = ps.Must.Tally(), ps.Should.Tally()
+		ps.MustTally, ps.ShouldTally = p.Tally(outputs.LevelMust), p.Tally(outputs.LevelShould)
 		ps.MustExpected, ps.ShouldExpected = p.XFail[outputs.LevelMust], p.XFail[outputs.LevelShould]
 		ps.Features = []FeatureSummary{}
 		ps.Failures = []FailureSummary{}

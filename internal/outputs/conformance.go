@@ -61,6 +61,20 @@ func (c Counts) Tally() string {
 	return t
 }
 
+// TallyExpected is Tally for counts of which expected failed scenarios an
+// unexpired --expected-failures entry expects: they are counted apart, "1
+// failed as expected", not as failed (they do not gate).
+func (c Counts) TallyExpected(expected int) string {
+	if expected <= 0 {
+		return c.Tally()
+	}
+	t := fmt.Sprintf("%d passed, %d failed, %d failed as expected, %d not tested, %d not applicable", c.Passed, c.Failed-expected, expected, c.NotTested, c.Skipped)
+	if c.Errors > 0 {
+		t += fmt.Sprintf(", %d harness errors", c.Errors)
+	}
+	return t
+}
+
 // Headline is a level's one-line verdict, "32 of 33 MUST checks pass": N
 // of the judged scenarios (passed and failed).
 func (c Counts) Headline(level string) string {
