@@ -78,6 +78,10 @@ func TestOneTallyAndVerdictEverywhere(t *testing.T) {
 			if p := sum.Profiles[0]; p.Name != m[1] || p.MustTally != m[2] || p.ShouldTally != m[3] {
 				t.Errorf("report --json tallies %q / %q, terminal %q / %q", p.MustTally, p.ShouldTally, m[2], m[3])
 			}
+			// A passing run's MUST cell is not red (an expected failure does not gate).
+			if red := `<td class="cell fail" title="` + m[2] + `">`; tc.wantCode == 0 && strings.Contains(page, red) {
+				t.Errorf("report.html paints the MUST tally of a passing run red: %s", red)
+			}
 			for name, doc := range map[string]string{"summary.md": md, "report.html": page} {
 				if !strings.Contains(doc, m[2]) || !strings.Contains(doc, m[3]) {
 					t.Errorf("%s lacks the terminal's tallies %q and %q", name, m[2], m[3])
