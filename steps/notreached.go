@@ -14,14 +14,13 @@ import (
 const interruptedPrefix = "interrupted before the scenario finished"
 
 // MarkNotReached completes the result of a run that stopped early (cause
-// "--max-time 15s reached", detail "target … stopped answering") so that
-// every report lists every scenario: one the stop cut short and one that
-// never started become not tested, with the reason "not reached: " + cause; one
+// "--max-time 15s reached", or "interrupted" after Ctrl-C) so that every
+// report lists every scenario: one the stop cut short and one that never
+// started become not tested, with the reason "not reached: " + cause; one
 // that would have been skipped (List) is not applicable, with its reason.
-// The tallies and root causes are recounted, and res.Stopped is set to cause and
-// detail. all are the options res ran with, profile by profile.
-func MarkNotReached(res *Result, all []Options, cause, detail string) error {
-	res.Stopped = cause + ": " + detail
+// The tallies and root causes are recounted. all are the options res ran
+// with, profile by profile.
+func MarkNotReached(res *Result, all []Options, cause string) error {
 	reason := "not reached: " + cause
 	for i, p := range res.Profiles {
 		if i >= len(all) {

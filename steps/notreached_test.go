@@ -1,9 +1,6 @@
 package steps
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestMarkNotReached: after a run stopped at --max-time, every scenario the
 // profile lists is in the result: one cut short and one never started are
@@ -27,7 +24,7 @@ func TestMarkNotReached(t *testing.T) {
 	cut := &ScenarioResult{Profile: "shopware", Feature: run.Feature, URI: run.URI, Name: run.Name, Tags: run.Tags, Level: "must",
 		Status: StatusSkipped, Message: interruptedPrefix + ": context deadline exceeded"}
 	res := Result{Profiles: []*ProfileResult{{Name: "shopware", Scenarios: []*ScenarioResult{cut}, Must: Counts{Skipped: 1}}}}
-	if err := MarkNotReached(&res, []Options{o}, "--max-time 3s reached", "target http://127.0.0.1:1 stopped answering"); err != nil {
+	if err := MarkNotReached(&res, []Options{o}, "--max-time 3s reached"); err != nil {
 		t.Fatal(err)
 	}
 	p := res.Profiles[0]
@@ -57,8 +54,5 @@ func TestMarkNotReached(t *testing.T) {
 	}
 	if got := p.Must.Skipped + p.Should.Skipped + p.May.Skipped; got != skipped {
 		t.Errorf("tallies count %d not applicable, the scenarios %d", got, skipped)
-	}
-	if !strings.Contains(res.Stopped, "--max-time 3s reached: target http://127.0.0.1:1") {
-		t.Errorf("Stopped = %q", res.Stopped)
 	}
 }

@@ -359,11 +359,8 @@ func runVerify(ctx context.Context, o verifyOptions, out, jsonOut io.Writer) err
 	defer cancel()
 	res, code, runErr := steps.Verify(rctx, all)
 	reached := ctx.Err() == nil && errors.Is(context.Cause(rctx), errMaxTime)
-	if reached {
-		detail := fmt.Sprintf("target %s stopped answering or answers too slowly (each request may take --timeout %s)", base, o.timeout)
-		if err := steps.MarkNotReached(&res, all, fmt.Sprintf("--max-time %s reached", limit), detail); err != nil {
-			return failedError(fmt.Errorf("verify: %w", err))
-		}
+	if err := markNotReached(&res, all, reached, limit, base, o.timeout); err != nil {
+		return err
 	}
 	if expected != nil {
 		steps.ApplyExpected(&res, expected, o.now())
@@ -394,6 +391,25 @@ func runVerify(ctx context.Context, o verifyOptions, out, jsonOut io.Writer) err
 		return failedError(fmt.Errorf("verify: %w", runErr))
 	case code != exitOK:
 		return failedError(fmt.Errorf("verify: %s", failureSummary(res)))
+	}
+	return nil
+}
+
+// markNotReached lists the scenarios a run that stopped early did not reach
+// as not tested (steps.MarkNotReached): "not reached: --max-time 15s
+// reached" when it reached --max-time (limit; res.Stopped then names the
+// target base), "not reached: interrupted" after Ctrl-C.
+func markNotReached(res *steps.Result, all []steps.Options, reached bool, limit time.Duration, base string, timeout time.Duration) error {
+	cause := "interrupted"
+	switch {
+	case reached:
+		cause = fmt.Sprintf("--max-time %s reached", limit)
+		res.Stopped = fmt.Sprintf("%s: target %s stopped answering or answers too slowly (each request may take --timeout %s)", cause, base, timeout)
+	case !res.Interrupted:
+		return nil
+	}
+	if err := steps.MarkNotReached(res, all, cause); err != nil {
+		return failedError(fmt.Errorf("verify: %w", err))
 	}
 	return nil
 }
