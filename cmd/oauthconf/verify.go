@@ -62,13 +62,16 @@ their values never appear in output or reports. Scenarios that wait for a lifeti
 (@slow) wait in real time (the profile's code_ttl or expires_in plus 1 s: 10 min for
 shopware, 1 h for rfc6749), unless --skip-slow skips them or --test-clock advances
 the clock of an "oauthconf serve --test-clock" target. Ctrl-C stops the run with
-exit 1; the reports keep what ran (verdict INCOMPLETE when nothing failed).
+exit 1; the reports keep what ran (verdict INCOMPLETE when nothing failed), the
+scenarios not reached listed as not tested ("not reached: interrupted").
 
 Every run has a deadline, --max-time (default 30 min, plus the longest code or
 token lifetime a @slow scenario waits for in real time, when it does: 30 min
 + 1 h 1 s for rfc6749 without --skip-slow or --test-clock). A run that reaches it
 stops with exit 2 naming the target (it stopped answering, or answers too
-slowly); the reports keep the scenarios that ran.
+slowly); the reports keep the scenarios that ran, list the others as not tested
+("not reached: --max-time 15s reached") and record why it stopped (junit.xml: one
+errored test case; conformance/summary.json: exit_code 2, stopped).
 
   oauthconf verify
   oauthconf verify --target http://127.0.0.1:8080 --profile shopware --test-clock --demo-credentials
