@@ -447,7 +447,7 @@ func (b *builder) readSummary(ps *profileSet) {
 	}
 	b.read()
 	// verify already redacts the message; a hand-made or older file may not have.
-	b.run.Verify = &VerifyEnd{ExitCode: sum.ExitCode, Interrupted: sum.Interrupted, Error: Redact(sum.Error), ErrorKind: sum.ErrorKind}
+	b.run.Verify = &VerifyEnd{ExitCode: sum.ExitCode, Interrupted: sum.Interrupted, Stopped: Redact(sum.Stopped), Error: Redact(sum.Error), ErrorKind: sum.ErrorKind}
 	b.run.Info = sum.RunInfo
 	b.run.Info.Label = Redact(sum.Label)
 	b.run.ExpectedFile, b.run.Expected = Redact(sum.ExpectedFailuresFile), redactedEntries(sum.ExpectedFailures)
@@ -502,6 +502,11 @@ func xfails(outs []outputs.ScenarioOutcome) map[string]int {
 
 // Gating is the failed scenarios of level that gate: those no unexpired
 // expected-failures entry expects.
+// Tally words the counts of level as every output does, the failures an
+// unexpired expected-failures entry expects counted apart
+// (outputs.Counts.TallyExpected).
+func (p Profile) Tally(level string) string { return p.Counts(level).TallyExpected(p.XFail[level]) }
+
 func (p Profile) Gating(level string) int { return p.Counts(level).Failed - p.XFail[level] }
 
 // knownStatus lists the statuses summary.json may give a scenario.

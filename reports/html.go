@@ -211,6 +211,8 @@ func (r *Run) judge() (string, []string) {
 	switch {
 	case len(why) > 0:
 		return "fail", why
+	case r.Verify != nil && r.Verify.Stopped != "":
+		return "incomplete", []string{"verify stopped, " + r.Verify.Stopped + ": the counts cover only the scenarios that ran; the others are listed as not tested"}
 	case r.Verify != nil && r.Verify.Interrupted:
 		return "incomplete", []string{"verify was interrupted: the counts cover only the scenarios that ran"}
 	case len(r.Profiles) > 0 || r.Capacity != nil:

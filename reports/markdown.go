@@ -95,6 +95,10 @@ func mdVerdict(p printer, s Summary) {
 	case "error":
 		p("**Verdict: ERROR**: verify stopped before any scenario ran\n\n")
 	case "incomplete":
+		if v := s.Verify; v != nil && v.Stopped != "" {
+			p("**Verdict: INCOMPLETE**: verify stopped, %s; nothing that ran failed\n\n", mdEscape(v.Stopped))
+			break
+		}
 		p("**Verdict: INCOMPLETE**: verify was interrupted; nothing that ran failed\n\n")
 	default:
 		p("**Verdict: none** (nothing to judge)\n\n")
@@ -111,6 +115,8 @@ func mdVerdict(p printer, s Summary) {
 			p(" (problem: %s)", mdEscape(v.ErrorKind))
 		}
 		p(":\n>\n> %s\n\n", mdEscape(v.Error))
+	} else if v != nil && v.Stopped != "" {
+		p("> [!WARNING]\n> verify stopped, %s: the counts cover only the scenarios that ran; the others are listed as not tested.\n\n", mdEscape(v.Stopped))
 	} else if v != nil && v.Interrupted {
 		p("> [!WARNING]\n> verify was interrupted: the counts cover only the scenarios that ran.\n\n")
 	}
@@ -376,6 +382,7 @@ type Summary struct {
 type VerifySummary struct {
 	ExitCode    int    `json:"exit_code"`
 	Interrupted bool   `json:"interrupted,omitempty"`
+	Stopped     string `json:"stopped,omitempty"`
 	Error       string `json:"error,omitempty"`
 	ErrorKind   string `json:"error_kind,omitempty"`
 }
@@ -482,7 +489,7 @@ func (r *Run) Summary() Summary {
 		RootCauses: append([]Cause{}, r.Causes()...), Capacity: r.Capacity, Notices: append([]string{}, r.Notices...),
 		ExpectedFailuresFile: r.ExpectedFile, ExpectedFailures: r.Expected}
 	if v := r.Verify; v != nil {
-		s.Verify = &VerifySummary{Interrupted: v.Interrupted, Error: v.Error, ErrorKind: v.ErrorKind}
+		s.Verify = &VerifySummary{Interrupted: v.Interrupted, Stopped: v.Stopped, Error: v.Error, ErrorKind: v.ErrorKind}
 		switch {
 		case v.ExitCode != nil:
 			s.Verify.ExitCode = *v.ExitCode
@@ -492,7 +499,7 @@ func (r *Run) Summary() Summary {
 	}
 	for _, p := range r.Profiles {
 		ps := ProfileSummary{Name: p.Name, Target: p.Target, Headline: p.Headline(), Must: p.Counts(outputs.LevelMust), Should: p.Counts(outputs.LevelShould), All: p.Counts("")}
-		ps.MustTally, ps.ShouldTally = ps.Must.Tally(), ps.Should.Tally()
+		ps.MustTally, ps.ShouldTally = p.Tally(outputs.LevelMust), p.Tally(outputs.LevelShould)
 		if ps.May = p.Counts(outputs.LevelMay); ps.May.Total() > 0 {
 			ps.MayTally = ps.May.Tally()
 		}

@@ -50,6 +50,7 @@ func (r *Run) WithLabel(label string) *Run {
 type VerifyEnd struct {
 	ExitCode    *int   // nil when the file does not say
 	Interrupted bool   // Ctrl-C: the counts cover only the scenarios that ran
+	Stopped     string // why a run that started stopped early (--max-time reached), redacted
 	Error       string // why verify stopped before any scenario ran (exit 2), redacted
 	ErrorKind   string // usage, profile, credentials, target, tags or setup
 }

@@ -161,7 +161,7 @@ func outcome(ctx context.Context, step func() error) (context.Context, error) {
 	case ctx.Err() != nil:
 		// The run was interrupted (Ctrl-C): what the step saw says nothing
 		// about the target, so the scenario did not finish rather than fail.
-		reason := "interrupted before the scenario finished: " + boundMessage(s.red.text(err.Error()))
+		reason := interruptedPrefix + ": " + boundMessage(s.red.text(err.Error()))
 		s.skip = reason
 		return s.skipped(ctx, reason)
 	}

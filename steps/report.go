@@ -127,6 +127,9 @@ func WriteRunReports(dir string, res Result, exitCode int, info outputs.RunInfo)
 		merged = []cukeFeature{}
 	}
 	suites.Name = "oauthconf verify"
+	if res.Stopped != "" {
+		suites.Suites = append(suites.Suites, stoppedSuite(res.Stopped, info))
+	}
 	if es := expectedSuite(res); es.Tests > 0 {
 		suites.Suites = append(suites.Suites, es)
 	}
@@ -143,7 +146,7 @@ func WriteRunReports(dir string, res Result, exitCode int, info outputs.RunInfo)
 // SummaryOf is the content of conformance/summary.json for res, the run's
 // exit code and which run it was (also what verify --format json prints).
 func SummaryOf(res Result, exitCode int, info outputs.RunInfo) outputs.Summary {
-	sum := outputs.Summary{RunInfo: info, ExitCode: &exitCode, Interrupted: res.Interrupted, Profiles: []outputs.SummaryProfile{},
+	sum := outputs.Summary{RunInfo: info, ExitCode: &exitCode, Interrupted: res.Interrupted, Stopped: res.Stopped, Profiles: []outputs.SummaryProfile{},
 		ExpectedFailuresFile: res.ExpectedFile, ExpectedFailures: res.Expected}
 	for _, p := range res.Profiles {
 		sp := outputs.SummaryProfile{

@@ -101,6 +101,10 @@ type Result struct {
 	Strict   bool
 	// Interrupted says the context ended before every scenario ran.
 	Interrupted bool
+	// Stopped says why a run that started stopped before every scenario ran
+	// ("--max-time 15s reached: target … stopped answering", MarkNotReached);
+	// "" otherwise. The reports record it: junit.xml as one errored test case.
+	Stopped string
 	// Expected are the --expected-failures entries and what became of each
 	// (ApplyExpected); nil without a file.
 	Expected []ExpectedFailure
@@ -178,7 +182,7 @@ func (r *run) result() *ProfileResult {
 	r.t.rec.mu.Unlock()
 	for _, s := range scen {
 		if s.Status == "" { // never finished: interrupted
-			s.Status, s.Message = StatusFailed, "interrupted before the scenario finished"
+			s.Status, s.Message = StatusFailed, interruptedPrefix
 		}
 		if s.Status == StatusSkipped {
 			s.Message = r.redact(s.Message)
@@ -318,21 +322,25 @@ func writeExpectedText(w *strings.Builder, res Result) {
 	fmt.Fprintf(w, "  expected failures (%s): %d entries, %d failed as expected\n", res.ExpectedFile, len(res.Expected), held)
 }
 
-// writeFinalTally sums every profile's counts and gives the verdict the
-// exit code gives.
+// writeFinalTally sums every profile's counts (one profile's too) and gives
+// the verdict the exit code gives, in the reports' words: FAIL (exit 1),
+// INCOMPLETE when the run stopped early and nothing that ran failed (Ctrl-C:
+// exit 1; --max-time: exit 2), else PASS (exit 0).
 func writeFinalTally(w *strings.Builder, res Result) {
-	if len(res.Profiles) < 2 {
-		return
-	}
 	var must, should, may Counts
+	xMust, xShould := 0, 0
 	for _, p := range res.Profiles {
 		must, should, may = must.Plus(p.Must), should.Plus(p.Should), may.Plus(p.May)
+		xMust, xShould = xMust+p.expectedFailures(profile.LevelMust), xShould+p.expectedFailures(profile.LevelShould)
 	}
 	verdict := "PASS"
-	if res.Failed() {
+	switch {
+	case res.Failed():
 		verdict = "FAIL"
+	case res.Interrupted || res.Stopped != "":
+		verdict = "INCOMPLETE"
 	}
-	fmt.Fprintf(w, "  total: %s  MUST: %s;  SHOULD: %s%s\n", verdict, tally(must), tally(should), mayTally(may))
+	fmt.Fprintf(w, "  total: %s  MUST: %s;  SHOULD: %s%s\n", verdict, must.TallyExpected(xMust), should.TallyExpected(xShould), mayTally(may))
 }
 
 // writeProfileText writes one profile's part of WriteText: root causes
@@ -357,11 +365,8 @@ func writeProfileText(w *strings.Builder, pr *ProfileResult, strict, verbose boo
 		writeReasons(w, pr, StatusSkipped, "not applicable (skipped)")
 	}
 	fmt.Fprintf(w, "  [%s] %s  MUST: %s;  SHOULD: %s%s%s  (%s)\n",
-		pr.Name, pr.Target, tally(pr.Must), tally(pr.Should), mayTally(pr.May), findingsTally(pr), pr.Duration.Round(time.Millisecond))
+		pr.Name, pr.Target, pr.Must.TallyExpected(pr.expectedFailures(profile.LevelMust)), pr.Should.TallyExpected(pr.expectedFailures(profile.LevelShould)), mayTally(pr.May), findingsTally(pr), pr.Duration.Round(time.Millisecond))
 }
-
-// tally words one level's counts, as every report does (outputs.Counts.Tally).
-func tally(c Counts) string { return c.Tally() }
 
 // mayTally words the MAY counts (optional features, never gating), or ""
 // when no MAY scenario was counted.

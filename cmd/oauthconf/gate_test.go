@@ -53,17 +53,23 @@ func TestVerifyExpectedFailuresGate(t *testing.T) {
 		args        []string
 		wantCode    int
 		want        string
+		// wantErr is what stderr says of the cause of an exit 1.
+		wantErr string
 	}{
-		{"an expected failure does not gate and says why", passwordArgs(defective, "--expected-failures", expected), 0, "expected failure: SHOP-42 fixed in 6.7"},
-		{"an expired entry gates again", passwordArgs(defective, "--expected-failures", expired), 1, "expected failure expired on 2020-01-01"},
-		{"an expected failure that passed is reported", passwordArgs(clean, "--expected-failures", expected), 0, "expected to fail but passed: remove the entry"},
-		{"an expected failure that passed gates under --strict", passwordArgs(clean, "--expected-failures", expected, "--strict"), 1, "expected to fail but passed"},
-		{"an unknown tag exits 2 naming the line", passwordArgs(clean, "--expected-failures", unknown), 2, "bad.yaml:3: unknown requirement tag @rfc6749-99"},
+		{"an expected failure does not gate and says why", passwordArgs(defective, "--expected-failures", expected), 0, "expected failure: SHOP-42 fixed in 6.7", ""},
+		{"an expired entry gates again", passwordArgs(defective, "--expected-failures", expired), 1, "expected failure expired on 2020-01-01",
+			"2 root cause(s) failed the run:\n  [shopware] rfc6749-4.3.2-wrong-password: "},
+		{"an expired entry is named as a cause", passwordArgs(defective, "--expected-failures", expired), 1, "expected failure expired on 2020-01-01",
+			"\n  expected failure @rfc6749-4.3.2-wrong-password (shopware): expired on 2020-01-01: it gates again: fix it or renew the entry (" + expired + ":1)"},
+		{"an expected failure that passed is reported", passwordArgs(clean, "--expected-failures", expected), 0, "expected to fail but passed: remove the entry", ""},
+		{"an expected failure that passed gates under --strict, named on stderr", passwordArgs(clean, "--expected-failures", expected, "--strict"), 1, "expected to fail but passed",
+			"verify: 1 root cause(s) failed the run:\n  expected failure @rfc6749-4.3.2-wrong-password (shopware): unexpectedly passing under --strict: remove the entry (" + expected + ":2)"},
+		{"an unknown tag exits 2 naming the line", passwordArgs(clean, "--expected-failures", unknown), 2, "bad.yaml:3: unknown requirement tag @rfc6749-99", ""},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
 			code, out, errOut := runCLI(t.Context(), tc.args...)
-			if code != tc.wantCode || !strings.Contains(out+errOut, tc.want) {
-				t.Fatalf("exit %d, want %d and %q\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, tc.want, out, errOut)
+			if code != tc.wantCode || !strings.Contains(out+errOut, tc.want) || !strings.Contains(errOut, tc.wantErr) {
+				t.Fatalf("exit %d, want %d, %q and on stderr %q\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, tc.want, tc.wantErr, out, errOut)
 			}
 		})
 	}

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -339,6 +342,60 @@ func TestVerifyRunDeadline(t *testing.T) {
 	}
 	if code, out, errOut := runCLI(context.Background(), "report", "--in", dir); code != 0 {
 		t.Errorf("report: exit %d\n%s\n%s", code, out, errOut)
+	}
+	checkMaxTimeRecord(t, dir, base, out, "--max-time 1.5s reached")
+}
+
+// checkMaxTimeRecord checks the reports in dir of a verify run of profile
+// rfc6749 against base that reached --max-time (reached: "--max-time 1.5s
+// reached"): summary.json says exit 2 and why; junit.xml has one errored
+// test case naming it and the target; summary.md and report.html say it;
+// every scenario verify --list lists is reported, those not reached as not
+// tested with the reason "not reached: " + reached, counted so in the
+// terminal's tally (out).
+func checkMaxTimeRecord(t *testing.T, dir, base, out, reached string) {
+	t.Helper()
+	var sum struct {
+		ExitCode int    `json:"exit_code"`
+		Stopped  string `json:"stopped"`
+		Profiles []struct {
+			Must, Should, May struct {
+				NotTested int `json:"not_tested"`
+			}
+			Scenarios []struct{ Status, Message string } `json:"scenarios"`
+		} `json:"profiles"`
+	}
+	if err := json.Unmarshal([]byte(readText(t, filepath.Join(dir, "conformance", "summary.json"))), &sum); err != nil || len(sum.Profiles) != 1 {
+		t.Fatalf("summary.json: %v", err)
+	}
+	if sum.ExitCode != 2 || !strings.Contains(sum.Stopped, reached) || !strings.Contains(sum.Stopped, base) {
+		t.Errorf("summary.json: exit_code %d, stopped %q; want 2 and %q naming %s", sum.ExitCode, sum.Stopped, reached, base)
+	}
+	p := sum.Profiles[0]
+	_, list, _ := runCLI(context.Background(), "verify", "--list", "--target", base, "--profile", "rfc6749", "--demo-credentials")
+	if want := strings.Count(list, "\n  run ") + strings.Count(list, "\n  skip "); len(p.Scenarios) != want || want == 0 {
+		t.Errorf("summary.json lists %d scenarios, verify --list %d", len(p.Scenarios), want)
+	}
+	notReached := 0
+	for _, s := range p.Scenarios {
+		if s.Status == "not_tested" && s.Message == "not reached: "+reached {
+			notReached++
+		}
+	}
+	if notReached == 0 || notReached != p.Must.NotTested+p.Should.NotTested+p.May.NotTested {
+		t.Errorf("%d scenarios not reached, %d+%d+%d counted not tested", notReached, p.Must.NotTested, p.Should.NotTested, p.May.NotTested)
+	}
+	if m := regexp.MustCompile(`\] \S+  MUST: ([^;]+);`).FindStringSubmatch(out); m == nil || !strings.Contains(m[1], fmt.Sprintf(" %d not tested", p.Must.NotTested)) {
+		t.Errorf("the terminal's tally %q does not count %d MUST scenarios not tested:\n%s", m, p.Must.NotTested, out)
+	}
+	junit := readText(t, filepath.Join(dir, "junit.xml"))
+	if !strings.Contains(junit, `errors="1"`) || !strings.Contains(junit, "verify stopped: "+reached+": target "+base) {
+		t.Errorf("junit.xml has no errored test case naming %q and the target:\n%.600s", reached, junit)
+	}
+	for _, name := range []string{"summary.md", "report.html"} {
+		if doc := html.UnescapeString(readText(t, filepath.Join(dir, name))); !strings.Contains(doc, "verify stopped, "+reached+": target "+base) {
+			t.Errorf("%s does not say verify stopped, %s, naming the target", name, reached)
+		}
 	}
 }
 

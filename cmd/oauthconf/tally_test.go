@@ -31,12 +31,15 @@ func TestOneTallyAndVerdictEverywhere(t *testing.T) {
 		args        []string
 		wantCode    int
 		verdict     string
+		// mustTally is the MUST tally every output gives.
+		mustTally string
 	}{
-		{"a MUST failure: exit 1, FAIL", passwordArgs(defective), 1, "FAIL"},
-		{"the same failure expected: exit 0, PASS", passwordArgs(defective, "--expected-failures", expected), 0, "PASS"},
-		{"an expected failure that passed under --strict: exit 1, FAIL", passwordArgs(clean, "--expected-failures", expected, "--strict"), 1, "FAIL"},
-		{"a SHOULD failure: exit 0, PASS", should(), 0, "PASS"},
-		{"a SHOULD failure under --strict: exit 1, FAIL", should("--strict"), 1, "FAIL"},
+		{"a MUST failure: exit 1, FAIL", passwordArgs(defective), 1, "FAIL", "0 passed, 1 failed, 0 not tested, 0 not applicable"},
+		{"the same failure expected: exit 0, PASS, failed as expected", passwordArgs(defective, "--expected-failures", expected), 0, "PASS",
+			"0 passed, 0 failed, 1 failed as expected, 0 not tested, 0 not applicable"},
+		{"an expected failure that passed under --strict: exit 1, FAIL", passwordArgs(clean, "--expected-failures", expected, "--strict"), 1, "FAIL", "1 passed, 0 failed, 0 not tested, 0 not applicable"},
+		{"a SHOULD failure: exit 0, PASS", should(), 0, "PASS", ""},
+		{"a SHOULD failure under --strict: exit 1, FAIL", should("--strict"), 1, "FAIL", ""},
 	} {
 		t.Run(tc.description, func(t *testing.T) {
 			dir := t.TempDir()
@@ -47,6 +50,13 @@ func TestOneTallyAndVerdictEverywhere(t *testing.T) {
 			m := terminalTally.FindStringSubmatch(out)
 			if m == nil {
 				t.Fatalf("no tally line in the terminal report:\n%s", out)
+			}
+			if m[2] != tc.mustTally && tc.mustTally != "" {
+				t.Errorf("terminal MUST tally %q, want %q", m[2], tc.mustTally)
+			}
+			// One profile has a verdict line too, the total's.
+			if want := "\n  total: " + tc.verdict + "  MUST: " + m[2] + ";  SHOULD: " + m[3]; !strings.Contains(out, want) {
+				t.Errorf("the terminal has no verdict line %q:\n%s", want, out)
 			}
 			md := readText(t, filepath.Join(dir, "summary.md"))
 			page := html.UnescapeString(readText(t, filepath.Join(dir, "report.html")))
@@ -67,6 +77,10 @@ func TestOneTallyAndVerdictEverywhere(t *testing.T) {
 			}
 			if p := sum.Profiles[0]; p.Name != m[1] || p.MustTally != m[2] || p.ShouldTally != m[3] {
 				t.Errorf("report --json tallies %q / %q, terminal %q / %q", p.MustTally, p.ShouldTally, m[2], m[3])
+			}
+			// A passing run's MUST cell is not red (an expected failure does not gate).
+			if red := `<td class="cell fail" title="` + m[2] + `">`; tc.wantCode == 0 && strings.Contains(page, red) {
+				t.Errorf("report.html paints the MUST tally of a passing run red: %s", red)
 			}
 			for name, doc := range map[string]string{"summary.md": md, "report.html": page} {
 				if !strings.Contains(doc, m[2]) || !strings.Contains(doc, m[3]) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,13 +62,16 @@ their values never appear in output or reports. Scenarios that wait for a lifeti
 (@slow) wait in real time (the profile's code_ttl or expires_in plus 1 s: 10 min for
 shopware, 1 h for rfc6749), unless --skip-slow skips them or --test-clock advances
 the clock of an "oauthconf serve --test-clock" target. Ctrl-C stops the run with
-exit 1; the reports keep what ran (verdict INCOMPLETE when nothing failed).
+exit 1; the reports keep what ran (verdict INCOMPLETE when nothing failed), the
+scenarios not reached listed as not tested ("not reached: interrupted").
 
 Every run has a deadline, --max-time (default 30 min, plus the longest code or
 token lifetime a @slow scenario waits for in real time, when it does: 30 min
 + 1 h 1 s for rfc6749 without --skip-slow or --test-clock). A run that reaches it
 stops with exit 2 naming the target (it stopped answering, or answers too
-slowly); the reports keep the scenarios that ran.
+slowly); the reports keep the scenarios that ran, list the others as not tested
+("not reached: --max-time 15s reached") and record why it stopped (junit.xml: one
+errored test case; conformance/summary.json: exit_code 2, stopped).
 
   oauthconf verify
   oauthconf verify --target http://127.0.0.1:8080 --profile shopware --test-clock --demo-credentials
@@ -357,11 +361,18 @@ func runVerify(ctx context.Context, o verifyOptions, out, jsonOut io.Writer) err
 	rctx, cancel := context.WithTimeoutCause(ctx, limit, errMaxTime)
 	defer cancel()
 	res, code, runErr := steps.Verify(rctx, all)
+	reached := ctx.Err() == nil && errors.Is(context.Cause(rctx), errMaxTime)
+	if err := markNotReached(&res, all, reached, limit, base, o.timeout); err != nil {
+		return err
+	}
 	if expected != nil {
 		steps.ApplyExpected(&res, expected, o.now())
 		if code == exitOK || (code == exitFailed && runErr == nil && !res.Interrupted) {
 			code = res.ExitCode()
 		}
+	}
+	if reached {
+		code = exitUsage
 	}
 	if len(res.Profiles) > 0 {
 		writeConsole(out, res, o.verbose)
@@ -375,7 +386,7 @@ func runVerify(ctx context.Context, o verifyOptions, out, jsonOut io.Writer) err
 	}
 	fmt.Fprintf(out, "oauthconf verify: %d profile(s) in %s\n", len(res.Profiles), time.Since(start).Round(time.Millisecond))
 	switch {
-	case ctx.Err() == nil && errors.Is(context.Cause(rctx), errMaxTime):
+	case reached:
 		return recordedUsageError(fmt.Errorf("verify: the run reached --max-time %s: target %s stopped answering or answers too slowly (each request may take --timeout %s); the reports hold the scenarios that ran", limit, base, o.timeout))
 	case res.Interrupted || ctx.Err() != nil:
 		return failedError(fmt.Errorf("verify: interrupted (%v); the reports hold the scenarios that ran", context.Cause(ctx)))
@@ -383,6 +394,25 @@ func runVerify(ctx context.Context, o verifyOptions, out, jsonOut io.Writer) err
 		return failedError(fmt.Errorf("verify: %w", runErr))
 	case code != exitOK:
 		return failedError(fmt.Errorf("verify: %s", failureSummary(res)))
+	}
+	return nil
+}
+
+// markNotReached lists the scenarios a run that stopped early did not reach
+// as not tested (steps.MarkNotReached): "not reached: --max-time 15s
+// reached" when it reached --max-time (limit; res.Stopped then names the
+// target base), "not reached: interrupted" after Ctrl-C.
+func markNotReached(res *steps.Result, all []steps.Options, reached bool, limit time.Duration, base string, timeout time.Duration) error {
+	cause := "interrupted"
+	switch {
+	case reached:
+		cause = fmt.Sprintf("--max-time %s reached", limit)
+		res.Stopped = fmt.Sprintf("%s: target %s stopped answering or answers too slowly (each request may take --timeout %s)", cause, base, timeout)
+	case !res.Interrupted:
+		return nil
+	}
+	if err := steps.MarkNotReached(res, all, cause); err != nil {
+		return failedError(fmt.Errorf("verify: %w", err))
 	}
 	return nil
 }
@@ -539,6 +569,11 @@ func failureSummary(res steps.Result) string {
 			}
 		}
 	}
+	for _, e := range res.Expected {
+		if e.Gating {
+			causes = append(causes, expectedCause(e, res.ExpectedFile))
+		}
+	}
 	for _, s := range res.Scenarios() {
 		if s.Status == steps.StatusError { // the harness could not judge it (steps.Result.Failed)
 			names = append(names, fmt.Sprintf("%s [harness error]", s.ID()))
@@ -553,6 +588,29 @@ func failureSummary(res steps.Result) string {
 		all = all[:max]
 	}
 	return fmt.Sprintf("%d root cause(s) failed the run:\n  %s%s", total, strings.Join(all, "\n  "), more)
+}
+
+// expectedCause names an --expected-failures entry of file that fails the
+// run: one that passed under --strict, or one that expired.
+func expectedCause(e steps.ExpectedFailure, file string) string {
+	profiles := e.Profile
+	if profiles == "" {
+		var names []string
+		for _, id := range e.Scenarios {
+			if n, _, ok := strings.Cut(id, ": "); ok && !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+		profiles = strings.Join(names, ", ")
+	}
+	if profiles == "" {
+		profiles = "every profile"
+	}
+	what := "unexpectedly passing under --strict: remove the entry"
+	if e.Outcome == outputs.ExpectedExpired {
+		what = "expired on " + e.Expires + ": it gates again: fix it or renew the entry"
+	}
+	return fmt.Sprintf("expected failure @%s (%s): %s (%s:%d)", e.Rule, profiles, what, file, e.Line)
 }
 
 // httpClient is the client the client options ask for (nil: the default);

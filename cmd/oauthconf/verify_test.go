@@ -206,6 +206,25 @@ func TestVerifyInterruptedKeepsReports(t *testing.T) {
 	if !strings.Contains(string(b), `"interrupted": true`) {
 		t.Errorf("summary.json does not say interrupted:\n%s", b)
 	}
+	// Every scenario is reported: those the interrupt cut short or never
+	// started as not tested, "not reached: interrupted", none as failed.
+	var sum struct {
+		Profiles []struct {
+			Scenarios []struct{ Status, Message string } `json:"scenarios"`
+		} `json:"profiles"`
+	}
+	if err := json.Unmarshal(b, &sum); err != nil || len(sum.Profiles) != 1 {
+		t.Fatalf("summary.json: %v", err)
+	}
+	_, list, _ := runCLI(t.Context(), append([]string{"verify", "--list", "--target", target, "--profile", "shopware", "--test-clock"}, shopwareCreds()...)...)
+	if want := strings.Count(list, "\n  run ") + strings.Count(list, "\n  skip "); len(sum.Profiles[0].Scenarios) != want {
+		t.Errorf("summary.json lists %d scenarios, verify --list %d", len(sum.Profiles[0].Scenarios), want)
+	}
+	for _, s := range sum.Profiles[0].Scenarios {
+		if strings.Contains(s.Message, "interrupted") && (s.Status != "not_tested" || s.Message != "not reached: interrupted") {
+			t.Errorf("a scenario the interrupt stopped: %s %q, want not_tested \"not reached: interrupted\"", s.Status, s.Message)
+		}
+	}
 }
 
 // abortRecord is what a run that stopped with exit 2 leaves in --report-dir.

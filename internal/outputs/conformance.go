@@ -61,6 +61,20 @@ func (c Counts) Tally() string {
 	return t
 }
 
+// TallyExpected is Tally for counts of which expected failed scenarios an
+// unexpired --expected-failures entry expects: they are counted apart, "1
+// failed as expected", not as failed (they do not gate).
+func (c Counts) TallyExpected(expected int) string {
+	if expected <= 0 {
+		return c.Tally()
+	}
+	t := fmt.Sprintf("%d passed, %d failed, %d failed as expected, %d not tested, %d not applicable", c.Passed, c.Failed-expected, expected, c.NotTested, c.Skipped)
+	if c.Errors > 0 {
+		t += fmt.Sprintf(", %d harness errors", c.Errors)
+	}
+	return t
+}
+
 // Headline is a level's one-line verdict, "32 of 33 MUST checks pass": N
 // of the judged scenarios (passed and failed).
 func (c Counts) Headline(level string) string {
@@ -112,6 +126,10 @@ type Summary struct {
 	ExitCode *int `json:"exit_code"`
 	// Interrupted is set after Ctrl-C: the counts cover only what ran.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// Stopped says why a run that started stopped before every scenario
+	// ran ("--max-time 15s reached: target … stopped answering or answers
+	// too slowly": exit 2); "" after Ctrl-C or a complete run.
+	Stopped string `json:"stopped,omitempty"`
 	// Error is why the run stopped before any scenario ran (exit 2: bad flag,
 	// profile or credentials, unreachable target), already redacted, and
 	// ErrorKind its class: usage, profile, credentials, target, tags or setup.
