@@ -36,7 +36,9 @@ type Planned struct {
 // List returns what a run with o would do, scenario by scenario, without
 // sending a request: o.Tags selects, decide gives the level and the
 // profile's reasons to skip, then the capability steps (the profile's
-// grants, resources and credentials) theirs.
+// grants, resources and credentials) theirs; without a credential the
+// profile requires (Plan.ListOnly) a scenario that would run is listed as
+// needing it.
 func List(o Options) ([]Planned, error) {
 	if o.Profile == nil {
 		return nil, fmt.Errorf("steps: Options.Profile is required")
@@ -56,6 +58,7 @@ func List(o Options) ([]Planned, error) {
 		return nil, err
 	}
 	t := &target{opts: o, p: o.Profile, creds: o.Credentials}
+	missing := missingCredentials(o.Profile, o.Credentials)
 	var out []Planned
 	for _, c := range pickles {
 		pk := c.pickle
@@ -76,12 +79,24 @@ func List(o Options) ([]Planned, error) {
 				p.May = mayNotApply(t, st.Text)
 			}
 		}
+		if p.Reason == "" && len(missing) > 0 {
+			p.Reason = needsCredentials(missing)
+		}
 		if p.Reason != "" {
 			p.May = ""
 		}
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// needsCredentials is the --list reason of a scenario a run would not start
+// without the missing credentials.
+func needsCredentials(missing []string) string {
+	if len(missing) == 1 {
+		return "needs credential " + missing[0] + " (not given: a run would not start without it)"
+	}
+	return "needs credentials " + strings.Join(missing, ", ") + " (not given: a run would not start without them)"
 }
 
 // compiled is one pickle (a scenario, or one example row of an outline)

@@ -470,7 +470,7 @@ func (o verifyOptions) plan(out io.Writer) (steps.Plan, error) {
 		}
 		names = profile.Builtin()
 	}
-	plan := steps.Plan{Profiles: names, Given: given, Base: steps.Options{
+	plan := steps.Plan{Profiles: names, Given: given, ListOnly: o.list, Base: steps.Options{
 		Tags: o.tags, SkipSlow: o.skipSlow, Strict: o.strict,
 		Concurrency: o.concurrency, Timeout: o.timeout, Output: out, Verbose: o.verbose,
 		Chromium:   os.Getenv("OAUTHCONF_CHROMIUM"), // authorize.login.mode browser
