@@ -65,8 +65,9 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 }
 
 // ErrTargetCheck marks RunAll's error when the target failed the
-// reachability check made before any scenario runs; the error says what
-// happened (refused, DNS, TLS, timeout, redirects).
+// reachability check made before any scenario runs, and Discover's when the
+// server could not be reached; the error says what happened (refused, DNS,
+// TLS, timeout, redirects).
 var ErrTargetCheck = errors.New("target check failed")
 
 // RunAll runs the suite for several profiles. Their concurrent passes run in
