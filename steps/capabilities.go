@@ -173,6 +173,15 @@ var guards = []capability{
 		}
 		return ""
 	}},
+	{condition: condition{pattern: `^the client exchanges the code still URL-encoded$`}, guard: true,
+		may: mayCodeUnchanged("URL-encoding")},
+	{condition: condition{pattern: `^the client exchanges the code decoded twice$`}, guard: true,
+		may: mayCodeUnchanged("a second decoding")},
+	{condition: condition{
+		pattern: `^the client exchanges the code form-decoded$`, needs: "token.encoding: form",
+		has: func(t *target, _ string) bool { return t.p.Token.Encoding == profile.EncodingForm },
+		why: profileSays("does not send form bodies"),
+	}, guard: true, may: mayCodeUnchanged("form decoding")},
 	{condition: condition{pattern: `^the access token is a JWT$`}, guard: true, may: mayBeOpaque},
 	{condition: condition{pattern: `^the client holds an access token that is a JWT$`}, guard: true, may: mayBeOpaque},
 }
@@ -190,6 +199,14 @@ func mayBeOpaque(t *target, _ string) string {
 		return ""
 	}
 	return "the access token may be opaque (token_format is not jwt): the JWS checks then do not apply"
+}
+
+// mayCodeUnchanged: the code the server issues may have no character that
+// how changes, and then the check does not apply.
+func mayCodeUnchanged(how string) func(*target, string) string {
+	return func(*target, string) string {
+		return "the issued code may have no characters that " + how + " changes"
+	}
 }
 
 // capabilityRes are the compiled patterns of capabilities, index for index.
