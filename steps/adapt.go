@@ -132,7 +132,7 @@ func wrap2[A, B any](fn func(context.Context, A, B) error) func(context.Context,
 }
 
 // outcome runs a step body and records its outcome: it honours a decided
-// skip, turns a skipError (or any error once the run is interrupted) into a
+// skip and the capability table's guard of the step (guardReason), turns a skipError (or any error once the run is interrupted) into a
 // skipped step with its reason attached, a harnessError into an errored
 // scenario, and any other error into a failed one, attaching the redacted
 // HTTP transcript.
@@ -143,6 +143,10 @@ func outcome(ctx context.Context, step func() error) (context.Context, error) {
 	}
 	if s.skip != "" {
 		return s.skipped(ctx, s.skip)
+	}
+	if why := guardReason(s.t, s.step); why != "" {
+		s.skip = why
+		return s.skipped(ctx, why)
 	}
 	err := step()
 	var skip skipError

@@ -27,6 +27,9 @@ func TestCapabilitiesAreListedInTheProfileDocs(t *testing.T) {
 func TestAnEmptyProfileHasNoCapability(t *testing.T) {
 	tg := &target{p: &profile.Profile{Name: "empty"}, creds: profile.NewCredentials(nil)}
 	for _, c := range capabilities {
+		if c.has == nil {
+			continue // only a note of what may not apply at run time
+		}
 		t.Run(c.pattern, func(t *testing.T) {
 			if c.has(tg, "protected") {
 				t.Fatalf("an empty profile has %s", c.needs)

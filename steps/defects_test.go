@@ -345,7 +345,7 @@ type killable struct{ where, level string }
 // in a mode (reference.Defect.Needs, modeRun) where it runs.
 func killableScenarios(t testing.TB) map[string]killable {
 	t.Helper()
-	pickles, lines, err := compileFeatures(features.FS)
+	pickles, err := compileFeatures(features.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,10 +354,11 @@ func killableScenarios(t testing.TB) map[string]killable {
 		t.Fatal(err)
 	}
 	out := map[string]killable{}
-	for _, pk := range pickles {
+	for _, c := range pickles {
+		pk := c.pickle
 		for _, tg := range pk.Tags {
 			if tg.Name == "@must" || tg.Name == "@should" {
-				out[names[pk.Uri]+" / "+pk.Name] = killable{fmt.Sprintf("features/%s:%d", pk.Uri, lines[astKey(pk.Uri, pk.AstNodeIds[0])]), tg.Name}
+				out[names[pk.Uri]+" / "+pk.Name] = killable{fmt.Sprintf("features/%s:%d", pk.Uri, c.line), tg.Name}
 				break
 			}
 		}

@@ -90,7 +90,8 @@ func servesJSON(ex *Exchange) bool {
 // else OpenID Connect Discovery 1.0 §4) with the suite's bounded HTTP client
 // (timeout per request, bodies up to MaxBody, no redirects followed). It
 // returns the document and the URL it came from; errors say which URLs were
-// tried and why the document is not metadata. hc may be nil.
+// tried and why the document is not metadata; a server that could not be
+// reached is an ErrTargetCheck. hc may be nil.
 func Discover(ctx context.Context, issuer string, timeout time.Duration, hc *http.Client) (*profile.Metadata, string, error) {
 	if _, err := profile.MetadataURLs(issuer); err != nil {
 		return nil, "", err
@@ -100,7 +101,11 @@ func Discover(ctx context.Context, issuer string, timeout time.Duration, hc *htt
 		return nil, "", err
 	}
 	get := func(ctx context.Context, u string) (*Exchange, error) {
-		return c.do(ctx, http.MethodGet, u, http.Header{"Accept": {"application/json"}}, nil)
+		ex, err := c.do(ctx, http.MethodGet, u, http.Header{"Accept": {"application/json"}}, nil)
+		if err != nil && ctx.Err() == nil {
+			return nil, fmt.Errorf("%w: %w", ErrTargetCheck, err)
+		}
+		return ex, err
 	}
 	d, err := fetchMetadata(ctx, issuer, get)
 	if err != nil {

@@ -293,21 +293,3 @@ func (j *junitSuites) tally() {
 	}
 	j.Time = fmt.Sprintf("%.3f", j.seconds)
 }
-
-// setLines gives each scenario its line in its feature file, from the
-// cucumber JSON (the first element of that name in that file).
-func setLines(scen []*ScenarioResult, cuke []cukeFeature) {
-	lines := map[[2]string]int{}
-	for _, f := range cuke {
-		uri := strings.TrimPrefix(fmt.Sprint(f["uri"]), "./")
-		for _, el := range asList(f["elements"]) {
-			k := [2]string{uri, fmt.Sprint(el["name"])}
-			if l := int(lineOf(el)); l > 0 && (lines[k] == 0 || l < lines[k]) {
-				lines[k] = l
-			}
-		}
-	}
-	for _, s := range scen {
-		s.Line = lines[[2]string{strings.TrimPrefix(s.URI, "./"), s.Name}]
-	}
-}

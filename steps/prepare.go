@@ -54,6 +54,9 @@ type Plan struct {
 	ResolveHint string
 	// Base is copied into every profile's Options (BaseURL, Tags, Timeout, …).
 	Base Options
+	// ListOnly prepares for List (verify --list), which sends no request: a
+	// missing credential does not stop it, List skips what needs it.
+	ListOnly bool
 }
 
 // Prepare loads the plan's profiles and checks them before anything runs: each
@@ -77,6 +80,9 @@ func Prepare(plan Plan) ([]Options, error) {
 			given = plan.Credentials(p)
 		}
 		creds, err := profile.Resolve(p, given, plan.Getenv)
+		if err != nil && plan.ListOnly && len(missingCredentials(p, creds)) > 0 {
+			err = nil
+		}
 		if err != nil && plan.ResolveHint != "" {
 			err = fmt.Errorf("%w\n%s", err, plan.ResolveHint)
 		}
@@ -165,4 +171,17 @@ func Verify(ctx context.Context, all []Options) (Result, int, error) {
 		code = 1
 	}
 	return res, code, runErr
+}
+
+// missingCredentials are the credentials p requires (not optional) that
+// creds lacks, sorted.
+func missingCredentials(p *profile.Profile, creds profile.Credentials) []string {
+	var out []string
+	for name, spec := range p.Credentials {
+		if (spec == nil || !spec.Optional) && !creds.Has(name) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -189,7 +189,6 @@ func (r *run) result() *ProfileResult {
 		}
 		count(pr, s)
 	}
-	setLines(scen, r.cucumber)
 	sort.SliceStable(scen, func(i, j int) bool {
 		if scen[i].URI != scen[j].URI {
 			return scen[i].URI < scen[j].URI

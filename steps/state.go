@@ -29,6 +29,7 @@ type scenario struct {
 	t      *target
 	record *ScenarioResult
 	skip   string // reason to skip every step, decided before the first one
+	step   string // the text of the step running (its guard: guardReason)
 
 	red       redactor
 	exchanges []*Exchange

@@ -65,8 +65,9 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 }
 
 // ErrTargetCheck marks RunAll's error when the target failed the
-// reachability check made before any scenario runs; the error says what
-// happened (refused, DNS, TLS, timeout, redirects).
+// reachability check made before any scenario runs, and Discover's when the
+// server could not be reached; the error says what happened (refused, DNS,
+// TLS, timeout, redirects).
 var ErrTargetCheck = errors.New("target check failed")
 
 // RunAll runs the suite for several profiles. Their concurrent passes run in
@@ -153,6 +154,7 @@ type run struct {
 	t        *target
 	features fs.FS
 	names    map[string]string // feature URI → feature name
+	lines    map[string]int    // lineKey → the scenario's line (verify --list's too)
 	start    time.Time
 	started  time.Time // Options.Now at the start, for the reports
 	cucumber []cukeFeature
@@ -188,10 +190,15 @@ func newRun(o Options) (*run, error) {
 	if err != nil {
 		return nil, err
 	}
+	lines, err := scenarioLines(o.Features)
+	if err != nil {
+		return nil, err
+	}
 	return &run{
 		t:        &target{opts: o, p: o.Profile, creds: o.Credentials, client: c, rec: &recorder{w: o.Output, verbose: o.Verbose}, keys: &jwksCache{sets: map[string]*jwksEntry{}}},
 		features: o.Features,
 		names:    names,
+		lines:    lines,
 		start:    time.Now(),
 		started:  o.Now(),
 	}, nil
@@ -236,7 +243,8 @@ func (r *run) InitializeScenario(sc *godog.ScenarioContext) {
 		for _, t := range p.Tags {
 			tags = append(tags, t.Name)
 		}
-		rec := &ScenarioResult{Profile: r.t.p.Name, Feature: r.names[strings.TrimPrefix(p.Uri, "./")], URI: p.Uri, Name: p.Name, Tags: tags, started: time.Now()}
+		rec := &ScenarioResult{Profile: r.t.p.Name, Feature: r.names[strings.TrimPrefix(p.Uri, "./")], URI: p.Uri, Name: p.Name, Tags: tags, started: time.Now(),
+			Line: r.lines[lineKey(p.Uri, p.Name, p.Steps)]}
 		if len(p.Steps) > 0 {
 			rec.lastStep = p.Steps[len(p.Steps)-1].Id
 		}
@@ -244,6 +252,12 @@ func (r *run) InitializeScenario(sc *godog.ScenarioContext) {
 		rec.Level, s.skip = decide(r.t.p, r.t.opts, tags, stepGrants(p))
 		r.t.rec.add(rec)
 		return context.WithValue(ctx, scenarioKey{}, s), nil
+	})
+	sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
+		if s := fromCtx(ctx); s != nil {
+			s.step = st.Text
+		}
+		return ctx, nil
 	})
 	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
 		s := fromCtx(ctx)

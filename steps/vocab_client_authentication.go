@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/cucumber/godog"
@@ -112,30 +113,39 @@ func theClientMakesTheRequestWith(ctx context.Context, what, fault string) error
 }
 
 // confidentialOn skips the scenario when the request kind what does not
-// authenticate a confidential client in this profile: a grant with
-// client_auth none (a public client has no secret to get wrong, RFC 6749
-// §2.1), or a main client without a secret.
+// authenticate a confidential client in this profile (confidentialReason).
 func (s *scenario) confidentialOn(what string) error {
-	p := s.t.p
-	if !s.t.creds.Has("client_id", "client_secret") {
-		return errSkip("profile %s has no client_secret: no confidential client to authenticate", p.Name)
+	if why := confidentialReason(s.t, what); why != "" {
+		return skipError{reason: why}
+	}
+	return nil
+}
+
+// confidentialReason is why the request kind what authenticates no
+// confidential client in this profile ("" if it does): a grant with
+// client_auth none (a public client has no secret to get wrong, RFC 6749
+// §2.1), a main client without a secret, or no such endpoint.
+func confidentialReason(t *target, what string) string {
+	p := t.p
+	if !t.creds.Has("client_id", "client_secret") {
+		return fmt.Sprintf("profile %s has no client_secret: no confidential client to authenticate", p.Name)
 	}
 	switch what {
 	case requestRevocation:
 		if p.Revocation == nil || p.Revocation.Path == "" {
-			return errSkip("profile %s has no revocation endpoint", p.Name)
+			return fmt.Sprintf("profile %s has no revocation endpoint", p.Name)
 		}
-		return nil
+		return ""
 	case requestIntrospection:
 		if p.Introspection == nil || p.Introspection.Path == "" {
-			return errSkip("profile %s has no introspection endpoint (introspection.path)", p.Name)
+			return fmt.Sprintf("profile %s has no introspection endpoint (introspection.path)", p.Name)
 		}
-		return nil
+		return ""
 	}
 	if p.ClientAuthFor(what) == profile.ClientAuthNone {
-		return errSkip("profile %s authenticates no client on the %s grant (client_auth: none): a public client has no secret to get wrong", p.Name, what)
+		return fmt.Sprintf("profile %s authenticates no client on the %s grant (client_auth: none): a public client has no secret to get wrong", p.Name, what)
 	}
-	return nil
+	return ""
 }
 
 // tokenQueryWith revokes or introspects a token the client holds, with the

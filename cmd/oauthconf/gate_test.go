@@ -147,6 +147,32 @@ func TestVerifyListSendsNoRequest(t *testing.T) {
 	}
 }
 
+// TestVerifyListWithoutCredentials: --list sends no request, so it lists
+// with the credentials it has; the scenarios that need a missing one say so.
+func TestVerifyListWithoutCredentials(t *testing.T) {
+	var hits atomic.Int64
+	target := referenceTarget(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1); h.ServeHTTP(w, r) })
+	})
+	code, out, errOut := runCLI(t.Context(), "verify", "--list", "--target", target, "--profile", "shopware")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"skip [shopware] must   @rfc6749-4.3.2-wrong-password  features/password.feature:13  ",
+		"— needs credentials client_id, client_secret, password, username (not given",
+		"— profile shopware does not support the authorization_code grant", // the profile's own reasons stay
+		"no request was sent",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--list output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("--list sent %d requests, want none", n)
+	}
+}
+
 // certPEM returns a self-signed certificate (a CA too) and its key in PEM.
 func certPEM(t *testing.T, cn string) (certFile, keyFile string, cert *x509.Certificate) {
 	t.Helper()

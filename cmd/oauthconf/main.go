@@ -31,16 +31,43 @@ const (
 // version is stamped by the Makefile with -ldflags "-X main.version=…".
 var version = "dev"
 
-// buildVersion is the stamped version, else the module version that
-// `go install …@v1.2.3` records in the binary, else "dev".
+// buildVersion is the stamped version, else what the Go toolchain recorded
+// in the binary (versionFrom).
 func buildVersion() string {
-	if version != "dev" {
-		return version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		bi = nil
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	return versionFrom(version, bi)
+}
+
+// versionFrom is stamped when -ldflags set main.version; else the main
+// module's version that `go install …@v1.2.3` records; else, for a build
+// from a checkout (`go install ./cmd/oauthconf`), "(devel) " and the first
+// 7 characters of vcs.revision, "-dirty" when vcs.modified; else "dev".
+func versionFrom(stamped string, bi *debug.BuildInfo) string {
+	if stamped != "dev" && stamped != "" {
+		return stamped
 	}
-	return version
+	if bi == nil {
+		return "dev"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, dirty string
+	for _, s := range bi.Settings {
+		switch {
+		case s.Key == "vcs.revision":
+			rev = s.Value
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "-dirty"
+		}
+	}
+	if rev == "" {
+		return "dev"
+	}
+	return "(devel) " + rev[:min(7, len(rev))] + dirty
 }
 
 // exitError carries an exit code through cobra's error return.

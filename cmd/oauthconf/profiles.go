@@ -64,7 +64,12 @@ revocation, introspection and jwks_uri. Comments say what metadata cannot tell
 (credentials, lifetimes, protected resources). A metadata URL is accepted too.
 
   oauthconf profiles discover http://127.0.0.1:8080 > my.yaml
-  oauthconf verify --profile my.yaml --target http://127.0.0.1:8080 --credential client_id=...`,
+  oauthconf verify --profile my.yaml --target http://127.0.0.1:8080 --credential client_id=...
+
+Exit codes: 0 the profile was printed; 1 the server answered but publishes no usable
+metadata (neither URL has it, not JSON, wrong field types); 2 usage error (a bad issuer
+URL) or a server that could not be reached (refused, DNS, TLS, timeout), as for verify
+and load.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return discoverProfile(cmd, args[0], timeout)
@@ -78,7 +83,13 @@ revocation, introspection and jwks_uri. Comments say what metadata cannot tell
 // from it, checked by profile.Parse so that it loads as printed.
 func discoverProfile(cmd *cobra.Command, issuer string, timeout time.Duration) error {
 	issuer = profile.IssuerOf(issuer)
+	if _, err := profile.MetadataURLs(issuer); err != nil {
+		return usageError(fmt.Errorf("discover: %w", err))
+	}
 	m, from, err := steps.Discover(cmd.Context(), issuer, timeout, nil)
+	if errors.Is(err, steps.ErrTargetCheck) {
+		return usageError(fmt.Errorf("discover: %w", err))
+	}
 	if errors.Is(err, steps.ErrNoMetadata) {
 		return failedError(fmt.Errorf("discover: %w (does the server publish RFC 8414 metadata? then write the profile by hand: oauthconf profiles show rfc6749)", err))
 	}

@@ -94,8 +94,10 @@ func TestProfilesDiscoverErrors(t *testing.T) {
 			[]string{"no authorization server metadata", "/.well-known/oauth-authorization-server (404", "/.well-known/openid-configuration (404"}},
 		{"an HTML page is not metadata", []string{"profiles", "discover", notJSON}, 1,
 			[]string{"Content-Type is \"text/html\", want application/json"}},
-		{"an issuer with a query is refused", []string{"profiles", "discover", "http://127.0.0.1:1/?x=1"}, 1,
+		{"an issuer with a query is a usage error", []string{"profiles", "discover", "http://127.0.0.1:1/?x=1"}, 2,
 			[]string{"an issuer has no query"}},
+		{"an unreachable server exits 2, as verify and load do", []string{"profiles", "discover", "http://127.0.0.1:1", "--timeout", "2s"}, 2,
+			[]string{"discover: target check failed", "127.0.0.1:1"}},
 		{"an issuer with a path gets the path inserted after the well-known suffix", []string{"profiles", "discover", noMetadata + "/tenant/a"}, 1,
 			[]string{"/.well-known/oauth-authorization-server/tenant/a (404", "/tenant/a/.well-known/openid-configuration (404"}},
 	}

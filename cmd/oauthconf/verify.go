@@ -82,7 +82,8 @@ The terminal report is concise: one line per failed root cause and the tallies (
 each failed scenario with its HTTP transcript, and the skip reasons). --format json
 prints conformance/summary.json's content on stdout instead (the text goes to stderr).
 --list prints what would run or be skipped for each profile, and why, without sending
-a request. --expected-failures FILE (docs/outputs.md) names failures that do not gate.
+a request (and without needing credentials: what a missing one stops is listed as such).
+--expected-failures FILE (docs/outputs.md) names failures that do not gate.
 
 Exit codes: 0 every MUST scenario passed (or failed as expected); 1 a MUST scenario
 failed (or a SHOULD one with --strict, or an expected failure passed with --strict, or
@@ -500,7 +501,7 @@ func (o verifyOptions) plan(out io.Writer) (steps.Plan, error) {
 		}
 		names = profile.Builtin()
 	}
-	plan := steps.Plan{Profiles: names, Given: given, Base: steps.Options{
+	plan := steps.Plan{Profiles: names, Given: given, ListOnly: o.list, Base: steps.Options{
 		Tags: o.tags, SkipSlow: o.skipSlow, Strict: o.strict,
 		Concurrency: o.concurrency, Timeout: o.timeout, Output: out, Verbose: o.verbose,
 		Chromium:   os.Getenv("OAUTHCONF_CHROMIUM"), // authorize.login.mode browser
