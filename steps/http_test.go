@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -206,16 +207,28 @@ func TestRunUnreachableTargetIsAnError(t *testing.T) {
 
 func TestRunInterruptedReturnsContextError(t *testing.T) {
 	hs := hostileHandlers(t)
+	// Interrupt once a scenario's request has reached the server (not at a
+	// fixed time: under -race the start-up check alone can take longer).
+	reached := make(chan struct{})
+	var once sync.Once
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/" {
 			return
 		}
+		once.Do(func() { close(reached) })
 		hs["slow"](w, r)
 	}))
 	defer ts.Close()
 	p, creds := fakeProfile(t)
 	ctx, cancel := context.WithCancel(t.Context())
-	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
+	go func() {
+		select {
+		case <-reached:
+			time.Sleep(50 * time.Millisecond)
+		case <-time.After(time.Minute):
+		}
+		cancel()
+	}()
 	res, err := Run(ctx, Options{BaseURL: ts.URL, Profile: p, Credentials: creds, Timeout: time.Minute})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Run error = %v, want context.Canceled", err)
