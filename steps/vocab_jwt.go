@@ -49,10 +49,7 @@ func theAccessTokensSignatureVerifiesWithTheJWKSet(ctx context.Context) error {
 
 func theClientCallsTheResourceWithAnUnsignedCopy(ctx context.Context, name string) error {
 	s := fromCtx(ctx)
-	u := unsignedCopy(s.tok.access)
-	s.red.add(u)
-	_, err := s.callResource(ctx, name, "Bearer "+u, nil)
-	return err
+	return s.callWithDerivedToken(ctx, name, unsignedCopy(s.tok.access))
 }
 
 // theClientCallsTheResourceWithHS256Copies sends each HS256 copy and stops at
